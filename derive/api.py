@@ -1,0 +1,81 @@
+"""The Python API: thin functions over the pipeline parse → derive → verify → render."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sympy
+
+from derive.catalogue import Entry, lookup
+from derive.errors import DeriveError
+from derive.functions import variable as make_variable
+from derive.model import Derivation
+from derive.properties import derive_properties
+from derive.recognise import express_in_terms_of_itself
+from derive.routes import rules_route
+from derive.verify import DEFAULT_OPTIONS, VerifyOptions, verify_derivation
+
+
+def derive(
+    expr_or_name: str | sympy.Expr,
+    variable: sympy.Symbol | str | None = None,
+    route: str | None = None,
+    *,
+    properties: bool = False,
+    options: VerifyOptions = DEFAULT_OPTIONS,
+) -> Derivation:
+    """Derive, step by step, the derivative of a catalogued function or of a SymPy expression.
+
+    Every step comes back verified. ``properties=True`` also computes the verified properties
+    (value at 0, symmetry, maximum of the derivative, ...) that documents show.
+
+    >>> d = derive("sigmoid")
+    >>> str(d.result), d.proved
+    ('sigma(x)*(1 - sigma(x))', True)
+    """
+    x = _as_symbol(variable)
+    if isinstance(expr_or_name, str):
+        entry = lookup(expr_or_name)
+        derivation = _derive_entry(entry, x, route)
+    else:
+        derivation = _derive_expression(sympy.sympify(expr_or_name), x, route)
+    derivation = verify_derivation(derivation, options)
+    if properties:
+        derivation = dataclasses.replace(
+            derivation,
+            properties=derive_properties(derivation.function, derivation.definition, x, derivation.recognition, options),
+        )
+    return derivation
+
+
+def _derive_entry(entry: Entry, x: sympy.Symbol, route: str | None) -> Derivation:
+    chosen = route or entry.default_route
+    function, definition = entry.function(x), entry.definition(x)
+    if chosen in entry.routes:
+        steps = entry.routes[chosen](x)
+    elif chosen == "rules":
+        steps = rules_route(function, definition, x)
+    else:
+        raise DeriveError(f"unknown route '{chosen}' for {entry.name}: choose one of {', '.join(entry.route_names)}")
+    result = steps[-1].after if steps else sympy.Derivative(function, x)
+    recognition = express_in_terms_of_itself(function, result, x)
+    return Derivation(
+        name=entry.name, function=function, definition=definition, variable=x, route=chosen,
+        steps=steps, result=result, recognition=recognition,
+    )
+
+
+def _derive_expression(expr: sympy.Expr, x: sympy.Symbol, route: str | None) -> Derivation:
+    if route not in (None, "rules"):
+        raise DeriveError(f"unknown route '{route}': an expression is derived with the 'rules' route")
+    steps = rules_route(expr, expr, x)
+    result = steps[-1].after if steps else sympy.Derivative(expr, x)
+    return Derivation(name="f", function=expr, definition=expr, variable=x, route="rules", steps=steps, result=result)
+
+
+def _as_symbol(variable: sympy.Symbol | str | None) -> sympy.Symbol:
+    if variable is None:
+        return make_variable("x")
+    if isinstance(variable, str):
+        return make_variable(variable)
+    return make_variable(variable.name)

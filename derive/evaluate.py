@@ -1,0 +1,242 @@
+"""Evaluate SymPy expression trees with mpmath, by walking the tree.
+
+Used for numeric spot checks (``mpmath.mp`` at 30+ digits) and for interval checks of ``≈``
+lines (``mpmath.iv``). Walking the tree ourselves is fast, never generates or runs code, and
+works identically for points and for intervals. Only the node types in the dispatch table are
+understood; anything else raises :class:`NotEvaluable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import mpmath
+import sympy
+
+from derive.functions import sigma
+
+
+class NotEvaluable(ValueError):
+    """The expression has no real value here (outside its domain, or a node we cannot evaluate)."""
+
+
+def evaluate(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], ctx: Any = mpmath.mp) -> Any:
+    """The value of ``expr`` with ``values`` substituted, in mpmath context ``ctx`` (mp or iv).
+
+    >>> from derive.functions import variable
+    >>> x = variable()
+    >>> with mpmath.workdps(20):
+    ...     print(evaluate(sigma(x), {x: mpmath.mpf(0)}))
+    0.5
+    """
+    value = _evaluate(expr, values, ctx)
+    if ctx is mpmath.mp:
+        if isinstance(value, mpmath.mpc):
+            if value.imag != 0:
+                raise NotEvaluable("complex value")
+            value = value.real
+        if not mpmath.isfinite(value):
+            raise NotEvaluable("not finite")
+    return value
+
+
+def evaluate_at_points(
+    expr: sympy.Basic, variable: sympy.Symbol, points: list[mpmath.mpf], cache: dict[sympy.Basic, list[Any]]
+) -> list[mpmath.mpf | None]:
+    """Real values of ``expr`` at each of ``points`` (None where undefined), in ``mpmath.mp``.
+
+    ``cache`` maps sub-expressions to their values and is shared between calls, so expressions
+    that share sub-trees (consecutive steps of a derivation) evaluate each sub-tree once.
+    """
+    values = _at_points(expr, variable, points, cache)
+    return [_real_or_none(value) for value in values]
+
+
+def _at_points(expr: sympy.Basic, variable: sympy.Symbol, points: list[mpmath.mpf], cache: dict[sympy.Basic, list[Any]]) -> list[Any]:
+    if expr in cache:
+        return cache[expr]
+    if expr == variable:
+        values: list[Any] = list(points)
+    elif expr.is_Rational or expr.is_Float or not expr.free_symbols:
+        try:
+            constant = _evaluate(expr, {}, mpmath.mp)
+        except NotEvaluable:
+            constant = None
+        values = [constant] * len(points)
+    else:
+        handler = _handler(expr)
+        columns = [_at_points(arg, variable, points, cache) for arg in expr.args]
+        values = []
+        for row in zip(*columns):
+            if handler is None or any(value is None for value in row):
+                values.append(None)
+                continue
+            try:
+                values.append(handler(mpmath.mp, *row))
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                values.append(None)
+    cache[expr] = values
+    return values
+
+
+def _real_or_none(value: Any) -> mpmath.mpf | None:
+    if value is None:
+        return None
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            return None
+        value = value.real
+    return value if mpmath.isfinite(value) else None
+
+
+def _handler(expr: sympy.Basic) -> Callable[..., Any] | None:
+    handler = _HANDLERS.get(type(expr))
+    if handler is None:
+        for kind, candidate in _HANDLERS.items():
+            if isinstance(expr, kind):
+                return candidate
+    return handler
+
+
+def _evaluate(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], ctx: Any) -> Any:
+    if expr.is_Symbol:
+        try:
+            return values[expr]
+        except KeyError:
+            raise NotEvaluable(f"no value for {expr}") from None
+    if expr.is_Rational:
+        return ctx.mpf(expr.p) / expr.q if expr.q != 1 else ctx.mpf(expr.p)
+    if expr.is_Float:
+        return ctx.mpf(expr)
+    handler = _handler(expr)
+    if handler is None:
+        raise NotEvaluable(f"cannot evaluate {type(expr).__name__}")
+    args = [_evaluate(arg, values, ctx) for arg in expr.args]
+    try:
+        return handler(ctx, *args)
+    except (ZeroDivisionError, ValueError, OverflowError) as error:
+        raise NotEvaluable(str(error)) from None
+
+
+def _add(ctx: Any, *args: Any) -> Any:
+    total = args[0]
+    for arg in args[1:]:
+        total = total + arg
+    return total
+
+
+def _mul(ctx: Any, *args: Any) -> Any:
+    product = args[0]
+    for arg in args[1:]:
+        product = product * arg
+    return product
+
+
+def _pow(ctx: Any, base: Any, exponent: Any) -> Any:
+    if ctx is mpmath.mp:
+        if base == 0 and exponent < 0:
+            raise ZeroDivisionError("division by zero")
+        if base < 0 and exponent != int(exponent):
+            raise ValueError("negative base with a fractional exponent")
+        if exponent == int(exponent):
+            return base ** int(exponent)
+        return ctx.power(base, exponent)
+    if exponent.a == exponent.b and exponent.a == int(exponent.a):
+        return base ** int(exponent.a)
+    return ctx.exp(exponent * ctx.log(base))
+
+
+def _log(ctx: Any, argument: Any, base: Any = None) -> Any:
+    if ctx is mpmath.mp and argument <= 0:
+        raise ValueError("logarithm of a number that is not positive")
+    result = ctx.log(argument)
+    return result if base is None else result / ctx.log(base)
+
+
+def _sqrt_or_domain(function: str) -> Callable[..., Any]:
+    def handler(ctx: Any, argument: Any) -> Any:
+        return getattr(ctx, function)(argument)
+
+    return handler
+
+
+def _sinh(ctx: Any, u: Any) -> Any:
+    return ctx.sinh(u) if ctx is mpmath.mp else (ctx.exp(u) - ctx.exp(-u)) / 2
+
+
+def _cosh(ctx: Any, u: Any) -> Any:
+    return ctx.cosh(u) if ctx is mpmath.mp else (ctx.exp(u) + ctx.exp(-u)) / 2
+
+
+def _tanh(ctx: Any, u: Any) -> Any:
+    return ctx.tanh(u) if ctx is mpmath.mp else 1 - 2 / (ctx.exp(2 * u) + 1)
+
+
+def _sigma(ctx: Any, u: Any) -> Any:
+    return 1 / (1 + ctx.exp(-u))
+
+
+def _mp_only(function: str) -> Callable[..., Any]:
+    def handler(ctx: Any, *args: Any) -> Any:
+        if ctx is not mpmath.mp:
+            raise ValueError(f"{function} is not available for intervals")
+        return getattr(mpmath, function)(*args)
+
+    return handler
+
+
+def _abs(ctx: Any, u: Any) -> Any:
+    return abs(u)
+
+
+def _max(ctx: Any, *args: Any) -> Any:
+    return max(args) if ctx is mpmath.mp else _mp_only("max")(ctx)
+
+
+def _min(ctx: Any, *args: Any) -> Any:
+    return min(args) if ctx is mpmath.mp else _mp_only("min")(ctx)
+
+
+def _heaviside(ctx: Any, u: Any, h0: Any = None) -> Any:
+    if ctx is not mpmath.mp:
+        raise ValueError("Heaviside is not available for intervals")
+    if u == 0:
+        if h0 is None:
+            raise ValueError("Heaviside(0) is undefined")
+        return h0
+    return ctx.mpf(1) if u > 0 else ctx.mpf(0)
+
+
+_HANDLERS: dict[type, Callable[..., Any]] = {
+    sympy.Add: _add,
+    sympy.Mul: _mul,
+    sympy.Pow: _pow,
+    sympy.exp: lambda ctx, u: ctx.exp(u),
+    sympy.log: _log,
+    sympy.sin: lambda ctx, u: ctx.sin(u),
+    sympy.cos: lambda ctx, u: ctx.cos(u),
+    sympy.tan: lambda ctx, u: ctx.tan(u),
+    sympy.sinh: _sinh,
+    sympy.cosh: _cosh,
+    sympy.tanh: _tanh,
+    sympy.erf: lambda ctx, u: ctx.erf(u),
+    sympy.atan: _mp_only("atan"),
+    sympy.asin: _mp_only("asin"),
+    sympy.acos: _mp_only("acos"),
+    sympy.asinh: _mp_only("asinh"),
+    sympy.acosh: _mp_only("acosh"),
+    sympy.atanh: _mp_only("atanh"),
+    sympy.sec: _mp_only("sec"),
+    sympy.csc: _mp_only("csc"),
+    sympy.cot: _mp_only("cot"),
+    sympy.Abs: _abs,
+    sympy.Max: _max,
+    sympy.Min: _min,
+    sympy.Heaviside: _heaviside,
+    sympy.sign: lambda ctx, u: ctx.sign(u) if ctx is mpmath.mp else _mp_only("sign")(ctx),
+    sigma: _sigma,
+    type(sympy.E): lambda ctx: ctx.e,
+    type(sympy.pi): lambda ctx: ctx.pi,
+    type(sympy.S.Half): lambda ctx: ctx.mpf(1) / 2,
+}

@@ -1,0 +1,193 @@
+"""The data of a derivation: frozen, keyword-only records that every later stage consumes.
+
+A :class:`Step` asserts ``before = after``. The derive stage makes steps with no verification;
+the verify stage returns copies that carry a :class:`Verification`; the render stage refuses a
+step whose verification is missing or failed (see :meth:`Step.require_proved`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import sympy
+
+from derive.errors import VerificationError
+
+#: One piece of an annotation: ASCII text, or mathematics as a SymPy expression or equation.
+Segment = str | sympy.Basic
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A sentence that mixes text and mathematics; each renderer writes the math its own way.
+
+    Text segments are plain ASCII (so they need no font or encoding tricks in any format);
+    mathematics is always a SymPy object, never hand-typed markup.
+    """
+
+    segments: tuple[Segment, ...]
+
+    def plain(self) -> str:
+        """The sentence with mathematics in SymPy's ``str`` form (terminal, JSON)."""
+        from derive.printing import to_plain
+
+        return "".join(s if isinstance(s, str) else to_plain(s) for s in self.segments)
+
+    def __str__(self) -> str:
+        return self.plain()
+
+
+def say(*segments: Segment) -> Annotation:
+    """Build an annotation: ``say("Chain rule with ", Eq(u, g), ".")``."""
+    for segment in segments:
+        if isinstance(segment, str) and not segment.isascii():
+            raise ValueError(f"annotation text must be ASCII: {segment!r}")
+    return Annotation(tuple(segments))
+
+
+#: How an expression is written: negative powers as fractions (SymPy's default) or as powers.
+Notation = Literal["fractions", "powers"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verification:
+    """How one equality ``before = after`` was established.
+
+    ``proved`` is true only for a symbolic proof; ``numeric_ok`` says whether the numeric spot
+    check at ``points`` (with ``digits`` significant digits) agreed.
+    """
+
+    proved: bool
+    method: str
+    numeric_ok: bool
+    points: tuple[str, ...] = ()
+    digits: int = 0
+    max_difference: str = "0"
+    counterexample: tuple[str, str, str] | None = None  # (x, value of before, value of after)
+
+    @property
+    def status(self) -> Literal["proved", "numeric only", "failed"]:
+        if self.proved and self.numeric_ok:
+            return "proved"
+        if self.numeric_ok:
+            return "numeric only"
+        return "failed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One rule application: ``before = after``, named, explained, and (once verified) proved.
+
+    ``details`` holds the rule's own fields (for the chain rule: ``u``, the outer function and its
+    derivative), as SymPy expressions keyed by name. ``substeps`` are sub-derivations, such as
+    the inner derivative du/dx of a chain rule.
+    """
+
+    rule: str
+    annotation: Annotation
+    before: sympy.Expr
+    after: sympy.Expr
+    substeps: tuple[Step, ...] = ()
+    details: tuple[tuple[str, sympy.Basic | str], ...] = ()
+    notation: Notation = "fractions"
+    verification: Verification | None = None
+
+    @property
+    def complete(self) -> bool:
+        """False when this step or one below it is a "cannot do this step" node."""
+        return self.rule != "unsupported" and all(sub.complete for sub in self.substeps)
+
+    @property
+    def proved(self) -> bool:
+        own = self.verification is not None and self.verification.status == "proved"
+        return own and all(sub.proved for sub in self.substeps)
+
+    def detail(self, name: str) -> sympy.Basic | str | None:
+        return dict(self.details).get(name)
+
+    def require_proved(self) -> None:
+        """Raise :class:`VerificationError` unless this step and all its sub-steps are proved."""
+        if self.verification is None:
+            raise VerificationError(f"step '{self.rule}' was never verified")
+        if self.verification.status != "proved":
+            raise VerificationError(
+                f"step '{self.rule}' is not proved ({self.verification.status}): "
+                f"{self.before} = {self.after}"
+            )
+        for sub in self.substeps:
+            sub.require_proved()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Property:
+    """A fact about a function, stated as an equality or inequality and verified.
+
+    ``statement`` is a SymPy relational or equality (for example ``Eq(sigma(0), 1/2)``);
+    ``kind`` names what it is (``value``, ``symmetry``, ``limit``, ``bound``, ...).
+    """
+
+    key: str
+    kind: str
+    title: str
+    statement: sympy.Basic
+    explanation: Annotation
+    verification: Verification
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recognition:
+    """f′ written as a polynomial in f itself (σ′ = σ(1 − σ)), or the reason there is none."""
+
+    found: bool
+    form: sympy.Expr | None
+    message: Annotation
+    verification: Verification | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Derivation:
+    """The derivative of ``function`` (written ``name(variable)``) step by step.
+
+    ``steps`` form one chain of equalities from ``Derivative(function, variable)`` to ``result``.
+    """
+
+    name: str
+    function: sympy.Expr
+    definition: sympy.Expr
+    variable: sympy.Symbol
+    route: str
+    steps: tuple[Step, ...]
+    result: sympy.Expr
+    recognition: Recognition | None = None
+    identity: Verification | None = None
+    properties: tuple[Property, ...] = field(default=())
+
+    @property
+    def complete(self) -> bool:
+        return all(step.complete for step in self.steps)
+
+    @property
+    def proved(self) -> bool:
+        identity_ok = self.identity is None or self.identity.status == "proved"
+        return identity_ok and all(step.proved for step in self.steps)
+
+    def require_proved(self) -> None:
+        for step in self.steps:
+            step.require_proved()
+        if self.identity is not None and self.identity.status != "proved":
+            raise VerificationError(f"the final identity for {self.name} is not proved")
+
+    def summary(self) -> dict[str, int]:
+        counts = {"steps": 0, "proved": 0, "numeric only": 0, "failed": 0, "unverified": 0}
+        for step in _walk(self.steps):
+            counts["steps"] += 1
+            key = step.verification.status if step.verification else "unverified"
+            counts[key] += 1
+        return counts
+
+
+def _walk(steps: tuple[Step, ...]):
+    for step in steps:
+        yield step
+        yield from _walk(step.substeps)

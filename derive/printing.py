@@ -1,0 +1,306 @@
+"""How expressions are written: LaTeX for documents, SymPy ``str`` for JSON.
+
+One printer class with a few settings that a derivation needs and SymPy's printer lacks:
+negative powers written as powers (the "rewrite as a power" step), ``e^{u}`` or ``\\exp(u)``,
+a chosen symbol for σ, and compact derivative notation (σ′(x), d/dx).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+from sympy.printing.precedence import PRECEDENCE, precedence_traditional
+
+from derive.functions import sigma
+from derive.model import Notation
+
+
+@dataclass(frozen=True, kw_only=True)
+class LatexStyle:
+    """Notation options a paper may need. The defaults suit lecture handouts."""
+
+    exponential: Literal["e", "exp"] = "e"
+    sigma_symbol: str = r"\sigma"
+
+
+DEFAULT_STYLE = LatexStyle()
+
+
+class DeriveLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with derive's notation settings."""
+
+    _default_settings = {
+        **LatexPrinter._default_settings,
+        "negative_powers": "fractions",
+        "exponential": "e",
+        "sigma_symbol": r"\sigma",
+    }
+
+    def _print_Pow(self, expr: sympy.Pow) -> str:
+        exponent = expr.exp
+        if (
+            self._settings["negative_powers"] == "powers"
+            and exponent.is_Rational
+            and exponent.is_negative
+            and not expr.base.is_Symbol
+            and not expr.base.is_Number
+        ):
+            base = self.parenthesize(expr.base, PRECEDENCE["Pow"], strict=True)
+            if not base.startswith(r"\left("):
+                base = rf"\left({base}\right)" if expr.base.is_Add or expr.base.is_Mul else base
+            return f"{base}^{{{self._print(exponent)}}}"
+        return super()._print_Pow(expr)
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        factors = list(expr.args)
+        plainly = (
+            any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in factors)
+            or any(arg.is_Add and any(map(_is_reciprocal, arg.atoms(sympy.Pow))) for arg in factors)
+        )
+        if self._settings["negative_powers"] == "powers" and any(_is_reciprocal(arg) for arg in factors):
+            if not plainly:
+                # An evaluated product in power notation: the reciprocal factors go last.
+                factors = sorted(factors, key=_is_reciprocal)
+            return self._print_product_plainly(factors)
+        if plainly:
+            return self._print_product_plainly(factors)
+        if not is_unevaluated(expr):
+            return super()._print_Mul(expr)
+        order, self._settings["order"] = self._settings["order"], "none"
+        try:
+            return super()._print_Mul(expr)
+        finally:
+            self._settings["order"] = order
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        return super()._print_Add(expr, order="none" if is_unevaluated(expr) else order)
+
+    def _print_product_plainly(self, factors: list[sympy.Expr]) -> str:
+        """Each factor printed on its own, in the given order, joined by a centred dot."""
+        sign = ""
+        if factors[0] == -1 and len(factors) > 1:
+            sign, factors = "-", factors[1:]
+        elif factors[0].is_Number and factors[0].is_negative:
+            sign, factors = "-", [-factors[0], *factors[1:]]
+        pieces = []
+        for position, factor in enumerate(factors):
+            text = self._print(factor)
+            negative = factor.could_extract_minus_sign() and not (position == 0 and not sign and not factor.is_Add)
+            if negative or precedence_traditional(factor) < PRECEDENCE["Mul"]:
+                text = rf"\left({text}\right)"
+            pieces.append(text)
+        return sign + r" \cdot ".join(pieces)
+
+    def _print_exp(self, expr: sympy.exp, exp: str | None = None) -> str:
+        if self._settings["exponential"] == "exp":
+            text = rf"\exp\left({self._print(expr.args[0])}\right)"
+            return text if exp is None else rf"{text}^{{{exp}}}"
+        return super()._print_Pow(sympy.Pow(sympy.E, expr.args[0], evaluate=False)) if exp is None else (
+            rf"\left({self._print(expr)}\right)^{{{exp}}}"
+        )
+
+    def _print_sigma(self, expr: sigma, exp: str | None = None) -> str:
+        text = rf"{self._settings['sigma_symbol']}\left({self._print(expr.args[0])}\right)"
+        return text if exp is None else rf"{text}^{{{exp}}}"
+
+    def _function_name(self, target: sympy.Basic) -> str | None:
+        """The LaTeX name of a named one-argument function (σ, tanh, ...), or None."""
+        if isinstance(target, sigma):
+            return self._settings["sigma_symbol"]
+        if isinstance(target, sympy.Function) and len(target.args) == 1:
+            return getattr(type(target), "latex_name", None)
+        return None
+
+    def _print_Subs(self, subs: sympy.Subs) -> str:
+        expr, (variable,), (point,) = subs.args
+        if isinstance(expr, sympy.Derivative) and len(expr.variable_count) == 1:
+            (wrt, order), target = expr.variable_count[0], expr.expr
+            name = self._function_name(target)
+            if wrt == variable and name is not None and target.args == (variable,) and order <= 3:
+                return rf"{name}{chr(39) * order}\left({self._print(point)}\right)"
+        return super()._print_Subs(subs)
+
+    def _print_Derivative(self, expr: sympy.Derivative) -> str:
+        variables = expr.variable_count
+        if len(variables) != 1:
+            return super()._print_Derivative(expr)
+        variable, order = variables[0]
+        target = expr.expr
+        name = self._function_name(target)
+        if name is not None and target.args == (variable,) and order <= 3:
+            return rf"{name}{chr(39) * order}\left({self._print(variable)}\right)"
+        operator = (
+            rf"\frac{{d}}{{d{self._print(variable)}}}"
+            if order == 1
+            else rf"\frac{{d^{{{order}}}}}{{d{self._print(variable)}^{{{order}}}}}"
+        )
+        body = self._print(target)
+        if target.is_Add or target.is_Mul or target.could_extract_minus_sign() or (target.is_Pow and not target.exp.is_negative):
+            body = rf"\left({body}\right)"
+        elif target.is_Pow:
+            body = rf"\left[{body}\right]" if self._settings["negative_powers"] == "powers" else body
+        return rf"{operator} {body}"
+
+
+def to_latex(expr: sympy.Basic, *, notation: Notation = "fractions", style: LatexStyle = DEFAULT_STYLE) -> str:
+    r"""LaTeX of ``expr`` for documents.
+
+    >>> from derive.functions import variable
+    >>> x = variable()
+    >>> to_latex((1 + sympy.exp(-x)) ** -1, notation="powers")
+    '\\left(1 + e^{- x}\\right)^{-1}'
+    """
+    printer = DeriveLatexPrinter(
+        {"negative_powers": notation, "exponential": style.exponential, "sigma_symbol": style.sigma_symbol, "ln_notation": True}
+    )
+    return printer.doprint(expr)
+
+
+class DeriveStrPrinter(StrPrinter):
+    """SymPy's ``str`` printer that keeps the written order of unevaluated sums and products."""
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        return super()._print_Add(expr, order="none" if is_unevaluated(expr) else order)
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        if not is_unevaluated(expr):
+            return super()._print_Mul(expr)
+        pieces = [self.parenthesize(arg, PRECEDENCE["Mul"], strict=False) for arg in expr.args]
+        return "*".join(pieces)
+
+
+class PlainPrinter(DeriveStrPrinter):
+    """One-line text for people (terminal output, annotations): ``e^(-x)``, ``d/dx(...)``, ``a = b``."""
+
+    _default_settings = {**DeriveStrPrinter._default_settings, "negative_powers": "fractions"}
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
+        base, exponent = expr.args
+        if exponent == sympy.S.Half:
+            return f"sqrt({self._print(base)})"
+        if exponent.is_Rational and exponent.is_negative and self._settings["negative_powers"] == "fractions":
+            denominator = base if exponent == -1 else sympy.Pow(base, -exponent, evaluate=False)
+            return f"1/{self.parenthesize(denominator, PRECEDENCE['Mul'], strict=True)}"
+        shown_base = self.parenthesize(base, PRECEDENCE["Pow"], strict=True)
+        if base.could_extract_minus_sign() or (base.is_Rational and not base.is_Integer):
+            shown_base = f"({self._print(base)})"
+        shown_exponent = self._print(exponent)
+        if not (exponent.is_Symbol or (exponent.is_Integer and exponent >= 0)):
+            shown_exponent = f"({shown_exponent})"
+        return f"{shown_base}^{shown_exponent}"
+
+    def _print_exp(self, expr: sympy.exp) -> str:
+        argument = expr.args[0]
+        shown = self._print(argument)
+        return f"e^{shown}" if argument.is_Symbol or (argument.is_Integer and argument >= 0) else f"e^({shown})"
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        if self._settings["negative_powers"] == "fractions" and (
+            is_unevaluated(expr)
+            or any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in expr.args)
+            or any(arg.is_Add and any(map(_is_reciprocal, arg.atoms(sympy.Pow))) for arg in expr.args)
+        ):
+            return self._print_written_product(list(expr.args))
+        if self._settings["negative_powers"] == "powers" and any(_is_reciprocal(arg) for arg in expr.args):
+            factors = list(expr.args) if is_unevaluated(expr) else sorted(expr.args, key=_is_reciprocal)
+            sign = ""
+            if factors[0] == -1:
+                sign, factors = "-", factors[1:]
+            pieces = []
+            for factor in factors:
+                text = self._print(factor)
+                if factor.could_extract_minus_sign() or precedence_traditional(factor) < PRECEDENCE["Mul"]:
+                    text = f"({text})"
+                pieces.append(text)
+            return sign + "*".join(pieces)
+        return super()._print_Mul(expr)
+
+    def _print_written_product(self, factors: list[sympy.Expr]) -> str:
+        """Factors in written order: ``a*(b + c)/d``; nested products keep their parentheses."""
+        text = ""
+        if factors[0] == -1 and len(factors) > 1:
+            text, factors = "-", factors[1:]
+        for position, factor in enumerate(factors):
+            if _is_reciprocal(factor) and position > 0:
+                denominator = factor.base if factor.exp == -1 else sympy.Pow(factor.base, -factor.exp, evaluate=False)
+                text += "/" + self.parenthesize(denominator, PRECEDENCE["Mul"], strict=True)
+                continue
+            shown = self._print(factor)
+            needs = factor.is_Mul or factor.is_Add or (position > 0 and factor.could_extract_minus_sign())
+            if needs and not (position == 0 and not text and factor.is_Mul and not factor.could_extract_minus_sign()):
+                shown = f"({shown})"
+            text += ("*" if position > 0 else "") + shown
+        return text
+
+    def _print_Interval(self, interval: sympy.Interval) -> str:
+        left = "(" if interval.left_open else "["
+        right = ")" if interval.right_open else "]"
+        return f"{left}{self._print(interval.start)}, {self._print(interval.end)}{right}"
+
+    def _print_Derivative(self, expr: sympy.Derivative) -> str:
+        (variable, order), *rest = expr.variable_count
+        if rest:
+            return super()._print_Derivative(expr)
+        target = expr.expr
+        if _has_prime_notation(target) and target.args == (variable,) and order <= 3:
+            return f"{type(target).__name__}{chr(39) * order}({variable})"
+        operator = f"d/d{variable}" if order == 1 else f"d^{order}/d{variable}^{order}"
+        return f"{operator}({self._print(target)})"
+
+    def _print_Subs(self, subs: sympy.Subs) -> str:
+        expr, (variable,), (point,) = subs.args
+        if isinstance(expr, sympy.Derivative) and len(expr.variable_count) == 1:
+            (wrt, order), target = expr.variable_count[0], expr.expr
+            if wrt == variable and _has_prime_notation(target) and target.args == (variable,) and order <= 3:
+                return f"{type(target).__name__}{chr(39) * order}({self._print(point)})"
+        return super()._print_Subs(subs)
+
+    def _print_Limit(self, limit: sympy.Limit) -> str:
+        expr, variable, point, _ = limit.args
+        return f"lim[{variable} -> {self._print(point)}] {self._print(expr)}"
+
+    def _print_Contains(self, contains: sympy.Contains) -> str:
+        return f"{self._print(contains.args[0])} in {self._print(contains.args[1])}"
+
+    def _print_Equality(self, expr: sympy.Eq) -> str:
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_Relational(self, expr: sympy.core.relational.Relational) -> str:
+        symbol = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}.get(expr.rel_op, expr.rel_op)
+        return f"{self._print(expr.lhs)} {symbol} {self._print(expr.rhs)}"
+
+
+def to_plain(expr: sympy.Basic, *, notation: Notation = "fractions") -> str:
+    """Readable one-line text: ``sigma'(x) = sigma(x)*(1 - sigma(x))``, ``1/(1 + e^(-x))``."""
+    return PlainPrinter({"negative_powers": notation}).doprint(expr)
+
+
+def to_text(expr: sympy.Basic) -> str:
+    """SymPy's ``str`` form: what the JSON contract promises (``sigma(x)``, ``Derivative(..., x)``).
+
+    >>> from derive.functions import variable
+    >>> x = variable()
+    >>> to_text(sympy.Mul(sigma(x), 1 - sigma(x), evaluate=False))
+    'sigma(x)*(1 - sigma(x))'
+    """
+    return DeriveStrPrinter().doprint(expr)
+
+
+def is_unevaluated(expr: sympy.Basic) -> bool:
+    """True when SymPy would rewrite ``expr`` if it were built normally (order, signs, nesting)."""
+    return expr.func(*expr.args).args != expr.args
+
+
+def _is_reciprocal(factor: sympy.Basic) -> bool:
+    return bool(factor.is_Pow and factor.exp.is_negative and not factor.base.is_Symbol)
+
+
+def _has_prime_notation(target: sympy.Basic) -> bool:
+    """σ and catalogue functions are differentiated as f′(x); elementary functions as d/dx."""
+    return isinstance(target, sympy.Function) and len(target.args) == 1 and (
+        isinstance(target, sigma) or getattr(type(target), "latex_name", None) is not None
+    )

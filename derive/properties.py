@@ -1,0 +1,310 @@
+"""Facts about a function, each computed by the program and then verified — never typed in.
+
+For a function ``F`` with definition ``f(x)``: the value at 0, a symmetry, the limits at ±∞,
+the sign of F′, the maximum of F′ and where it is attained, the range of F′, F″ in terms of F,
+inflection points, the inverse function, and the vanishing-gradient bound that follows from
+the maximum of F′. A property that cannot be computed or proved is left out, so that every
+fact a document states has a proof record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import mpmath
+import sympy
+from sympy import Derivative, Eq, S, oo
+
+from derive.evaluate import NotEvaluable, evaluate
+from derive.model import Property, Recognition, Verification, say
+from derive.recognise import polynomial_in
+from derive.verify import DEFAULT_OPTIONS, VerifyOptions, prepare, prove_equal, sample_points, to_rational_function
+
+_LIMIT_PROBE = 60
+
+
+def derive_properties(
+    function: sympy.Expr,
+    definition: sympy.Expr,
+    variable: sympy.Symbol,
+    recognition: Recognition | None = None,
+    options: VerifyOptions = DEFAULT_OPTIONS,
+) -> tuple[Property, ...]:
+    """Every property of ``function`` that can be computed and proved, in reading order."""
+    x = variable
+    first = prepare(Derivative(definition, x))
+    found: list[Property] = []
+    found.extend(_value_at_zero(function, definition, x, options))
+    found.extend(_symmetry(function, definition, x, options))
+    found.extend(_limits(function, definition, x))
+    positive = list(_derivative_positive(function, first, x, options))
+    found.extend(positive)
+    maximum = list(_derivative_maximum(function, first, x, options, positive=bool(positive)))
+    found.extend(maximum)
+    if recognition is not None and recognition.found and recognition.form is not None:
+        found.extend(_second_derivative(function, definition, x, recognition, options))
+    found.extend(_inverse(function, definition, x, options))
+    return tuple(found)
+
+
+def property_by_key(properties: tuple[Property, ...], key: str) -> Property | None:
+    return next((p for p in properties if p.key == key), None)
+
+
+def _value_at_zero(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:
+    value = definition.subs(x, 0)
+    if not value.is_finite:
+        return
+    at_zero = apply_at(function, x, S.Zero)
+    verification = prove_equal(at_zero, value, x, options)
+    if verification.status == "proved":
+        yield Property(
+            key="value_at_zero", kind="value", title="Value at 0", statement=Eq(at_zero, value, evaluate=False),
+            explanation=say("Substitute x = 0 in the definition."), verification=verification,
+        )
+
+
+def _symmetry(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:
+    mirrored = apply_at(function, x, -x)
+    centre = definition.subs(x, 0)
+    candidates = [
+        ("even", function, say("The graph is symmetric about the vertical axis.")),
+        ("odd", -function, say("The graph is symmetric about the origin.")),
+    ]
+    if centre.is_finite and centre != 0:
+        candidates.append(
+            ("point", sympy.Add(2 * centre, -function, evaluate=False),
+             say("The graph is symmetric about the point (0, ", centre, ")."))
+        )
+    for kind, image, explanation in candidates:
+        verification = prove_equal(mirrored, image, x, options)
+        if verification.status == "proved":
+            yield Property(
+                key="symmetry", kind=kind, title="Symmetry", statement=Eq(mirrored, image, evaluate=False),
+                explanation=explanation, verification=verification,
+            )
+            return
+
+
+def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol) -> Iterator[Property]:
+    for direction, label in ((oo, "+"), (-oo, "-")):
+        try:
+            value = sympy.limit(definition, x, direction)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        verification = _check_limit(definition, x, direction, value)
+        if verification.status == "proved":
+            yield Property(
+                key=f"limit_{'plus' if label == '+' else 'minus'}_infinity", kind="limit",
+                title=f"Limit as x -> {label}infinity",
+                statement=Eq(sympy.Limit(function, x, direction), value, evaluate=False),
+                explanation=say("Computed with SymPy's limit algorithm and checked numerically far out."),
+                verification=verification,
+            )
+
+
+def _check_limit(definition: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr, value: sympy.Expr) -> Verification:
+    probe = _LIMIT_PROBE if direction == oo else -_LIMIT_PROBE
+    method = f"sympy.limit (Gruntz algorithm); numeric check at x = {probe}"
+    try:
+        with mpmath.workdps(40):
+            far = evaluate(definition, {x: mpmath.mpf(probe)})
+            if value.is_finite:
+                ok = abs(far - evaluate(value, {})) < mpmath.mpf(10) ** -15
+            else:
+                ok = (far > 10**6) if value == oo else (far < -(10**6))
+            shown = mpmath.nstr(far, 12)
+    except NotEvaluable:
+        return Verification(proved=False, numeric_ok=False, method=method)
+    return Verification(proved=ok, numeric_ok=ok, method=method, points=(str(probe),), digits=40, max_difference=shown)
+
+
+def _derivative_positive(function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:
+    proved = _is_positive(first, x)
+    numeric = _all_positive(first, x, options)
+    if proved and numeric:
+        yield Property(
+            key="derivative_positive", kind="sign", title="The function is increasing",
+            statement=sympy.StrictGreaterThan(Derivative(function, x), 0, evaluate=False),
+            explanation=say("Every factor of ", Eq(Derivative(function, x), first, evaluate=False), " is positive."),
+            verification=Verification(
+                proved=True, numeric_ok=True, method="sign of each factor (SymPy assumptions, x real); numeric check",
+                points=tuple(_point_labels(x, options)), digits=options.digits,
+            ),
+        )
+
+
+def _derivative_maximum(
+    function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, *, positive: bool
+) -> Iterator[Property]:
+    critical = _real_roots(sympy.diff(first, x), x)
+    if not critical:
+        return
+    values = [(sympy.nsimplify(first.subs(x, point)), point) for point in critical]
+    values = [(value, point) for value, point in values if value.is_real and value.is_finite]
+    if not values:
+        return
+    maximum, where = max(values, key=lambda pair: float(pair[0]))
+    gap = to_rational_function(maximum - first, x)
+    bounded = _is_nonnegative(gap)
+    at_point = prove_equal(sympy.Subs(Derivative(function, x), x, where), maximum, x, options)
+    if not (bounded and at_point.status == "proved"):
+        return
+    derivative = Derivative(function, x)
+    yield Property(
+        key="derivative_maximum", kind="maximum", title="Maximum of the derivative",
+        statement=Eq(sympy.Subs(derivative, x, where), maximum, evaluate=False),
+        explanation=say("The derivative is largest at ", Eq(x, where, evaluate=False), ", where its own derivative vanishes."),
+        verification=at_point,
+    )
+    bound = Verification(
+        proved=True, numeric_ok=True, digits=options.digits, points=tuple(_point_labels(x, options)),
+        method=f"{sympy.sstr(maximum)} - F' written with T = e^x factors into a square over a positive denominator",
+    )
+    yield Property(
+        key="derivative_bound", kind="bound", title="Bound on the derivative",
+        statement=sympy.LessThan(derivative, maximum, evaluate=False),
+        explanation=say("The difference ", maximum, " minus the derivative is never negative."),
+        verification=bound,
+    )
+    if positive and maximum < 1:
+        low = [sympy.limit(first, x, direction) for direction in (oo, -oo)]
+        if all(value == 0 for value in low):
+            yield Property(
+                key="derivative_range", kind="range", title="Range of the derivative",
+                statement=sympy.Contains(derivative, sympy.Interval.Lopen(0, maximum), evaluate=False),
+                explanation=say("The derivative is positive, tends to 0 at both ends and reaches ", maximum, " at ", Eq(x, where, evaluate=False), "."),
+                verification=bound,
+            )
+            n = sympy.Symbol("n", positive=True, integer=True)
+            yield Property(
+                key="vanishing_gradient", kind="consequence", title="Vanishing gradient",
+                statement=sympy.LessThan(sympy.Symbol("P_n", positive=True), maximum**n, evaluate=False),
+                explanation=say(
+                    "Backpropagation through n layers multiplies n such derivatives; each lies in the range above, "
+                    "so their product P_n is at most ", maximum**n, "."
+                ),
+                verification=bound,
+            )
+
+
+def _second_derivative(
+    function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, recognition: Recognition, options: VerifyOptions
+) -> Iterator[Property]:
+    y = sympy.Dummy("y")
+    polynomial = sympy.Poly(recognition.form.subs(function, y), y)
+    coefficients = list(reversed(polynomial.all_coeffs()))
+    derivative_coefficients = list(reversed(polynomial.diff(y).all_coeffs()))
+    second = sympy.Mul(polynomial_in(function, coefficients), polynomial_in(function, derivative_coefficients), evaluate=False)
+    verification = prove_equal(Derivative(function, (x, 2)), second, x, options)
+    if verification.status != "proved":
+        return
+    yield Property(
+        key="second_derivative", kind="derivative", title="Second derivative",
+        statement=Eq(Derivative(function, (x, 2)), second, evaluate=False),
+        explanation=say("Differentiate ", Eq(Derivative(function, x), recognition.form, evaluate=False), " with the chain rule."),
+        verification=verification,
+    )
+    for point in _real_roots(prepare(Derivative(definition, (x, 2))), x):
+        at_point = prove_equal(sympy.Subs(Derivative(function, (x, 2)), x, point), 0, x, options)
+        if at_point.status == "proved" and _changes_sign(prepare(Derivative(definition, (x, 2))), x, point):
+            yield Property(
+                key="inflection", kind="inflection", title="Inflection point",
+                statement=Eq(sympy.Subs(Derivative(function, (x, 2)), x, point), 0, evaluate=False),
+                explanation=say("The second derivative is 0 at ", Eq(x, point, evaluate=False), " and changes sign there."),
+                verification=at_point,
+            )
+
+
+def _inverse(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:
+    y = sympy.Symbol("y", real=True)
+    try:
+        solutions = sympy.solve(Eq(y, definition), x)
+    except (NotImplementedError, ValueError, TypeError):
+        return
+    if len(solutions) != 1:
+        return
+    inverse = _tidy_logarithms(solutions[0])
+    low, high = (float(definition.subs(x, -3)), float(definition.subs(x, 3)))
+    inside = VerifyOptions(digits=options.digits, points=options.points, seed=options.seed, low=min(low, high), high=max(low, high))
+    verification = prove_equal(definition.subs(x, inverse), y, y, inside)
+    if verification.status == "proved":
+        yield Property(
+            key="inverse", kind="inverse", title="Inverse function",
+            statement=Eq(x, inverse, evaluate=False),
+            explanation=say("Solve ", Eq(y, function, evaluate=False), " for x; substituting back gives y again."),
+            verification=verification,
+        )
+
+
+def apply_at(function: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> sympy.Expr:
+    """``function`` at ``point``, left unevaluated (tanh(-x) stays tanh(-x), not -tanh(x))."""
+    if isinstance(function, sympy.Function) and function.args == (x,):
+        return function.func(point, evaluate=False)
+    return function.subs(x, point)
+
+
+def _tidy_logarithms(expr: sympy.Expr) -> sympy.Expr:
+    """ln(−y/(y − 1)) written as ln(y/(1 − y)): numerator and denominator without a leading minus."""
+
+    def tidy(argument: sympy.Expr) -> sympy.Expr:
+        numerator, denominator = sympy.fraction(sympy.cancel(argument))
+        if numerator.could_extract_minus_sign():
+            numerator, denominator = -numerator, -denominator
+        return sympy.log(numerator / denominator)
+
+    return expr.replace(lambda node: isinstance(node, sympy.log), lambda node: tidy(node.args[0]))
+
+
+def _real_roots(expr: sympy.Expr, x: sympy.Symbol) -> list[sympy.Expr]:
+    """Real zeros of an exponential-rational expression, found as positive roots in T = e^x."""
+    rational = to_rational_function(expr, x)
+    generators = rational.free_symbols
+    if len(generators) != 1:
+        return []
+    (t,) = generators
+    numerator = sympy.numer(sympy.together(rational))
+    roots = [root for root in sympy.roots(sympy.Poly(numerator, t), filter="R") if root.is_positive]
+    scale = _exponential_scale(expr, x)
+    return sorted({sympy.nsimplify(sympy.log(root) * scale) for root in roots}, key=float)
+
+
+def _exponential_scale(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Rational:
+    from derive.verify import _substitute_exponentials
+
+    description = _substitute_exponentials(expr, x)[1]
+    if f"e^({x}/" in description:
+        return sympy.Rational(description.split(f"e^({x}/")[1].split(")")[0])
+    return S.One
+
+
+def _is_positive(expr: sympy.Expr, x: sympy.Symbol) -> bool:
+    return bool(expr.is_positive) or bool(sympy.factor(sympy.together(to_rational_function(expr, x))).is_positive)
+
+
+def _is_nonnegative(rational: sympy.Expr) -> bool:
+    return bool(sympy.factor(sympy.together(rational)).is_nonnegative)
+
+
+def _all_positive(expr: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> bool:
+    with mpmath.workdps(options.digits):
+        try:
+            return all(evaluate(expr, {x: mpmath.mpf(p.p) / p.q}) > 0 for p in sample_points(x, options)[: options.points])
+        except NotEvaluable:
+            return False
+
+
+def _changes_sign(expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> bool:
+    """The sign on each side, proved with T = e^x shifted so that each side is a positive symbol."""
+    rational = to_rational_function(expr, x)
+    if len(rational.free_symbols) != 1 or point != 0:
+        return False
+    (t,) = rational.free_symbols
+    s = sympy.Symbol("s", positive=True)
+    right = sympy.factor(sympy.together(rational.subs(t, 1 + s)))
+    left = sympy.factor(sympy.together(rational.subs(t, 1 / (1 + s))))
+    return bool((right.is_positive and left.is_negative) or (right.is_negative and left.is_positive))
+
+
+def _point_labels(x: sympy.Symbol, options: VerifyOptions) -> list[str]:
+    return [str(sympy.Float(p, 4)) for p in sample_points(x, options)[: options.points]]

@@ -1,0 +1,133 @@
+"""Routes: scripted derivations that a lecture would show, built from rules and named moves.
+
+A route is a function of the variable that returns the steps from ``d/dx f`` to the result.
+The generic route ``rules`` lets the engine choose every rule; the sigmoid routes follow the
+three classic lectures (chain rule, quotient rule, logarithmic differentiation) and all end by
+recognising σ(x)(1 − σ(x)). Every step is proved by the verifier afterwards, whatever route
+produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy
+from sympy import Derivative, Eq, exp, log
+
+from derive.algebra import negate, product, total
+from derive.engine import Differentiator
+from derive.functions import sigma
+from derive.model import Step, say
+from derive.moves import Chain, complement_steps, split_off_reciprocal
+from derive.rules import quotient_rule
+
+Route = Callable[[sympy.Symbol], tuple[Step, ...]]
+
+
+def rules_route(function: sympy.Expr, definition: sympy.Expr, variable: sympy.Symbol) -> tuple[Step, ...]:
+    """Use the definition (when the function has a name), then let the engine choose every rule."""
+    chain = Chain(Derivative(function, variable))
+    if function != definition:
+        chain.step("definition", say("Use the definition ", Eq(function, definition, evaluate=False), "."), Derivative(definition, variable))
+    chain.extend(Differentiator(variable).continue_from(chain.current))
+    return chain.result()
+
+
+def _sigmoid_start(x: sympy.Symbol) -> tuple[Chain, sympy.Expr]:
+    denominator = 1 + exp(-x)
+    chain = Chain(Derivative(sigma(x), x))
+    chain.step(
+        "definition",
+        say("Use the definition ", Eq(sigma(x), 1 / denominator, evaluate=False), "."),
+        Derivative(1 / denominator, x),
+    )
+    return chain, denominator
+
+
+def _split_and_recognise(chain: Chain, x: sympy.Symbol, denominator: sympy.Expr) -> None:
+    """e^(−x)/(1+e^(−x))² → 1/(1+e^(−x)) · e^(−x)/(1+e^(−x)) → … → σ(x)(1 − σ(x))."""
+    chain.step(
+        "split_fraction",
+        say("Split the fraction into two factors, each with denominator ", denominator, "."),
+        split_off_reciprocal(exp(-x), denominator),
+    )
+    second, substeps = complement_steps(exp(-x), x)
+    chain.step(
+        "complement",
+        say("Write the second factor as 1 minus a fraction (details below)."),
+        product(1 / denominator, second),
+        substeps=substeps,
+    )
+    chain.step(
+        "recognise",
+        say("Recognise ", Eq(sigma(x), 1 / denominator, evaluate=False), " in both factors."),
+        product(sigma(x), total(sympy.S.One, negate(sigma(x)))),
+    )
+
+
+def sigmoid_chain(x: sympy.Symbol) -> tuple[Step, ...]:
+    """The classic lecture: (1 + e^(−x))^(−1), power rule with the chain rule, tidy, split, recognise."""
+    chain, denominator = _sigmoid_start(x)
+    chain.step(
+        "rewrite_as_power",
+        say("Write the reciprocal as a power with exponent -1, so that the power rule applies."),
+        Derivative(denominator**-1, x),
+        notation="powers",
+    )
+    chain.extend(Differentiator(x, notation="powers").continue_from(chain.current))
+    chain.step("negative_power_as_fraction", say("Write the negative power as a fraction."), chain.current, notation="fractions")
+    _split_and_recognise(chain, x, denominator)
+    return chain.result()
+
+
+def sigmoid_quotient(x: sympy.Symbol) -> tuple[Step, ...]:
+    """Quotient rule on 1/(1 + e^(−x)), then the same tidy-up, split and recognition."""
+    chain, denominator = _sigmoid_start(x)
+    application = quotient_rule(sympy.S.One, denominator, x)
+    chain.step(application.rule, application.annotation, application.result, details=application.details)
+    chain.extend(Differentiator(x).continue_from(chain.current))
+    _split_and_recognise(chain, x, denominator)
+    return chain.result()
+
+
+def sigmoid_log(x: sympy.Symbol) -> tuple[Step, ...]:
+    """Logarithmic differentiation: σ′ = σ·(ln σ)′ with ln σ = −ln(1 + e^(−x))."""
+    s = sigma(x)
+    denominator = 1 + exp(-x)
+    chain = Chain(Derivative(s, x))
+    chain.step(
+        "log_differentiation",
+        say("Logarithmic differentiation: since ", sympy.StrictGreaterThan(s, 0, evaluate=False), ", write ",
+            Eq(Derivative(s, x), product(s, Derivative(log(s), x)), evaluate=False), "."),
+        product(s, Derivative(log(s), x)),
+    )
+    chain.rewrite(
+        "definition",
+        say("Use the definition ", Eq(s, 1 / denominator, evaluate=False), " inside the logarithm."),
+        Derivative(log(s), x),
+        Derivative(log(1 / denominator), x),
+    )
+    chain.rewrite(
+        "log_of_reciprocal",
+        say("The logarithm of a reciprocal is minus the logarithm: ",
+            Eq(log(1 / denominator), negate(log(denominator)), evaluate=False), "."),
+        Derivative(log(1 / denominator), x),
+        Derivative(negate(log(denominator)), x),
+    )
+    chain.extend(Differentiator(x).continue_from(chain.current))
+    second, substeps = complement_steps(exp(-x), x)
+    chain.step(
+        "complement",
+        say("Write ", exp(-x) / denominator, " as 1 minus a fraction (details below)."),
+        product(s, second),
+        substeps=substeps,
+    )
+    chain.step(
+        "recognise",
+        say("Recognise ", Eq(s, 1 / denominator, evaluate=False), " in the second factor."),
+        product(s, total(sympy.S.One, negate(s))),
+    )
+    return chain.result()
+
+
+SIGMOID_ROUTES: dict[str, Route] = {"chain": sigmoid_chain, "quotient": sigmoid_quotient, "log": sigmoid_log}
