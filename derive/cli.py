@@ -1,26 +1,30 @@
 """The command line: parse arguments, call the library, map its errors to exit codes.
 
-Nothing here derives, verifies or renders by itself; every command is a few lines over the API.
-Errors derive raises on purpose (:class:`~derive.errors.DeriveError`) become one line on stderr
-and the error's exit code; anything else is a bug and is allowed to show its traceback.
+Nothing here derives, verifies or renders by itself; every command is a few lines over the
+library. Errors derive raises on purpose (:class:`~derive.errors.DeriveError`) become one line
+on stderr and the error's exit code; anything else is a bug and shows its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from derive.errors import DeriveError
 
-COMMANDS = ("list", "diff")
+DEFAULT_OUT = Path("output")
+_SYMBOL = re.compile(r"^(\\[A-Za-z]+|[A-Za-z])$")
+_LABEL = re.compile(r"^[A-Za-z0-9:._-]{1,64}$")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         if arguments and arguments[0] in COMMANDS:
-            return _COMMAND_RUNNERS[arguments[0]](arguments[1:])
+            return COMMANDS[arguments[0]](arguments[1:])
         return run_function(arguments)
     except DeriveError as error:
         print(f"derive: error: {error}", file=sys.stderr)
@@ -32,29 +36,96 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _function_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="derive",
-        description="Derive a derivative step by step, prove every step, and render it.",
-        epilog="Other commands: 'derive list' (the catalogue), 'derive diff EXPR' (any expression).",
-    )
-    parser.add_argument("name", help="a catalogued function, e.g. sigmoid (see 'derive list')")
-    parser.add_argument("--route", help="derivation route (sigmoid: chain, quotient, log; every function: rules)")
-    parser.add_argument("--format", dest="output_format", choices=("text", "json"), default="text",
-                        help="text (default): the annotated derivation; json: the derivation as one JSON object")
-    return parser
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in derive's one-line style (exit 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _add_style_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--exp-style", choices=("e", "exp"), default="e", help=r"write e^{u} (default) or \exp(u)")
+    parser.add_argument("--symbol", default=r"\sigma", help=r"LaTeX symbol for the sigmoid (default \sigma), e.g. '\varphi' or 'S'")
+
+
+def _style(options: argparse.Namespace):  # noqa: ANN202 - LatexStyle
+    from derive.printing import LatexStyle
+
+    if not _SYMBOL.match(options.symbol):
+        raise DeriveError(f"--symbol must be one letter or one LaTeX command such as \\varphi, not {options.symbol!r}")
+    return LatexStyle(exponential=options.exp_style, sigma_symbol=options.symbol)
 
 
 def run_function(arguments: list[str]) -> int:
-    options = _function_parser().parse_args(arguments)
+    parser = _Parser(
+        prog="derive",
+        description="Derive a function's derivative step by step, prove every step, and write it as a handout.",
+        epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME'. "
+        "Without options, 'derive sigmoid' writes output/sigmoid.tex, .md (+ .svg) and .html.",
+    )
+    parser.add_argument("name", help="a catalogued function, e.g. sigmoid (see 'derive list')")
+    parser.add_argument("--route", help="derivation route (sigmoid: chain, quotient, log; every function: rules)")
+    parser.add_argument("--format", dest="output_format", default="all",
+                        choices=("all", "latex", "markdown", "html", "text", "json"),
+                        help="documents to write (all, latex, markdown, html) or print (text, json)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the documents (default: output)")
+    parser.add_argument("--pdf", action="store_true", help="also compile the LaTeX handout to PDF with latexmk")
+    parser.add_argument("--snippet", action="store_true", help="with --format latex: print a paste-ready align* on stdout")
+    parser.add_argument("--label", help="with --snippet: a numbered align with this \\label")
+    _add_style_options(parser)
+    options = parser.parse_args(arguments)
     from derive.api import derive
 
-    derivation = derive(options.name, route=options.route)
-    return _emit(derivation, options.output_format)
+    if options.output_format in ("text", "json"):
+        return _print_derivation(derive(options.name, route=options.route), options.output_format)
+    style = _style(options)
+    if options.snippet or options.label:
+        if options.output_format != "latex":
+            raise DeriveError("--snippet and --label need --format latex")
+        if options.label and not _LABEL.match(options.label):
+            raise DeriveError("--label may only contain letters, digits and : . _ - (at most 64)")
+        from derive.render import render
+
+        sys.stdout.write(render(derive(options.name, route=options.route), "latex", "snippet", style=style, label=options.label))
+        return 0
+    from derive.documents import compile_pdf, formats_from, write_handout
+
+    formats = formats_from(options.output_format)
+    if options.pdf and "latex" not in formats:
+        raise DeriveError("--pdf needs the LaTeX handout: use --format latex or all")
+    written = write_handout(options.name, options.out, formats, route=options.route, style=style)
+    if options.pdf:
+        written.append(compile_pdf(next(path for path in written if path.suffix == ".tex")))
+    for path in written:
+        print(path)
+    return 0
+
+
+def run_worksheet(arguments: list[str]) -> int:
+    parser = _Parser(prog="derive worksheet", description="Write worksheets with blanks and exercises, and their answer keys.")
+    parser.add_argument("name", help="a catalogued function, e.g. sigmoid")
+    parser.add_argument("--students", type=int, help="write this many distinct worksheets (and keys), one per student")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the choice of blanks and exercises (default 0)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
+    parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"))
+    parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF")
+    options = parser.parse_args(arguments)
+    from derive.documents import compile_pdf, formats_from, write_worksheets
+
+    formats = formats_from(options.output_format)
+    if options.pdf and "latex" not in formats:
+        raise DeriveError("--pdf needs the LaTeX worksheets: use --format latex or all")
+    written = write_worksheets(options.name, options.out, formats, students=options.students, seed=options.seed)
+    if options.pdf:
+        written += [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
+    for path in written:
+        print(path)
+    return 0
 
 
 def run_diff(arguments: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="derive diff", description="Differentiate an expression you type, step by step.")
+    parser = _Parser(prog="derive diff", description="Differentiate an expression you type, step by step.")
     parser.add_argument("expression", help='for example "x^2*sin(x)" or "\\frac{1}{1+e^{-x}}"')
     parser.add_argument("--var", default="x", help="the variable (default x)")
     parser.add_argument("--format", dest="output_format", choices=("text", "json"), default="text")
@@ -63,21 +134,20 @@ def run_diff(arguments: list[str]) -> int:
     from derive.parse import parse_expression
 
     expression = parse_expression(options.expression, variable=options.var)
-    return _emit(derive(expression, variable=options.var), options.output_format)
+    return _print_derivation(derive(expression, variable=options.var), options.output_format)
 
 
 def run_list(arguments: list[str]) -> int:
-    argparse.ArgumentParser(prog="derive list", description="List the catalogue of functions.").parse_args(arguments)
+    _Parser(prog="derive list", description="List the catalogue of functions.").parse_args(arguments)
     from derive.catalogue import ENTRIES
 
     width = max(len(entry.name) for entry in ENTRIES)
     for entry in ENTRIES:
-        routes = ", ".join(entry.route_names)
-        print(f"{entry.name:<{width}}  {entry.summary}  (routes: {routes})")
+        print(f"{entry.name:<{width}}  {entry.summary}  (routes: {', '.join(entry.route_names)})")
     return 0
 
 
-def _emit(derivation: object, output_format: str) -> int:
+def _print_derivation(derivation: object, output_format: str) -> int:
     if output_format == "json":
         from derive.render.json_output import derivation_json
 
@@ -89,7 +159,7 @@ def _emit(derivation: object, output_format: str) -> int:
     return 0
 
 
-_COMMAND_RUNNERS: dict[str, Callable[[list[str]], int]] = {"list": run_list, "diff": run_diff}
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"list": run_list, "diff": run_diff, "worksheet": run_worksheet}
 
 
 if __name__ == "__main__":

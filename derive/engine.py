@@ -27,7 +27,7 @@ class Differentiator:
     >>> x = variable()
     >>> steps = Differentiator(x).derivation(x**2)
     >>> [step.rule for step in steps], steps[-1].after
-    (['power', 'evaluate_arithmetic'], 2*x)
+    (['power', 'drop_neutral'], 2*x)
     """
 
     def __init__(
@@ -40,6 +40,12 @@ class Differentiator:
         self.variable = variable
         self.extra_rules = dict(extra_rules or {})
         self.notation = notation
+        self._depth = 0
+        self._start_run()
+
+    def _start_run(self) -> None:
+        """Per-run state: each top-level derivation starts with a fresh step budget and fresh names."""
+        self._taken: set[str] = {self.variable.name}
         self._names = self._fresh_names()
         self._count = 0
 
@@ -49,6 +55,17 @@ class Differentiator:
 
     def continue_from(self, current: sympy.Expr, *, tidy: bool = True) -> tuple[Step, ...]:
         """Steps that evaluate every derivative left in ``current``, then tidy up."""
+        if self._depth == 0:
+            self._start_run()
+        # Chain-rule names must not clash with any symbol of the expression (a constant named u).
+        self._taken.update(symbol.name for symbol in current.free_symbols)
+        self._depth += 1
+        try:
+            return self._continue_from(current, tidy=tidy)
+        finally:
+            self._depth -= 1
+
+    def _continue_from(self, current: sympy.Expr, *, tidy: bool) -> tuple[Step, ...]:
         steps: list[Step] = []
         stuck: set[sympy.Basic] = set()
         while (node := first_derivative(current, frozenset(stuck))) is not None:
@@ -130,11 +147,11 @@ class Differentiator:
         return Step(rule="unsupported", annotation=message, before=current, after=current, notation=self.notation)
 
     def _fresh_names(self) -> Iterator[sympy.Symbol]:
-        taken = {self.variable.name}
         index = 0
         while True:
             for letter in ("u", "v", "w"):
                 name = letter if index == 0 else f"{letter}_{index}"
-                if name not in taken:
+                if name not in self._taken:
+                    self._taken.add(name)
                     yield sympy.Symbol(name, real=True)
             index += 1

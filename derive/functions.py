@@ -42,11 +42,6 @@ class sigma(Function):  # noqa: N801 - printed as sigma(x), the name SymPy users
     def _eval_evalf(self, prec: int) -> sympy.Expr:
         return self.rewrite(exp)._eval_evalf(prec)
 
-    def _latex(self, printer: sympy.printing.latex.LatexPrinter, exp: str | None = None) -> str:
-        argument = printer._print(self.args[0])
-        base = rf"\sigma\left({argument}\right)"
-        return base if exp is None else rf"{base}^{{{exp}}}"
-
 
 #: The definitions of the named functions of this module, as functions of their argument.
 DEFINITIONS = {sigma: lambda u: S.One / (1 + exp(-u))}

@@ -104,8 +104,15 @@ class DeriveLatexPrinter(LatexPrinter):
         )
 
     def _print_sigma(self, expr: sigma, exp: str | None = None) -> str:
-        text = rf"{self._settings['sigma_symbol']}\left({self._print(expr.args[0])}\right)"
+        text = rf"{self._settings['sigma_symbol']}{self._argument(expr.args[0])}"
         return text if exp is None else rf"{text}^{{{exp}}}"
+
+    def _argument(self, argument: sympy.Basic) -> str:
+        """(x) for a symbol or number, \\left( ... \\right) around anything taller."""
+        text = self._print(argument)
+        if argument.is_Symbol or argument.is_Integer or (argument.could_extract_minus_sign() and (-argument).is_Symbol):
+            return f"({text})"
+        return rf"\left({text}\right)"
 
     def _function_name(self, target: sympy.Basic) -> str | None:
         """The LaTeX name of a named one-argument function (σ, tanh, ...), or None."""
@@ -121,7 +128,7 @@ class DeriveLatexPrinter(LatexPrinter):
             (wrt, order), target = expr.variable_count[0], expr.expr
             name = self._function_name(target)
             if wrt == variable and name is not None and target.args == (variable,) and order <= 3:
-                return rf"{name}{chr(39) * order}\left({self._print(point)}\right)"
+                return rf"{name}{chr(39) * order}{self._argument(point)}"
         return super()._print_Subs(subs)
 
     def _print_Derivative(self, expr: sympy.Derivative) -> str:
@@ -132,7 +139,7 @@ class DeriveLatexPrinter(LatexPrinter):
         target = expr.expr
         name = self._function_name(target)
         if name is not None and target.args == (variable,) and order <= 3:
-            return rf"{name}{chr(39) * order}\left({self._print(variable)}\right)"
+            return rf"{name}{chr(39) * order}{self._argument(variable)}"
         operator = (
             rf"\frac{{d}}{{d{self._print(variable)}}}"
             if order == 1

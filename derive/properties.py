@@ -96,7 +96,7 @@ def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol) -> It
         if verification.status == "proved":
             yield Property(
                 key=f"limit_{'plus' if label == '+' else 'minus'}_infinity", kind="limit",
-                title=f"Limit as x -> {label}infinity",
+                title=f"Limit at {label}infinity",
                 statement=Eq(sympy.Limit(function, x, direction), value, evaluate=False),
                 explanation=say("Computed with SymPy's limit algorithm and checked numerically far out."),
                 verification=verification,
@@ -182,7 +182,7 @@ def _derivative_maximum(
                 statement=sympy.LessThan(sympy.Symbol("P_n", positive=True), maximum**n, evaluate=False),
                 explanation=say(
                     "Backpropagation through n layers multiplies n such derivatives; each lies in the range above, "
-                    "so their product P_n is at most ", maximum**n, "."
+                    "so their product ", sympy.Symbol("P_n", positive=True), " is at most ", maximum**n, "."
                 ),
                 verification=bound,
             )

@@ -98,13 +98,15 @@ RULE_NAMES: dict[str, str] = {
     "unsupported": "Cannot do this step",
     "drop_neutral": "Drop zeros and ones",
     "evaluate_arithmetic": "Multiply out signs and constants",
+    "restore_power": "Write the exponential as a power",
     "negative_power_as_fraction": "Write the negative power as a fraction",
     "split_fraction": "Split the fraction",
     "complement": "Write as 1 minus a fraction",
     "add_and_subtract": "Add and subtract",
     "recognise": "Recognise the function",
     "logarithm": "Take logarithms",
-    "log_differentiation": "Differentiate both sides",
+    "log_differentiation": "Logarithmic differentiation",
+    "log_of_reciprocal": "Logarithm of a reciprocal",
     "solve": "Solve for the derivative",
     "multiply_through": "Multiply numerator and denominator",
     "common_denominator": "Common denominator",
@@ -271,6 +273,10 @@ def higher_order(f: sympy.Expr, order: int, engine: Differentiator) -> RuleAppli
     """dⁿ/dxⁿ f = dⁿ⁻¹/dxⁿ⁻¹ (d/dx f): derive the first derivative as a sub-derivation."""
     x = engine.variable
     steps = engine.derivation(f)
+    if not all(step.complete for step in steps):
+        # Without the first derivative there is nothing to differentiate again (and asking
+        # for d/dx of the unevaluated first derivative would only rebuild this same node).
+        return unsupported(say("derive cannot find the first derivative of ", f, f", so it cannot find the derivative of order {order}."))
     first = steps[-1].after if steps else sympy.Derivative(f, x)
     inner = Step(
         rule="inner_derivative",

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
+from derive.algebra import evaluate_arithmetic
 from derive.evaluate import NotEvaluable, evaluate, evaluate_at_points
 from derive.functions import expand_definitions
 from derive.model import Derivation, Step, Verification
@@ -203,8 +204,11 @@ def to_rational_function(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr
 
 
 def _rational_pieces(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str, list[str]]:
+    # Written (unevaluated) trees such as ``2*x**1`` or ``-1*1`` are first rebuilt with SymPy's
+    # automatic evaluation (an exact rewrite), so that the field conversion below accepts them.
+    expr = evaluate_arithmetic(expr)
     rewritten = expr.replace(
-        lambda node: node.is_Pow and node.exp.has(variable) and not node.base.is_positive,
+        lambda node: node.is_Pow and node.exp.has(variable),
         lambda node: sympy.exp(node.exp * sympy.log(node.base)),
     )
     if rewritten.has(*_TRIG_AND_HYPERBOLIC):

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from derive.errors import DeriveError
 
 if TYPE_CHECKING:
     from derive.model import Derivation
     from derive.printing import LatexStyle
+    from derive.worksheet import Worksheet
 
 DOCUMENTS = {
     "text": ("derivation",),
@@ -44,6 +47,35 @@ def render(
     chosen = document or DOCUMENTS[format][0]
     if chosen not in DOCUMENTS[format]:
         raise DeriveError(f"no '{chosen}' document in {format}: choose one of {', '.join(DOCUMENTS[format])}")
-    view = derivation_view(derivation, style or DEFAULT_STYLE)
+    style = style or DEFAULT_STYLE
+    if chosen == "handout":
+        from derive.render.documents import handout_context
+
+        values = handout_context(derivation, context.pop("others", ()), style)
+        svg = render_svg(values)
+        values.update(svg_markup=Markup(svg), plot_file=context.pop("plot_file", f"{derivation.name}.svg"))
+    else:
+        values = {"d": derivation_view(derivation, style)}
+    if chosen == "snippet":
+        values.update(numbered=bool(context.get("label")), label=context.pop("label", None))
     template = environment(format).get_template(f"{chosen}.{EXTENSIONS[format]}.j2")
-    return template.render(d=view, **context)
+    return template.render(**values, **context)
+
+
+def render_svg(context: dict[str, Any]) -> str:
+    """The plot of a handout context as a standalone SVG document."""
+    from derive.render.environment import environment
+
+    return environment("svg").get_template("plot.svg.j2").render(**context)
+
+
+def render_worksheet(sheet: Worksheet, format: str, *, answers: bool, style: LatexStyle | None = None) -> str:  # noqa: A002
+    """A worksheet (``answers=False``) or its answer key (``answers=True``) in ``format``."""
+    from derive.printing import DEFAULT_STYLE
+    from derive.render.documents import worksheet_context
+    from derive.render.environment import environment
+
+    if format not in ("latex", "markdown", "html"):
+        raise DeriveError(f"worksheets are written as latex, markdown or html, not '{format}'")
+    values = worksheet_context(sheet, answers=answers, style=style or DEFAULT_STYLE)
+    return environment(format).get_template(f"worksheet.{EXTENSIONS[format]}.j2").render(**values)

@@ -41,10 +41,11 @@ def environment(output_format: str) -> jinja2.Environment:
             comment_start_string="<#", comment_end_string="#>",
             line_comment_prefix="%#",
         )
-    if output_format == "html":
+    if output_format in ("html", "svg"):
         options["autoescape"] = True
     env = jinja2.Environment(**options)  # noqa: S701 - autoescape is on for HTML, the only markup format
     env.filters["tex"] = escape.latex_text
     env.filters["md"] = escape.markdown_text
     env.filters["plain"] = escape.plain_text
+    env.filters["cell"] = escape.markdown_math_cell
     return env

@@ -52,7 +52,7 @@ def latex_text(text: object) -> str:
     return "".join(out)
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~&])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|<>$~&])")
 
 
 def markdown_text(text: object) -> str:
@@ -65,3 +65,8 @@ def markdown_text(text: object) -> str:
 def plain_text(text: object) -> str:
     """Text for a terminal: control characters removed, one line."""
     return "".join(char for char in re.sub(r"\s+", " ", str(text)) if unicodedata.category(char)[0] != "C")
+
+
+def markdown_math_cell(latex: str) -> str:
+    """LaTeX for a Markdown table cell: a bare ``|`` would end the cell, ``\\vert`` does not."""
+    return latex.replace("|", r"\vert ")

@@ -1,8 +1,9 @@
 """LaTeX (from SymPy's printer only) to MathML, so HTML renders its mathematics offline.
 
 latex2mathml passes ``\\text{...}`` through unescaped, so it must never see text that a person
-typed; derive only feeds it LaTeX that SymPy generated from expression trees, and refuses
-``\\text`` outright as a second line of defence.
+typed; derive only feeds it LaTeX that SymPy generated from expression trees. As a second
+line of defence, text-carrying commands are refused and every tag of the output must be a
+MathML tag.
 """
 
 from __future__ import annotations
@@ -12,12 +13,24 @@ import re
 
 from latex2mathml.converter import convert
 
-_FORBIDDEN = re.compile(r"\\(text|mathrm|operatorname|href|url|html)\b|<|>")
+_FORBIDDEN = re.compile(r"\\(text\w*|mbox|hbox|href|url|html\w*|mathrm)\b")
+_TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:.-]*)")
+_MATHML_TAGS = frozenset(
+    "math mrow mi mn mo ms mtext mspace mfrac msqrt mroot msub msup msubsup munder mover munderover "
+    "mtable mtr mtd mstyle merror mpadded mphantom mfenced menclose semantics annotation".split()
+)
+
+
+class UnsafeMathError(ValueError):
+    """LaTeX that could smuggle markup into an HTML page."""
 
 
 def latex_to_mathml(latex: str, *, alt: str, display: bool = False) -> str:
     """MathML for ``latex`` with ``alt`` as its text alternative (for screen readers)."""
-    if _FORBIDDEN.search(latex.replace(r"\operatorname{", r"\mathop{")):
-        raise ValueError(f"refusing to convert LaTeX that could carry markup: {latex!r}")
+    if _FORBIDDEN.search(latex):
+        raise UnsafeMathError(f"refusing to convert LaTeX with a text command: {latex!r}")
     mathml = convert(latex, display="block" if display else "inline")
+    unexpected = {tag for tag in _TAG.findall(mathml)} - _MATHML_TAGS
+    if unexpected:
+        raise UnsafeMathError(f"MathML conversion produced non-MathML tags {sorted(unexpected)}")
     return mathml.replace("<math ", f'<math alttext="{html.escape(alt, quote=True)}" ', 1)

@@ -1,0 +1,108 @@
+"""Write documents to files: the handout of a function, worksheets and keys, PDFs.
+
+The one place that touches the file system for output. Files are written atomically (a
+temporary file renamed into place), so an interrupted run never leaves a half-written
+document, and their bytes depend only on the input (no dates, no random names).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from derive.errors import DeriveError, InputError, ToolMissingError
+
+DOCUMENT_FORMATS = ("latex", "markdown", "html")
+EXTENSIONS = {"latex": "tex", "markdown": "md", "html": "html"}
+LATEX_TIMEOUT_SECONDS = 180
+
+
+def formats_from(choice: str) -> tuple[str, ...]:
+    return DOCUMENT_FORMATS if choice == "all" else (choice,)
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically, as UTF-8 with Unix newlines."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def prepare_folder(folder: Path) -> Path:
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out {folder} exists and is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot create the folder {folder}: {error.strerror}") from None
+    return folder
+
+
+def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str | None = None, style: object = None) -> list[Path]:
+    """The handout of catalogue function ``name`` in each format; returns the paths written."""
+    from derive.api import derive
+    from derive.catalogue import lookup
+    from derive.render import render, render_svg
+    from derive.render.documents import handout_context
+
+    entry = lookup(name)
+    chosen = route or entry.default_route
+    derivation = derive(entry.name, route=chosen, properties=True)
+    others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
+    prepare_folder(folder)
+    written = []
+    for output_format in formats:
+        text = render(derivation, output_format, "handout", others=others, style=style)
+        written.append(write_text(folder / f"{entry.name}.{EXTENSIONS[output_format]}", text))
+        if output_format == "markdown":
+            svg = render_svg(handout_context(derivation, others))
+            written.append(write_text(folder / f"{entry.name}.svg", svg))
+    return written
+
+
+def write_worksheets(name: str, folder: Path, formats: Iterable[str], *, students: int | None, seed: int) -> list[Path]:
+    """Worksheets and answer keys (one pair, or one pair per student) in each format."""
+    from derive.render import render_worksheet
+    from derive.worksheet import WorksheetBuilder
+
+    sheets = WorksheetBuilder(name, seed=seed).worksheets(students)
+    prepare_folder(folder)
+    written = []
+    for sheet in sheets:
+        for output_format in formats:
+            extension = EXTENSIONS[output_format]
+            for answers, suffix in ((False, ""), (True, "-key")):
+                text = render_worksheet(sheet, output_format, answers=answers)
+                written.append(write_text(folder / f"{sheet.stem}{suffix}.{extension}", text))
+    return written
+
+
+def compile_pdf(tex: Path) -> Path:
+    """Compile ``tex`` with latexmk (no shell escape, reading only below the folder); return the PDF."""
+    latexmk = shutil.which("latexmk")
+    if latexmk is None:
+        raise ToolMissingError("--pdf needs latexmk and pdflatex (Debian: apt-get install latexmk texlive-latex-recommended texlive-pictures)")
+    environment = {**os.environ, "openin_any": "p", "openout_any": "p"}
+    command = [latexmk, "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-quiet", tex.name]
+    try:
+        result = subprocess.run(command, cwd=tex.parent, env=environment, capture_output=True, text=True,
+                                timeout=LATEX_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise DeriveError(f"latexmk took longer than {LATEX_TIMEOUT_SECONDS} s on {tex}") from None
+    if result.returncode != 0:
+        log = tex.with_suffix(".log")
+        first = next((line for line in log.read_text(errors="replace").splitlines() if line.startswith("!")), "") if log.exists() else ""
+        raise DeriveError(f"LaTeX could not compile {tex}: {first or 'see ' + str(log)}")
+    subprocess.run([latexmk, "-c", "-quiet", tex.name], cwd=tex.parent, env=environment, capture_output=True, check=False)
+    return tex.with_suffix(".pdf")
