@@ -29,8 +29,9 @@ def derive(
     Every step comes back verified. ``properties=True`` also computes the verified properties
     (value at 0, symmetry, maximum of the derivative, ...) that documents show.
 
+    >>> from derive.printing import to_text
     >>> d = derive("sigmoid")
-    >>> str(d.result), d.proved
+    >>> to_text(d.result), d.proved
     ('sigma(x)*(1 - sigma(x))', True)
     """
     x = _as_symbol(variable)

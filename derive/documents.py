@@ -53,21 +53,19 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     """The handout of catalogue function ``name`` in each format; returns the paths written."""
     from derive.api import derive
     from derive.catalogue import lookup
-    from derive.render import render, render_svg
-    from derive.render.documents import handout_context
+    from derive.render import render_handouts
 
     entry = lookup(name)
     chosen = route or entry.default_route
     derivation = derive(entry.name, route=chosen, properties=True)
     others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
     prepare_folder(folder)
+    texts = render_handouts(derivation, tuple(formats), others=others, style=style)  # type: ignore[arg-type]
     written = []
     for output_format in formats:
-        text = render(derivation, output_format, "handout", others=others, style=style)
-        written.append(write_text(folder / f"{entry.name}.{EXTENSIONS[output_format]}", text))
+        written.append(write_text(folder / f"{entry.name}.{EXTENSIONS[output_format]}", texts[output_format]))
         if output_format == "markdown":
-            svg = render_svg(handout_context(derivation, others))
-            written.append(write_text(folder / f"{entry.name}.svg", svg))
+            written.append(write_text(folder / f"{entry.name}.svg", texts["svg"]))
     return written
 
 

@@ -9,6 +9,7 @@ fact a document states has a proof record.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import mpmath
@@ -88,9 +89,8 @@ def _symmetry(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, opt
 
 def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol) -> Iterator[Property]:
     for direction, label in ((oo, "+"), (-oo, "-")):
-        try:
-            value = sympy.limit(definition, x, direction)
-        except (NotImplementedError, ValueError, TypeError):
+        value = limit_at_infinity(definition, x, direction)
+        if value is None:
             continue
         verification = _check_limit(definition, x, direction, value)
         if verification.status == "proved":
@@ -101,6 +101,29 @@ def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol) -> It
                 explanation=say("Computed with SymPy's limit algorithm and checked numerically far out."),
                 verification=verification,
             )
+
+
+def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> sympy.Expr | None:
+    """lim expr as x → ±∞: read off the rational function of T = e^(x/L) when that is what
+    ``expr`` is (T → ∞ or T → 0⁺), else SymPy's limit algorithm; None when neither answers."""
+    rational = to_rational_function(expr, x)
+    generators = rational.free_symbols
+    if len(generators) == 1 and next(iter(generators)).name == "T":
+        (t,) = generators
+        numerator, denominator = (sympy.Poly(part, t) for part in sympy.fraction(sympy.cancel(rational)))
+        if direction == oo:
+            gap = numerator.degree() - denominator.degree()
+            ratio = numerator.LC() / denominator.LC()
+            return ratio if gap == 0 else (S.Zero if gap < 0 else oo * sympy.sign(ratio))
+        low_numerator = min(monomial[0] for monomial in numerator.monoms())
+        low_denominator = min(monomial[0] for monomial in denominator.monoms())
+        ratio = numerator.as_expr().coeff(t, low_numerator) / denominator.as_expr().coeff(t, low_denominator)
+        gap = low_numerator - low_denominator
+        return ratio if gap == 0 else (S.Zero if gap > 0 else oo * sympy.sign(ratio))
+    try:
+        return sympy.limit(expr, x, direction)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
 
 
 def _check_limit(definition: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr, value: sympy.Expr) -> Verification:
@@ -168,7 +191,7 @@ def _derivative_maximum(
         verification=bound,
     )
     if positive and maximum < 1:
-        low = [sympy.limit(first, x, direction) for direction in (oo, -oo)]
+        low = [limit_at_infinity(first, x, direction) for direction in (oo, -oo)]
         if all(value == 0 for value in low):
             yield Property(
                 key="derivative_range", kind="range", title="Range of the derivative",
@@ -218,13 +241,10 @@ def _second_derivative(
 
 def _inverse(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:
     y = sympy.Symbol("y", real=True)
-    try:
-        solutions = sympy.solve(Eq(y, definition), x)
-    except (NotImplementedError, ValueError, TypeError):
+    solved = _solve_for_variable(definition, x, y)
+    if solved is None:
         return
-    if len(solutions) != 1:
-        return
-    inverse = _tidy_logarithms(solutions[0])
+    inverse = _tidy_logarithms(solved)
     low, high = (float(definition.subs(x, -3)), float(definition.subs(x, 3)))
     inside = VerifyOptions(digits=options.digits, points=options.points, seed=options.seed, low=min(low, high), high=max(low, high))
     verification = prove_equal(definition.subs(x, inverse), y, y, inside)
@@ -254,6 +274,22 @@ def _tidy_logarithms(expr: sympy.Expr) -> sympy.Expr:
         return sympy.log(numerator / denominator)
 
     return expr.replace(lambda node: isinstance(node, sympy.log), lambda node: tidy(node.args[0]))
+
+
+def _solve_for_variable(definition: sympy.Expr, x: sympy.Symbol, y: sympy.Symbol) -> sympy.Expr | None:
+    """Solve y = f(x) for x when f is a Möbius function of T = e^(x/L) (σ, tanh, ...):
+    the equation is then linear in T. A candidate only: the caller proves f(x(y)) = y."""
+    rational = to_rational_function(definition, x)
+    generators = rational.free_symbols
+    if len(generators) != 1 or next(iter(generators)).name != "T":
+        return None
+    (t,) = generators
+    equation = sympy.Poly(sympy.numer(sympy.together(rational - y)), t)
+    step = math.gcd(*(degree for (degree,) in equation.monoms()))
+    if step == 0 or equation.degree() != step:
+        return None
+    slope, intercept = equation.coeff_monomial(t**step), equation.coeff_monomial(1)
+    return sympy.log(-intercept / slope) * _exponential_scale(definition, x) / step
 
 
 def _real_roots(expr: sympy.Expr, x: sympy.Symbol) -> list[sympy.Expr]:

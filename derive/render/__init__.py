@@ -49,17 +49,36 @@ def render(
         raise DeriveError(f"no '{chosen}' document in {format}: choose one of {', '.join(DOCUMENTS[format])}")
     style = style or DEFAULT_STYLE
     if chosen == "handout":
-        from derive.render.documents import handout_context
-
-        values = handout_context(derivation, context.pop("others", ()), style)
-        svg = render_svg(values)
-        values.update(svg_markup=Markup(svg), plot_file=context.pop("plot_file", f"{derivation.name}.svg"))
+        return render_handouts(derivation, (format,), others=context.pop("others", ()), style=style, **context)[format]
     else:
         values = {"d": derivation_view(derivation, style)}
     if chosen == "snippet":
         values.update(numbered=bool(context.get("label")), label=context.pop("label", None))
     template = environment(format).get_template(f"{chosen}.{EXTENSIONS[format]}.j2")
     return template.render(**values, **context)
+
+
+def render_handouts(
+    derivation: Derivation,
+    formats: tuple[str, ...],
+    *,
+    others: tuple[Derivation, ...] | list[Derivation] = (),
+    style: LatexStyle | None = None,
+    plot_file: str | None = None,
+) -> dict[str, str]:
+    """The handout in each of ``formats`` (and its plot under the key ``"svg"``), sharing one view."""
+    from derive.printing import DEFAULT_STYLE
+    from derive.render.documents import handout_context
+    from derive.render.environment import environment
+
+    values = handout_context(derivation, others, style or DEFAULT_STYLE)
+    svg = render_svg(values)
+    values.update(svg_markup=Markup(svg), plot_file=plot_file or f"{derivation.name}.svg")
+    texts = {"svg": svg}
+    for output_format in formats:
+        template = environment(output_format).get_template(f"handout.{EXTENSIONS[output_format]}.j2")
+        texts[output_format] = template.render(**values)
+    return texts
 
 
 def render_svg(context: dict[str, Any]) -> str:

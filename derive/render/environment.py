@@ -7,6 +7,7 @@ variable is an error, never an empty string.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,19 @@ def templates_folder() -> Path:
     return Path(str(resources.files("derive.templates")))
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept between runs in a private temporary folder (Jinja's own cache).
+
+    Set DERIVE_NO_TEMPLATE_CACHE=1 to compile the templates afresh every time.
+    """
+    if os.environ.get("DERIVE_NO_TEMPLATE_CACHE"):
+        return None
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except OSError:
+        return None
+
+
 @lru_cache(maxsize=None)
 def environment(output_format: str) -> jinja2.Environment:
     """The (stateless, reusable) Jinja environment for ``output_format``."""
@@ -43,6 +57,7 @@ def environment(output_format: str) -> jinja2.Environment:
         )
     if output_format in ("html", "svg"):
         options["autoescape"] = True
+    options["bytecode_cache"] = _bytecode_cache()
     env = jinja2.Environment(**options)  # noqa: S701 - autoescape is on for HTML, the only markup format
     env.filters["tex"] = escape.latex_text
     env.filters["md"] = escape.markdown_text
