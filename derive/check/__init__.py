@@ -1,0 +1,215 @@
+"""Check a student's derivation line by line: safe parsing, proof in a killable worker, verdicts.
+
+``check(text)`` returns a :class:`~derive.check.report.Report`. Semantics: every line asserts an
+identity for all real x, with σ the standard logistic sigmoid and σ′, d/dx(...) the true
+derivatives. A continuation line ``= B`` continues the chain that the last explicit left side
+started, so after a wrong line the report can tell an error carried forward (the step itself
+is valid) from a new error, and a line that is correct again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from derive.catalogue import lookup
+from derive.check.decide import Claim
+from derive.check.reader import numbered_lines, read_submission
+from derive.check.report import Counterexample, LineReport, Report
+from derive.check.worker import DEFAULT_TIMEOUT_SECONDS, ProofWorker
+from derive.errors import InputError, ParseError
+from derive.functions import variable as real_variable
+from derive.parse import as_definition, detect_syntax, parse_line
+from derive.printing import to_plain
+
+__all__ = ["Report", "check", "check_file"]
+
+
+@dataclass
+class _Chain:
+    """What the lines so far established: the subject, the last right side, the error state."""
+
+    subject: sympy.Expr | None = None
+    subject_line: int | None = None
+    previous: sympy.Expr | None = None
+    previous_line: int | None = None
+    last_correct_line: int | None = None
+    error_line: int | None = None
+    definitions: list[tuple[Any, sympy.Symbol, sympy.Expr]] = field(default_factory=list)
+    functions: dict[str, Any] = field(default_factory=dict)
+
+
+def check(
+    text: str,
+    *,
+    syntax: str | None = None,
+    function: str = "sigmoid",
+    variable: str = "x",
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    worker: ProofWorker | None = None,
+    name: str = "",
+) -> Report:
+    """Check every line of ``text`` (a whole derivation). Student text is never evaluated."""
+    lookup(function)  # the exercise's function must exist
+    if syntax not in (None, "latex", "text"):
+        raise InputError(f"unknown syntax '{syntax}': choose latex or text")
+    lines = numbered_lines(text)
+    if not lines:
+        raise InputError(f"{name or 'the input'} has no lines to check (only blank or comment lines)")
+    chosen = syntax or detect_syntax("\n".join(source for _, source in lines))
+    owned = worker is None
+    worker = worker or ProofWorker(timeout=timeout)
+    try:
+        state = _Chain()
+        reports = [_check_line(number, source, chosen, variable, state, worker) for number, source in lines]
+    finally:
+        if owned:
+            worker.close()
+    return Report(lines=tuple(reports), syntax=chosen, function=function, variable=variable, name=name)
+
+
+def check_file(path: Path, **options: Any) -> Report:
+    return check(read_submission(path), name=str(path), **options)
+
+
+def _check_line(number: int, source: str, syntax: str, variable: str, state: _Chain, worker: ProofWorker) -> LineReport:
+    x = real_variable(variable)
+    try:
+        definition = as_definition(source, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
+        if definition is not None:
+            function = sympy.Function(definition.name)
+            state.functions[definition.name] = function
+            state.definitions.append((function, definition.parameter, definition.body))
+            state.subject, state.subject_line = function(x), number
+            state.previous, state.previous_line = definition.body, number
+            state.last_correct_line = number
+            return LineReport(line=number, source=source, status="correct", proved=True, relation="definition",
+                              message=f"Defines {definition.name}({variable}) = {to_plain(definition.body)}.")
+        line = parse_line(source, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
+    except ParseError as error:
+        state.error_line = state.error_line or number
+        return LineReport(line=number, source=source, status="unparsed", message=f"Cannot read this line: {error}",
+                          relation="not read", column=error.column)
+    parts = list(line.parts)
+    continuation = parts[0] is None
+    if continuation:
+        if state.previous is None:
+            return LineReport(line=number, source=source, status="unparsed", relation="not read",
+                              message="This line starts with '=' but there is no earlier line to continue.")
+        parts[0] = state.subject if state.subject is not None else state.previous
+    else:
+        state.subject, state.subject_line = parts[0], number
+    if len(parts) == 1:
+        state.previous, state.previous_line = parts[0], number
+        return LineReport(line=number, source=source, status="correct", proved=True, relation="start",
+                          message="The expression the derivation starts from (nothing to prove).")
+    verdicts = []
+    for index, relation in enumerate(line.relations):
+        left, right = parts[0] if index == 0 else parts[index], parts[index + 1]
+        decimals = []
+        if relation == "≈":
+            left, right, decimals = _placeholders(left, right, index, line.decimals)
+        claim = Claim(
+            relation=relation, left=left, right=right, variable=x,
+            definitions=tuple(state.definitions), subject=state.subject if continuation else None,
+            decimals=tuple(decimals),
+        )
+        verdict = worker.decide(claim)
+        verdicts.append((claim, verdict))
+        if "error" in verdict or not verdict["holds"]:
+            break
+    return _line_report(number, source, parts, verdicts, state, worker, x)
+
+
+def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: list[tuple[Claim, dict[str, Any]]],
+                 state: _Chain, worker: ProofWorker, x: sympy.Symbol) -> LineReport:
+    claim, last = verdicts[-1]
+    previous_line, previous = state.previous_line, state.previous
+    state.previous, state.previous_line = parts[-1], number
+    if "error" in last:
+        state.error_line = state.error_line or number
+        return LineReport(line=number, source=source, status="unparsed", relation="not decided",
+                          message=f"Could not check this line: {last['error']}.")
+    if last["holds"]:
+        proved = all(verdict.get("proved") for _, verdict in verdicts)
+        if state.error_line is not None:
+            relation = f"correct again (agrees with line {state.last_correct_line})" if state.last_correct_line else "correct again"
+            state.error_line = None
+        else:
+            relation = f"follows from line {previous_line}" if previous_line is not None else "first line"
+        state.last_correct_line = number
+        if any(claim.relation == "≈" for claim, _ in verdicts):
+            message = "Correct: the exact value lies in the interval that the written numbers span."
+        elif proved:
+            message = "Correct: proved symbolically."
+        else:
+            message = "Correct as far as derive can tell: checked numerically at random points, but not proved symbolically."
+        return LineReport(line=number, source=source, status="correct", proved=proved, relation=relation, message=message)
+    counterexample = _counterexample(last)
+    message = _wrong_message(claim, last)
+    diagnosis = last.get("diagnosis")
+    if state.error_line is None:
+        relation = f"does not follow from line {previous_line}" if previous_line is not None else "first line"
+        state.error_line = number
+    else:
+        carried = previous is not None and worker.decide(
+            Claim(relation="=", left=previous, right=parts[-1], variable=x, definitions=tuple(state.definitions), diagnose=False)
+        ).get("holds", False)
+        if carried:
+            relation = f"consistent with wrong line {previous_line} (error carried forward)"
+            message += f" The step from line {previous_line} is valid: the error comes from line {state.error_line}."
+            diagnosis = None
+        else:
+            relation = f"new error: does not follow from line {previous_line}"
+    return LineReport(
+        line=number, source=source, status="wrong", relation=relation, message=message, counterexample=counterexample,
+        diagnosis=diagnosis[1] if diagnosis else None, diagnosis_key=diagnosis[0] if diagnosis else None,
+    )
+
+
+def _placeholders(left: sympy.Expr, right: sympy.Expr, index: int, literals: tuple[Any, ...]) -> tuple[sympy.Expr, sympy.Expr, list[Any]]:
+    """Replace the decimal literals of parts ``index`` and ``index + 1`` by placeholder symbols."""
+    sides, decimals = [left, right], []
+    for literal in literals:
+        if literal.part not in (index, index + 1):
+            continue
+        placeholder = sympy.Dummy(f"decimal{len(decimals)}")
+        side = 0 if literal.part == index else 1
+        sides[side] = _replace_literal(sides[side], literal.value, placeholder)
+        decimals.append((placeholder, literal.value, literal.radius))
+    return sides[0], sides[1], decimals
+
+
+def _replace_literal(expr: sympy.Expr, value: sympy.Rational, placeholder: sympy.Dummy) -> sympy.Expr:
+    """Every occurrence of the number ``value``, rebuilt without evaluation (the tree stays as written)."""
+    if expr == value:
+        return placeholder
+    if not expr.args:
+        return expr
+    from derive.algebra import rebuild
+
+    return rebuild(expr, tuple(_replace_literal(arg, value, placeholder) for arg in expr.args))
+
+
+def _counterexample(verdict: dict[str, Any]) -> Counterexample | None:
+    found = verdict.get("counterexample")
+    if not found:
+        return None
+    x, left, right = found
+    return Counterexample(x=x, left=left, right=right)
+
+
+def _wrong_message(claim: Claim, verdict: dict[str, Any]) -> str:
+    if "message" in verdict:
+        return f"Cannot check this approximation: {verdict['message']}."
+    found = verdict.get("counterexample")
+    left, right = to_plain(claim.left), to_plain(claim.right)
+    if claim.relation == "≈" and found:
+        return f"Not a correct approximation: the exact value of {left} is {found[1]}, but the written value spans {found[2]}."
+    if found:
+        x, left_value, right_value = found
+        return f"Not an identity: at x = {x}, {left} = {left_value} but {right} = {right_value}."
+    return f"Not an identity: {left} and {right} are not both defined at any test point."

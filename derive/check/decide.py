@@ -1,0 +1,150 @@
+"""Decide one claim of a student's line. Runs inside the proof worker (see :mod:`worker`).
+
+Every function here takes and returns plain data (SymPy expressions in, dicts of strings out),
+so that it can run in a separate process that the checker can kill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import sympy
+
+from derive.check.diagnose import CONSTANT_FACTOR, MISCONCEPTIONS
+from derive.evaluate import NotEvaluable, evaluate
+from derive.verify import DEFAULT_OPTIONS, Verifier, prepare
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim:
+    """``left relation right`` in the variable, with the user's definitions and context for diagnosis."""
+
+    relation: str
+    left: sympy.Expr
+    right: sympy.Expr
+    variable: sympy.Symbol
+    definitions: tuple[tuple[sympy.FunctionClass, sympy.Symbol, sympy.Expr], ...] = ()
+    subject: sympy.Expr | None = None
+    previous: sympy.Expr | None = None
+    decimals: tuple[tuple[sympy.Dummy, sympy.Rational, sympy.Rational], ...] = ()  # (placeholder, value, radius)
+    diagnose: bool = True
+
+
+def decide(claim: Claim) -> dict[str, Any]:
+    """The verdict on one claim: ``holds``, ``proved``, ``message`` and maybe a counterexample."""
+    left, right = expand_user_definitions(claim.left, claim), expand_user_definitions(claim.right, claim)
+    if claim.relation == "≈":
+        return decide_approximation(left, right, claim)
+    verifier = Verifier(claim.variable, DEFAULT_OPTIONS)
+    verification = verifier.prove(left, right)
+    if verification.numeric_ok:
+        return {
+            "holds": True,
+            "proved": verification.proved,
+            "method": verification.method,
+            "counterexample": None,
+        }
+    counterexample = verification.counterexample
+    result: dict[str, Any] = {"holds": False, "proved": False, "method": verification.method, "counterexample": counterexample}
+    if claim.diagnose:
+        result["diagnosis"] = diagnose(left, right, claim, verifier)
+    return result
+
+
+def expand_user_definitions(expr: sympy.Expr, claim: Claim) -> sympy.Expr:
+    for function, parameter, body in claim.definitions:
+        if expr.has(function):
+            expr = expr.replace(lambda node, f=function: isinstance(node, f), lambda node, p=parameter, b=body: b.xreplace({p: node.args[0]}))
+    return expr
+
+
+def diagnose(left: sympy.Expr, right: sympy.Expr, claim: Claim, verifier: Verifier) -> tuple[str, str] | None:
+    """The first misconception whose predicted answer matches the student's right-hand side."""
+    references = [reference for reference in (claim.subject, left) if reference is not None]
+    for misconception in MISCONCEPTIONS:
+        for reference in references:
+            reference = expand_user_definitions(reference, claim)
+            for candidate in misconception.candidates(reference, claim.variable):
+                if verifier.compare(candidate, right)[0]:
+                    return misconception.key, misconception.explanation
+    for reference in references:
+        factor = _constant_ratio(expand_user_definitions(reference, claim), right, verifier)
+        if factor is not None:
+            return CONSTANT_FACTOR.key, f"Your expression is {factor} times the correct one: check the constant factors."
+    return None
+
+
+def _constant_ratio(expected: sympy.Expr, actual: sympy.Expr, verifier: Verifier) -> str | None:
+    ratios = []
+    with mpmath.workdps(40):
+        for a, b in zip(verifier.values(expected), verifier.values(actual)):
+            if a is None or b is None or a == 0:
+                continue
+            ratios.append(b / a)
+        if len(ratios) < 3:
+            return None
+        first = ratios[0]
+        if any(abs(r - first) > mpmath.mpf(10) ** -25 * max(1, abs(first)) for r in ratios):
+            return None
+        fraction = Fraction(mpmath.nstr(first, 30)).limit_denominator(1000)
+        if abs(first - mpmath.mpf(fraction.numerator) / fraction.denominator) > mpmath.mpf(10) ** -25:
+            return None
+    if fraction in (1, -1, 0):
+        return None
+    return str(fraction)
+
+
+def decide_approximation(left: sympy.Expr, right: sympy.Expr, claim: Claim) -> dict[str, Any]:
+    """``A ≈ B``: each decimal with d places stands for [v − ½·10^(−d), v + ½·10^(−d)];
+    the line holds when the exact side lies in the interval the written side spans.
+
+    The parent replaced each decimal literal by a placeholder symbol (a pickled SymPy tree is
+    rebuilt with evaluation, which would fold ``1 + 0.368`` into one number); here each
+    placeholder becomes its interval.
+    """
+    with mpmath.workdps(40):
+        values = {
+            placeholder: mpmath.iv.mpf([_mpf(value) - _mpf(radius), _mpf(value) + _mpf(radius)])
+            for placeholder, value, radius in claim.decimals
+        }
+        intervals = []
+        for side in (left, right):
+            try:
+                intervals.append(evaluate(prepare(side), values, mpmath.iv))
+            except (NotEvaluable, TypeError, ValueError, ZeroDivisionError):
+                return {"holds": False, "proved": False, "method": "interval", "counterexample": None,
+                        "message": "both sides must be numbers (no x) that derive can evaluate"}
+        exact = [not (side.free_symbols & set(values)) for side in (left, right)]
+        (left_low, left_high), (right_low, right_high) = (_ends(interval) for interval in intervals)
+        if exact[0] and not exact[1]:
+            holds = right_low <= left_low and left_high <= right_high
+        elif exact[1] and not exact[0]:
+            holds = left_low <= right_low and right_high <= left_high
+        else:
+            holds = not (left_high < right_low or right_high < left_low)
+        shown = [_interval_text(interval) for interval in intervals]
+    return {
+        "holds": bool(holds),
+        "proved": bool(holds),
+        "method": "interval arithmetic (mpmath.iv) with each decimal read as the interval of numbers that round to it",
+        "counterexample": None if holds else (None, shown[0], shown[1]),
+    }
+
+
+def _mpf(value: sympy.Rational) -> mpmath.mpf:
+    return mpmath.mpf(value.p) / value.q
+
+
+def _ends(interval: Any) -> tuple[mpmath.mpf, mpmath.mpf]:
+    low, high = interval._mpi_  # noqa: SLF001 - mpmath's documented raw endpoints
+    return mpmath.mpf(low), mpmath.mpf(high)
+
+
+def _interval_text(interval: Any) -> str:
+    low, high = _ends(interval)
+    if high - low < mpmath.mpf(10) ** -12:
+        return mpmath.nstr((low + high) / 2, 12)
+    return f"[{mpmath.nstr(low, 8)}, {mpmath.nstr(high, 8)}]"

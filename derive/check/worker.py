@@ -1,0 +1,116 @@
+"""Run proofs where they can be stopped: a worker process with a memory limit and a deadline.
+
+``evaluate=False`` protects the parse, not the proof (``simplify(10**(10**10) - 1)`` never
+returns), so every claim is decided in a child process. The parent waits at most ``timeout``
+seconds for each answer; past that it kills the child (SIGKILL works whatever the child is
+doing, even inside C code) and starts a fresh one for the next claim. The child also runs
+under an address-space limit, so a claim that would exhaust memory fails there instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+from typing import Any
+
+from derive.check.decide import Claim
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+MEMORY_LIMIT_BYTES = 2 * 1024**3
+
+
+def _serve(connection: multiprocessing.connection.Connection, memory_limit: int) -> None:
+    """The child's loop: receive a claim, decide it, send the verdict (or the error's name)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    from derive.check.decide import decide
+
+    while True:
+        try:
+            claim = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer: dict[str, Any] = decide(claim)
+        except MemoryError:
+            answer = {"error": "the proof ran out of memory"}
+        except RecursionError:
+            answer = {"error": "the expression is nested too deeply to prove"}
+        except Exception as error:  # noqa: BLE001 - reported as "could not decide", never hidden
+            answer = {"error": f"internal error while proving: {type(error).__name__}: {error}"}
+        connection.send(answer)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["derive.check.decide"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class ProofWorker:
+    """One child process that decides claims, restarted after a timeout or a crash."""
+
+    def __init__(self, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
+        self.timeout = timeout
+        self.memory_limit = memory_limit
+        self._context = _context()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._connection: multiprocessing.connection.Connection | None = None
+
+    def __enter__(self) -> ProofWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child, self.memory_limit), daemon=True)
+        process.start()
+        child.close()
+        self._process, self._connection = process, parent
+
+    def decide(self, claim: Claim) -> dict[str, Any]:
+        """The verdict, or ``{"error": ...}`` when the claim took too long or crashed the child."""
+        if self._process is None or not self._process.is_alive():
+            self.start()
+        assert self._connection is not None
+        try:
+            self._connection.send(claim)
+            if self._connection.poll(self.timeout):
+                return self._connection.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._stop()
+            return {"error": "the proof process stopped unexpectedly (out of memory?)"}
+        self._stop()
+        return {"error": f"the proof took longer than the limit of {self.timeout:g} s", "timeout": True}
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(timeout=5)
+        if self._connection is not None:
+            self._connection.close()
+        self._process, self._connection = None, None
+
+    def close(self) -> None:
+        if self._connection is not None and self._process is not None and self._process.is_alive():
+            try:
+                self._connection.close()
+            except OSError:
+                pass
+            self._process.join(timeout=2)
+        self._stop()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id, while one runs."""
+        return None if self._process is None else self._process.pid
