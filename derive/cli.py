@@ -8,6 +8,7 @@ on stderr and the error's exit code; anything else is a bug and shows its traceb
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -61,7 +62,8 @@ def run_function(arguments: list[str]) -> int:
     parser = _Parser(
         prog="derive",
         description="Derive a function's derivative step by step, prove every step, and write it as a handout.",
-        epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME'. "
+        epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME', 'derive check FILE', "
+        "'derive grade FILES'. "
         "Without options, 'derive sigmoid' writes output/sigmoid.tex, .md (+ .svg) and .html.",
     )
     parser.add_argument("name", help="a catalogued function, e.g. sigmoid (see 'derive list')")
@@ -124,6 +126,57 @@ def run_worksheet(arguments: list[str]) -> int:
     return 0
 
 
+def run_check(arguments: list[str]) -> int:
+    parser = _Parser(prog="derive check", description="Check a student's derivation line by line.")
+    parser.add_argument("file", type=Path, help="one claim per line, LaTeX or plain text")
+    parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "markdown", "html", "latex"))
+    parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
+    parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
+    parser.add_argument("--var", default="x", help="the variable (default x)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
+    options = parser.parse_args(arguments)
+    from derive.check import check_file
+
+    report = check_file(options.file, syntax=options.syntax, function=options.function, variable=options.var,
+                        timeout=options.timeout)
+    if options.output_format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(report.as_json_data(), ensure_ascii=False) + "\n")
+    else:
+        from derive.render import render_report
+
+        sys.stdout.write(render_report(report, options.output_format))
+    return 0 if report.valid else 1
+
+
+def run_grade(arguments: list[str]) -> int:
+    parser = _Parser(prog="derive grade", description="Check a whole class of submissions into a gradebook.")
+    parser.add_argument("paths", type=Path, nargs="+", help="submission files and/or folders of them")
+    parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="the CSV gradebook (default grades.csv)")
+    parser.add_argument("--details", type=Path, help="JSON with every line's verdict (default: next to --out, .json)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel proof workers (default: all cores)")
+    parser.add_argument("--syntax", choices=("latex", "text"))
+    parser.add_argument("--function", default="sigmoid")
+    parser.add_argument("--timeout", type=float, default=10.0)
+    options = parser.parse_args(arguments)
+    from derive.check.grade import collect, details_json, grade, gradebook_csv, progress_bar
+    from derive.documents import write_text
+
+    if options.jobs < 1:
+        raise DeriveError("--jobs must be at least 1")
+    results = grade(collect(options.paths), jobs=options.jobs, timeout=options.timeout, progress=progress_bar,
+                    syntax=options.syntax, function=options.function)
+    details = options.details or options.out.with_suffix(".json")
+    print(write_text(options.out, gradebook_csv(results)))
+    print(write_text(details, details_json(results)))
+    valid = sum(1 for result in results if result.report is not None and result.report.valid)
+    unusable = sum(1 for result in results if result.report is None)
+    print(f"{len(results)} submissions: {valid} valid, {len(results) - valid - unusable} with errors, {unusable} unusable",
+          file=sys.stderr)
+    return 0
+
+
 def run_diff(arguments: list[str]) -> int:
     parser = _Parser(prog="derive diff", description="Differentiate an expression you type, step by step.")
     parser.add_argument("expression", help='for example "x^2*sin(x)" or "\\frac{1}{1+e^{-x}}"')
@@ -159,7 +212,9 @@ def _print_derivation(derivation: object, output_format: str) -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {"list": run_list, "diff": run_diff, "worksheet": run_worksheet}
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "list": run_list, "diff": run_diff, "worksheet": run_worksheet, "check": run_check, "grade": run_grade,
+}
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from derive.errors import DeriveError
 if TYPE_CHECKING:
     from derive.model import Derivation
     from derive.printing import LatexStyle
+    from derive.check.report import Report
     from derive.worksheet import Worksheet
 
 DOCUMENTS = {
@@ -98,3 +99,14 @@ def render_worksheet(sheet: Worksheet, format: str, *, answers: bool, style: Lat
         raise DeriveError(f"worksheets are written as latex, markdown or html, not '{format}'")
     values = worksheet_context(sheet, answers=answers, style=style or DEFAULT_STYLE)
     return environment(format).get_template(f"worksheet.{EXTENSIONS[format]}.j2").render(**values)
+
+
+def render_report(report: Report, format: str) -> str:  # noqa: A002
+    """A checker report as text, markdown, html or latex (student text escaped for the format)."""
+    from derive.render.environment import environment
+
+    if format not in EXTENSIONS:
+        raise DeriveError(f"unknown report format '{format}'")
+    counts = {status: report.count(status) for status in ("correct", "wrong", "unparsed")}
+    title = f"Check of {report.name}" if report.name else "Check of a derivation"
+    return environment(format).get_template(f"report.{EXTENSIONS[format]}.j2").render(r=report, counts=counts, title=title)

@@ -63,4 +63,5 @@ def environment(output_format: str) -> jinja2.Environment:
     env.filters["md"] = escape.markdown_text
     env.filters["plain"] = escape.plain_text
     env.filters["cell"] = escape.markdown_math_cell
+    env.filters["code"] = escape.markdown_code
     return env

@@ -70,3 +70,9 @@ def plain_text(text: object) -> str:
 def markdown_math_cell(latex: str) -> str:
     """LaTeX for a Markdown table cell: a bare ``|`` would end the cell, ``\\vert`` does not."""
     return latex.replace("|", r"\vert ")
+
+
+def markdown_code(text: object) -> str:
+    """Text inside a Markdown code span in a table cell: backticks and pipes neutralised, one line."""
+    flat = re.sub(r"\s+", " ", str(text))
+    return flat.replace("`", "'").replace("|", "\\|") or " "
