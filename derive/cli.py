@@ -17,7 +17,12 @@ from pathlib import Path
 from derive.errors import DeriveError
 
 DEFAULT_OUT = Path("output")
-_SYMBOL = re.compile(r"^(\\[A-Za-z]+|[A-Za-z])$")
+_GREEK = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi rho "
+    "varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi "
+    "Psi Omega"
+).split()
+_SYMBOL = re.compile(r"^(\\(" + "|".join(_GREEK) + r")|[A-Za-z])$")
 _LABEL = re.compile(r"^[A-Za-z0-9:._-]{1,64}$")
 
 
@@ -54,7 +59,7 @@ def _style(options: argparse.Namespace):  # noqa: ANN202 - LatexStyle
     from derive.printing import LatexStyle
 
     if not _SYMBOL.match(options.symbol):
-        raise DeriveError(f"--symbol must be one letter or one LaTeX command such as \\varphi, not {options.symbol!r}")
+        raise DeriveError(f"--symbol must be one letter or a Greek letter such as \\varphi, not {options.symbol!r}")
     return LatexStyle(exponential=options.exp_style, sigma_symbol=options.symbol)
 
 
@@ -79,12 +84,14 @@ def run_function(arguments: list[str]) -> int:
     options = parser.parse_args(arguments)
     from derive.api import derive
 
+    if (options.snippet or options.label) and options.output_format != "latex":
+        raise DeriveError("--snippet and --label need --format latex")
+    if options.pdf and options.output_format in ("text", "json"):
+        raise DeriveError("--pdf writes documents: use --format latex or all")
     if options.output_format in ("text", "json"):
         return _print_derivation(derive(options.name, route=options.route), options.output_format)
     style = _style(options)
     if options.snippet or options.label:
-        if options.output_format != "latex":
-            raise DeriveError("--snippet and --label need --format latex")
         if options.label and not _LABEL.match(options.label):
             raise DeriveError("--label may only contain letters, digits and : . _ - (at most 64)")
         from derive.render import render

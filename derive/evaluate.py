@@ -115,7 +115,7 @@ def _evaluate(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], ctx: Any) -
     args = [_evaluate(arg, values, ctx) for arg in expr.args]
     try:
         return handler(ctx, *args)
-    except (ZeroDivisionError, ValueError, OverflowError) as error:
+    except (ZeroDivisionError, ValueError, OverflowError, TypeError) as error:  # TypeError: a complex value met an ordering test
         raise NotEvaluable(str(error)) from None
 
 

@@ -203,7 +203,9 @@ def to_rational_function(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr
     return _rational_pieces(expr, variable)[0]
 
 
-def _rational_pieces(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str, list[str]]:
+def _rational_pieces(
+    expr: sympy.Expr, variable: sympy.Symbol
+) -> tuple[sympy.Expr, str, list[str], list[tuple[sympy.Dummy, int, sympy.Expr]]]:
     # Written (unevaluated) trees such as ``2*x**1`` or ``-1*1`` are first rebuilt with SymPy's
     # automatic evaluation (an exact rewrite), so that the field conversion below accepts them.
     expr = evaluate_arithmetic(expr)
@@ -214,8 +216,8 @@ def _rational_pieces(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Ex
     if rewritten.has(*_TRIG_AND_HYPERBOLIC):
         rewritten = rewritten.rewrite(list(_TRIG_AND_HYPERBOLIC), sympy.exp)
     substituted, description = _substitute_exponentials(rewritten, variable)
-    substituted, generic = _replace_generic_atoms(substituted, variable)
-    return substituted, description, generic
+    substituted, generic, radicals = _replace_generic_atoms(substituted, variable)
+    return substituted, description, generic, radicals
 
 
 def rational_normal_form(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str] | None:
@@ -223,23 +225,49 @@ def rational_normal_form(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[symp
 
     Returns the reduced numerator and a description of the substitution used.
     """
-    substituted, description, generic = _rational_pieces(expr, variable)
+    substituted, description, generic, radicals = _rational_pieces(expr, variable)
+    # A Float is taken at its exact (binary) value, as the numeric check does: rounding it to a
+    # "nearby simple number" (nsimplify) would turn x + 1e-50 = x into a false proof.
+    substituted = substituted.xreplace({f: sympy.Rational(f) for f in substituted.atoms(sympy.Float)})
     generators = sorted(substituted.free_symbols, key=sympy.default_sort_key)
     if not generators:
-        try:
-            value = sympy.nsimplify(substituted) if substituted.has(sympy.Float) else substituted
-        except (TypeError, ValueError):
-            return None
+        value = evaluate_arithmetic(substituted)
         return (sympy.S.Zero if value == 0 else value), "exact arithmetic"
     try:
         field = sympy.QQ.frac_field(*generators)
         element = field.from_sympy(substituted)
     except (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError):
         return None
+    if radicals and element != field.zero:
+        element = _reduce_radicals(element, field, radicals)
+        if element == field.zero:
+            description += "; powers of roots reduced with r^q = base"
     numerator = field.to_sympy(element.numer if hasattr(element, "numer") else element)
     if generic:
         description += "; " + ", ".join(generic) + " treated as independent symbols"
     return (sympy.S.Zero if element == field.zero else numerator), description
+
+
+def _reduce_radicals(element, field, radicals: list[tuple[sympy.Dummy, int, sympy.Expr]]):  # noqa: ANN001, ANN202
+    """The numerator reduced modulo r^q - base for every root r = base^(1/q) (sound: r^q = base
+    holds wherever r is defined), repeated so that roots nested in other roots are reduced too."""
+    numerator = field.to_sympy(element.numer)
+    for _ in range(len(radicals) + 1):
+        changed = False
+        for root, q, base in radicals:
+            if numerator.has(root) and sympy.degree(numerator, root) >= q:
+                try:
+                    numerator = sympy.rem(numerator, root**q - base, root)
+                except (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError):
+                    return element
+                numerator = field.to_sympy(field.from_sympy(numerator).numer)
+                changed = True
+        if not changed:
+            break
+    try:
+        return field.from_sympy(numerator)
+    except (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError):
+        return element
 
 
 def _substitute_exponentials(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str]:
@@ -277,10 +305,17 @@ def _substitute_exponentials(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[
     return substituted, description
 
 
-def _replace_generic_atoms(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, list[str]]:
-    """Replace every piece that is not a rational operation by a fresh symbol."""
-    replacements: dict[sympy.Basic, sympy.Dummy] = {}
+def _replace_generic_atoms(
+    expr: sympy.Expr, variable: sympy.Symbol
+) -> tuple[sympy.Expr, list[str], list[tuple[sympy.Dummy, int, sympy.Expr]]]:
+    """Replace every piece that is not a rational operation by a fresh symbol.
+
+    A rational power ``b^(p/q)`` becomes ``r^p`` for a symbol ``r`` standing for ``b^(1/q)``
+    (one per base and q), and the relation ``r^q = b`` is returned so that it can be used.
+    """
+    replacements: dict[sympy.Basic, sympy.Expr] = {}
     names: list[str] = []
+    roots: dict[tuple[sympy.Basic, int], sympy.Dummy] = {}
 
     def visit(node: sympy.Basic) -> None:
         if node in replacements or node.is_Atom:
@@ -294,14 +329,19 @@ def _replace_generic_atoms(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sy
         if isinstance(node, sympy.Pow) and node.exp.is_Integer:
             visit(node.base)
             return
+        if isinstance(node, sympy.Pow) and node.exp.is_Rational:
+            root = roots.setdefault((node.base, int(node.exp.q)), sympy.Dummy("R"))
+            replacements[node] = root ** int(node.exp.p)
+            visit(node.base)
+            return
         replacements[node] = sympy.Dummy("A")
         names.append(str(node))
 
     visit(expr)
     if not replacements:
-        return expr, []
-    ordered = sorted(replacements, key=lambda n: -sympy.count_ops(n))
-    return expr.xreplace({n: replacements[n] for n in ordered}), sorted(set(names))
+        return expr, [], []
+    radicals = [(root, q, base.xreplace(replacements)) for (base, q), root in roots.items()]
+    return expr.xreplace(replacements), sorted(set(names)), radicals
 
 
 def verify_step(step: Step, verifier: Verifier, verifiers: dict[sympy.Symbol, Verifier]) -> Step:

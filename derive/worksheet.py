@@ -19,11 +19,8 @@ from derive.errors import DeriveError
 from derive.model import Derivation
 from derive.rules import rule_name
 
-#: Top-level rules worth leaving blank: the ones a student should be able to reproduce.
-BLANKABLE = frozenset(
-    {"chain", "quotient", "product", "power", "exp", "evaluate_arithmetic", "split_fraction", "complement",
-     "recognise", "log_differentiation", "log_of_reciprocal", "rewrite_as_power", "sum", "constant_multiple"}
-)
+#: Top-level rules never left blank: restating the definition and pure changes of notation.
+NOT_BLANKABLE = frozenset({"definition", "negative_power_as_fraction", "drop_neutral", "unsupported"})
 BLANKS_PER_WORKSHEET = 3
 EXERCISES_PER_WORKSHEET = 4
 MAX_STUDENTS = 500
@@ -89,7 +86,7 @@ class WorksheetBuilder:
 
     def worksheet(self, student: int | None, generator: random.Random) -> Worksheet:
         blankable = [
-            str(index) for index, step in enumerate(self.derivation.steps, start=1) if step.rule in BLANKABLE
+            str(index) for index, step in enumerate(self.derivation.steps, start=1) if step.rule not in NOT_BLANKABLE
         ]
         chosen = sorted(generator.sample(blankable, min(BLANKS_PER_WORKSHEET, len(blankable))), key=int)
         blanks = {number: rule_name(self.derivation.steps[int(number) - 1].rule) for number in chosen}

@@ -23,7 +23,7 @@ _LATEX_SPECIALS = {
     "<": r"\textless{}",
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
-    '"': r"\textquotedbl{}",
+    '"': "''",
 }
 _LATEX_UNICODE = {
     "σ": r"$\sigma$", "′": "'", "″": "''", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "≈": r"$\approx$",
@@ -52,14 +52,13 @@ def latex_text(text: object) -> str:
     return "".join(out)
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|<>$~&])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|<>$~&^@])")
 
 
 def markdown_text(text: object) -> str:
     """Text safe inside a Markdown paragraph or table cell: every punctuation mark that could
     start markup (including ``$`` math and raw HTML) is backslash-escaped; newlines become spaces."""
-    flat = re.sub(r"\s+", " ", str(text))
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", flat)
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", plain_text(text))
 
 
 def plain_text(text: object) -> str:
@@ -69,7 +68,7 @@ def plain_text(text: object) -> str:
 
 def markdown_math_cell(latex: str) -> str:
     """LaTeX for a Markdown table cell: a bare ``|`` would end the cell, ``\\vert`` does not."""
-    return latex.replace("|", r"\vert ")
+    return latex.replace(r"\|", r"\Vert{}").replace("|", r"\vert{}")
 
 
 def markdown_code(text: object) -> str:

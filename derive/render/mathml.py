@@ -13,7 +13,13 @@ import re
 
 from latex2mathml.converter import convert
 
-_FORBIDDEN = re.compile(r"\\(text\w*|mbox|hbox|href|url|html\w*|mathrm)\b")
+_FORBIDDEN = re.compile(r"\\(text\w*|mbox|hbox|href|url|html\w*|mathrm|style|class|cssId|bbox|color|colorbox|require)\b")
+_ATTRIBUTE = re.compile(r"\s([A-Za-z_:][\w:.-]*)\s*=")
+_MATHML_ATTRIBUTES = frozenset(
+    "xmlns display stretchy fence form separator accent accentunder movablelimits largeop symmetric lspace rspace "
+    "mathvariant columnalign columnspacing rowspacing columnlines rowlines frame framespacing displaystyle "
+    "scriptlevel width height depth linethickness open close notation align equalrows equalcolumns".split()
+)
 _TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:.-]*)")
 _MATHML_TAGS = frozenset(
     "math mrow mi mn mo ms mtext mspace mfrac msqrt mroot msub msup msubsup munder mover munderover "
@@ -31,6 +37,7 @@ def latex_to_mathml(latex: str, *, alt: str, display: bool = False) -> str:
         raise UnsafeMathError(f"refusing to convert LaTeX with a text command: {latex!r}")
     mathml = convert(latex, display="block" if display else "inline")
     unexpected = {tag for tag in _TAG.findall(mathml)} - _MATHML_TAGS
+    unexpected |= {attribute for attribute in _ATTRIBUTE.findall(mathml)} - _MATHML_ATTRIBUTES
     if unexpected:
-        raise UnsafeMathError(f"MathML conversion produced non-MathML tags {sorted(unexpected)}")
+        raise UnsafeMathError(f"MathML conversion produced unexpected tags or attributes {sorted(unexpected)}")
     return mathml.replace("<math ", f'<math alttext="{html.escape(alt, quote=True)}" ', 1)

@@ -1,0 +1,199 @@
+r"""Safe parsing of untrusted student input (plain text or a LaTeX subset) into SymPy.
+
+Nothing here evaluates student text: two Lark LALR grammars (linear time) read it, a whitelist
+turns names into the variable, e, π, σ and known functions, and one transformer builds SymPy
+with ``evaluate=False``. Safety bounds (see :mod:`derive.parse.limits`) raise
+:class:`~derive.errors.InputLimitError`; every other failure is a :class:`~derive.errors.ParseError`
+with a 1-based column.
+
+>>> parse_expression(r"\frac{e^{-x}}{(1+e^{-x})^{2}}")
+exp(-x)/(1 + exp(-x))**2
+>>> line = parse_line(r"\sigma(1) \approx 0.7311")
+>>> line.relations, line.decimals[0].value, line.decimals[0].digits
+(('≈',), 7311/10000, 4)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import sympy
+
+from derive.functions import variable as real_variable
+
+from .build import Built, Chain
+from .engine import Syntax, run
+from .limits import check_length
+from .names import make_names
+
+__all__ = [
+    "DecimalLiteral",
+    "Definition",
+    "Line",
+    "Relation",
+    "Syntax",
+    "as_definition",
+    "detect_syntax",
+    "parse_expression",
+    "parse_line",
+]
+
+Relation = Literal["=", "≈"]
+
+_LATEX_MARKS = re.compile(r"\\[A-Za-z]|\\[,;:! \\\[\]()]|\^\{|[{}]")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecimalLiteral:
+    """A decimal literal as written: ``0.7311`` is ``value=7311/10000, digits=4``.
+
+    ``value`` is exact (it is also what the expression contains); for an ``≈`` line the literal
+    stands for the interval ``value ± radius`` with ``radius = ½·10^(−digits)``. ``part`` is the
+    index in :attr:`Line.parts` of the expression the literal belongs to; ``column`` is 1-based.
+    """
+
+    value: sympy.Rational
+    digits: int
+    part: int
+    column: int
+
+    @property
+    def radius(self) -> sympy.Rational:
+        """Half a unit in the last written place: ``0.7311`` → ``1/20000``."""
+        return sympy.Rational(1, 2 * 10**self.digits)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Line:
+    """One line of a derivation: ``A = B ≈ C``, or a continuation ``= B`` (``parts[0] is None``).
+
+    ``relations[i]`` relates ``parts[i]`` and ``parts[i+1]``. ``decimals`` lists every decimal
+    literal (a number written with a decimal point) left to right; integers are never listed.
+    """
+
+    parts: tuple[sympy.Expr | None, ...]
+    relations: tuple[Relation, ...]
+    decimals: tuple[DecimalLiteral, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Definition:
+    """``NAME(var) = body``: a line that may define a new function of the variable."""
+
+    name: str
+    parameter: sympy.Symbol
+    body: sympy.Expr
+
+
+def detect_syntax(text: str) -> Syntax:
+    r"""``"latex"`` when the text has backslash commands, ``^{`` or braces, else ``"text"``.
+
+    Call it on a whole file so that every line of it is read the same way.
+
+    >>> detect_syntax(r"\sigma'(x) = \sigma(x)(1-\sigma(x))"), detect_syntax("exp(-x)")
+    ('latex', 'text')
+    """
+    return "latex" if _LATEX_MARKS.search(text) else "text"
+
+
+def parse_expression(
+    text: str,
+    *,
+    syntax: Syntax | None = None,
+    variable: str = "x",
+    functions: Mapping[str, sympy.FunctionClass] | None = None,
+) -> sympy.Expr:
+    """Parse one expression (no ``=``). ``functions`` adds allowed names, e.g. ``{"f": f}``."""
+    symbol = real_variable(variable)
+    parsed = run(
+        text,
+        syntax=syntax or detect_syntax(text),
+        start="start_expr",
+        names=make_names(variable, functions),
+        variable=symbol,
+    )
+    assert isinstance(parsed.result, Built)
+    return parsed.result.expr
+
+
+def parse_line(
+    text: str,
+    *,
+    syntax: Syntax | None = None,
+    variable: str = "x",
+    functions: Mapping[str, sympy.FunctionClass] | None = None,
+) -> Line:
+    r"""Parse a line ``A = B``, a chain ``A = B \approx C``, a continuation ``= B`` or a lone ``A``.
+
+    Alignment marks (``&``, ``\\``, ``\quad``), a trailing ``.`` or ``,`` and LaTeX ``%`` comments
+    are ignored.
+    """
+    symbol = real_variable(variable)
+    parsed = run(
+        text,
+        syntax=syntax or detect_syntax(text),
+        start="start_line",
+        names=make_names(variable, functions),
+        variable=symbol,
+    )
+    chain = parsed.result
+    assert isinstance(chain, Chain)
+    relation_starts = [token.start_pos or 0 for token in chain.relations]
+    decimals = tuple(
+        DecimalLiteral(
+            value=seen.value,
+            digits=seen.digits,
+            part=sum(start < seen.start for start in relation_starts),
+            column=seen.start + 1,
+        )
+        for seen in parsed.decimals
+    )
+    return Line(
+        parts=tuple(None if part is None else part.expr for part in chain.parts),
+        relations=tuple("=" if str(token) == "=" else "≈" for token in chain.relations),
+        decimals=decimals,
+    )
+
+
+_DEFINITION = re.compile(
+    r"\s*(?:&\s*)?"
+    r"(?:\\(?:operatorname|mathrm)\s*\{\s*(?P<braced>[A-Za-z]+)\s*\}|\\?(?P<plain>[A-Za-z]+))"
+    r"\s*(?:\\left\s*)?\(\s*(?P<parameter>[A-Za-z]+)\s*(?:\\right\s*)?\)"
+    r"\s*(?:&\s*)?(?::=|\\coloneqq|=)"
+)
+
+
+def as_definition(
+    text: str,
+    *,
+    syntax: Syntax | None = None,
+    variable: str = "x",
+    functions: Mapping[str, sympy.FunctionClass] | None = None,
+) -> Definition | None:
+    r"""Read ``f(x) = \tanh(x)`` (also ``:=``, ``\operatorname{g}(x)``) as a definition.
+
+    Returns ``None`` unless the line is exactly ``NAME(variable) = expression`` with a ``NAME``
+    that means nothing yet: not a built-in (``sin``, ``\sigma`` ...), not ``e``, ``pi``, ``d``, not
+    the variable, and not one of ``functions``. The body is parsed with ``functions`` (so it
+    cannot refer to ``NAME`` itself); a body that does not parse raises :class:`ParseError`.
+    Whether to use the definition is the caller's decision.
+    """
+    check_length(text)
+    match = _DEFINITION.match(text)
+    if match is None:
+        return None
+    name = match.group("braced") or match.group("plain")
+    names = make_names(variable, functions)
+    if names.is_known(name) or match.group("parameter") != variable:
+        return None
+    body = " " * match.end() + text[match.end() :]  # keep columns
+    syntax = syntax or detect_syntax(text)
+    line = parse_line(body, syntax=syntax, variable=variable, functions=functions)
+    if line.relations:
+        return None
+    body_expr = line.parts[0]
+    assert body_expr is not None
+    return Definition(name=name, parameter=real_variable(variable), body=body_expr)

@@ -1,0 +1,546 @@
+"""The one transformer that turns a parse tree of either grammar into SymPy, with evaluate=False.
+
+Every value passed up the tree is a :class:`Built`: the SymPy expression plus what the safety
+bounds need — a numeric estimate of the value when it is a number (``None`` when it depends on
+the variable or on a function whose values are unknown), and a size estimate (digits of an exact
+number, or degree of a power). Exponents are checked with these estimates *before* a power is
+built, so ``10^10^10^10`` is rejected at its innermost exponent and nothing is ever computed.
+SymPy itself evaluates nothing here: every node is built with ``evaluate=False``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sympy
+from lark import Token, Transformer_NonRecursive
+from sympy import S
+
+from derive.errors import InputLimitError, ParseError
+from derive.functions import sigma
+
+from .limits import MAX_DERIVATIVE_ORDER, MAX_EXPONENT, MAX_SIZE
+from .names import SIGMA, FunctionSpec, Names
+
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_PRIME_COUNTS = {"'": 1, "′": 1, "″": 2, "‴": 3}
+_SIZING_BEFORE = re.compile(r"\\(?:left|[bB]igg?l?)\s*\Z")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Built:
+    """A SymPy expression under construction, with what the bounds need to know about it."""
+
+    expr: sympy.Expr
+    start: int
+    end: int
+    size: int = 1
+    value: complex | None = None
+    bare_sigma: bool = False
+    literal: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SeenDecimal:
+    """A decimal literal met while building: its exact value, its decimal places, its offset."""
+
+    value: sympy.Rational
+    digits: int
+    start: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Chain:
+    """The parts and relation tokens of a line; ``parts[0]`` is None for a continuation."""
+
+    parts: tuple[Built | None, ...]
+    relations: tuple[Token, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Suffix:
+    primes: int = 0
+    power: Built | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Order:
+    order: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _DName:
+    """``dσ/dx`` or ``d^2f/dx^2`` before it is known whether a point ``(a)`` follows."""
+
+    name: Token
+    order: int
+    start: int
+    end: int
+
+
+def _safe(function: Callable[..., Any], *args: Any) -> complex:
+    """A numeric estimate: ``inf`` on overflow, ``nan`` when it cannot be computed."""
+    try:
+        return complex(function(*args))
+    except OverflowError:
+        return complex(math.inf, 0)
+    except (ArithmeticError, ValueError, TypeError):
+        return complex(math.nan, 0)
+
+
+def _all_values(items: Sequence[Built]) -> list[complex] | None:
+    values = [item.value for item in items]
+    return None if any(value is None for value in values) else values  # type: ignore[return-value]
+
+
+def _span(children: Sequence[Any]) -> tuple[int, int]:
+    """Offsets of the text a rule covers, from its children (bracket tokens are filtered out)."""
+    starts, ends = [], []
+    for child in children:
+        if isinstance(child, Built):
+            starts.append(child.start)
+            ends.append(child.end)
+        elif isinstance(child, Token):
+            starts.append(child.start_pos or 0)
+            ends.append(child.end_pos or 0)
+    return min(starts), max(ends)
+
+
+def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``text[start:end]`` to the brackets that the grammar dropped around its ends."""
+    depth = lowest = 0
+    for char in text[start:end]:
+        depth += (char in "([{") - (char in ")]}")
+        lowest = min(lowest, depth)
+    missing_openers, missing_closers = -lowest, depth - lowest
+    while missing_openers > 0 and start > 0:
+        start -= 1
+        missing_openers += (text[start] in ")]}") - (text[start] in "([{")
+    while missing_closers > 0 and end < len(text):
+        missing_closers += (text[end] in "([{") - (text[end] in ")]}")
+        end += 1
+    sizing = _SIZING_BEFORE.search(text, max(0, start - 12), start)
+    return (sizing.start() if sizing else start), end
+
+
+class Builder(Transformer_NonRecursive):
+    """Transform one parse tree (of either grammar) into :class:`Built` values.
+
+    One instance per parse: it holds the text (for messages), the accepted names, the variable
+    and the decimal literals seen so far.
+    """
+
+    def __init__(self, *, text: str, names: Names, variable: sympy.Symbol) -> None:
+        super().__init__()
+        self.text = text
+        self.names = names
+        self.x = variable
+        self.decimals: list[SeenDecimal] = []
+        self._dummy = sympy.Dummy("u", real=True)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _where(self, start: int, end: int) -> tuple[str, int]:
+        """The text from ``start`` to ``end`` (widened to balance its brackets) and its column."""
+        start, end = _balanced(self.text, start, end)
+        snippet = " ".join(self.text[start:end].split())
+        return (snippet if len(snippet) <= 40 else snippet[:39] + "…"), start + 1
+
+    def _snippet(self, start: int, end: int) -> str:
+        return self._where(start, end)[0]
+
+    def _check_exponent(self, exponent: Built) -> None:
+        if exponent.value is not None and not abs(exponent.value) <= MAX_EXPONENT:
+            snippet, column = self._where(exponent.start, exponent.end)
+            raise InputLimitError(
+                f"exponent too large: {snippet} exceeds the limit of {MAX_EXPONENT}",
+                column=column,
+            )
+
+    def _check_size(self, size: int, start: int, end: int) -> None:
+        if size > MAX_SIZE:
+            snippet, column = self._where(start, end)
+            raise InputLimitError(
+                f"power too large: {snippet} would grow to about {size} digits or terms, "
+                f"over the limit of {MAX_SIZE}",
+                column=column,
+            )
+
+    def _power(self, base: Built, exponent: Built, start: int, end: int) -> Built:
+        self._check_exponent(exponent)
+        times = 1 if exponent.value is None else max(1, math.ceil(abs(exponent.value)))
+        size = times * base.size + exponent.size
+        self._check_size(size, start, end)
+        if base.expr is S.Exp1:
+            expr = sympy.exp(exponent.expr, evaluate=False)
+        else:
+            expr = sympy.Pow(base.expr, exponent.expr, evaluate=False)
+        value = None
+        if base.value is not None and exponent.value is not None:
+            value = _safe(pow, base.value, exponent.value)
+        return Built(
+            expr=expr,
+            start=start,
+            end=end,
+            size=size,
+            value=value,
+            bare_sigma=base.bare_sigma or exponent.bare_sigma,
+        )
+
+    def _product(
+        self, factors: Sequence[Built], divide: Sequence[bool], start: int, end: int
+    ) -> Built:
+        exprs = []
+        value: complex | None = complex(1)
+        for factor, is_divisor in zip(factors, divide, strict=True):
+            if is_divisor:
+                exprs.append(sympy.Pow(factor.expr, S.NegativeOne, evaluate=False))
+            else:
+                exprs.append(factor.expr)
+            if value is not None and factor.value is not None:
+                value = _safe(lambda a, b, d=is_divisor: a / b if d else a * b, value, factor.value)
+            else:
+                value = None
+        if len(exprs) > 1 and factors[0].literal and factors[0].expr is S.One and divide[1]:
+            exprs = exprs[1:]  # 1/b is b**-1, as SymPy writes it
+        expr = exprs[0] if len(exprs) == 1 else sympy.Mul(*exprs, evaluate=False)
+        return Built(
+            expr=expr,
+            start=start,
+            end=end,
+            size=sum(factor.size for factor in factors),
+            value=value,
+            bare_sigma=any(factor.bare_sigma for factor in factors),
+        )
+
+    def _number(self, text: str, start: int, end: int, *, record: bool = True) -> Built:
+        if "." in text:
+            whole, fraction = text.split(".")
+            number: sympy.Rational = sympy.Rational(int(whole + fraction), 10 ** len(fraction))
+            if record:
+                self.decimals.append(
+                    SeenDecimal(value=number, digits=len(fraction), start=start)
+                )
+        else:
+            number = sympy.Integer(int(text))
+        return Built(
+            expr=number,
+            start=start,
+            end=end,
+            size=max(1, sum(char.isdigit() for char in text)),
+            value=complex(number.p / number.q),
+            literal=True,
+        )
+
+    def _order(self, count: int, start: int) -> int:
+        if not 1 <= count <= MAX_DERIVATIVE_ORDER:
+            raise InputLimitError(
+                f"derivative order {count} is outside 1 to {MAX_DERIVATIVE_ORDER}",
+                column=start + 1,
+            )
+        return count
+
+    def _derivative(self, spec: FunctionSpec, argument: Built, order: int) -> sympy.Expr:
+        if argument.expr == self.x:
+            return sympy.Derivative(spec.build(self.x), (self.x, order))
+        u = self._dummy
+        return sympy.Subs(sympy.Derivative(spec.build(u), (u, order)), u, argument.expr)
+
+    def _bare_sigma(self, suffix: _Suffix | None, start: int, end: int) -> Built:
+        spec = self.names.functions["sigma"]
+        plain = Built(expr=sigma(self.x, evaluate=False), start=start, end=end, bare_sigma=True)
+        if suffix is None:
+            return plain
+        if suffix.power is not None:
+            return self._power(plain, suffix.power, start, end)
+        variable = replace(plain, expr=self.x)
+        return replace(plain, expr=self._derivative(spec, variable, suffix.primes))
+
+    def _apply(
+        self, name: Token, suffix: _Suffix | None, argument: Built, start: int, end: int
+    ) -> Built:
+        if name.type == SIGMA and argument.bare_sigma:
+            # \sigma(1-\sigma): a bare sigma inside the parentheses means a product, not σ(1 − σ).
+            bare = self._bare_sigma(suffix, name.start_pos or 0, name.end_pos or 0)
+            return self._product([bare, argument], [False, False], start, end)
+        spec = self.names.functions[str(name)]
+        if suffix is not None and suffix.primes:
+            return Built(
+                expr=self._derivative(spec, argument, suffix.primes),
+                start=start,
+                end=end,
+                size=argument.size + 1,
+                bare_sigma=argument.bare_sigma,
+            )
+        size = argument.size + 1
+        if spec.exponential and argument.value is not None:
+            self._check_exponent(argument)
+            size = math.ceil(abs(argument.value)) + argument.size
+            self._check_size(size, start, end)
+        value = None
+        if spec.approx is not None and argument.value is not None:
+            value = _safe(spec.approx, argument.value)
+        applied = Built(
+            expr=spec.build(argument.expr),
+            start=start,
+            end=end,
+            size=size,
+            value=value,
+            bare_sigma=argument.bare_sigma,
+        )
+        if suffix is None or suffix.power is None:
+            return applied
+        if suffix.power.value == -1:
+            raise ParseError(
+                f"ambiguous power -1 of a function in '{self._snippet(start, end)}': "
+                "write the inverse by name (arctan) or the reciprocal as (f(x))^{-1}",
+                column=start + 1,
+            )
+        return self._power(applied, suffix.power, start, end)
+
+    def _superscript(self, token: Token) -> Built:
+        text = str(token).translate(_SUPERSCRIPT_DIGITS)
+        negative = text.startswith("⁻")
+        start, end = token.start_pos or 0, token.end_pos or 0
+        number = self._number(text.lstrip("⁻"), start, end, record=False)
+        return self._negate(number) if negative else number
+
+    def _caret_digit(self, token: Token) -> Built:
+        end = token.end_pos or 0
+        return self._number(str(token)[-1], end - 1, end, record=False)
+
+    # -- lines -----------------------------------------------------------------------------
+
+    def start_expr(self, children: list[Any]) -> Built:
+        return children[0]
+
+    def line(self, children: list[Any]) -> Chain:
+        return Chain(parts=tuple(children[0::2]), relations=tuple(children[1::2]))
+
+    def continuation(self, children: list[Any]) -> Chain:
+        return Chain(parts=(None, *children[1::2]), relations=tuple(children[0::2]))
+
+    # -- operators -------------------------------------------------------------------------
+
+    def sum(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        terms: list[Built] = [children[0]]
+        for operator, term in zip(children[1::2], children[2::2], strict=True):
+            terms.append(term if operator.type == "PLUS" else self._negate(term))
+        values = _all_values(terms)
+        return Built(
+            expr=sympy.Add(*(term.expr for term in terms), evaluate=False),
+            start=start,
+            end=end,
+            size=sum(term.size for term in terms) + len(terms) - 1,
+            value=None if values is None else _safe(lambda: sum(values, complex(0))),
+            bare_sigma=any(term.bare_sigma for term in terms),
+        )
+
+    def product(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        factors = children[0::2]
+        divide = [False] + [operator.type == "DIVIDE" for operator in children[1::2]]
+        return self._product(factors, divide, start, end)
+
+    def _negate(self, term: Built) -> Built:
+        if term.literal and isinstance(term.expr, sympy.Rational):
+            # -2 and -0.5 are the numbers themselves, as SymPy writes them, not -1*2.
+            value = None if term.value is None else -term.value
+            return replace(term, expr=-term.expr, value=value, literal=False)
+        return replace(
+            term,
+            expr=sympy.Mul(S.NegativeOne, term.expr, evaluate=False),
+            value=None if term.value is None else -term.value,
+            literal=False,
+        )
+
+    def neg(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        return replace(self._negate(children[-1]), start=start, end=end)
+
+    def pos(self, children: list[Any]) -> Built:
+        return children[-1]
+
+    def implicit(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        for left, right in zip(children, children[1:]):
+            if left.literal and right.literal:
+                raise ParseError(
+                    f"two numbers side by side in '{self._snippet(left.start, right.end)}': "
+                    "write an operator between them",
+                    column=right.start + 1,
+                )
+        return self._product(children, [False] * len(children), start, end)
+
+    def power(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        return self._power(children[0], children[1], start, end)
+
+    def power_sup(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        return self._power(children[0], self._superscript(children[1]), start, end)
+
+    def power_digit(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        return self._power(children[0], self._caret_digit(children[1]), start, end)
+
+    def frac(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        return self._product(children, [False, True], start, end)
+
+    def sqrt(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        return self._apply(Token("FUNC", "sqrt"), None, children[0], start, end)
+
+    def root(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        index, radicand = children
+        if not (index.literal and index.expr.is_Integer and 1 <= index.expr <= MAX_EXPONENT):
+            raise ParseError(
+                f"the index of a root must be a whole number from 1 to {MAX_EXPONENT}",
+                column=index.start + 1,
+            )
+        exponent = Built(
+            expr=sympy.Rational(1, int(index.expr)),
+            start=index.start,
+            end=index.end,
+            value=complex(1 / int(index.expr)),
+        )
+        return self._power(radicand, exponent, start, end)
+
+    def absolute(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        return self._apply(Token("FUNC", "abs"), None, children[0], start, end)
+
+    # -- atoms -----------------------------------------------------------------------------
+
+    def number(self, children: list[Any]) -> Built:
+        token = children[0]
+        return self._number(str(token), token.start_pos, token.end_pos)
+
+    def var(self, children: list[Any]) -> Built:
+        token = children[0]
+        return Built(expr=self.x, start=token.start_pos, end=token.end_pos)
+
+    def const(self, children: list[Any]) -> Built:
+        token = children[0]
+        if str(token) == "e":
+            expr, value = S.Exp1, complex(math.e)
+        else:
+            expr, value = S.Pi, complex(math.pi)
+        return Built(expr=expr, start=token.start_pos, end=token.end_pos, value=value)
+
+    # -- functions -------------------------------------------------------------------------
+
+    def primes(self, children: list[Any]) -> _Suffix:
+        token = children[0]
+        text = str(token)
+        count = text.count("\\prime") + sum(_PRIME_COUNTS.get(char, 0) for char in text)
+        return _Suffix(primes=self._order(count, token.start_pos))
+
+    def fpower(self, children: list[Any]) -> _Suffix:
+        return _Suffix(power=children[0])
+
+    def fpower_sup(self, children: list[Any]) -> _Suffix:
+        return _Suffix(power=self._superscript(children[0]))
+
+    def fpower_digit(self, children: list[Any]) -> _Suffix:
+        return _Suffix(power=self._caret_digit(children[0]))
+
+    def apply(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        suffix = children[1] if isinstance(children[1], _Suffix) else None
+        return self._apply(children[0], suffix, children[-1], start, end)
+
+    def apply_bare(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        suffix = children[1] if isinstance(children[1], _Suffix) else None
+        arguments = [child for child in children if isinstance(child, Built)]
+        argument = arguments[0] if len(arguments) == 1 else self.implicit(arguments)
+        if len(arguments) > 1:
+            argument = replace(argument, start=arguments[0].start, end=arguments[-1].end)
+        return self._apply(children[0], suffix, argument, start, end)
+
+    def bare_sigma(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        suffix = children[1] if len(children) > 1 else None
+        return self._bare_sigma(suffix, start, end)
+
+    # -- derivatives -----------------------------------------------------------------------
+
+    def dorder(self, children: list[Any]) -> _Order:
+        token = children[0]
+        text = str(token).lstrip("^").strip()
+        if not text.isdigit():
+            raise ParseError(
+                "a derivative order must be a whole number", column=token.start_pos + 1
+            )
+        return _Order(order=self._order(int(text), token.start_pos))
+
+    def _orders(self, children: list[Any]) -> int:
+        """The order of d^n/dx^n from the children of dop/dfunc; both orders must agree."""
+        variable_at = next(
+            i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "VAR"
+        )
+        top = [c.order for c in children[:variable_at] if isinstance(c, _Order)]
+        bottom = [c.order for c in children[variable_at:] if isinstance(c, _Order)]
+        top_order, bottom_order = (top or [1])[0], (bottom or [1])[0]
+        if top_order != bottom_order:
+            raise ParseError(
+                f"derivative orders differ: d^{top_order} on top but d{self.names.variable}^"
+                f"{bottom_order} below",
+                column=_span(children)[0] + 1,
+            )
+        return top_order
+
+    def dop(self, children: list[Any]) -> _Order:
+        return _Order(order=self._orders(children))
+
+    def derivative(self, children: list[Any]) -> Built:
+        start, end = _span(children)
+        order = children[0].order
+        operands = children[1:]
+        operand = operands[0] if len(operands) == 1 else self.implicit(operands)
+        return Built(
+            expr=sympy.Derivative(operand.expr, (self.x, order)),
+            start=start,
+            end=end,
+            size=operand.size + 1,
+            bare_sigma=operand.bare_sigma,
+        )
+
+    def dname(self, children: list[Any]) -> _DName:
+        start, end = _span(children)
+        name = next(c for c in children if isinstance(c, Token) and c.type in ("FUNC", SIGMA))
+        return _DName(name=name, order=self._orders(children), start=start, end=end)
+
+    def dfunc(self, children: list[Any]) -> Built:
+        dname: _DName = children[0]
+        spec = self.names.functions[str(dname.name)]
+        return Built(
+            expr=sympy.Derivative(spec.build(self.x), (self.x, dname.order)),
+            start=dname.start,
+            end=dname.end,
+            size=2,
+        )
+
+    def dfunc_at(self, children: list[Any]) -> Built:
+        dname, argument = children
+        start, end = dname.start, argument.end + 1
+        if dname.name.type == SIGMA and argument.bare_sigma:  # dσ/dx (1 − σ), as for σ(1 − σ)
+            return self._product([self.dfunc([dname]), argument], [False, False], start, end)
+        spec = self.names.functions[str(dname.name)]
+        return Built(
+            expr=self._derivative(spec, argument, dname.order),
+            start=start,
+            end=end,
+            size=argument.size + 1,
+            bare_sigma=argument.bare_sigma,
+        )
+
+__all__ = ["Builder", "Built", "Chain", "SeenDecimal"]

@@ -1,0 +1,283 @@
+r"""The whitelist of names, and the step that turns lexed words and commands into grammar tokens.
+
+The lexers only know *shapes* (a run of letters ``WORD``, a command ``CMD``, ``\operatorname{..}``
+``OPNAME``). :func:`classify` maps each of them through this module's tables to the terminals the
+grammars parse — ``VAR``, ``CONST``, ``FUNC``, ``SIGMA``, ``_D`` (the d of d/dx), operators — and
+rejects everything else as an unknown name. Nothing here creates a Symbol from student text.
+
+A letter run that is not a known name as a whole is split greedily into known names
+(``xe`` → ``x e``, ``dx`` → ``d x``, ``sinx`` → ``sin x``); if that fails, the whole word is
+reported: ``unknown name 'foo'``.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import sympy
+from lark import Token
+from sympy import S
+
+from derive.errors import InputLimitError, ParseError
+from derive.functions import sigma
+
+from .limits import MAX_DIGITS
+
+#: The name of a token type the grammars declare for a classified word.
+VAR, CONST, FUNC, SIGMA, D = "VAR", "CONST", "FUNC", "SIGMA", "_D"
+
+_NAME = re.compile(r"[A-Za-z]+")
+
+
+def _sigmoid(z: complex) -> complex:
+    """σ(z) without overflow for real z."""
+    if z.imag == 0:
+        if z.real >= 0:
+            return complex(1 / (1 + math.exp(-z.real)))
+        t = math.exp(z.real)
+        return complex(t / (1 + t))
+    return 1 / (1 + cmath.exp(-z))
+
+
+def _erf(z: complex) -> complex:
+    if z.imag != 0:
+        raise ValueError("erf of a complex number is not estimated")
+    return complex(math.erf(z.real))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunctionSpec:
+    """How to build one named function, and how to estimate it numerically for the size bounds.
+
+    ``approx`` is ``None`` for functions whose values are unknown (user functions); ``exponential``
+    marks functions whose argument acts like an exponent (exp, sinh, cosh) and is bounded like one.
+    """
+
+    name: str
+    build: Callable[[sympy.Expr], sympy.Expr]
+    approx: Callable[[complex], complex] | None = None
+    exponential: bool = False
+
+
+def _spec(
+    name: str,
+    function: Callable[..., sympy.Expr],
+    approx: Callable[[complex], complex] | None,
+    *,
+    exponential: bool = False,
+) -> FunctionSpec:
+    return FunctionSpec(
+        name=name,
+        build=lambda arg: function(arg, evaluate=False),
+        approx=approx,
+        exponential=exponential,
+    )
+
+
+#: Built-in functions by canonical name.
+BUILTIN_FUNCTIONS: Mapping[str, FunctionSpec] = MappingProxyType(
+    {
+        "exp": _spec("exp", sympy.exp, cmath.exp, exponential=True),
+        "log": _spec("log", sympy.log, cmath.log),
+        "sqrt": FunctionSpec(
+            name="sqrt",
+            build=lambda arg: sympy.Pow(arg, S.Half, evaluate=False),
+            approx=cmath.sqrt,
+        ),
+        "sin": _spec("sin", sympy.sin, cmath.sin),
+        "cos": _spec("cos", sympy.cos, cmath.cos),
+        "tan": _spec("tan", sympy.tan, cmath.tan),
+        "sinh": _spec("sinh", sympy.sinh, cmath.sinh, exponential=True),
+        "cosh": _spec("cosh", sympy.cosh, cmath.cosh, exponential=True),
+        "tanh": _spec("tanh", sympy.tanh, cmath.tanh),
+        "atan": _spec("atan", sympy.atan, cmath.atan),
+        "asin": _spec("asin", sympy.asin, cmath.asin),
+        "acos": _spec("acos", sympy.acos, cmath.acos),
+        "erf": _spec("erf", sympy.erf, _erf),
+        "abs": _spec("abs", sympy.Abs, lambda z: complex(abs(z))),
+        "sigma": _spec("sigma", sigma, _sigmoid),
+    }
+)
+
+# Words (plain letters, in both syntaxes) that name built-in functions, by canonical name.
+_FUNCTION_WORDS = {
+    "exp": "exp",
+    "ln": "log",
+    "log": "log",
+    "sqrt": "sqrt",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "arctan": "atan",
+    "atan": "atan",
+    "arcsin": "asin",
+    "asin": "asin",
+    "arccos": "acos",
+    "acos": "acos",
+    "erf": "erf",
+    "abs": "abs",
+}
+# LaTeX commands (without the backslash) that name built-in functions.
+_FUNCTION_COMMANDS = {
+    name: _FUNCTION_WORDS[name]
+    for name in (
+        "exp ln log sin cos tan sinh cosh tanh arctan arcsin arccos erf".split()
+    )
+}
+# LaTeX commands that are operators or structure.
+_OPERATOR_COMMANDS: Mapping[str, tuple[str, str]] = {
+    "cdot": ("TIMES", "*"),
+    "times": ("TIMES", "*"),
+    "ast": ("TIMES", "*"),
+    "div": ("DIVIDE", "/"),
+    "approx": ("REL", "≈"),
+    "frac": ("_FRAC", "frac"),
+    "dfrac": ("_FRAC", "frac"),
+    "tfrac": ("_FRAC", "frac"),
+    "sqrt": ("_SQRT", "sqrt"),
+}
+# Names no variable or user function may take.
+RESERVED = frozenset({"e", "pi", "d", "sigma"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Names:
+    """The names one parse accepts: the variable, the functions, and how words map to tokens."""
+
+    variable: str
+    functions: Mapping[str, FunctionSpec]
+    words: Mapping[str, tuple[str, str]]
+    commands: Mapping[str, tuple[str, str]]
+    longest_word: int
+
+    def is_known(self, name: str) -> bool:
+        """Whether ``name`` already means something (a function, constant, the variable, d)."""
+        return name in self.words or name in self.commands
+
+
+def make_names(
+    variable: str, functions: Mapping[str, sympy.FunctionClass] | None = None
+) -> Names:
+    """Build the whitelist for one parse. Bad names from the *caller* raise ``ValueError``."""
+    if not _NAME.fullmatch(variable) or variable in RESERVED or variable in _FUNCTION_WORDS:
+        raise ValueError(f"cannot use {variable!r} as the variable name")
+    specs = dict(BUILTIN_FUNCTIONS)
+    words: dict[str, tuple[str, str]] = {
+        word: (FUNC, canonical) for word, canonical in _FUNCTION_WORDS.items()
+    }
+    commands: dict[str, tuple[str, str]] = {
+        command: (FUNC, canonical) for command, canonical in _FUNCTION_COMMANDS.items()
+    }
+    commands.update(_OPERATOR_COMMANDS)
+    for name, function in (functions or {}).items():
+        if not _NAME.fullmatch(name) or name in RESERVED or name == variable:
+            raise ValueError(f"cannot use {name!r} as a function name")
+        if not isinstance(function, sympy.FunctionClass):
+            raise ValueError(f"function {name!r} is not a SymPy function class")
+        specs[name] = FunctionSpec(
+            name=name, build=lambda arg, cls=function: cls(arg, evaluate=False)
+        )
+        words[name] = (FUNC, name)
+        if len(name) > 1:  # \softplus, not \f
+            commands[name] = (FUNC, name)
+    words.update(
+        {"e": (CONST, "e"), "pi": (CONST, "pi"), "sigma": (SIGMA, "sigma"), "d": (D, "d")}
+    )
+    words[variable] = (VAR, variable)
+    commands.update({"pi": (CONST, "pi"), "sigma": (SIGMA, "sigma")})
+    if len(variable) > 1:  # \theta, not \x
+        commands[variable] = (VAR, variable)
+    return Names(
+        variable=variable,
+        functions=MappingProxyType(specs),
+        words=MappingProxyType(words),
+        commands=MappingProxyType(commands),
+        longest_word=max(len(word) for word in words),
+    )
+
+
+def _token(kind: str, value: str, source: Token, offset: int = 0, length: int | None = None) -> Token:
+    start = (source.start_pos or 0) + offset
+    end = start + (len(source) - offset if length is None else length)
+    return Token(kind, value, start, 1, start + 1, 1, end + 1, end)
+
+
+def _unknown(word: str, names: Names, column: int) -> ParseError:
+    if len(word) == 1 and word.isalpha():
+        return ParseError(
+            f"unknown name '{word}': the only variable is '{names.variable}'", column=column
+        )
+    return ParseError(f"unknown name '{word}'", column=column)
+
+
+def _split_word(word: str, source: Token, offset: int, names: Names) -> Iterator[Token]:
+    """Tokens for a letter run: the whole word if known, else a greedy split into known names."""
+    known = names.words.get(word)
+    if known is not None:
+        yield _token(known[0], known[1], source, offset, len(word))
+        return
+    pieces: list[Token] = []
+    index = 0
+    while index < len(word):
+        for length in range(min(names.longest_word, len(word) - index), 0, -1):
+            known = names.words.get(word[index : index + length])
+            if known is not None:
+                pieces.append(_token(known[0], known[1], source, offset + index, length))
+                index += length
+                break
+        else:
+            raise _unknown(word, names, (source.start_pos or 0) + offset + 1)
+    yield from pieces
+
+
+def _check_number(token: Token) -> None:
+    digits = sum(char.isdigit() for char in token)
+    if digits > MAX_DIGITS:
+        raise InputLimitError(
+            f"number too long: {digits} digits exceeds the limit of {MAX_DIGITS}",
+            column=(token.start_pos or 0) + 1,
+        )
+
+
+_OPNAME_INNER = re.compile(r"[A-Za-z]+$|[A-Za-z]+(?=\s*\}$)")
+
+
+def classify(tokens: Iterable[Token], names: Names) -> Iterator[Token]:
+    """Turn lexer tokens into grammar tokens; raise :class:`ParseError` for unknown names."""
+    for token in tokens:
+        kind = token.type
+        if kind == "WORD":
+            yield from _split_word(str(token), token, 0, names)
+        elif kind == "CMD":
+            name = str(token)[1:]
+            known = names.commands.get(name)
+            if known is None:
+                if name in ("left", "right"):
+                    raise ParseError(
+                        f"unsupported delimiter after '\\{name}': use ( ), [ ] or | |",
+                        column=(token.start_pos or 0) + 1,
+                    )
+                raise ParseError(f"unknown name '\\{name}'", column=(token.start_pos or 0) + 1)
+            yield _token(known[0], known[1], token)
+        elif kind == "OPNAME":
+            match = _OPNAME_INNER.search(str(token))
+            assert match is not None  # the OPNAME pattern guarantees letters at the end
+            yield from _split_word(match.group(), token, match.start(), names)
+        elif kind == "PI":
+            yield _token(CONST, "pi", token)
+        elif kind == "ROOT":
+            yield _token(FUNC, "sqrt", token)
+        elif kind == "SIGMA":
+            yield _token(SIGMA, "sigma", token)
+        else:
+            if kind in ("NUMBER", "SUPNUM"):
+                _check_number(token)
+            yield token
