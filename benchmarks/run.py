@@ -83,6 +83,93 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
 }
 
 
+
+TWELVE_LINES = r"""\sigma'(x) = \frac{d}{dx}\left(1+e^{-x}\right)^{-1}
+= -\left(1+e^{-x}\right)^{-2}\cdot\frac{d}{dx}\left(1+e^{-x}\right)
+= -\left(1+e^{-x}\right)^{-2}\cdot\left(-e^{-x}\right)
+= \frac{e^{-x}}{\left(1+e^{-x}\right)^{2}}
+= \frac{1}{1+e^{-x}}\cdot\frac{e^{-x}}{1+e^{-x}}
+= \frac{1}{1+e^{-x}}\cdot\frac{1+e^{-x}-1}{1+e^{-x}}
+= \frac{1}{1+e^{-x}}\left(1-\frac{1}{1+e^{-x}}\right)
+= \sigma(x)\left(1-\sigma(x)\right)
+= \sigma(x) - \sigma(x)^{2}
+= \frac{e^{x}}{\left(1+e^{x}\right)^{2}}
+= \frac{1}{4\cosh^{2}(x/2)}
+\sigma(1) \approx 0.1966 + 0.5345
+"""
+
+
+def check_twelve_lines() -> None:
+    """Issue 4: a 12-line derivation in < 150 ms after warm-up, >= 10x faster than simplify(a - b) == 0."""
+    from derive.check import check
+    from derive.check.worker import ProofWorker
+    from derive.functions import expand_definitions
+    from derive.parse import parse_line
+    import sympy
+
+    with ProofWorker() as worker:
+        for _ in range(2):
+            check(TWELVE_LINES, worker=worker)
+        times = []
+        for _ in range(10):
+            start = time.perf_counter()
+            report = check(TWELVE_LINES, worker=worker)
+            times.append(time.perf_counter() - start)
+    assert report.valid, [line.message for line in report.lines if line.status != "correct"]
+    ours = statistics.median(times)
+    naive_times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subject, proved = None, 0
+        for source in TWELVE_LINES.strip().splitlines():
+            line = parse_line(source)
+            parts = list(line.parts)
+            if parts[0] is None:
+                parts[0] = subject
+            else:
+                subject = parts[0]
+            if line.relations[0] == "=":
+                difference = expand_definitions(parts[0] - parts[1]).doit()
+                proved += sympy.simplify(difference) == 0
+        naive_times.append(time.perf_counter() - start)
+    naive = statistics.median(naive_times)
+    print(f"check 12-line derivation: median {ours * 1000:.0f} ms (target < 150 ms); "
+          f"simplify(a - b) == 0 checker: {naive * 1000:.0f} ms, proving {proved} of 11 equalities; "
+          f"speed-up {naive / ours:.1f}x (target >= 10x)")
+
+
+def grade_thousand() -> None:
+    """Issue 4: `derive grade` on 1,000 generated submissions (4-12 lines) with --jobs 2 in < 60 s."""
+    import random
+
+    lines = TWELVE_LINES.strip().splitlines()
+    mistakes = [
+        ("= -\\left(1+e^{-x}\\right)^{-2}\\cdot e^{-x}", 2),
+        ("= \\frac{e^{-x}}{1+e^{-x}}", 3),
+        ("= \\sigma(x)\\left(1+\\sigma(x)\\right)", 7),
+        ("= 2\\sigma(x)\\left(1-\\sigma(x)\\right)", 7),
+    ]
+    generator = random.Random(4)
+    with tempfile.TemporaryDirectory() as folder:
+        for index in range(1000):
+            count = generator.randint(4, 11)
+            body = lines[:count]
+            if generator.random() < 0.5:
+                wrong, position = generator.choice(mistakes)
+                if position < len(body):
+                    body[position] = wrong
+            Path(folder, f"s{index:04d}.tex").write_text("\n".join(body) + "\n")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "derive", "grade", folder, "--out", f"{folder}/grades.csv", "--jobs", "2"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        rows = Path(folder, "grades.csv").read_text().count("\n") - 1
+    print(f"derive grade, 1000 submissions, --jobs 2: {seconds:.1f} s for {rows} rows (target < 60 s)")
+
+
+BENCHMARKS.update({"check": check_twelve_lines, "grade": grade_thousand})
+
+
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(BENCHMARKS)
     for name in chosen:

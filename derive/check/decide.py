@@ -33,12 +33,31 @@ class Claim:
     diagnose: bool = True
 
 
-def decide(claim: Claim) -> dict[str, Any]:
+class Verifiers:
+    """One :class:`Verifier` per variable, kept between claims (consecutive lines share their
+    subject, whose prepared form and values are then computed once); bounded in size."""
+
+    def __init__(self, limit: int = 2000) -> None:
+        self._verifiers: dict[sympy.Symbol, Verifier] = {}
+        self._uses = 0
+        self._limit = limit
+
+    def get(self, variable: sympy.Symbol) -> Verifier:
+        self._uses += 1
+        if self._uses > self._limit:
+            self._verifiers.clear()
+            self._uses = 0
+        if variable not in self._verifiers:
+            self._verifiers[variable] = Verifier(variable, DEFAULT_OPTIONS)
+        return self._verifiers[variable]
+
+
+def decide(claim: Claim, verifiers: Verifiers | None = None) -> dict[str, Any]:
     """The verdict on one claim: ``holds``, ``proved``, ``message`` and maybe a counterexample."""
     left, right = expand_user_definitions(claim.left, claim), expand_user_definitions(claim.right, claim)
     if claim.relation == "≈":
         return decide_approximation(left, right, claim)
-    verifier = Verifier(claim.variable, DEFAULT_OPTIONS)
+    verifier = (verifiers or Verifiers()).get(claim.variable)
     verification = verifier.prove(left, right)
     if verification.numeric_ok:
         return {

@@ -27,15 +27,16 @@ def _serve(connection: multiprocessing.connection.Connection, memory_limit: int)
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     except (ImportError, ValueError, OSError):
         pass
-    from derive.check.decide import decide
+    from derive.check.decide import Verifiers, decide
 
+    verifiers = Verifiers()
     while True:
         try:
             claim = connection.recv()
         except (EOFError, OSError):
             return
         try:
-            answer: dict[str, Any] = decide(claim)
+            answer: dict[str, Any] = decide(claim, verifiers)
         except MemoryError:
             answer = {"error": "the proof ran out of memory"}
         except RecursionError:
