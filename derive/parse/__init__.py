@@ -6,8 +6,22 @@ with ``evaluate=False``. Safety bounds (see :mod:`derive.parse.limits`) raise
 :class:`~derive.errors.InputLimitError`; every other failure is a :class:`~derive.errors.ParseError`
 with a 1-based column.
 
+Reading conventions (both syntaxes):
+
+* ``^`` is right-associative and binds tighter than unary minus: ``-x^2`` is ``-(x^2)``;
+  implicit multiplication binds tighter than ``/``: ``1/2x`` is ``1/(2x)``.
+* ``e`` is Euler's number, ``e^{a}`` is ``exp(a)``; ``log`` and ``ln`` are the natural log.
+* A bare ``σ`` (not followed by ``(``) means ``σ(x)``; ``σ(1-σ)`` — parentheses holding a bare
+  ``σ`` — is the product ``σ(x)·(1-σ(x))``, while ``σ(1-σ(x))`` is a composition.
+* ``σ'(x)`` is ``Derivative(σ(x), x)``; at any other argument, ``σ'(a)`` is
+  ``Subs(Derivative(σ(u), u), u, a)`` — never the formula the student has to prove.
+* Numbers stay exact: ``0.7311`` is ``Rational(7311, 10000)``; see :class:`DecimalLiteral`.
+
+Pass ``syntax`` (from :func:`detect_syntax` on the whole file) so that every line of a file is
+read the same way; without it each text is detected on its own.
+
 >>> parse_expression(r"\frac{e^{-x}}{(1+e^{-x})^{2}}")
-exp(-x)/(1 + exp(-x))**2
+exp(-x)/((1 + exp(-x))**2)
 >>> line = parse_line(r"\sigma(1) \approx 0.7311")
 >>> line.relations, line.decimals[0].value, line.decimals[0].digits
 (('≈',), 7311/10000, 4)
@@ -50,9 +64,11 @@ _LATEX_MARKS = re.compile(r"\\[A-Za-z]|\\[,;:! \\\[\]()]|\^\{|[{}]")
 class DecimalLiteral:
     """A decimal literal as written: ``0.7311`` is ``value=7311/10000, digits=4``.
 
-    ``value`` is exact (it is also what the expression contains); for an ``≈`` line the literal
-    stands for the interval ``value ± radius`` with ``radius = ½·10^(−digits)``. ``part`` is the
-    index in :attr:`Line.parts` of the expression the literal belongs to; ``column`` is 1-based.
+    ``value`` is exact and is the very number the expression contains; a minus written directly
+    before the literal is part of it (``1 - 0.7311`` and ``-0.7311`` hold ``-7311/10000``). For an
+    ``≈`` line the literal stands for the interval ``value ± radius``, ``radius = ½·10^(−digits)``.
+    ``part`` is the index in :attr:`Line.parts` of the expression the literal belongs to;
+    ``column`` is 1-based and points at the digits.
     """
 
     value: sympy.Rational

@@ -349,7 +349,12 @@ class Builder(Transformer_NonRecursive):
 
     def _negate(self, term: Built) -> Built:
         if term.literal and isinstance(term.expr, sympy.Rational):
-            # -2 and -0.5 are the numbers themselves, as SymPy writes them, not -1*2.
+            # -2 and -0.5 are the numbers themselves, as SymPy writes them, not -1*2; a decimal
+            # literal is then recorded with its sign, as it appears in the expression.
+            for index in range(len(self.decimals) - 1, -1, -1):
+                if self.decimals[index].start == term.start:
+                    self.decimals[index] = replace(self.decimals[index], value=-term.expr)
+                    break
             value = None if term.value is None else -term.value
             return replace(term, expr=-term.expr, value=value, literal=False)
         return replace(

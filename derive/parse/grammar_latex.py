@@ -1,4 +1,6 @@
-r"""Lark grammar (LALR) for the LaTeX subset students write: ``\sigma'(x) = \frac{e^{-x}}{(1+e^{-x})^{2}}``.
+r"""Lark grammar (LALR) for the LaTeX subset students write.
+
+Example: ``\sigma'(x) = \frac{e^{-x}}{(1+e^{-x})^{2}}``.
 
 Rule names match :mod:`derive.parse.grammar_text`, so one transformer serves both. Commands
 (``\sin``, ``\cdot``, ``\frac`` ...) and letter runs are lexed as ``CMD``/``WORD``/``OPNAME``
@@ -10,7 +12,8 @@ LaTeX specifics: ``{...}`` groups, ``\frac{a}{b}`` (also ``\dfrac``, ``\tfrac``)
 ``\frac{d\sigma}{dx}``, ``\frac{d^{2}}{dx^{2}}``. As in TeX, a superscript without braces takes one
 character: ``x^23`` is ``x^{2}\cdot 3``; leniently it may also be ``^(...)`` or ``^-x``.
 ``e^{x}^{2}`` (a double superscript) is an error. Spacing (``\,`` ``\;`` ``\!`` ``\ ``
-``\quad``), ``&``, ``\\``, ``~`` (but ``~=`` means ``\approx``), ``$`` and the math delimiters ``\[ \] \( \)`` are ignored.
+``\quad``), ``&``, ``\\``, ``~`` (but ``~=`` means ``\approx``), ``$`` and the math
+delimiters ``\[ \] \( \)`` are ignored.
 
 Intentional shift/reduce conflicts (resolved as shift) are the same as in the text grammar:
 greedy arguments of ``\sin x``-style applications and of ``\frac{d}{dx}``, ``\sigma``
