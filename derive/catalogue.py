@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from derive.errors import UnknownFunctionError
-from derive.functions import sigma
+from derive.functions import elu, gelu, gelu_tanh, logsigmoid, mish, relu, sigma, silu, softplus, softsign
 from derive.routes import SIGMOID_ROUTES, Route
 
 
@@ -29,10 +29,20 @@ class Entry:
     routes: Mapping[str, Route] = field(default_factory=dict)
     default_route: str = "rules"
     aliases: tuple[str, ...] = ()
+    activation: bool = True
+    identities: tuple[Callable[[sympy.Symbol], tuple[sympy.Expr, sympy.Expr]], ...] = ()
 
     @property
     def route_names(self) -> tuple[str, ...]:
         return (*self.routes, "rules") if "rules" not in self.routes else tuple(self.routes)
+
+
+def _entry(name: str, title: str, summary: str, function: type, **options: object) -> Entry:
+    return Entry(
+        name=name, title=title, summary=summary,
+        function=lambda x, f=function: f(x), definition=lambda x, f=function: f.definition(x),
+        **options,  # type: ignore[arg-type]
+    )
 
 
 ENTRIES: tuple[Entry, ...] = (
@@ -45,6 +55,7 @@ ENTRIES: tuple[Entry, ...] = (
         routes=SIGMOID_ROUTES,
         default_route="chain",
         aliases=("sigma", "logistic"),
+        identities=(lambda x: (sigma(-x), 1 - sigma(x)),),
     ),
     Entry(
         name="tanh",
@@ -52,7 +63,20 @@ ENTRIES: tuple[Entry, ...] = (
         summary="tanh(x) = (e^x - e^(-x))/(e^x + e^(-x)).",
         function=lambda x: sympy.tanh(x),
         definition=lambda x: sympy.tanh(x),
+        identities=(lambda x: (sympy.tanh(x), 2 * sigma(2 * x) - 1),),
     ),
+    _entry("softplus", "The softplus function", "softplus(x) = ln(1 + e^x); its derivative is sigma(x).", softplus,
+           identities=(lambda x: (softplus(x) - softplus(-x), x),)),
+    _entry("silu", "SiLU (swish)", "SiLU(x) = x sigma(x).", silu, aliases=("swish",)),
+    _entry("gelu", "GELU", "GELU(x) = x Phi(x), Phi the standard normal distribution function (with erf).", gelu),
+    _entry("gelu_tanh", "GELU, tanh approximation",
+           "GELU(x) ~ (x/2)(1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))).", gelu_tanh),
+    _entry("logsigmoid", "The log-sigmoid", "logsigmoid(x) = ln sigma(x) = -softplus(-x).", logsigmoid,
+           identities=(lambda x: (logsigmoid(x), -softplus(-x)),)),
+    _entry("softsign", "The softsign function", "softsign(x) = x/(1 + |x|).", softsign),
+    _entry("mish", "Mish", "mish(x) = x tanh(softplus(x)).", mish),
+    _entry("relu", "The rectified linear unit", "ReLU(x) = max(0, x).", relu),
+    _entry("elu", "The exponential linear unit", "ELU(x) = x for x > 0, e^x - 1 otherwise (alpha = 1).", elu),
 )
 
 

@@ -56,6 +56,15 @@ def evaluate_at_points(
 def _at_points(expr: sympy.Basic, variable: sympy.Symbol, points: list[mpmath.mpf], cache: dict[sympy.Basic, list[Any]]) -> list[Any]:
     if expr in cache:
         return cache[expr]
+    if isinstance(expr, sympy.Piecewise):
+        values = []
+        for point in points:
+            try:
+                values.append(_evaluate(expr, {variable: point}, mpmath.mp))
+            except NotEvaluable:
+                values.append(None)
+        cache[expr] = values
+        return values
     if expr == variable:
         values: list[Any] = list(points)
     elif expr.is_Rational or expr.is_Float or not expr.free_symbols:
@@ -109,6 +118,13 @@ def _evaluate(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], ctx: Any) -
         return ctx.mpf(expr.p) / expr.q if expr.q != 1 else ctx.mpf(expr.p)
     if expr.is_Float:
         return ctx.mpf(expr)
+    if isinstance(expr, sympy.Piecewise):
+        if ctx is not mpmath.mp:
+            raise NotEvaluable("piecewise functions are not evaluated with intervals")
+        for piece, condition in expr.args:
+            if _holds(condition, values):
+                return _evaluate(piece, values, ctx)
+        raise NotEvaluable("no piece of the piecewise function applies here")
     handler = _handler(expr)
     if handler is None:
         raise NotEvaluable(f"cannot evaluate {type(expr).__name__}")
@@ -117,6 +133,29 @@ def _evaluate(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], ctx: Any) -
         return handler(ctx, *args)
     except (ZeroDivisionError, ValueError, OverflowError, TypeError) as error:  # TypeError: a complex value met an ordering test
         raise NotEvaluable(str(error)) from None
+
+
+_COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+                "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def _holds(condition: sympy.Basic, values: Mapping[sympy.Symbol, Any]) -> bool:
+    """Truth of a piecewise condition at a point (relations, and/or/not, true/false)."""
+    if condition is sympy.true:
+        return True
+    if condition is sympy.false:
+        return False
+    if isinstance(condition, sympy.core.relational.Relational):
+        left = _evaluate(condition.lhs, values, mpmath.mp)
+        right = _evaluate(condition.rhs, values, mpmath.mp)
+        return bool(_COMPARISONS[condition.rel_op](left, right))
+    if isinstance(condition, sympy.And):
+        return all(_holds(arg, values) for arg in condition.args)
+    if isinstance(condition, sympy.Or):
+        return any(_holds(arg, values) for arg in condition.args)
+    if isinstance(condition, sympy.Not):
+        return not _holds(condition.args[0], values)
+    raise NotEvaluable(f"cannot decide the condition {condition}")
 
 
 def _add(ctx: Any, *args: Any) -> Any:

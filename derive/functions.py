@@ -7,6 +7,8 @@ is what verification does before it proves anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy
 from sympy import Function, S, Symbol, exp
 
@@ -20,41 +22,131 @@ def variable(name: str = "x") -> Symbol:
     return Symbol(name, real=True)
 
 
-class sigma(Function):  # noqa: N801 - printed as sigma(x), the name SymPy users read back
-    r"""The logistic sigmoid, :math:`\sigma(x) = 1/(1+e^{-x})`."""
+class NamedFunction(Function):
+    """A function of one argument with a name and a definition in elementary functions.
+
+    Subclasses set ``latex_name`` and implement :meth:`definition` (what verification expands it
+    to) and :meth:`derivative` (the rule the engine uses when the function appears inside
+    another expression; verification proves every use of it from the definition).
+    """
 
     nargs = 1
+    latex_name: str = ""
+
+    @classmethod
+    def definition(cls, u: sympy.Expr) -> sympy.Expr:
+        raise NotImplementedError
+
+    @classmethod
+    def derivative(cls, u: sympy.Expr) -> sympy.Expr:
+        raise NotImplementedError
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
-        """σ′(u) = σ(u)(1 − σ(u)); verification proves this from the definition."""
-        (u,) = self.args
-        return sigma(u) * (1 - sigma(u))
+        return self.derivative(self.args[0])
 
     def _eval_rewrite_as_exp(self, u: sympy.Expr, **kwargs: object) -> sympy.Expr:
-        return S.One / (1 + exp(-u))
+        return self.definition(u)
 
     def _eval_is_real(self) -> bool | None:
-        return self.args[0].is_real
+        return True if self.args[0].is_real else None
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr:
+        return self.definition(self.args[0])._eval_evalf(prec)
+
+
+class sigma(NamedFunction):  # noqa: N801 - printed as sigma(x), the name SymPy users read back
+    r"""The logistic sigmoid, :math:`\sigma(x) = 1/(1+e^{-x})`."""
+
+    latex_name = r"\sigma"
+
+    @classmethod
+    def definition(cls, u: sympy.Expr) -> sympy.Expr:
+        return S.One / (1 + exp(-u))
+
+    @classmethod
+    def derivative(cls, u: sympy.Expr) -> sympy.Expr:
+        """σ′(u) = σ(u)(1 − σ(u)); verification proves this from the definition."""
+        return sigma(u) * (1 - sigma(u))
 
     def _eval_is_positive(self) -> bool | None:
         return True if self.args[0].is_real else None
 
-    def _eval_evalf(self, prec: int) -> sympy.Expr:
-        return self.rewrite(exp)._eval_evalf(prec)
+
+class softplus(NamedFunction):  # noqa: N801
+    """softplus(x) = ln(1 + e^x), a smooth ReLU."""
+
+    latex_name = r"\operatorname{softplus}"
+
+    @classmethod
+    def definition(cls, u: sympy.Expr) -> sympy.Expr:
+        return sympy.log(1 + exp(u))
+
+    @classmethod
+    def derivative(cls, u: sympy.Expr) -> sympy.Expr:
+        return sigma(u)
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if self.args[0].is_real else None
 
 
-#: The definitions of the named functions of this module, as functions of their argument.
-DEFINITIONS = {sigma: lambda u: S.One / (1 + exp(-u))}
+class Phi(NamedFunction):  # noqa: N801
+    """The standard normal distribution function Φ(x) = (1 + erf(x/√2))/2 (for GELU)."""
+
+    latex_name = r"\Phi"
+
+    @classmethod
+    def definition(cls, u: sympy.Expr) -> sympy.Expr:
+        return (1 + sympy.erf(u / sympy.sqrt(2))) / 2
+
+    @classmethod
+    def derivative(cls, u: sympy.Expr) -> sympy.Expr:
+        return exp(-(u**2) / 2) / sympy.sqrt(2 * sympy.pi)
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if self.args[0].is_real else None
+
+
+def _activation(name: str, latex: str, definition: Callable[[sympy.Expr], sympy.Expr], doc: str) -> type[NamedFunction]:
+    """A catalogue activation function: a NamedFunction known only through its definition."""
+    return type(name, (NamedFunction,), {
+        "__doc__": doc, "latex_name": latex, "__module__": __name__,
+        "definition": classmethod(lambda cls, u: definition(u)),
+    })
+
+
+silu = _activation("silu", r"\operatorname{SiLU}", lambda u: u * sigma(u), "SiLU (swish): x·σ(x).")
+gelu = _activation("gelu", r"\operatorname{GELU}", lambda u: u * Phi(u), "GELU, exact: x·Φ(x).")
+gelu_tanh = _activation(
+    "gelu_tanh", r"\operatorname{GELU}_{\tanh}",
+    lambda u: u / 2 * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (u + sympy.Rational(44715, 10**6) * u**3))),
+    "GELU, the tanh approximation: (x/2)(1 + tanh(√(2/π)(x + 0.044715 x³))).",
+)
+logsigmoid = _activation("logsigmoid", r"\operatorname{logsigmoid}", lambda u: sympy.log(sigma(u)), "log-sigmoid: ln σ(x).")
+mish = _activation("mish", r"\operatorname{mish}", lambda u: u * sympy.tanh(softplus(u)), "mish: x·tanh(softplus(x)).")
+softsign = _activation("softsign", r"\operatorname{softsign}", lambda u: u / (1 + sympy.Abs(u)), "softsign: x/(1 + |x|).")
+relu = _activation(
+    "relu", r"\operatorname{ReLU}",
+    lambda u: sympy.Piecewise((S.Zero, u <= 0), (u, True)), "ReLU: max(0, x).",
+)
+elu = _activation(
+    "elu", r"\operatorname{ELU}",
+    lambda u: sympy.Piecewise((exp(u) - 1, u <= 0), (u, True)), "ELU with alpha = 1: x for x > 0, e^x - 1 otherwise.",
+)
+
+NAMED_FUNCTIONS: tuple[type[NamedFunction], ...] = (
+    sigma, softplus, Phi, silu, gelu, gelu_tanh, logsigmoid, mish, softsign, relu, elu,
+)
 
 
 def expand_definitions(expr: sympy.Expr) -> sympy.Expr:
-    """Replace every named function (``sigma``) by its definition.
+    """Replace every named function (``sigma``, ``softplus``, ...) by its definition, repeatedly.
 
     >>> x = variable()
     >>> expand_definitions(sigma(x))
     1/(1 + exp(-x))
     """
-    for function, definition in DEFINITIONS.items():
-        if expr.has(function):
-            expr = expr.replace(function, definition)
+    for _ in range(len(NAMED_FUNCTIONS) + 1):
+        if not expr.has(*NAMED_FUNCTIONS):
+            return expr
+        expr = expr.replace(lambda node: isinstance(node, NamedFunction), lambda node: node.definition(node.args[0]))
     return expr

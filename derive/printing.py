@@ -15,7 +15,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
-from derive.functions import sigma
+from derive.functions import NamedFunction, sigma
 from derive.model import Notation
 
 
@@ -103,6 +103,14 @@ class DeriveLatexPrinter(LatexPrinter):
             rf"\left({self._print(expr)}\right)^{{{exp}}}"
         )
 
+    def _print_Function(self, expr: sympy.Function, exp: str | None = None) -> str:
+        # SymPy dispatches subclasses of Function only to _print_<own class name>, so catalogue
+        # functions (NamedFunction subclasses) are recognised here.
+        if isinstance(expr, NamedFunction):
+            text = f"{type(expr).latex_name}{self._argument(expr.args[0])}"
+            return text if exp is None else rf"{text}^{{{exp}}}"
+        return super()._print_Function(expr, exp)
+
     def _print_sigma(self, expr: sigma, exp: str | None = None) -> str:
         text = rf"{self._settings['sigma_symbol']}{self._argument(expr.args[0])}"
         return text if exp is None else rf"{text}^{{{exp}}}"
@@ -121,6 +129,17 @@ class DeriveLatexPrinter(LatexPrinter):
         if isinstance(target, sympy.Function) and len(target.args) == 1:
             return getattr(type(target), "latex_name", None)
         return None
+
+    def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
+        """Cases with every condition written out as mathematics ("otherwise" becomes the actual
+        complement), so no \\text{...} reaches the MathML converter."""
+        rows, earlier = [], sympy.false
+        for piece, condition in expr.args:
+            effective = sympy.Not(earlier) if condition is sympy.true and earlier is not sympy.false else condition
+            shown = "" if effective is sympy.true else self._print(effective)
+            rows.append(rf"{self._print(piece)} & {shown}")
+            earlier = sympy.Or(earlier, condition)
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
 
     def _print_Subs(self, subs: sympy.Subs) -> str:
         expr, (variable,), (point,) = subs.args
@@ -308,6 +327,4 @@ def _is_reciprocal(factor: sympy.Basic) -> bool:
 
 def _has_prime_notation(target: sympy.Basic) -> bool:
     """σ and catalogue functions are differentiated as f′(x); elementary functions as d/dx."""
-    return isinstance(target, sympy.Function) and len(target.args) == 1 and (
-        isinstance(target, sigma) or getattr(type(target), "latex_name", None) is not None
-    )
+    return isinstance(target, sympy.Function) and len(target.args) == 1 and bool(getattr(type(target), "latex_name", None))

@@ -17,6 +17,8 @@ import sympy
 from sympy import Derivative, Eq, S, oo
 
 from derive.evaluate import NotEvaluable, evaluate
+from derive.functions import expand_definitions
+from derive.piecewise import break_points
 from derive.model import Property, Recognition, Verification, say
 from derive.recognise import polynomial_in
 from derive.verify import DEFAULT_OPTIONS, VerifyOptions, prepare, prove_equal, sample_points, to_rational_function
@@ -33,6 +35,7 @@ def derive_properties(
 ) -> tuple[Property, ...]:
     """Every property of ``function`` that can be computed and proved, in reading order."""
     x = variable
+    definition = expand_definitions(definition)
     first = prepare(Derivative(definition, x))
     found: list[Property] = []
     found.extend(_value_at_zero(function, definition, x, options))
@@ -42,6 +45,7 @@ def derive_properties(
     found.extend(positive)
     maximum = list(_derivative_maximum(function, first, x, options, positive=bool(positive)))
     found.extend(maximum)
+    found.extend(_derivative_limits(function, first, x))
     if recognition is not None and recognition.found and recognition.form is not None:
         found.extend(_second_derivative(function, definition, x, recognition, options))
     found.extend(_inverse(function, definition, x, options))
@@ -106,6 +110,16 @@ def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol) -> It
 def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> sympy.Expr | None:
     """lim expr as x → ±∞: read off the rational function of T = e^(x/L) when that is what
     ``expr`` is (T → ∞ or T → 0⁺), else SymPy's limit algorithm; None when neither answers."""
+    expr = expand_definitions(expr)
+    if expr.has(sympy.Piecewise, sympy.Abs, sympy.sign, sympy.Max, sympy.Min):
+        folded = sympy.piecewise_fold(expr.rewrite(sympy.Piecewise))
+        if isinstance(folded, sympy.Piecewise):
+            cuts = break_points(folded, x)
+            if cuts is None:
+                return None
+            far = (cuts[-1] + 1 if cuts else 1) if direction == oo else (cuts[0] - 1 if cuts else -1)
+            piece = next((piece for piece, condition in folded.args if condition.subs(x, far) is sympy.true), None)
+            return None if piece is None else limit_at_infinity(piece, x, direction)
     rational = to_rational_function(expr, x)
     generators = rational.free_symbols
     if len(generators) == 1 and next(iter(generators)).name == "T":
@@ -121,25 +135,55 @@ def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) 
         gap = low_numerator - low_denominator
         return ratio if gap == 0 else (S.Zero if gap > 0 else oo * sympy.sign(ratio))
     try:
-        return sympy.limit(expr, x, direction)
+        value = sympy.limit(expr, x, direction)
     except (NotImplementedError, ValueError, TypeError):
         return None
+    return value if value.is_number and (value.is_finite or value in (oo, -oo)) else None
+
+
+def _derivative_limits(function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol) -> Iterator[Property]:
+    """Where the derivative tends at ±∞: a limit of 0 means the function saturates on that side."""
+    for direction, side in ((oo, "plus"), (-oo, "minus")):
+        value = limit_at_infinity(first, x, direction)
+        if value is None or not value.is_finite:
+            continue
+        verification = _check_limit(first, x, direction, value)
+        if verification.status != "proved":
+            continue
+        where = "large positive" if side == "plus" else "large negative"
+        explanation = (
+            say(f"The derivative vanishes for {where} x: the function saturates there (gradients through it fade).")
+            if value == 0
+            else say(f"For {where} x the slope tends to ", value, ": no saturation on that side.")
+        )
+        yield Property(
+            key=f"derivative_limit_{side}_infinity", kind="saturation" if value == 0 else "limit",
+            title=f"Derivative at {'+' if side == 'plus' else '-'}infinity",
+            statement=Eq(sympy.Limit(Derivative(function, x), x, direction), value, evaluate=False),
+            explanation=explanation, verification=verification,
+        )
 
 
 def _check_limit(definition: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr, value: sympy.Expr) -> Verification:
-    probe = _LIMIT_PROBE if direction == oo else -_LIMIT_PROBE
-    method = f"sympy.limit (Gruntz algorithm); numeric check at x = {probe}"
+    """Numeric confirmation of a computed limit: at x = ±60, ±10^4 and ±10^8 the distance to a finite
+    limit shrinks and ends below 10^-6; towards an infinite limit the values grow without bound."""
+    sign = 1 if direction == oo else -1
+    probes = [sign * 60, sign * 10**4, sign * 10**8]
+    method = f"sympy.limit (Gruntz algorithm) or the T = e^x rational function; numeric check at x = {', '.join(map(str, probes))}"
     try:
         with mpmath.workdps(40):
-            far = evaluate(definition, {x: mpmath.mpf(probe)})
+            far = [evaluate(definition, {x: mpmath.mpf(probe)}) for probe in probes]
             if value.is_finite:
-                ok = abs(far - evaluate(value, {})) < mpmath.mpf(10) ** -15
+                target = evaluate(value, {})
+                distances = [abs(v - target) for v in far]
+                ok = distances[0] >= distances[1] >= distances[2] and distances[2] < mpmath.mpf(10) ** -6
             else:
-                ok = (far > 10**6) if value == oo else (far < -(10**6))
-            shown = mpmath.nstr(far, 12)
+                growing = far if value == oo else [-v for v in far]
+                ok = growing[0] < growing[1] < growing[2] and growing[2] > 10
+            shown = mpmath.nstr(far[-1], 12)
     except NotEvaluable:
         return Verification(proved=False, numeric_ok=False, method=method)
-    return Verification(proved=ok, numeric_ok=ok, method=method, points=(str(probe),), digits=40, max_difference=shown)
+    return Verification(proved=ok, numeric_ok=ok, method=method, points=tuple(map(str, probes)), digits=40, max_difference=shown)
 
 
 def _derivative_positive(function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:

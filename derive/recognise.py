@@ -64,6 +64,26 @@ def express_in_terms_of_itself(
     )
 
 
+def as_polynomial_in(
+    target: sympy.Expr,
+    function: sympy.Expr,
+    variable: sympy.Symbol,
+    *,
+    max_degree: int = MAX_DEGREE,
+    options: VerifyOptions = DEFAULT_OPTIONS,
+) -> sympy.Expr | None:
+    """``target`` written as a proved polynomial in ``function`` (e.g. e^x/(1+e^x) = σ(x)), or None."""
+    f, value = prepare(function), prepare(target)
+    for degree in range(1, max_degree + 1):
+        coefficients = _solve_for_coefficients(f, value, variable, degree, options)
+        if coefficients is None:
+            continue
+        form = polynomial_in(function, coefficients)
+        if prove_equal(target, form, variable, options).status == "proved":
+            return form
+    return None
+
+
 def polynomial_in(function: sympy.Expr, coefficients: list[sympy.Rational]) -> sympy.Expr:
     """Σ cₖ·fᵏ written for reading: f·(1 − f) rather than f − f², constant term first."""
     if coefficients[0] == 0 and any(coefficients[1:]):

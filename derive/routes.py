@@ -25,12 +25,64 @@ Route = Callable[[sympy.Symbol], tuple[Step, ...]]
 
 
 def rules_route(function: sympy.Expr, definition: sympy.Expr, variable: sympy.Symbol) -> tuple[Step, ...]:
-    """Use the definition (when the function has a name), then let the engine choose every rule."""
+    """Use the definition (when the function has a name), let the engine choose every rule, then
+    write the result in its most readable proved form (σ recognised, common factors taken out)."""
     chain = Chain(Derivative(function, variable))
     if function != definition:
         chain.step("definition", say("Use the definition ", Eq(function, definition, evaluate=False), "."), Derivative(definition, variable))
     chain.extend(Differentiator(variable).continue_from(chain.current))
+    if chain.current.has(sympy.Piecewise):
+        finish_piecewise(chain, definition, variable, function)
+    else:
+        finish_in_known_terms(chain, variable)
     return chain.result()
+
+
+def finish_piecewise(chain: Chain, definition: sympy.Expr, x: sympy.Symbol, function: sympy.Expr) -> None:
+    """Combine the pieces, use |x| = ±x on each, then settle every break point."""
+    from derive.functions import expand_definitions
+    from derive.piecewise import corners, on_open_intervals, refine_absolute_values
+
+    if not isinstance(chain.current, sympy.Piecewise):
+        folded = sympy.piecewise_fold(chain.current)
+        tidy = on_open_intervals(folded, x) if isinstance(folded, sympy.Piecewise) else None
+        if tidy is None:
+            return
+        chain.step("combine_pieces", say("Combine everything into one piecewise expression."), tidy)
+    refined = refine_absolute_values(chain.current, x)
+    if refined != chain.current:
+        chain.step("refine_pieces", say("On each interval use |x| = -x for x < 0 and |x| = x for x > 0, and tidy up."), refined)
+    for corner in corners(expand_definitions(definition), chain.current, x):
+        if not corner.checked:
+            continue
+        after = chain.current
+        if corner.differentiable:
+            after = sympy.Piecewise(
+                *[(piece, condition.subs(sympy.StrictLessThan(x, corner.at), sympy.LessThan(x, corner.at)))
+                  for piece, condition in chain.current.args],
+                evaluate=False,
+            )
+        chain.step("break_point", corner.annotation(function), after, details=(("at", corner.at), ("left", corner.left), ("right", corner.right)))
+
+
+def finish_in_known_terms(chain: Chain, x: sympy.Symbol) -> None:
+    """Named closing moves: recognise σ(x) in an exponential result, take out a common factor."""
+    from derive.recognise import as_polynomial_in
+
+    result = chain.current
+    if result.has(sympy.exp) and not result.has(sigma) and not result.has(Derivative) and result.free_symbols == {x}:
+        in_sigma = as_polynomial_in(result, sigma(x), x, max_degree=3)
+        if in_sigma is not None:
+            chain.step(
+                "recognise_sigma",
+                say("Recognise the sigmoid ", Eq(sigma(x), 1 / (1 + exp(-x)), evaluate=False), ": the result is a polynomial in it."),
+                in_sigma,
+            )
+            return
+    if result.is_Add:
+        factored = sympy.factor_terms(result)
+        if factored != result and not factored.is_Add and sympy.count_ops(factored) <= sympy.count_ops(result):
+            chain.step("common_factor", say("Take out the factor that every term shares."), factored)
 
 
 def _sigmoid_start(x: sympy.Symbol) -> tuple[Chain, sympy.Expr]:

@@ -19,8 +19,9 @@ import sympy
 from sympy import S
 
 from derive.algebra import negate, product, total
-from derive.functions import sigma
+from derive.functions import NamedFunction, sigma
 from derive.model import Annotation, Step, say
+from derive.piecewise import absolute_value_as_piecewise, on_open_intervals
 
 if TYPE_CHECKING:
     from derive.engine import Differentiator
@@ -127,6 +128,15 @@ RULE_NAMES: dict[str, str] = {
     "asinh": "Derivative of arsinh",
     "atanh": "Derivative of artanh",
     "sigmoid": "Derivative of the sigmoid",
+    "softplus": "Derivative of softplus",
+    "Phi": "Derivative of the normal distribution function",
+    "recognise_sigma": "Recognise the sigmoid",
+    "common_factor": "Take out the common factor",
+    "piecewise": "Differentiate piece by piece",
+    "combine_pieces": "Combine the pieces",
+    "refine_pieces": "Simplify each piece",
+    "break_point": "At the break point",
+    "rewrite_piecewise": "Write as a piecewise function",
 }
 
 
@@ -154,12 +164,31 @@ def choose_rule(node: sympy.Derivative, engine: Differentiator) -> RuleApplicati
         return product_like(f, x)
     if isinstance(f, sympy.Pow):
         return power_like(f, engine)
-    function_rule = FUNCTION_RULES.get(type(f))
-    if function_rule is None:
-        function_rule = engine.extra_rules.get(type(f))
+    if isinstance(f, sympy.Piecewise):
+        return piecewise_rule(f, x)
+    if isinstance(f, sympy.Abs) and f.args[0] == x:
+        rewritten = absolute_value_as_piecewise(x)
+        return RuleApplication(
+            rule="rewrite_piecewise",
+            annotation=say("Write the absolute value piecewise: ", sympy.Eq(f, rewritten, evaluate=False), "."),
+            result=sympy.Derivative(rewritten, x),
+        )
+    function_rule = FUNCTION_RULES.get(type(f)) or engine.extra_rules.get(type(f)) or named_function_rule(f)
     if function_rule is not None and len(f.args) == 1:
         return function_of(f, function_rule, engine)
     return unsupported(say(f"derive has no rule for {type(f).__name__}, so it cannot differentiate ", f))
+
+
+def named_function_rule(f: sympy.Basic) -> FunctionRule | None:
+    """The rule for a catalogue function (softplus, Φ, ...) from its own stated derivative."""
+    if not isinstance(f, NamedFunction):
+        return None
+    kind = type(f)
+    try:
+        kind.derivative(sympy.Symbol("u"))
+    except NotImplementedError:
+        return None
+    return FunctionRule(rule=kind.__name__, function=lambda u: kind(u), derivative=kind.derivative)
 
 
 def unsupported(message: Annotation) -> RuleApplication:
@@ -267,6 +296,18 @@ def function_of(f: sympy.Function, rule: FunctionRule, engine: Differentiator) -
     if argument == engine.variable:
         return RuleApplication(rule=rule.rule, annotation=say(rule.formula(argument), "."), result=rule.derivative(argument))
     return engine.chain_rule(argument, rule)
+
+
+def piecewise_rule(f: sympy.Piecewise, x: sympy.Symbol) -> RuleApplication:
+    """d/dx of a piecewise function: each piece's derivative on the open interval where it applies."""
+    result = on_open_intervals(f, x, transform=lambda piece: sympy.Derivative(piece, x))
+    if result is None:
+        return unsupported(say("derive can only differentiate piecewise functions whose conditions compare x with numbers"))
+    return RuleApplication(
+        rule="piecewise",
+        annotation=say("Differentiate each piece on the open interval where it applies; the break points come at the end."),
+        result=result,
+    )
 
 
 def higher_order(f: sympy.Expr, order: int, engine: Differentiator) -> RuleApplication:

@@ -189,6 +189,8 @@ def decide_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simplif
     """The name of the method that proves ``difference == 0``, or None if none does."""
     if difference == 0:
         return "identical once definitions are expanded and derivatives evaluated"
+    if difference.has(*_PIECEWISE_KINDS):
+        return piecewise_zero(difference, variable, allow_simplify=allow_simplify)
     normal = rational_normal_form(difference, variable)
     if normal is not None and normal[0] == 0:
         return normal[1]
@@ -196,6 +198,41 @@ def decide_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simplif
         if sympy.simplify(difference) == 0:
             return "sympy.simplify reduces the difference to 0"
     return None
+
+
+_PIECEWISE_KINDS = (sympy.Piecewise, sympy.Abs, sympy.sign, sympy.Heaviside, sympy.Max, sympy.Min)
+
+
+def piecewise_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simplify: bool = True) -> str | None:
+    """Prove a piecewise difference zero interval by interval.
+
+    |u|, sign, Heaviside, max and min are written as piecewise functions and the pieces folded
+    together; the break points (conditions must compare the variable with numbers) cut the line
+    into open intervals, and on each one the active piece must be proved zero by the ordinary
+    procedure. The value exactly at a break point is not claimed (where a side is undefined
+    there, such as a derivative at a corner, the claim is about the points where both are).
+    """
+    folded = sympy.piecewise_fold(difference.rewrite(sympy.Piecewise))
+    pieces = folded.args if isinstance(folded, sympy.Piecewise) else ((folded, sympy.true),)
+    points: set[sympy.Rational] = set()
+    for _, condition in pieces:
+        for relation in condition.atoms(sympy.core.relational.Relational):
+            bound = sympy.solve(relation.lhs - relation.rhs, variable) if relation.has(variable) else []
+            if relation.has(variable) and (len(bound) != 1 or not bound[0].is_Rational):
+                return None
+            points.update(bound)
+    if any(piece.has(*_PIECEWISE_KINDS) for piece, _ in pieces):
+        return None
+    cuts = sorted(points)
+    samples = [cuts[0] - 1, *((a + b) / 2 for a, b in zip(cuts, cuts[1:])), cuts[-1] + 1] if cuts else [sympy.S.Zero]
+    for sample in samples:
+        active = next((piece for piece, condition in pieces if condition.subs(variable, sample) is sympy.true), None)
+        if active is None:
+            continue
+        if decide_zero(active, variable, allow_simplify=allow_simplify) is None:
+            return None
+    where = ", ".join(str(c) for c in cuts) if cuts else "none"
+    return f"piecewise: proved on every interval between the break points ({where})"
 
 
 def to_rational_function(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:
