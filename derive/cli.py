@@ -197,6 +197,18 @@ def run_diff(arguments: list[str]) -> int:
     return _print_derivation(derive(expression, variable=options.var), options.output_format)
 
 
+def run_compare(arguments: list[str]) -> int:
+    parser = _Parser(prog="derive compare", description="Write the comparison table of the whole catalogue.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
+    parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"))
+    options = parser.parse_args(arguments)
+    from derive.documents import formats_from, write_comparison
+
+    for path in write_comparison(options.out, formats_from(options.output_format)):
+        print(path)
+    return 0
+
+
 def run_list(arguments: list[str]) -> int:
     _Parser(prog="derive list", description="List the catalogue of functions.").parse_args(arguments)
     from derive.catalogue import ENTRIES
@@ -221,6 +233,7 @@ def _print_derivation(derivation: object, output_format: str) -> int:
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "list": run_list, "diff": run_diff, "worksheet": run_worksheet, "check": run_check, "grade": run_grade,
+    "compare": run_compare,
 }
 
 

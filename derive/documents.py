@@ -112,3 +112,20 @@ def compile_pdf(tex: Path) -> Path:
         raise DeriveError(f"LaTeX could not compile {tex}: {first or 'see ' + str(log)}")
     subprocess.run([latexmk, "-c", "-quiet", tex.name], cwd=tex.parent, env=environment, capture_output=True, check=False)
     return tex.with_suffix(".pdf")
+
+
+def write_comparison(folder: Path, formats: Iterable[str]) -> list[Path]:
+    """The comparison table of the whole catalogue (every entry derived, verified, with properties)."""
+    from derive.api import derive
+    from derive.catalogue import ENTRIES
+    from derive.render.comparison import comparison_context
+    from derive.render.environment import environment
+
+    derivations = [(entry.title, derive(entry.name, properties=True)) for entry in ENTRIES]
+    context = comparison_context(derivations)
+    prepare_folder(folder)
+    written = []
+    for output_format in formats:
+        template = environment(output_format).get_template(f"comparison.{EXTENSIONS[output_format]}.j2")
+        written.append(write_text(folder / f"catalogue.{EXTENSIONS[output_format]}", template.render(**context)))
+    return written

@@ -210,8 +210,8 @@ class PlainPrinter(DeriveStrPrinter):
             return f"sqrt({self._print(base)})"
         if exponent.is_Rational and exponent.is_negative and self._settings["negative_powers"] == "fractions":
             denominator = base if exponent == -1 else sympy.Pow(base, -exponent, evaluate=False)
-            return f"1/{self.parenthesize(denominator, PRECEDENCE['Mul'], strict=True)}"
-        shown_base = self.parenthesize(base, PRECEDENCE["Pow"], strict=True)
+            return f"1/{self.parenthesize(denominator, PRECEDENCE['Mul'], strict=False)}"
+        shown_base = self.parenthesize(base, PRECEDENCE["Pow"], strict=False)
         if base.could_extract_minus_sign() or (base.is_Rational and not base.is_Integer):
             shown_base = f"({self._print(base)})"
         shown_exponent = self._print(exponent)
@@ -253,7 +253,7 @@ class PlainPrinter(DeriveStrPrinter):
         for position, factor in enumerate(factors):
             if _is_reciprocal(factor) and position > 0:
                 denominator = factor.base if factor.exp == -1 else sympy.Pow(factor.base, -factor.exp, evaluate=False)
-                text += "/" + self.parenthesize(denominator, PRECEDENCE["Mul"], strict=True)
+                text += "/" + self.parenthesize(denominator, PRECEDENCE["Mul"], strict=False)
                 continue
             shown = self._print(factor)
             needs = factor.is_Mul or factor.is_Add or (position > 0 and factor.could_extract_minus_sign())

@@ -234,7 +234,7 @@ def _derivative_maximum(
         explanation=say("The difference ", maximum, " minus the derivative is never negative."),
         verification=bound,
     )
-    if positive and maximum < 1:
+    if positive:
         low = [limit_at_infinity(first, x, direction) for direction in (oo, -oo)]
         if all(value == 0 for value in low):
             yield Property(
@@ -243,6 +243,7 @@ def _derivative_maximum(
                 explanation=say("The derivative is positive, tends to 0 at both ends and reaches ", maximum, " at ", Eq(x, where, evaluate=False), "."),
                 verification=bound,
             )
+        if all(value == 0 for value in low) and maximum < 1:
             n = sympy.Symbol("n", positive=True, integer=True)
             yield Property(
                 key="vanishing_gradient", kind="consequence", title="Vanishing gradient",

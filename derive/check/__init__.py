@@ -88,7 +88,9 @@ def _check_line(number: int, source: str, syntax: str, variable: str, state: _Ch
             state.last_correct_line = number
             return LineReport(line=number, source=source, status="correct", proved=True, relation="definition",
                               message=f"Defines {definition.name}({variable}) = {to_plain(definition.body)}.")
-        line = parse_line(source, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
+        # ':=' asserts a definition; for a name that is already defined (sigma) it is a claim to check.
+        readable = source.replace(":=", " =").replace("\\coloneqq", "        =")
+        line = parse_line(readable, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
     except ParseError as error:
         state.error_line = state.error_line or number
         return LineReport(line=number, source=source, status="unparsed", message=f"Cannot read this line: {error}",
@@ -108,10 +110,13 @@ def _check_line(number: int, source: str, syntax: str, variable: str, state: _Ch
                           message="The expression the derivation starts from (nothing to prove).")
     verdicts = []
     for index, relation in enumerate(line.relations):
-        left, right = parts[0] if index == 0 else parts[index], parts[index + 1]
+        # '=' relates neighbours; '≈' always compares with the exact start of the line, so that
+        # rounding cannot drift along a chain (σ(1) ≈ 0.73 ≈ 0.7 ≈ 0.8 must fail at 0.8).
+        left_index = 0 if relation == "≈" else index
+        left, right = parts[left_index], parts[index + 1]
         decimals = []
         if relation == "≈":
-            left, right, decimals = _placeholders(left, right, index, line.decimals)
+            left, right, decimals = _placeholders(left, right, left_index, index + 1, line.decimals)
         claim = Claim(
             relation=relation, left=left, right=right, variable=x,
             definitions=tuple(state.definitions), subject=state.subject if continuation else None,
@@ -170,14 +175,16 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
     )
 
 
-def _placeholders(left: sympy.Expr, right: sympy.Expr, index: int, literals: tuple[Any, ...]) -> tuple[sympy.Expr, sympy.Expr, list[Any]]:
-    """Replace the decimal literals of parts ``index`` and ``index + 1`` by placeholder symbols."""
+def _placeholders(
+    left: sympy.Expr, right: sympy.Expr, left_index: int, right_index: int, literals: tuple[Any, ...]
+) -> tuple[sympy.Expr, sympy.Expr, list[Any]]:
+    """Replace the decimal literals of the two compared parts by placeholder symbols."""
     sides, decimals = [left, right], []
     for literal in literals:
-        if literal.part not in (index, index + 1):
+        if literal.part not in (left_index, right_index):
             continue
         placeholder = sympy.Dummy(f"decimal{len(decimals)}")
-        side = 0 if literal.part == index else 1
+        side = 0 if literal.part == left_index else 1
         sides[side] = _replace_literal(sides[side], literal.value, placeholder)
         decimals.append((placeholder, literal.value, literal.radius))
     return sides[0], sides[1], decimals
