@@ -34,11 +34,12 @@ def derive(
     >>> to_text(d.result), d.proved
     ('sigma(x)*(1 - sigma(x))', True)
     """
-    x = _as_symbol(variable)
     if isinstance(expr_or_name, str):
         entry = lookup(expr_or_name)
+        x = _as_symbol(variable if variable is not None else entry.variable_name)
         derivation = _derive_entry(entry, x, route)
     else:
+        x = _as_symbol(variable)
         derivation = _derive_expression(sympy.sympify(expr_or_name), x, route)
     derivation = verify_derivation(derivation, options)
     if properties:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from derive.errors import UnknownFunctionError
-from derive.functions import elu, gelu, gelu_tanh, logsigmoid, mish, relu, sigma, silu, softplus, softsign
+from derive.functions import _activation, elu, gelu, gelu_tanh, logsigmoid, mish, relu, sigma, silu, softplus, softsign
 from derive.routes import SIGMOID_ROUTES, Route
 
 
@@ -30,11 +30,26 @@ class Entry:
     default_route: str = "rules"
     aliases: tuple[str, ...] = ()
     activation: bool = True
+    variable_name: str = "x"
     identities: tuple[Callable[[sympy.Symbol], tuple[sympy.Expr, sympy.Expr]], ...] = ()
 
     @property
     def route_names(self) -> tuple[str, ...]:
         return (*self.routes, "rules") if "rules" not in self.routes else tuple(self.routes)
+
+
+def _binary_cross_entropy(prediction: sympy.Expr) -> sympy.Expr:
+    """-(y ln p + (1 - y) ln(1 - p)) for the label y."""
+    y = sympy.Symbol("y", real=True)
+    return -(y * sympy.log(prediction) + (1 - y) * sympy.log(1 - prediction))
+
+
+_LOSS_OF_LOGIT = _activation("L", "L", lambda z: _binary_cross_entropy(sigma(z)), "Binary cross-entropy of sigma(z).")
+_LOSS_OF_WEIGHT = _activation(
+    "L", "L",
+    lambda w: _binary_cross_entropy(sigma(w * sympy.Symbol("t", real=True) + sympy.Symbol("b", real=True))),
+    "Binary cross-entropy of sigma(w t + b) for one example (t, y).",
+)
 
 
 def _entry(name: str, title: str, summary: str, function: type, **options: object) -> Entry:
@@ -77,6 +92,24 @@ ENTRIES: tuple[Entry, ...] = (
     _entry("mish", "Mish", "mish(x) = x tanh(softplus(x)).", mish),
     _entry("relu", "The rectified linear unit", "ReLU(x) = max(0, x).", relu),
     _entry("elu", "The exponential linear unit", "ELU(x) = x for x > 0, e^x - 1 otherwise (alpha = 1).", elu),
+    Entry(
+        name="bce",
+        title="Binary cross-entropy through a sigmoid",
+        summary="L(z) = -(y ln sigma(z) + (1 - y) ln(1 - sigma(z))) for a label y; dL/dz = sigma(z) - y.",
+        function=lambda z: _LOSS_OF_LOGIT(z),
+        definition=lambda z: _LOSS_OF_LOGIT.definition(z),
+        activation=False,
+        variable_name="z",
+    ),
+    Entry(
+        name="logistic_regression",
+        title="The logistic-regression gradient",
+        summary="L(w) = binary cross-entropy of sigma(w t + b) for one example (t, y); dL/dw = (sigma(w t + b) - y) t.",
+        function=lambda w: _LOSS_OF_WEIGHT(w),
+        definition=lambda w: _LOSS_OF_WEIGHT.definition(w),
+        activation=False,
+        variable_name="w",
+    ),
 )
 
 

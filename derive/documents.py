@@ -65,14 +65,14 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
 
     entry = lookup(name)
     chosen = route or entry.default_route
-    derivation = derive(entry.name, route=chosen, properties=True)
+    derivation = derive(entry.name, route=chosen, properties=entry.activation)
     others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
     prepare_folder(folder)
     texts = render_handouts(derivation, tuple(formats), others=others, style=style)  # type: ignore[arg-type]
     written = []
     for output_format in formats:
         written.append(write_text(folder / f"{entry.name}.{EXTENSIONS[output_format]}", texts[output_format]))
-        if output_format == "markdown":
+        if output_format == "markdown" and "svg" in texts:
             written.append(write_text(folder / f"{entry.name}.svg", texts["svg"]))
     return written
 

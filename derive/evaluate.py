@@ -42,13 +42,19 @@ def evaluate(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], ctx: Any = m
 
 
 def evaluate_at_points(
-    expr: sympy.Basic, variable: sympy.Symbol, points: list[mpmath.mpf], cache: dict[sympy.Basic, list[Any]]
+    expr: sympy.Basic,
+    variable: sympy.Symbol,
+    points: list[mpmath.mpf],
+    cache: dict[sympy.Basic, list[Any]],
+    constants: Mapping[sympy.Symbol, mpmath.mpf] | None = None,
 ) -> list[mpmath.mpf | None]:
     """Real values of ``expr`` at each of ``points`` (None where undefined), in ``mpmath.mp``.
 
     ``cache`` maps sub-expressions to their values and is shared between calls, so expressions
     that share sub-trees (consecutive steps of a derivation) evaluate each sub-tree once.
     """
+    for symbol, value in (constants or {}).items():
+        cache.setdefault(symbol, [value] * len(points))
     values = _at_points(expr, variable, points, cache)
     return [_real_or_none(value) for value in values]
 
@@ -58,16 +64,17 @@ def _at_points(expr: sympy.Basic, variable: sympy.Symbol, points: list[mpmath.mp
         return cache[expr]
     if isinstance(expr, sympy.Piecewise):
         values = []
+        known = {symbol: column[0] for symbol, column in cache.items() if isinstance(symbol, sympy.Symbol) and symbol != variable}
         for point in points:
             try:
-                values.append(_evaluate(expr, {variable: point}, mpmath.mp))
+                values.append(_evaluate(expr, {**known, variable: point}, mpmath.mp))
             except NotEvaluable:
                 values.append(None)
         cache[expr] = values
         return values
     if expr == variable:
         values: list[Any] = list(points)
-    elif expr.is_Rational or expr.is_Float or not expr.free_symbols:
+    elif expr.is_Rational or expr.is_Float or not expr.free_symbols - {variable} and not expr.has(variable):
         try:
             constant = _evaluate(expr, {}, mpmath.mp)
         except NotEvaluable:

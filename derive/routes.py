@@ -79,6 +79,10 @@ def finish_in_known_terms(chain: Chain, x: sympy.Symbol) -> None:
                 in_sigma,
             )
             return
+    expanded = sympy.expand(result)
+    if expanded != result and sympy.count_ops(expanded) < sympy.count_ops(result):
+        chain.step("expand", say("Multiply out and collect the terms."), expanded)
+        result = expanded
     if result.is_Add:
         factored = sympy.factor_terms(result)
         if factored != result and not factored.is_Add and sympy.count_ops(factored) <= sympy.count_ops(result):

@@ -166,8 +166,8 @@ def choose_rule(node: sympy.Derivative, engine: Differentiator) -> RuleApplicati
         return power_like(f, engine)
     if isinstance(f, sympy.Piecewise):
         return piecewise_rule(f, x)
-    if isinstance(f, sympy.Abs) and f.args[0] == x:
-        rewritten = absolute_value_as_piecewise(x)
+    if isinstance(f, sympy.Abs) and f.args[0].is_polynomial(x) and sympy.degree(f.args[0], x) == 1:
+        rewritten = absolute_value_as_piecewise(f.args[0])
         return RuleApplication(
             rule="rewrite_piecewise",
             annotation=say("Write the absolute value piecewise: ", sympy.Eq(f, rewritten, evaluate=False), "."),

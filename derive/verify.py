@@ -97,6 +97,13 @@ class Verifier:
         self._subtree_values: dict[sympy.Basic, list[object]] = {}
         self._reserve_subtree_values: dict[sympy.Basic, list[object]] = {}
 
+    def parameter(self, symbol: sympy.Symbol) -> mpmath.mpf:
+        """A fixed seeded value in (0.1, 0.9) for a symbol other than the variable (a label y, a
+        weight): identities with parameters are screened at one random value of each."""
+        generator = random.Random(f"{self.options.seed}:{symbol.name}")
+        value = sympy.Rational(round(generator.uniform(0.1, 0.9) * 1000), 1000)
+        return mpmath.mpf(value.p) / value.q
+
     def prepared(self, expr: sympy.Basic) -> sympy.Expr:
         if expr not in self._prepared:
             self._prepared[expr] = prepare(expr)
@@ -115,7 +122,8 @@ class Verifier:
             points = self._points[count:] if reserve else self._points[:count]
             cache = self._reserve_subtree_values if reserve else self._subtree_values
             with mpmath.workdps(self.options.digits + 10):
-                self._values[key] = evaluate_at_points(prepared, self.variable, points, cache)
+                constants = {symbol: self.parameter(symbol) for symbol in prepared.free_symbols if symbol != self.variable}
+                self._values[key] = evaluate_at_points(prepared, self.variable, points, cache, constants)
         return self._values[key]
 
     def compare(self, a: sympy.Basic, b: sympy.Basic) -> tuple[bool, list[str], str, tuple[str, str, str] | None]:

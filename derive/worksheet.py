@@ -78,9 +78,9 @@ class WorksheetBuilder:
 
     def kinds(self) -> list[str]:
         """Exercise kinds that make sense for this function (ln f needs f > 0)."""
-        function = self.entry.function(self.variable)
+        function = self.exercise_base()
         kinds = [kind for kind in EXERCISE_KINDS if kind != "log"]
-        if function.is_positive or self.entry.name == "sigmoid":
+        if function.is_positive:
             kinds.append("log")
         return kinds
 
@@ -91,7 +91,7 @@ class WorksheetBuilder:
         chosen = sorted(generator.sample(blankable, min(BLANKS_PER_WORKSHEET, len(blankable))), key=int)
         blanks = {number: rule_name(self.derivation.steps[int(number) - 1].rule) for number in chosen}
         kinds = generator.sample(self.kinds(), min(EXERCISES_PER_WORKSHEET, len(self.kinds())))
-        function = self.entry.function(self.variable)
+        function = self.exercise_base()
         exercises = []
         for kind in kinds:
             expression = EXERCISE_KINDS[kind](generator, function, self.variable)
@@ -100,6 +100,16 @@ class WorksheetBuilder:
             entry=self.entry, student=student, seed=self.seed, derivation=self.derivation, blanks=blanks,
             exercises=tuple(exercises),
         )
+
+    def exercise_base(self) -> sympy.Expr:
+        """The function exercises are built from: by name when the engine has a rule for it
+        (σ, tanh, softplus), otherwise by its definition (x·σ(x), piecewise ReLU, ...)."""
+        from derive.rules import FUNCTION_RULES, named_function_rule
+
+        function = self.entry.function(self.variable)
+        if type(function) in FUNCTION_RULES or named_function_rule(function) is not None:
+            return function
+        return self.entry.definition(self.variable)
 
     def solve(self, expression: sympy.Expr) -> Derivation:
         if expression not in self._solutions:

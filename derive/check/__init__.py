@@ -53,7 +53,7 @@ def check(
     name: str = "",
 ) -> Report:
     """Check every line of ``text`` (a whole derivation). Student text is never evaluated."""
-    lookup(function)  # the exercise's function must exist
+    entry = lookup(function)  # the exercise's function must exist
     if syntax not in (None, "latex", "text"):
         raise InputError(f"unknown syntax '{syntax}': choose latex or text")
     lines = numbered_lines(text)
@@ -63,12 +63,22 @@ def check(
     owned = worker is None
     worker = worker or ProofWorker(timeout=timeout)
     try:
-        state = _Chain()
+        state = _Chain(functions=catalogue_names(entry, variable))
         reports = [_check_line(number, source, chosen, variable, state, worker) for number, source in lines]
     finally:
         if owned:
             worker.close()
     return Report(lines=tuple(reports), syntax=chosen, function=function, variable=variable, name=name)
+
+
+def catalogue_names(entry: Any, variable: str) -> dict[str, Any]:
+    """Names a student may use for the exercise's function (``softplus(x)``, ``silu'(x)``)."""
+    from derive.functions import NamedFunction, sigma
+
+    kind = type(entry.function(real_variable(variable)))
+    if isinstance(kind, type) and issubclass(kind, NamedFunction) and kind is not sigma:
+        return {entry.name: kind, **{alias: kind for alias in entry.aliases}}
+    return {}
 
 
 def check_file(path: Path, **options: Any) -> Report:

@@ -73,9 +73,9 @@ def render_handouts(
     from derive.render.environment import environment
 
     values = handout_context(derivation, others, style or DEFAULT_STYLE)
-    svg = render_svg(values)
+    svg = render_svg(values) if values["plot"] is not None else ""
     values.update(svg_markup=Markup(svg), plot_file=plot_file or f"{derivation.name}.svg")
-    texts = {"svg": svg}
+    texts = {"svg": svg} if svg else {}
     for output_format in formats:
         template = environment(output_format).get_template(f"handout.{EXTENSIONS[output_format]}.j2")
         texts[output_format] = template.render(**values)

@@ -33,17 +33,18 @@ def handout_context(
     x = derivation.variable
     derivative = sympy.Derivative(derivation.function, x)
     entry = _entry(derivation.name)
-    figure = plot([(derivation.function, "f"), (derivation.result, "f'")], x)
+    extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
+    figure = None if extra else plot([(derivation.function, "f"), (derivation.result, "f'")], x)
     return {
         "title": f"The derivative of {entry.title[0].lower()}{entry.title[1:]}" if entry else "A derivative, step by step",
         "d": derivation_view(derivation, style),
         "others": [derivation_view(other, style) for other in others],
         "plot": figure,
-        "svg": svg_geometry(figure, [unicode_label(derivation.function), unicode_label(derivative)]),
+        "svg": svg_geometry(figure, [unicode_label(derivation.function), unicode_label(derivative)]) if figure else None,
         "curves": [Math(derivation.function, style=style), Math(derivative, style=style)],
         "svg_title": f"Graph of {unicode_label(derivation.function)} and {unicode_label(derivative)}"
-        f" for {figure.x_range[0]} <= x <= {figure.x_range[1]}, computed from the verified expressions.",
-        "example": worked_example(derivation, style),
+        f" for {figure.x_range[0]} <= x <= {figure.x_range[1]}, computed from the verified expressions." if figure else "",
+        "example": None if extra else worked_example(derivation, style),
         "vanishing": vanishing_gradient(derivation, style),
     }
 
