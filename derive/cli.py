@@ -188,13 +188,29 @@ def run_diff(arguments: list[str]) -> int:
     parser = _Parser(prog="derive diff", description="Differentiate an expression you type, step by step.")
     parser.add_argument("expression", help='for example "x^2*sin(x)" or "\\frac{1}{1+e^{-x}}"')
     parser.add_argument("--var", default="x", help="the variable (default x)")
-    parser.add_argument("--format", dest="output_format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", dest="output_format", default="text",
+                        choices=("text", "json", "all", "latex", "markdown", "html"),
+                        help="print (text, json) or write documents (all, latex, markdown, html)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for documents (default: output)")
+    parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
     options = parser.parse_args(arguments)
     from derive.api import derive
     from derive.parse import parse_expression
 
+    if not _LABEL.match(options.name):
+        raise DeriveError("--name may only contain letters, digits and : . _ - (at most 64)")
     expression = parse_expression(options.expression, variable=options.var)
-    return _print_derivation(derive(expression, variable=options.var), options.output_format)
+    derivation = derive(expression, variable=options.var)
+    if options.output_format in ("text", "json"):
+        _print_derivation(derivation, options.output_format)
+    else:
+        from derive.documents import formats_from, write_derivation
+
+        for path in write_derivation(derivation, options.name, options.out, formats_from(options.output_format)):
+            print(path)
+    if not derivation.complete:
+        print("derive: note: some steps could not be done (marked 'Cannot do this step')", file=sys.stderr)
+    return 0
 
 
 def run_compare(arguments: list[str]) -> int:

@@ -61,19 +61,26 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     """The handout of catalogue function ``name`` in each format; returns the paths written."""
     from derive.api import derive
     from derive.catalogue import lookup
-    from derive.render import render_handouts
 
     entry = lookup(name)
     chosen = route or entry.default_route
     derivation = derive(entry.name, route=chosen, properties=entry.activation)
     others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
+    return write_derivation(derivation, entry.name, folder, formats, others=others, style=style)
+
+
+def write_derivation(derivation: object, stem: str, folder: Path, formats: Iterable[str], *, others: list[object] | None = None,
+                     style: object = None) -> list[Path]:
+    """The handout of one derivation in each format (plus the plot beside the Markdown file)."""
+    from derive.render import render_handouts
+
     prepare_folder(folder)
-    texts = render_handouts(derivation, tuple(formats), others=others, style=style)  # type: ignore[arg-type]
+    texts = render_handouts(derivation, tuple(formats), others=others or [], style=style, plot_file=f"{stem}.svg")  # type: ignore[arg-type]
     written = []
     for output_format in formats:
-        written.append(write_text(folder / f"{entry.name}.{EXTENSIONS[output_format]}", texts[output_format]))
+        written.append(write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", texts[output_format]))
         if output_format == "markdown" and "svg" in texts:
-            written.append(write_text(folder / f"{entry.name}.svg", texts["svg"]))
+            written.append(write_text(folder / f"{stem}.svg", texts["svg"]))
     return written
 
 

@@ -14,7 +14,7 @@ import sympy
 from derive.catalogue import Entry, lookup
 from derive.errors import UnknownFunctionError
 from derive.algebra import replace_node
-from derive.evaluate import evaluate
+from derive.evaluate import NotEvaluable, evaluate
 from derive.model import Derivation
 from derive.worksheet import Worksheet
 from derive.printing import DEFAULT_STYLE, LatexStyle
@@ -34,7 +34,11 @@ def handout_context(
     derivative = sympy.Derivative(derivation.function, x)
     entry = _entry(derivation.name)
     extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
-    figure = None if extra else plot([(derivation.function, "f"), (derivation.result, "f'")], x)
+    # Only a complete derivation of a function of x alone gets a graph and a worked example.
+    numeric = not extra and derivation.complete
+    figure = plot([(derivation.function, "f"), (derivation.result, "f'")], x) if numeric else None
+    if figure is not None and not all(series.points for series in figure.series):
+        figure = None
     return {
         "title": f"The derivative of {entry.title[0].lower()}{entry.title[1:]}" if entry else "A derivative, step by step",
         "d": derivation_view(derivation, style),
@@ -44,19 +48,22 @@ def handout_context(
         "curves": [Math(derivation.function, style=style), Math(derivative, style=style)],
         "svg_title": f"Graph of {unicode_label(derivation.function)} and {unicode_label(derivative)}"
         f" for {figure.x_range[0]} <= x <= {figure.x_range[1]}, computed from the verified expressions." if figure else "",
-        "example": None if extra else worked_example(derivation, style),
+        "example": worked_example(derivation, style) if numeric else None,
         "vanishing": vanishing_gradient(derivation, style),
     }
 
 
-def worked_example(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE, point: int = 1, decimals: int = 4) -> dict[str, Any]:
+def worked_example(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE, point: int = 1, decimals: int = 4) -> dict[str, Any] | None:
     """F(1) and F′(1), correctly rounded, and the recognised form evaluated as a cross-check."""
     x = derivation.variable
     function_at = derivation.function.subs(x, point) if not isinstance(derivation.function, sympy.Function) else derivation.function.func(point, evaluate=False)
     slope_at = sympy.Subs(sympy.Derivative(derivation.function, x), x, point)
-    value = value_at(derivation.definition, x, point)
-    slope = value_at(sympy.Derivative(derivation.definition, x), x, point)
-    recognised = value_at(derivation.result, x, point)
+    try:
+        value = value_at(derivation.definition, x, point)
+        slope = value_at(sympy.Derivative(derivation.definition, x), x, point)
+        recognised = value_at(derivation.result, x, point)
+    except NotEvaluable:
+        return None
     with mpmath.workdps(40):
         agrees = abs(slope - recognised) < mpmath.mpf(10) ** -30
     return {

@@ -71,6 +71,8 @@ class Plot:
 def plot(curves: list[tuple[sympy.Expr, str]], variable: sympy.Symbol, low: int = -6, high: int = 6, count: int = 121) -> Plot:
     series = tuple(sample(expr, variable, low, high, count, label) for expr, label in curves)
     ys = [y for s in series for _, y in s.points]
+    if not ys:
+        return Plot(series=series, x_range=(low, high), y_range=(0.0, 1.0), x_ticks=(), y_ticks=())
     bottom, top = min(ys), max(ys)
     step = _nice_step(top - bottom)
     y_low = step * (bottom // step) if bottom < 0 else 0.0
