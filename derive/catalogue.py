@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from derive.errors import UnknownFunctionError
-from derive.functions import _activation, elu, gelu, gelu_tanh, logsigmoid, mish, relu, sigma, silu, softplus, softsign
+from derive.functions import _activation, elu, softmax_inputs, softmax_output, gelu, gelu_tanh, logsigmoid, mish, relu, sigma, silu, softplus, softsign
 from derive.routes import SIGMOID_ROUTES, Route
 
 
@@ -31,6 +31,7 @@ class Entry:
     aliases: tuple[str, ...] = ()
     activation: bool = True
     variable_name: str = "x"
+    document: str = "handout"
     identities: tuple[Callable[[sympy.Symbol], tuple[sympy.Expr, sympy.Expr]], ...] = ()
 
     @property
@@ -100,6 +101,16 @@ ENTRIES: tuple[Entry, ...] = (
         definition=lambda z: _LOSS_OF_LOGIT.definition(z),
         activation=False,
         variable_name="z",
+    ),
+    Entry(
+        name="softmax",
+        title="The softmax Jacobian",
+        summary="s_i = e^(z_i)/sum_k e^(z_k); ds_i/dz_j = s_i(delta_ij - s_j), every entry derived for K = 3.",
+        function=lambda z: softmax_output(1)(*softmax_inputs(3)),
+        definition=lambda z: softmax_output(1).definition(*softmax_inputs(3)),
+        activation=False,
+        variable_name="z_1",
+        document="jacobian",
     ),
     Entry(
         name="logistic_regression",

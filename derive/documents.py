@@ -63,6 +63,8 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     from derive.catalogue import lookup
 
     entry = lookup(name)
+    if entry.document == "jacobian":
+        return write_jacobian(entry.name, folder, formats)
     chosen = route or entry.default_route
     derivation = derive(entry.name, route=chosen, properties=entry.activation)
     others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
@@ -136,3 +138,17 @@ def write_comparison(folder: Path, formats: Iterable[str]) -> list[Path]:
         template = environment(output_format).get_template(f"comparison.{EXTENSIONS[output_format]}.j2")
         written.append(write_text(folder / f"catalogue.{EXTENSIONS[output_format]}", template.render(**context)))
     return written
+
+
+def write_jacobian(stem: str, folder: Path, formats: Iterable[str]) -> list[Path]:
+    """The softmax Jacobian document in each format."""
+    from derive.render.documents import jacobian_context
+    from derive.render.environment import environment
+
+    context = jacobian_context()
+    prepare_folder(folder)
+    return [
+        write_text(folder / f"{stem}.{EXTENSIONS[output_format]}",
+                   environment(output_format).get_template(f"jacobian.{EXTENSIONS[output_format]}.j2").render(**context))
+        for output_format in formats
+    ]

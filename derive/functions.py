@@ -8,6 +8,7 @@ is what verification does before it proves anything.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import sympy
 from sympy import Function, S, Symbol, exp
@@ -32,6 +33,7 @@ class NamedFunction(Function):
 
     nargs = 1
     latex_name: str = ""
+    show_arguments: bool = True
 
     @classmethod
     def definition(cls, u: sympy.Expr) -> sympy.Expr:
@@ -43,11 +45,14 @@ class NamedFunction(Function):
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
         """SymPy's derivative (verification only): the stated one, or the definition's."""
-        try:
-            return self.derivative(self.args[0])
-        except NotImplementedError:
-            u = sympy.Dummy("u")
-            return sympy.diff(self.definition(u), u).subs(u, self.args[0])
+        if len(self.args) == 1:
+            try:
+                return self.derivative(self.args[0])
+            except NotImplementedError:
+                pass
+        dummies = [sympy.Dummy(f"u{k}") for k in range(len(self.args))]
+        derivative = sympy.diff(self.definition(*dummies), dummies[argindex - 1])
+        return derivative.xreplace(dict(zip(dummies, self.args)))
 
     def _eval_rewrite_as_exp(self, u: sympy.Expr, **kwargs: object) -> sympy.Expr:
         return self.definition(u)
@@ -138,6 +143,31 @@ elu = _activation(
     lambda u: sympy.Piecewise((exp(u) - 1, u <= 0), (u, True)), "ELU with alpha = 1: x for x > 0, e^x - 1 otherwise.",
 )
 
+class SoftmaxOutput(NamedFunction):
+    """s_i(z_1, ..., z_K) = e^(z_i) / (e^(z_1) + ... + e^(z_K)); printed s_i."""
+
+    nargs = None
+    show_arguments = False
+    index = 1
+
+    @classmethod
+    def definition(cls, *inputs: sympy.Expr) -> sympy.Expr:  # type: ignore[override]
+        return exp(inputs[cls.index - 1]) / sympy.Add(*(exp(z) for z in inputs))
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if all(arg.is_real for arg in self.args) else None
+
+
+@lru_cache(maxsize=None)
+def softmax_output(index: int) -> type[SoftmaxOutput]:
+    """The class of the softmax output s_index (one class per index, so that s_1 == s_1)."""
+    return type(f"s_{index}", (SoftmaxOutput,), {"index": index, "latex_name": f"s_{{{index}}}", "__module__": __name__})
+
+
+def softmax_inputs(count: int) -> tuple[sympy.Symbol, ...]:
+    return tuple(sympy.Symbol(f"z_{k}", real=True) for k in range(1, count + 1))
+
+
 #: Every NamedFunction subclass, including those the catalogue makes (expand_definitions loops over them).
 NAMED_FUNCTIONS: tuple[type[NamedFunction], ...] = (
     sigma, softplus, Phi, silu, gelu, gelu_tanh, logsigmoid, mish, softsign, relu, elu,
@@ -154,5 +184,5 @@ def expand_definitions(expr: sympy.Expr) -> sympy.Expr:
     for _ in range(len(NAMED_FUNCTIONS) + 3):
         if not expr.find(lambda node: isinstance(node, NamedFunction)):
             return expr
-        expr = expr.replace(lambda node: isinstance(node, NamedFunction), lambda node: node.definition(node.args[0]))
+        expr = expr.replace(lambda node: isinstance(node, NamedFunction), lambda node: node.definition(*node.args))
     return expr

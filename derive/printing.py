@@ -107,7 +107,9 @@ class DeriveLatexPrinter(LatexPrinter):
         # SymPy dispatches subclasses of Function only to _print_<own class name>, so catalogue
         # functions (NamedFunction subclasses) are recognised here.
         if isinstance(expr, NamedFunction):
-            text = f"{type(expr).latex_name}{self._argument(expr.args[0])}"
+            text = type(expr).latex_name
+            if type(expr).show_arguments:
+                text += self._argument(expr.args[0])
             return text if exp is None else rf"{text}^{{{exp}}}"
         return super()._print_Function(expr, exp)
 
@@ -156,6 +158,10 @@ class DeriveLatexPrinter(LatexPrinter):
             return super()._print_Derivative(expr)
         variable, order = variables[0]
         target = expr.expr
+        if isinstance(target, sympy.Indexed) or (isinstance(target, NamedFunction) and not type(target).show_arguments):
+            power = "" if order == 1 else f"^{{{order}}}"
+            name = self._print(target) if isinstance(target, sympy.Indexed) else type(target).latex_name
+            return rf"\frac{{\partial{power} {name}}}{{\partial {self._print(variable)}{power}}}"
         name = self._function_name(target)
         if name is not None and target.args == (variable,) and order <= 3:
             return rf"{name}{chr(39) * order}{self._argument(variable)}"
@@ -272,10 +278,17 @@ class PlainPrinter(DeriveStrPrinter):
         if rest:
             return super()._print_Derivative(expr)
         target = expr.expr
+        if isinstance(target, NamedFunction) and not type(target).show_arguments:
+            return f"d{type(target).__name__}/d{variable}"
         if _has_prime_notation(target) and target.args == (variable,) and order <= 3:
             return f"{type(target).__name__}{chr(39) * order}({variable})"
         operator = f"d/d{variable}" if order == 1 else f"d^{order}/d{variable}^{order}"
         return f"{operator}({self._print(target)})"
+
+    def _print_Function(self, expr: sympy.Function) -> str:
+        if isinstance(expr, NamedFunction) and not type(expr).show_arguments:
+            return type(expr).__name__
+        return super()._print_Function(expr)
 
     def _print_Subs(self, subs: sympy.Subs) -> str:
         expr, (variable,), (point,) = subs.args

@@ -182,3 +182,28 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
         "blanks": sheet.blanks,
         "exercises": exercises,
     }
+
+
+def jacobian_context(count: int = 3, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
+    """The softmax document: two entries step by step, the proved K x K Jacobian, the index form."""
+    from derive.functions import softmax_inputs, softmax_output
+    from derive.softmax import CHECKED_CLASS_COUNTS, check_index_form, entry_derivation, entry_form, index_form_statement
+
+    z = softmax_inputs(count)
+    entries = {(i, j): entry_derivation(i, j, count) for i in range(1, count + 1) for j in range(1, count + 1)}
+    jacobian = sympy.Matrix(count, count, lambda r, c: entries[(r + 1, c + 1)].result)
+    derivatives = sympy.Matrix(count, count, lambda r, c: sympy.Derivative(softmax_output(r + 1)(*z), z[c]))
+    checks = [check_index_form(k) for k in CHECKED_CLASS_COUNTS]
+    first = softmax_output(1)
+    return {
+        "title": "The softmax Jacobian",
+        "count": count,
+        "definition": Math(sympy.Eq(first(*z), first.definition(*z), evaluate=False), style=style),
+        "examples": [derivation_view(entries[(1, 1)], style), derivation_view(entries[(1, 2)], style)],
+        "jacobian": Math(sympy.Eq(derivatives, jacobian, evaluate=False), style=style),
+        "all_proved": all(d.proved for d in entries.values()),
+        "entry_count": len(entries),
+        "index_form": Math(index_form_statement(), style=style),
+        "checks": [{"count": c.count, "proved": c.proved, "entries": len(c.verifications)} for c in checks],
+        "diagonal": Math(entry_form(1, 1, count), style=style),
+    }
