@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from derive.errors import DeriveError, InputError, ToolMissingError
+from derive.errors import DeriveError, InputError, ToolMissingError, VerificationError
 
 DOCUMENT_FORMATS = ("latex", "markdown", "html")
 EXTENSIONS = {"latex": "tex", "markdown": "md", "html": "html"}
@@ -130,7 +130,10 @@ def write_comparison(folder: Path, formats: Iterable[str]) -> list[Path]:
     from derive.render.comparison import comparison_context
     from derive.render.environment import environment
 
-    derivations = [(entry.title, derive(entry.name, properties=True)) for entry in ENTRIES]
+    derivations = [(entry.title, derive(entry.name, properties=True)) for entry in ENTRIES if entry.activation]
+    unproved = [derivation.name for _, derivation in derivations if not derivation.proved]
+    if unproved:
+        raise VerificationError(f"refusing to tabulate unproved derivations: {', '.join(unproved)}")
     context = comparison_context(derivations)
     prepare_folder(folder)
     written = []

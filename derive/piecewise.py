@@ -124,8 +124,8 @@ class Corner:
     def differentiable(self) -> bool:
         return self.continuous and sympy.simplify(self.left - self.right) == 0
 
-    def annotation(self, function: sympy.Expr) -> Annotation:
-        x_at = sympy.Eq(sympy.Symbol("x"), self.at, evaluate=False)
+    def annotation(self, function: sympy.Expr, variable: sympy.Symbol) -> Annotation:
+        x_at = sympy.Eq(variable, self.at, evaluate=False)
         if self.differentiable:
             return say("At ", x_at, " the function is continuous and both one-sided derivatives equal ", self.left,
                        ", so the derivative exists there and equals ", self.left, ".")
@@ -167,6 +167,9 @@ def _check_corner(function: sympy.Expr, x: sympy.Symbol, at: sympy.Rational, lef
         except NotEvaluable:
             return False, False
         continuous = abs(before - centre) < mpmath.mpf(10) ** -20 and abs(after - centre) < mpmath.mpf(10) ** -20
+        if not continuous:
+            # A jump: the function values themselves differ across the point, which settles it.
+            return False, bool(max(abs(before - centre), abs(after - centre)) > mpmath.mpf(10) ** -10)
         tolerance = mpmath.mpf(10) ** -15
         checked = abs((centre - before) / h - expected_left) < tolerance and abs((after - centre) / h - expected_right) < tolerance
-    return bool(continuous), bool(checked)
+    return True, bool(checked)

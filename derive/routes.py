@@ -51,7 +51,7 @@ def finish_piecewise(chain: Chain, definition: sympy.Expr, x: sympy.Symbol, func
         chain.step("combine_pieces", say("Combine everything into one piecewise expression."), tidy)
     refined = refine_absolute_values(chain.current, x)
     if refined != chain.current:
-        chain.step("refine_pieces", say("On each interval use |x| = -x for x < 0 and |x| = x for x > 0, and tidy up."), refined)
+        chain.step("refine_pieces", say("On each interval an absolute value |u| is -u where u < 0 and u where u > 0; use that and tidy up."), refined)
     for corner in corners(expand_definitions(definition), chain.current, x):
         if not corner.checked:
             continue
@@ -62,7 +62,7 @@ def finish_piecewise(chain: Chain, definition: sympy.Expr, x: sympy.Symbol, func
                   for piece, condition in chain.current.args],
                 evaluate=False,
             )
-        chain.step("break_point", corner.annotation(function), after, details=(("at", corner.at), ("left", corner.left), ("right", corner.right)))
+        chain.step("break_point", corner.annotation(function, x), after, details=(("at", corner.at), ("left", corner.left), ("right", corner.right)))
 
 
 def finish_in_known_terms(chain: Chain, x: sympy.Symbol) -> None:

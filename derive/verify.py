@@ -77,6 +77,17 @@ def sample_points(variable: sympy.Symbol, options: VerifyOptions = DEFAULT_OPTIO
     return points + reserve
 
 
+def far_points(options: VerifyOptions = DEFAULT_OPTIONS) -> list[sympy.Rational]:
+    """The verifier's last reserve, for expressions defined only away from 0 (sqrt(x - 4)):
+    seeded points with three decimals in [high, 10 high] and [10 low, low], alternating sides."""
+    generator = random.Random(f"{options.seed}:far")
+    points = []
+    for index in range(options.points):
+        low, high = (options.high, 10 * options.high) if index % 2 == 0 else (10 * options.low, options.low)
+        points.append(sympy.Rational(round(generator.uniform(low, high) * 1000), 1000))
+    return points
+
+
 class Verifier:
     """Proves equalities in one variable, caching what steps share (prepared forms, values).
 
@@ -88,14 +99,14 @@ class Verifier:
     def __init__(self, variable: sympy.Symbol, options: VerifyOptions = DEFAULT_OPTIONS) -> None:
         self.variable = variable
         self.options = options
-        rationals = sample_points(variable, options)
+        rationals = sample_points(variable, options) + far_points(options)
         self._labels = [_show_point(point) for point in rationals]
         with mpmath.workdps(options.digits + 10):
             self._points = [mpmath.mpf(point.p) / point.q for point in rationals]
         self._prepared: dict[sympy.Basic, sympy.Expr] = {}
-        self._values: dict[tuple[sympy.Basic, bool], list[mpmath.mpf | None]] = {}
-        self._subtree_values: dict[sympy.Basic, list[object]] = {}
-        self._reserve_subtree_values: dict[sympy.Basic, list[object]] = {}
+        self._values: dict[tuple[sympy.Basic, int], list[mpmath.mpf | None]] = {}
+        # one cache of sub-tree values per set of points: main, reserve (positive), far
+        self._subtree_values: list[dict[sympy.Basic, list[object]]] = [{}, {}, {}]
 
     def parameter(self, symbol: sympy.Symbol) -> mpmath.mpf:
         """A fixed seeded value in (0.1, 0.9) for a symbol other than the variable (a label y, a
@@ -109,18 +120,19 @@ class Verifier:
             self._prepared[expr] = prepare(expr)
         return self._prepared[expr]
 
-    def values(self, expr: sympy.Basic, *, reserve: bool = False) -> list[mpmath.mpf | None]:
+    def values(self, expr: sympy.Basic, *, part: int = 0) -> list[mpmath.mpf | None]:
         """Values at the sample points (None where undefined), at digits + 10 working precision.
 
-        The main points come first; the reserve points (positive, for expressions such as ln x
-        that are undefined on half the line) are evaluated only when asked for.
+        ``part`` 0 is the main points; 1 the reserve points (positive, for expressions such as
+        ln x that are undefined on half the line) and 2 the far points (for sqrt(x - 4)) are
+        evaluated only when the earlier ones do not give enough points.
         """
-        key = (expr, reserve)
+        key = (expr, part)
         if key not in self._values:
             prepared = self.prepared(expr)
             count = self.options.points
-            points = self._points[count:] if reserve else self._points[:count]
-            cache = self._reserve_subtree_values if reserve else self._subtree_values
+            points = self._points[part * count : (part + 1) * count]
+            cache = self._subtree_values[part]
             with mpmath.workdps(self.options.digits + 10):
                 constants = {symbol: self.parameter(symbol) for symbol in prepared.free_symbols if symbol != self.variable}
                 self._values[key] = evaluate_at_points(prepared, self.variable, points, cache, constants)
@@ -133,9 +145,9 @@ class Verifier:
         count = self.options.points
         with mpmath.workdps(self.options.digits + 10):
             tolerance = mpmath.mpf(10) ** (-self.options.digits)
-            for reserve in (False, True):
-                labels = self._labels[count:] if reserve else self._labels[:count]
-                for label, left, right in zip(labels, self.values(a, reserve=reserve), self.values(b, reserve=reserve)):
+            for part in (0, 1, 2):
+                labels = self._labels[part * count : (part + 1) * count]
+                for label, left, right in zip(labels, self.values(a, part=part), self.values(b, part=part)):
                     if left is None and right is None:
                         continue
                     if left is None or right is None or _differ(left, right, tolerance):
@@ -224,6 +236,8 @@ def piecewise_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simp
     pieces = folded.args if isinstance(folded, sympy.Piecewise) else ((folded, sympy.true),)
     points: set[sympy.Rational] = set()
     for _, condition in pieces:
+        if condition.free_symbols - {variable}:
+            return None
         for relation in condition.atoms(sympy.core.relational.Relational):
             bound = sympy.solve(relation.lhs - relation.rhs, variable) if relation.has(variable) else []
             if relation.has(variable) and (len(bound) != 1 or not bound[0].is_Rational):
@@ -234,7 +248,14 @@ def piecewise_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simp
     cuts = sorted(points)
     samples = [cuts[0] - 1, *((a + b) / 2 for a, b in zip(cuts, cuts[1:])), cuts[-1] + 1] if cuts else [sympy.S.Zero]
     for sample in samples:
-        active = next((piece for piece, condition in pieces if condition.subs(variable, sample) is sympy.true), None)
+        active = None
+        for piece, condition in pieces:
+            truth = condition.subs(variable, sample)
+            if truth not in (sympy.true, sympy.false):
+                return None
+            if truth is sympy.true:
+                active = piece
+                break
         if active is None:
             continue
         if decide_zero(active, variable, allow_simplify=allow_simplify) is None:

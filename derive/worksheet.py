@@ -16,6 +16,7 @@ import sympy
 from derive.api import derive
 from derive.catalogue import Entry, lookup
 from derive.errors import DeriveError
+from derive.functions import variable
 from derive.model import Derivation
 from derive.rules import rule_name
 
@@ -72,7 +73,7 @@ class WorksheetBuilder:
     def __init__(self, name: str, seed: int = 0) -> None:
         self.entry = lookup(name)
         self.seed = seed
-        self.variable = sympy.Symbol("x", real=True)
+        self.variable = variable(self.entry.variable_name)
         self.derivation = derive(self.entry.name, self.variable, properties=False)
         self._solutions: dict[sympy.Expr, Derivation] = {}
 

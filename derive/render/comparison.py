@@ -20,7 +20,7 @@ def comparison_rows(derivations: list[tuple[str, Derivation]], style: LatexStyle
     rows = []
     for title, derivation in derivations:
         x = derivation.variable
-        found = {p.key: p for p in derivation.properties}
+        found = {p.key: p for p in derivation.properties if p.verification.status == "proved"}
         maximum = found.get("derivative_maximum")
         value_range = found.get("derivative_range")
         limits = {side: found.get(f"derivative_limit_{side}_infinity") for side in ("minus", "plus")}
@@ -29,6 +29,7 @@ def comparison_rows(derivations: list[tuple[str, Derivation]], style: LatexStyle
         rows.append({
             "name": derivation.name,
             "title": title,
+            "in_sentence": title[0].lower() + title[1:],
             "function": Math(
                 derivation.function if derivation.function == derivation.definition
                 else sympy.Eq(derivation.function, derivation.definition, evaluate=False),
