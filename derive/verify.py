@@ -53,6 +53,9 @@ class VerifyOptions:
     low: float = -3.0
     high: float = 3.0
     allow_simplify: bool = True
+    #: Re-evaluate at three times the precision and refuse agreements that are only too small to
+    #: see (σ(100) = 1, a term of 10^-50): used for untrusted claims, where such lines occur.
+    stability_check: bool = False
 
 
 DEFAULT_OPTIONS = VerifyOptions()
@@ -158,6 +161,31 @@ class Verifier:
                     break
             return bool(used), used, mpmath.nstr(largest, 3), None
 
+    def stable_difference(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str, str, str] | None:
+        """A point where a and b differ by a tiny but real amount.
+
+        a - b is evaluated at two and at three times the working precision: rounding noise
+        shrinks with precision, a real difference (σ(100) - 1 ≈ -3.7·10^-44) stays the same.
+        """
+        count = self.options.points
+        gaps = []
+        for factor in (2, 3):
+            with mpmath.workdps(factor * self.options.digits + 10):
+                points = [mpmath.mpf(p.p) / p.q for p in sample_points(self.variable, self.options)[:count]]
+                pair = []
+                for expr in (a, b):
+                    prepared = self.prepared(expr)
+                    constants = {s: self.parameter(s) for s in prepared.free_symbols if s != self.variable}
+                    pair.append(evaluate_at_points(prepared, self.variable, points, {}, constants))
+                gaps.append(pair)
+        with mpmath.workdps(3 * self.options.digits + 10):
+            for index, label in enumerate(self._labels[:count]):
+                low = (gaps[0][0][index], gaps[0][1][index])
+                high = (gaps[1][0][index], gaps[1][1][index])
+                if _stable_gap(low, high):
+                    return label, mpmath.nstr(high[0], 50), mpmath.nstr(high[1], 50)
+        return None
+
     def prove(self, a: sympy.Basic, b: sympy.Basic) -> Verification:
         """Numeric screening on the whole expressions, then a symbolic proof.
 
@@ -170,6 +198,11 @@ class Verifier:
         if not agree:
             method = "numeric counterexample" if counterexample else "numeric: no point where both sides are defined"
             return Verification(proved=False, numeric_ok=False, method=method, counterexample=counterexample, **numeric)
+        if self.options.stability_check and self._one_side_vanishes(a, b):
+            found = self.stable_difference(a, b)
+            if found is not None:
+                return Verification(proved=False, numeric_ok=False, method="numeric counterexample (high precision)",
+                                    counterexample=found, **numeric)
         local_a, local_b = differing_parts(a, b)
         method = decide_zero(self.prepared(local_a) - self.prepared(local_b), self.variable, allow_simplify=False)
         if method is not None and (local_a, local_b) != (a, b):
@@ -177,9 +210,28 @@ class Verifier:
         if method is None:
             difference = self.prepared(a) - self.prepared(b)
             method = decide_zero(difference, self.variable, allow_simplify=self.options.allow_simplify)
+        if method is None and self.options.stability_check:
+            found = self.stable_difference(a, b)
+            if found is not None:
+                return Verification(proved=False, numeric_ok=False, method="numeric counterexample (high precision)",
+                                    counterexample=found, **numeric)
         if method is None:
             return Verification(proved=False, numeric_ok=True, method="numeric only: no symbolic proof found", **numeric)
         return Verification(proved=True, numeric_ok=True, method=method, **numeric)
+
+    def _one_side_vanishes(self, a: sympy.Basic, b: sympy.Basic) -> bool:
+        """Some point where exactly one side is 0: a tiny value may hide a false claim (σ(x)^1000 = 0)."""
+        return any((left == 0) != (right == 0) for left, right in zip(self.values(a), self.values(b))
+                   if left is not None and right is not None)
+
+
+def _stable_gap(low: tuple, high: tuple) -> bool:
+    """True when a - b is the same at two precisions (a real difference, not rounding noise)."""
+    (a_low, b_low), (a_high, b_high) = low, high
+    if None in (a_low, b_low, a_high, b_high):
+        return False
+    gap_low, gap_high = a_low - b_low, a_high - b_high
+    return gap_high != 0 and gap_low != 0 and abs(gap_high - gap_low) <= abs(gap_high) * mpmath.mpf(10) ** -8
 
 
 def differing_parts(a: sympy.Basic, b: sympy.Basic) -> tuple[sympy.Basic, sympy.Basic]:

@@ -16,7 +16,7 @@ from typing import Any
 import sympy
 
 from derive.catalogue import lookup
-from derive.check.decide import Claim
+from derive.check.decide import NEGATED, Claim, explain_negation
 from derive.check.reader import numbered_lines, read_submission
 from derive.check.report import Counterexample, LineReport, Report
 from derive.check.worker import DEFAULT_TIMEOUT_SECONDS, ProofWorker
@@ -103,12 +103,15 @@ def _check_line(number: int, source: str, syntax: str, variable: str, state: _Ch
         line = parse_line(readable, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
     except ParseError as error:
         state.error_line = state.error_line or number
+        # What this line said is unknown, so no later line can be "carried forward" from it.
+        state.previous, state.previous_line = None, number
         return LineReport(line=number, source=source, status="unparsed", message=f"Cannot read this line: {error}",
                           relation="not read", column=error.column)
     parts = list(line.parts)
     continuation = parts[0] is None
+    previous_subject = state.subject
     if continuation:
-        if state.previous is None:
+        if state.previous is None and state.subject is None:
             return LineReport(line=number, source=source, status="unparsed", relation="not read",
                               message="This line starts with '=' but there is no earlier line to continue.")
         parts[0] = state.subject if state.subject is not None else state.previous
@@ -136,16 +139,19 @@ def _check_line(number: int, source: str, syntax: str, variable: str, state: _Ch
         verdicts.append((claim, verdict))
         if "error" in verdict or not verdict["holds"]:
             break
-    return _line_report(number, source, parts, verdicts, state, worker, x)
+    return _line_report(number, source, parts, verdicts, state, worker, x, continuation_line=continuation,
+                        previous_subject=previous_subject)
 
 
 def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: list[tuple[Claim, dict[str, Any]]],
-                 state: _Chain, worker: ProofWorker, x: sympy.Symbol) -> LineReport:
+                 state: _Chain, worker: ProofWorker, x: sympy.Symbol, *, continuation_line: bool,
+                 previous_subject: sympy.Expr | None) -> LineReport:
     claim, last = verdicts[-1]
     previous_line, previous = state.previous_line, state.previous
     state.previous, state.previous_line = parts[-1], number
     if "error" in last:
         state.error_line = state.error_line or number
+        state.previous = None
         return LineReport(line=number, source=source, status="unparsed", relation="not decided",
                           message=f"Could not check this line: {last['error']}.")
     if last["holds"]:
@@ -166,13 +172,20 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
     counterexample = _counterexample(last)
     message = _wrong_message(claim, last)
     diagnosis = last.get("diagnosis")
+    if diagnosis and diagnosis[0] == NEGATED:
+        diagnosis = explain_negation(claim.right)
     if state.error_line is None:
         relation = f"does not follow from line {previous_line}" if previous_line is not None else "first line"
         state.error_line = number
     else:
-        carried = previous is not None and worker.decide(
-            Claim(relation="=", left=previous, right=parts[-1], variable=x, definitions=tuple(state.definitions), diagnose=False)
-        ).get("holds", False)
+        claims = [(previous, parts[-1])]
+        if not continuation_line and previous_subject is not None:
+            claims.append((previous_subject, parts[0]))  # a new left side must still be the same quantity
+        carried = previous is not None and all(
+            worker.decide(Claim(relation="=", left=left, right=right, variable=x, definitions=tuple(state.definitions),
+                                diagnose=False)).get("holds", False)
+            for left, right in claims
+        )
         if carried:
             relation = f"consistent with wrong line {previous_line} (error carried forward)"
             message += f" The step from line {previous_line} is valid: the error comes from line {state.error_line}."
@@ -228,5 +241,7 @@ def _wrong_message(claim: Claim, verdict: dict[str, Any]) -> str:
         return f"Not a correct approximation: the exact value of {left} is {found[1]}, but the written value spans {found[2]}."
     if found:
         x, left_value, right_value = found
-        return f"Not an identity: at x = {x}, {left} = {left_value} but {right} = {right_value}."
+        if not (claim.left.has(claim.variable) or claim.right.has(claim.variable)):
+            return f"Not equal: {left} = {left_value} but {right} = {right_value}."
+        return f"Not an identity: at {claim.variable} = {x}, {left} = {left_value} but {right} = {right_value}."
     return f"Not an identity: {left} and {right} are not both defined at any test point."

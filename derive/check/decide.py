@@ -15,7 +15,10 @@ import sympy
 
 from derive.check.diagnose import CONSTANT_FACTOR, MISCONCEPTIONS
 from derive.evaluate import NotEvaluable, evaluate
-from derive.verify import DEFAULT_OPTIONS, Verifier, prepare
+from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, prepare
+
+#: Student claims also get the high-precision stability check (tiny false differences).
+CHECK_OPTIONS = VerifyOptions(stability_check=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +51,7 @@ class Verifiers:
             self._verifiers.clear()
             self._uses = 0
         if variable not in self._verifiers:
-            self._verifiers[variable] = Verifier(variable, DEFAULT_OPTIONS)
+            self._verifiers[variable] = Verifier(variable, CHECK_OPTIONS)
         return self._verifiers[variable]
 
 
@@ -82,10 +85,14 @@ def expand_user_definitions(expr: sympy.Expr, claim: Claim) -> sympy.Expr:
 
 def diagnose(left: sympy.Expr, right: sympy.Expr, claim: Claim, verifier: Verifier) -> tuple[str, str] | None:
     """The first misconception whose predicted answer matches the student's right-hand side."""
-    references = [reference for reference in (claim.subject, left) if reference is not None]
+    references = [expand_user_definitions(r, claim) for r in (claim.subject, left) if r is not None]
+    negated = any(verifier.compare(-reference, right)[0] for reference in references)
+    if negated:
+        # Several slips give exactly minus the right answer; the way the line is written decides,
+        # and only the parent process still has the line as written (unpickling re-evaluates it).
+        return NEGATED, ""
     for misconception in MISCONCEPTIONS:
         for reference in references:
-            reference = expand_user_definitions(reference, claim)
             for candidate in misconception.candidates(reference, claim.variable):
                 if verifier.compare(candidate, right)[0]:
                     return misconception.key, misconception.explanation
@@ -94,6 +101,36 @@ def diagnose(left: sympy.Expr, right: sympy.Expr, claim: Claim, verifier: Verifi
         if factor is not None:
             return CONSTANT_FACTOR.key, f"Your expression is {factor} times the correct one: check the constant factors."
     return None
+
+
+NEGATED = "negated"
+
+
+def explain_negation(written: sympy.Expr) -> tuple[str, str]:
+    """Minus the right answer: name the slip the written form points to, else "sign error".
+
+    A quotient with a squared denominator and a two-term numerator points to the reversed
+    quotient-rule numerator; an exponential that never appears negated (the student wrote
+    e^(-x) where -e^(-x) belongs) points to the chain rule of e^u; anything else is a sign error.
+    """
+    by_key = {m.key: m for m in MISCONCEPTIONS}
+    numerator, denominator = sympy.fraction(written, exact=True)
+    squared = any(isinstance(f, sympy.Pow) and f.exp == 2 for f in sympy.Mul.make_args(denominator))
+    if squared and isinstance(numerator, sympy.Add) and len(numerator.args) == 2:
+        chosen = by_key["quotient_rule_reversed"]
+        return chosen.key, chosen.explanation
+    nodes = list(sympy.preorder_traversal(written))
+    has_exponential = any(isinstance(node, sympy.exp) for node in nodes)
+    negated_exponential = any(
+        isinstance(node, sympy.Mul) and len(node.args) == 2 and sympy.S.NegativeOne in node.args
+        and any(isinstance(arg, sympy.exp) for arg in node.args)
+        for node in nodes
+    )
+    if has_exponential and not negated_exponential:
+        chosen = by_key["exp_derivative_without_chain"]
+        return chosen.key, chosen.explanation
+    chosen = by_key["sign_error"]
+    return chosen.key, chosen.explanation
 
 
 def _constant_ratio(expected: sympy.Expr, actual: sympy.Expr, verifier: Verifier) -> str | None:

@@ -25,10 +25,14 @@ class Misconception:
 
 
 def _derivative_parts(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[sympy.Expr]:
-    """The functions whose derivative the subject asks for: d/dx f → f (definitions expanded)."""
+    """The functions whose derivative the subject asks for: d/dx f → f, as written (σ(2x), whose
+    chain rule a student may get wrong) and with definitions expanded (1/(1 + e^(-2x)))."""
     for node in sympy.preorder_traversal(subject):
         if isinstance(node, sympy.Derivative) and node.variable_count == ((x, 1),):
-            yield expand_definitions(node.expr)
+            yield node.expr
+            expanded = expand_definitions(node.expr)
+            if expanded != node.expr:
+                yield expanded
 
 
 def _mistakes(mistake: str) -> Callable[[sympy.Expr, sympy.Symbol], Iterator[sympy.Expr]]:
@@ -37,18 +41,21 @@ def _mistakes(mistake: str) -> Callable[[sympy.Expr, sympy.Symbol], Iterator[sym
             chains = _count_chains(function, x)
             if mistake in ("drop_inner", "exp_no_inner"):
                 for position in range(max(chains, 1)):
-                    yield _replace_derivatives(subject, x, lambda f: mistaken_derivative(f, x, mistake, position))
-                yield _replace_derivatives(subject, x, lambda f: mistaken_derivative(f, x, mistake, None))
+                    yield _replace_derivatives(subject, x, lambda f: mistaken_derivative(f, x, mistake, position), function)
+                yield _replace_derivatives(subject, x, lambda f: mistaken_derivative(f, x, mistake, None), function)
             else:
-                yield _replace_derivatives(subject, x, lambda f: mistaken_derivative(f, x, mistake, None))
+                yield _replace_derivatives(subject, x, lambda f: mistaken_derivative(f, x, mistake, None), function)
 
     return candidates
 
 
-def _replace_derivatives(subject: sympy.Expr, x: sympy.Symbol, derivative: Callable[[sympy.Expr], sympy.Expr]) -> sympy.Expr:
+def _replace_derivatives(
+    subject: sympy.Expr, x: sympy.Symbol, derivative: Callable[[sympy.Expr], sympy.Expr], function: sympy.Expr
+) -> sympy.Expr:
+    """The subject with each d/dx (of ``function``, as written or expanded) replaced by a mistaken derivative."""
     return subject.replace(
         lambda node: isinstance(node, sympy.Derivative) and node.variable_count == ((x, 1),),
-        lambda node: derivative(expand_definitions(node.expr)),
+        lambda node: derivative(function if expand_definitions(node.expr) == expand_definitions(function) else node.expr),
     )
 
 
@@ -92,8 +99,9 @@ MISCONCEPTIONS: tuple[Misconception, ...] = (
     ),
     Misconception(
         key="sign_error",
-        explanation="Sign error: your expression is exactly the negative of the correct one. A common source is "
-        "the factor -1 from d/dx(-x) = -1.",
+        explanation="Sign error: your expression is exactly the negative of the correct one. Common sources are "
+        "the factor -1 from d/dx(-x) = -1 (for example taking the derivative of e^(-x) to be e^(-x)) and the "
+        "numerator of the quotient rule written the wrong way round.",
         candidates=lambda subject, x: iter([-subject]),
     ),
 )
@@ -133,7 +141,7 @@ def mistaken_derivative(expr: sympy.Expr, x: sympy.Symbol, mistake: str, positio
         if e.is_Add:
             return sympy.Add(*(d(term) for term in e.args))
         if mistake.startswith("quotient"):
-            numerator, denominator = sympy.fraction(e)
+            numerator, denominator = sympy.fraction(e, exact=True)
             if denominator.has(x) and denominator != 1:
                 f_prime, g_prime = d(numerator), d(denominator)
                 if mistake == "quotient_no_square":

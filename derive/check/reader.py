@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from derive.errors import InputError
@@ -45,12 +46,16 @@ def decode_submission(data: bytes, name: str = "input") -> str:
     return text
 
 
+_LAYOUT_ONLY = re.compile(r"^(\\(begin|end)\{[A-Za-z*]+\}|\$\$|\\\[|\\\]|\\\\)$")
+
+
 def numbered_lines(text: str) -> list[tuple[int, str]]:
-    """(1-based line number, text) of every line that is not blank and not a comment."""
+    """(1-based line number, text) of every line that is not blank, not a comment and not pure
+    layout (``\\begin{align*}``, ``\\end{align*}``, ``$$``, ``\\[``, ``\\]``)."""
     kept = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if not stripped or stripped.startswith(("%", "#")):
+        if not stripped or stripped.startswith(("%", "#")) or _LAYOUT_ONLY.match(stripped):
             continue
         kept.append((number, line.rstrip("\r")))
     return kept

@@ -38,6 +38,7 @@ start_line: sum (REL sum)*         -> line
 ?implicit: factor+
 ?factor: power
        | FUNC fsuffix? simple+     -> apply_bare
+       | FUNC fsuffix? called      -> apply_bare
        | dop factor+               -> derivative
 ?power: postfix
       | postfix _CARET script      -> power
@@ -56,6 +57,7 @@ start_line: sum (REL sum)*         -> line
             | VAR                  -> var
             | CONST                -> const
             | _LBRACE sum _RBRACE
+called: SIGMA fsuffix? _LPAR sum _RPAR  -> apply
 ?postfix: atom
         | FUNC fsuffix? _LPAR sum _RPAR   -> apply
         | SIGMA fsuffix? _LPAR sum _RPAR  -> apply
