@@ -306,7 +306,9 @@ def apply_at(function: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> sympy.
     """``function`` at ``point``, left unevaluated (tanh(-x) stays tanh(-x), not -tanh(x))."""
     if isinstance(function, sympy.Function) and function.args == (x,):
         return function.func(point, evaluate=False)
-    return function.subs(x, point)
+    from derive.algebra import replace_node
+
+    return replace_node(function, x, point)
 
 
 def _tidy_logarithms(expr: sympy.Expr) -> sympy.Expr:

@@ -194,6 +194,11 @@ class Verifier:
         stay equal inside any context, derivatives included).
         """
         agree, used, largest, counterexample = self.compare(a, b)
+        if a == b:
+            # The same expression on both sides (a change of notation, a step that could not be
+            # done): true even where it cannot be evaluated.
+            return Verification(proved=True, numeric_ok=True, method="the two sides are the same expression",
+                                points=tuple(used) if agree else (), digits=self.options.digits)
         numeric = dict(points=tuple(used), digits=self.options.digits, max_difference=largest)
         if not agree:
             method = "numeric counterexample" if counterexample else "numeric: no point where both sides are defined"

@@ -1,0 +1,200 @@
+"""How expressions are written: exact LaTeX / plain / text for the key forms, and well-formed
+LaTeX for every expression of every sigmoid derivation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sympy
+from sympy import Add, Derivative, Eq, Mul, Pow, Subs, exp
+
+import derive
+from derive.functions import sigma, variable
+from derive.model import Step
+from derive.printing import LatexStyle, to_latex, to_plain, to_text
+
+x = variable("x")
+E = exp(-x)
+DENOMINATOR = 1 + E
+SIGMA_PRIME = Mul(sigma(x), 1 - sigma(x), evaluate=False)
+
+
+def written(*factors: sympy.Expr) -> sympy.Expr:
+    return Mul(*factors, evaluate=False)
+
+
+LATEX = [
+    # negative powers: as fractions by default, as powers in "powers" notation
+    (DENOMINATOR**-1, "fractions", r"\frac{1}{1 + e^{- x}}"),
+    (DENOMINATOR**-1, "powers", r"\left(1 + e^{- x}\right)^{-1}"),
+    (written(E, Pow(DENOMINATOR, -2, evaluate=False)), "fractions", r"\frac{e^{- x}}{\left(1 + e^{- x}\right)^{2}}"),
+    (written(E, Pow(DENOMINATOR, -2, evaluate=False)), "powers", r"e^{- x} \cdot \left(1 + e^{- x}\right)^{-2}"),
+    (
+        written(written(-1, Pow(DENOMINATOR, -2, evaluate=False)), written(-1, E)),
+        "powers",
+        r"-\left(1 + e^{- x}\right)^{-2} \cdot \left(- e^{- x}\right)",
+    ),
+    (Derivative(DENOMINATOR**-1, x), "powers", r"\frac{d}{dx} \left[\left(1 + e^{- x}\right)^{-1}\right]"),
+    (Derivative(DENOMINATOR**-1, x), "fractions", r"\frac{d}{dx} \frac{1}{1 + e^{- x}}"),
+    # sigma and its derivatives in prime notation
+    (sigma(x), "fractions", r"\sigma(x)"),
+    (sigma(2 * x), "fractions", r"\sigma\left(2 x\right)"),
+    (Derivative(sigma(x), x), "fractions", r"\sigma'(x)"),
+    (Derivative(sigma(x), (x, 2)), "fractions", r"\sigma''(x)"),
+    (Subs(Derivative(sigma(x), x), x, 0), "fractions", r"\sigma'(0)"),
+    # unevaluated products keep their written order
+    (SIGMA_PRIME, "fractions", r"\sigma(x) \left(1 - \sigma(x)\right)"),
+    (written(1 - sigma(x), sigma(x)), "fractions", r"\left(1 - \sigma(x)\right) \sigma(x)"),
+    (
+        written(DENOMINATOR**-1, E / DENOMINATOR),
+        "fractions",
+        r"\frac{1}{1 + e^{- x}} \cdot \frac{e^{- x}}{1 + e^{- x}}",
+    ),
+    (Add(1, written(-1, sigma(x)), evaluate=False), "fractions", r"1 - \sigma(x)"),
+    # d/dx of a product, higher derivatives, equations
+    (Derivative(x * sympy.sin(x), x), "fractions", r"\frac{d}{dx} \left(x \sin{\left(x \right)}\right)"),
+    (Derivative(x**2, (x, 2)), "fractions", r"\frac{d^{2}}{dx^{2}} \left(x^{2}\right)"),
+    (Eq(sigma(0), sympy.Rational(1, 2)), "fractions", r"\sigma(0) = \frac{1}{2}"),
+    (sympy.Interval.Lopen(0, sympy.Rational(1, 4)), "fractions", r"\left(0, \frac{1}{4}\right]"),
+    (sympy.log(x), "fractions", r"\ln{\left(x \right)}"),
+]
+
+
+@pytest.mark.parametrize(("expr", "notation", "expected"), LATEX, ids=[row[2] for row in LATEX])
+def test_latex(expr: sympy.Expr, notation: str, expected: str) -> None:
+    assert to_latex(expr, notation=notation) == expected
+
+
+PLAIN = [
+    (DENOMINATOR**-1, "fractions", "1/(1 + e^(-x))"),
+    (DENOMINATOR**-1, "powers", "(1 + e^(-x))^(-1)"),
+    (written(E, Pow(DENOMINATOR, -2, evaluate=False)), "fractions", "e^(-x)/(1 + e^(-x))^2"),
+    (written(E, Pow(DENOMINATOR, -2, evaluate=False)), "powers", "e^(-x)*(1 + e^(-x))^(-2)"),
+    (written(written(-1, Pow(DENOMINATOR, -2, evaluate=False)), written(-1, E)), "powers", "(-(1 + e^(-x))^(-2))*(-e^(-x))"),
+    (Derivative(sigma(x), x), "fractions", "sigma'(x)"),
+    (Subs(Derivative(sigma(x), x), x, 0), "fractions", "sigma'(0)"),
+    (Derivative(x * sympy.sin(x), x), "fractions", "d/dx(x*sin(x))"),
+    (Derivative(x**2, (x, 2)), "fractions", "d^2/dx^2(x^2)"),
+    (Eq(Derivative(sigma(x), x), SIGMA_PRIME, evaluate=False), "fractions", "sigma'(x) = sigma(x)*(1 - sigma(x))"),
+    (written(1 - sigma(x), sigma(x)), "fractions", "(1 - sigma(x))*sigma(x)"),
+    (sympy.sqrt(x), "fractions", "sqrt(x)"),
+    (sympy.Interval.Lopen(0, sympy.Rational(1, 4)), "fractions", "(0, 1/4]"),
+    (sympy.LessThan(Derivative(sigma(x), x), sympy.Rational(1, 4), evaluate=False), "fractions", "sigma'(x) <= 1/4"),
+]
+
+
+@pytest.mark.parametrize(("expr", "notation", "expected"), PLAIN, ids=[row[2] for row in PLAIN])
+def test_plain(expr: sympy.Expr, notation: str, expected: str) -> None:
+    assert to_plain(expr, notation=notation) == expected
+
+
+TEXT = [
+    (SIGMA_PRIME, "sigma(x)*(1 - sigma(x))"),
+    (written(1 - sigma(x), sigma(x)), "(1 - sigma(x))*sigma(x)"),
+    (sigma(x) * (1 - sigma(x)), "(1 - sigma(x))*sigma(x)"),  # evaluated: SymPy's order
+    (Add(1, written(-1, sigma(x)), evaluate=False), "1 - sigma(x)"),
+    (Derivative(sigma(x), x), "Derivative(sigma(x), x)"),
+    (DENOMINATOR**-1, "1/(1 + exp(-x))"),
+    (1 - sympy.tanh(x) ** 2, "1 - tanh(x)**2"),
+]
+
+
+@pytest.mark.parametrize(("expr", "expected"), TEXT, ids=[row[1] for row in TEXT])
+def test_text(expr: sympy.Expr, expected: str) -> None:
+    assert to_text(expr) == expected
+
+
+def test_text_of_the_recognised_form() -> None:
+    derivation = derive.derive("sigmoid")
+    assert to_text(derivation.recognition.form) == "sigma(x)*(1 - sigma(x))"
+    assert to_text(derivation.result) == "sigma(x)*(1 - sigma(x))"
+    assert to_latex(derivation.result) == r"\sigma(x) \left(1 - \sigma(x)\right)"
+
+
+def test_text_reads_back_as_the_same_expression() -> None:
+    for expr in [SIGMA_PRIME, DENOMINATOR**-1, Derivative(sigma(x), x), 1 - sympy.tanh(x) ** 2]:
+        back = sympy.sympify(to_text(expr), locals={"sigma": sigma, "x": x})
+        assert sympy.simplify(back - expr) == 0 or back == expr
+
+
+def test_latex_style_options() -> None:
+    assert to_latex(E, style=LatexStyle(exponential="exp")) == r"\exp\left(- x\right)"
+    assert to_latex(E) == r"e^{- x}"
+    varphi = LatexStyle(sigma_symbol=r"\varphi")
+    assert to_latex(sigma(x), style=varphi) == r"\varphi(x)"
+    assert to_latex(Derivative(sigma(x), x), style=varphi) == r"\varphi'(x)"
+
+
+# --- every LaTeX string of every sigmoid derivation is well formed ----------------------------
+
+
+def balanced(latex: str) -> bool:
+    """Braces balance (ignoring \\{ and \\}), never close early, and \\left/\\right pair up."""
+    depth = 0
+    unescaped = re.sub(r"\\[{}]", "", latex)
+    for char in unescaped:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    lefts = len(re.findall(r"\\left(?![a-zA-Z])", latex))
+    rights = len(re.findall(r"\\right(?![a-zA-Z])", latex))
+    return depth == 0 and lefts == rights
+
+
+def test_balanced_checker() -> None:
+    assert balanced(r"\frac{1}{1 + e^{- x}}")
+    assert not balanced(r"\frac{1}{1 + e^{- x}")
+    assert not balanced(r"}{")
+    assert not balanced(r"\left(x")
+    assert balanced(r"\left\{x\right\}")
+
+
+def walk(steps: tuple[Step, ...]):
+    for step in steps:
+        yield step
+        yield from walk(step.substeps)
+
+
+def latex_of_step(step: Step, style: LatexStyle) -> list[str]:
+    pieces = [to_latex(step.before, notation=step.notation, style=style), to_latex(step.after, notation=step.notation, style=style)]
+    for segment in step.annotation.segments:
+        if not isinstance(segment, str):
+            pieces.append(to_latex(segment, style=style))
+    for _, value in step.details:
+        if not isinstance(value, str):
+            pieces.append(to_latex(value, style=style))
+    return pieces
+
+
+@pytest.mark.parametrize("route", ["chain", "quotient", "log", "rules"])
+@pytest.mark.parametrize("style", [LatexStyle(), LatexStyle(exponential="exp", sigma_symbol=r"\varphi")], ids=["e", "exp"])
+def test_every_latex_in_every_sigmoid_step_is_balanced(route: str, style: LatexStyle) -> None:
+    derivation = derive.derive("sigmoid", route=route)
+    pieces: list[str] = []
+    for step in walk(derivation.steps):
+        pieces.extend(latex_of_step(step, style))
+    for notation in ("fractions", "powers"):
+        pieces.append(to_latex(derivation.result, notation=notation, style=style))
+    pieces.append(to_latex(Eq(Derivative(sigma(x), x), derivation.result, evaluate=False), style=style))
+    assert len(pieces) > 20
+    bad = [piece for piece in pieces if not balanced(piece)]
+    assert not bad, bad
+    assert all(piece.strip() for piece in pieces)
+
+
+def test_every_latex_of_the_sigmoid_properties_is_balanced() -> None:
+    derivation = derive.derive("sigmoid", properties=True)
+    pieces = [to_latex(p.statement) for p in derivation.properties]
+    for p in derivation.properties:
+        pieces.extend(to_latex(s) for s in p.explanation.segments if not isinstance(s, str))
+    bad = [piece for piece in pieces if not balanced(piece)]
+    assert not bad, bad
+
+
+def test_annotations_are_ascii_text_with_mathematics_apart() -> None:
+    derivation = derive.derive("sigmoid")
+    for step in walk(derivation.steps):
+        for segment in step.annotation.segments:
+            assert not isinstance(segment, str) or segment.isascii()
+        assert step.annotation.plain().isascii()
