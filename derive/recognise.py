@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sympy
 
-from derive.model import Recognition, say
+from derive.model import Recognition, Verification, say
 from fractions import Fraction
 
 import mpmath
@@ -41,22 +41,19 @@ def express_in_terms_of_itself(
     >>> express_in_terms_of_itself(sympy.tanh(x), 1 - sympy.tanh(x) ** 2, x).form
     1 - tanh(x)**2
     """
-    f, fprime = prepare(function), prepare(derivative)
-    if not f.has(variable):
+    if not prepare(function).has(variable):
         return Recognition(found=False, form=None, message=say("The function is constant."))
-    for degree in range(1, max_degree + 1):
-        coefficients = _solve_for_coefficients(f, fprime, variable, degree, options)
-        if coefficients is None:
-            continue
-        form = polynomial_in(function, coefficients)
-        verification = prove_equal(sympy.Derivative(function, variable), form, variable, options)
-        if verification.status == "proved":
-            return Recognition(
-                found=True,
-                form=form,
-                message=say("The derivative is a polynomial in the function itself: ", sympy.Eq(sympy.Derivative(function, variable), form, evaluate=False), "."),
-                verification=verification,
-            )
+    derivative_of_function = sympy.Derivative(function, variable)
+    fitted = _fit_and_prove(derivative, derivative_of_function, function, variable, max_degree, options)
+    if fitted is not None:
+        form, verification = fitted
+        return Recognition(
+            found=True,
+            form=form,
+            message=say("The derivative is a polynomial in the function itself: ",
+                        sympy.Eq(derivative_of_function, form, evaluate=False), "."),
+            verification=verification,
+        )
     return Recognition(
         found=False,
         form=None,
@@ -73,14 +70,24 @@ def as_polynomial_in(
     options: VerifyOptions = DEFAULT_OPTIONS,
 ) -> sympy.Expr | None:
     """``target`` written as a proved polynomial in ``function`` (e.g. e^x/(1+e^x) = σ(x)), or None."""
-    f, value = prepare(function), prepare(target)
+    fitted = _fit_and_prove(target, target, function, variable, max_degree, options)
+    return None if fitted is None else fitted[0]
+
+
+def _fit_and_prove(
+    values_of: sympy.Expr, claim: sympy.Expr, function: sympy.Expr, variable: sympy.Symbol,
+    max_degree: int, options: VerifyOptions,
+) -> tuple[sympy.Expr, Verification] | None:
+    """The lowest-degree P fitted to the values of ``values_of`` for which ``claim = P(function)`` is proved."""
+    f, value = prepare(function), prepare(values_of)
     for degree in range(1, max_degree + 1):
         coefficients = _solve_for_coefficients(f, value, variable, degree, options)
         if coefficients is None:
             continue
         form = polynomial_in(function, coefficients)
-        if prove_equal(target, form, variable, options).status == "proved":
-            return form
+        verification = prove_equal(claim, form, variable, options)
+        if verification.status == "proved":
+            return form, verification
     return None
 
 
