@@ -170,6 +170,25 @@ def grade_thousand() -> None:
 BENCHMARKS.update({"check": check_twelve_lines, "grade": grade_thousand})
 
 
+
+def catalogue_all() -> None:
+    """Issue 5: the whole catalogue in all three formats (every handout plus the comparison) in < 10 s."""
+    from derive.catalogue import ENTRIES
+    from derive.documents import DOCUMENT_FORMATS, write_comparison, write_handout
+
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        files = []
+        for entry in ENTRIES:
+            files += write_handout(entry.name, Path(folder), DOCUMENT_FORMATS)
+        files += write_comparison(Path(folder), DOCUMENT_FORMATS)
+        seconds = time.perf_counter() - start
+    print(f"whole catalogue ({len(ENTRIES)} entries + comparison, 3 formats): {seconds:.1f} s for {len(files)} files (target < 10 s)")
+
+
+BENCHMARKS["catalogue"] = catalogue_all
+
+
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(BENCHMARKS)
     for name in chosen:
