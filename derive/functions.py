@@ -34,6 +34,12 @@ class NamedFunction(Function):
     nargs = 1
     latex_name: str = ""
     show_arguments: bool = True
+    #: Every subclass, so that expand_definitions can test for all of them with one ``has``.
+    registry: list[type[NamedFunction]] = []
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        NamedFunction.registry.append(cls)
 
     @classmethod
     def definition(cls, u: sympy.Expr) -> sympy.Expr:
@@ -181,8 +187,8 @@ def expand_definitions(expr: sympy.Expr) -> sympy.Expr:
     >>> expand_definitions(sigma(x))
     1/(1 + exp(-x))
     """
-    for _ in range(len(NAMED_FUNCTIONS) + 3):
-        if not expr.find(lambda node: isinstance(node, NamedFunction)):
+    for _ in range(len(NamedFunction.registry) + 1):
+        if not expr.has(*NamedFunction.registry):
             return expr
         expr = expr.replace(lambda node: isinstance(node, NamedFunction), lambda node: node.definition(*node.args))
     return expr

@@ -63,7 +63,7 @@ DEFAULT_OPTIONS = VerifyOptions()
 
 def prepare(expr: sympy.Basic) -> sympy.Expr:
     """Definitions expanded first, then derivatives evaluated: never assume σ′ = σ(1 − σ)."""
-    expr = expand_definitions(sympy.sympify(expr))
+    expr = expand_definitions(expr if isinstance(expr, sympy.Basic) else sympy.sympify(expr))
     if expr.has(sympy.Derivative, sympy.Subs):
         expr = expr.doit()
     return expr
