@@ -144,13 +144,15 @@ def html_rows(text: str) -> dict[str, Row]:
     parser.feed(text)
     rows = {}
     for cells in parser.rows:
-        assert len(cells) == 5
+        # The HTML table stacks function and derivative in its first cell (it must fit a phone).
+        assert len(cells) == 4
         title = cells[0]["strong"]
+        assert len(cells[0]["math"]) == 2, "the first cell holds the function and its derivative"
 
         def content(cell: dict[str, Any]) -> str:
             return " ".join(cell["math"]) if cell["math"] else cell["text"].strip()
 
-        rows[title] = Row(title, content(cells[2]), content(cells[3]), cells[4]["text"].strip())
+        rows[title] = Row(title, content(cells[1]), content(cells[2]), cells[3]["text"].strip())
     return rows
 
 

@@ -29,7 +29,7 @@ def comparison_rows(derivations: list[tuple[str, Derivation]], style: LatexStyle
         rows.append({
             "name": derivation.name,
             "title": title,
-            "in_sentence": title[0].lower() + title[1:],
+            "in_sentence": "the" + title[3:] if title.startswith("The ") else title,
             "function": Math(
                 derivation.function if derivation.function == derivation.definition
                 else sympy.Eq(derivation.function, derivation.definition, evaluate=False),
