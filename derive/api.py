@@ -42,6 +42,11 @@ def derive(
         x = _as_symbol(variable)
         derivation = _derive_expression(sympy.sympify(expr_or_name), x, route)
     derivation = verify_derivation(derivation, options)
+    if isinstance(expr_or_name, str):
+        proved = {derivation.result: derivation.identity} if derivation.identity and derivation.identity.proved else {}
+        recognition = express_in_terms_of_itself(derivation.function, derivation.result, derivation.variable,
+                                                 options=options, proved=proved)
+        derivation = dataclasses.replace(derivation, recognition=recognition)
     if properties:
         derivation = dataclasses.replace(
             derivation,
@@ -64,10 +69,8 @@ def _derive_entry(entry: Entry, x: sympy.Symbol, route: str | None) -> Derivatio
     else:
         raise DeriveError(f"unknown route '{chosen}' for {entry.name}: choose one of {', '.join(entry.route_names)}")
     result = steps[-1].after if steps else sympy.Derivative(function, x)
-    recognition = express_in_terms_of_itself(function, result, x)
     return Derivation(
-        name=entry.name, function=function, definition=definition, variable=x, route=chosen,
-        steps=steps, result=result, recognition=recognition,
+        name=entry.name, function=function, definition=definition, variable=x, route=chosen, steps=steps, result=result,
     )
 
 

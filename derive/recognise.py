@@ -13,6 +13,7 @@ from __future__ import annotations
 import sympy
 
 from derive.model import Recognition, Verification, say
+from collections.abc import Mapping
 from fractions import Fraction
 
 import mpmath
@@ -30,11 +31,13 @@ def express_in_terms_of_itself(
     *,
     max_degree: int = MAX_DEGREE,
     options: VerifyOptions = DEFAULT_OPTIONS,
+    proved: Mapping[sympy.Expr, Verification] | None = None,
 ) -> Recognition:
     """Find and prove ``d/dx function = P(function)`` with P a polynomial of degree ≤ ``max_degree``.
 
     ``function`` is what P is written in (``sigma(x)``, ``tanh(x)``); ``derivative`` is any
-    expression equal to its derivative.
+    expression equal to its derivative. ``proved`` maps forms already proved equal to the
+    derivative (the derivation's own result) to their proofs, which are then reused.
 
     >>> from derive.functions import variable
     >>> x = variable()
@@ -44,7 +47,7 @@ def express_in_terms_of_itself(
     if not prepare(function).has(variable):
         return Recognition(found=False, form=None, message=say("The function is constant."))
     derivative_of_function = sympy.Derivative(function, variable)
-    fitted = _fit_and_prove(derivative, derivative_of_function, function, variable, max_degree, options)
+    fitted = _fit_and_prove(derivative, derivative_of_function, function, variable, max_degree, options, proved or {})
     if fitted is not None:
         form, verification = fitted
         return Recognition(
@@ -70,13 +73,13 @@ def as_polynomial_in(
     options: VerifyOptions = DEFAULT_OPTIONS,
 ) -> sympy.Expr | None:
     """``target`` written as a proved polynomial in ``function`` (e.g. e^x/(1+e^x) = σ(x)), or None."""
-    fitted = _fit_and_prove(target, target, function, variable, max_degree, options)
+    fitted = _fit_and_prove(target, target, function, variable, max_degree, options, {})
     return None if fitted is None else fitted[0]
 
 
 def _fit_and_prove(
     values_of: sympy.Expr, claim: sympy.Expr, function: sympy.Expr, variable: sympy.Symbol,
-    max_degree: int, options: VerifyOptions,
+    max_degree: int, options: VerifyOptions, proved: Mapping[sympy.Expr, Verification],
 ) -> tuple[sympy.Expr, Verification] | None:
     """The lowest-degree P fitted to the values of ``values_of`` for which ``claim = P(function)`` is proved."""
     f, value = prepare(function), prepare(values_of)
@@ -85,7 +88,7 @@ def _fit_and_prove(
         if coefficients is None:
             continue
         form = polynomial_in(function, coefficients)
-        verification = prove_equal(claim, form, variable, options)
+        verification = proved.get(form) or prove_equal(claim, form, variable, options)
         if verification.status == "proved":
             return form, verification
     return None
@@ -113,6 +116,8 @@ def _solve_for_coefficients(
     with mpmath.workdps(options.digits + 10):
         samples = []
         for point in sample_points(variable, options):
+            if len(samples) == degree + 4:  # degree + 1 to fit, three more to check the fit
+                break
             try:
                 at = mpmath.mpf(point.p) / point.q
                 samples.append((evaluate(f, {variable: at}), evaluate(fprime, {variable: at})))
