@@ -21,7 +21,7 @@ from derive.functions import expand_definitions
 from derive.piecewise import break_points
 from derive.model import Property, Recognition, Verification, say
 from derive.recognise import polynomial_in
-from derive.verify import DEFAULT_OPTIONS, VerifyOptions, prepare, prove_equal, sample_points, to_rational_function
+from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, prepare, prove_equal, sample_points, to_rational_function
 
 _LIMIT_PROBE = 60
 
@@ -38,30 +38,47 @@ def derive_properties(
     definition = expand_definitions(definition)
     first = prepare(Derivative(definition, x))
     found: list[Property] = []
-    found.extend(_value_at_zero(function, definition, x, options))
-    found.extend(_symmetry(function, definition, x, options))
+    proofs = _Proofs(options)
+    found.extend(_value_at_zero(function, definition, x, options, proofs))
+    found.extend(_symmetry(function, definition, x, options, proofs))
     found.extend(_limits(function, definition, x))
     positive = list(_derivative_positive(function, first, x, options))
     found.extend(positive)
-    maximum = list(_derivative_maximum(function, first, x, options, positive=bool(positive)))
+    maximum = list(_derivative_maximum(function, first, x, options, positive=bool(positive), proofs=proofs))
     found.extend(maximum)
     found.extend(_derivative_limits(function, first, x))
     if recognition is not None and recognition.found and recognition.form is not None:
-        found.extend(_second_derivative(function, definition, x, recognition, options))
+        found.extend(_second_derivative(function, definition, x, recognition, options, proofs))
     found.extend(_inverse(function, definition, x, options))
     return tuple(found)
+
+
+class _Proofs:
+    """One Verifier per variable for all the properties of one function: the expressions they
+    share (the definition, its derivatives) are prepared and evaluated once."""
+
+    def __init__(self, options: VerifyOptions) -> None:
+        self.options = options
+        self._verifiers: dict[sympy.Symbol, Verifier] = {}
+
+    def prove(self, a: sympy.Basic, b: sympy.Basic, variable: sympy.Symbol, options: VerifyOptions | None = None) -> Verification:
+        if options is not None and options != self.options:
+            return prove_equal(a, b, variable, options)
+        if variable not in self._verifiers:
+            self._verifiers[variable] = Verifier(variable, self.options)
+        return self._verifiers[variable].prove(a, b)
 
 
 def property_by_key(properties: tuple[Property, ...], key: str) -> Property | None:
     return next((p for p in properties if p.key == key), None)
 
 
-def _value_at_zero(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:
+def _value_at_zero(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, proofs: _Proofs) -> Iterator[Property]:
     value = definition.subs(x, 0)
     if not value.is_finite:
         return
     at_zero = apply_at(function, x, S.Zero)
-    verification = prove_equal(at_zero, value, x, options)
+    verification = proofs.prove(at_zero, value, x, options)
     if verification.status == "proved":
         yield Property(
             key="value_at_zero", kind="value", title="Value at 0", statement=Eq(at_zero, value, evaluate=False),
@@ -69,7 +86,7 @@ def _value_at_zero(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol
         )
 
 
-def _symmetry(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:
+def _symmetry(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, proofs: _Proofs) -> Iterator[Property]:
     mirrored = apply_at(function, x, -x)
     centre = definition.subs(x, 0)
     candidates = [
@@ -82,7 +99,7 @@ def _symmetry(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, opt
              say("The graph is symmetric about the point (0, ", centre, ")."))
         )
     for kind, image, explanation in candidates:
-        verification = prove_equal(mirrored, image, x, options)
+        verification = proofs.prove(mirrored, image, x, options)
         if verification.status == "proved":
             yield Property(
                 key="symmetry", kind=kind, title="Symmetry", statement=Eq(mirrored, image, evaluate=False),
@@ -202,7 +219,7 @@ def _derivative_positive(function: sympy.Expr, first: sympy.Expr, x: sympy.Symbo
 
 
 def _derivative_maximum(
-    function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, *, positive: bool
+    function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, *, positive: bool, proofs: _Proofs
 ) -> Iterator[Property]:
     critical = _real_roots(sympy.diff(first, x), x)
     if not critical:
@@ -214,7 +231,7 @@ def _derivative_maximum(
     maximum, where = max(values, key=lambda pair: float(pair[0]))
     gap = to_rational_function(maximum - first, x)
     bounded = _is_nonnegative(gap)
-    at_point = prove_equal(sympy.Subs(Derivative(function, x), x, where), maximum, x, options)
+    at_point = proofs.prove(sympy.Subs(Derivative(function, x), x, where), maximum, x, options)
     if not (bounded and at_point.status == "proved"):
         return
     derivative = Derivative(function, x)
@@ -257,14 +274,15 @@ def _derivative_maximum(
 
 
 def _second_derivative(
-    function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, recognition: Recognition, options: VerifyOptions
+    function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, recognition: Recognition, options: VerifyOptions,
+    proofs: _Proofs,
 ) -> Iterator[Property]:
     y = sympy.Dummy("y")
     polynomial = sympy.Poly(recognition.form.subs(function, y), y)
     coefficients = list(reversed(polynomial.all_coeffs()))
     derivative_coefficients = list(reversed(polynomial.diff(y).all_coeffs()))
     second = sympy.Mul(polynomial_in(function, coefficients), polynomial_in(function, derivative_coefficients), evaluate=False)
-    verification = prove_equal(Derivative(function, (x, 2)), second, x, options)
+    verification = proofs.prove(Derivative(function, (x, 2)), second, x, options)
     if verification.status != "proved":
         return
     yield Property(
@@ -274,7 +292,7 @@ def _second_derivative(
         verification=verification,
     )
     for point in _real_roots(prepare(Derivative(definition, (x, 2))), x):
-        at_point = prove_equal(sympy.Subs(Derivative(function, (x, 2)), x, point), 0, x, options)
+        at_point = proofs.prove(sympy.Subs(Derivative(function, (x, 2)), x, point), 0, x, options)
         if at_point.status == "proved" and _changes_sign(prepare(Derivative(definition, (x, 2))), x, point):
             yield Property(
                 key="inflection", kind="inflection", title="Inflection point",
