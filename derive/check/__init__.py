@@ -9,6 +9,7 @@ is valid) from a new error, and a line that is correct again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,16 +31,35 @@ __all__ = ["Report", "check", "check_file"]
 
 @dataclass
 class _Chain:
-    """What the lines so far established: the subject, the last right side, the error state."""
+    """What the lines so far established.
+
+    Reading the lines (pass 1) fixes the subject, the definitions and the names; judging them
+    (pass 2, once the proofs are in) tracks the last right side, the last correct line and the
+    line where an error started.
+    """
 
     subject: sympy.Expr | None = None
-    subject_line: int | None = None
     previous: sympy.Expr | None = None
     previous_line: int | None = None
     last_correct_line: int | None = None
     error_line: int | None = None
     definitions: list[tuple[Any, sympy.Symbol, sympy.Expr]] = field(default_factory=list)
     functions: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Plan:
+    """One line after reading: either its verdict already (``report``) or the claims to prove."""
+
+    number: int
+    source: str
+    kind: str  # "report", "definition", "unparsed", "start" or "claims"
+    report: LineReport | None = None
+    parts: tuple[sympy.Expr, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    continuation: bool = False
+    previous_subject: sympy.Expr | None = None
+    definitions: tuple[tuple[Any, sympy.Symbol, sympy.Expr], ...] = ()
 
 
 def check(
@@ -63,8 +83,22 @@ def check(
     owned = worker is None
     worker = worker or ProofWorker(timeout=timeout)
     try:
-        state = _Chain(functions=catalogue_names(entry, variable))
-        reports = [_check_line(number, source, chosen, variable, state, worker) for number, source in lines]
+        reading = _Chain(functions=catalogue_names(entry, variable))
+        plans: list[_Plan] = []
+        claims: list[Claim] = []
+
+        def planned_claims() -> Iterator[Claim]:
+            # Lines are read while the worker proves the claims of the lines before them.
+            for number, source in lines:
+                plans.append(_plan_line(number, source, chosen, variable, reading))
+                for claim in plans[-1].claims:
+                    claims.append(claim)
+                    yield claim
+
+        results = worker.decide_all(planned_claims())
+        verdicts = dict(zip(map(id, claims), results))
+        judging = _Chain()
+        reports = [_judge_line(plan, verdicts, judging, worker, real_variable(variable)) for plan in plans]
     finally:
         if owned:
             worker.close()
@@ -85,7 +119,8 @@ def check_file(path: Path, **options: Any) -> Report:
     return check(read_submission(path), name=str(path), **options)
 
 
-def _check_line(number: int, source: str, syntax: str, variable: str, state: _Chain, worker: ProofWorker) -> LineReport:
+def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Chain) -> _Plan:
+    """Read one line: a definition, an unreadable line, a starting expression, or claims to prove."""
     x = real_variable(variable)
     try:
         definition = as_definition(source, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
@@ -93,35 +128,33 @@ def _check_line(number: int, source: str, syntax: str, variable: str, state: _Ch
             function = sympy.Function(definition.name)
             state.functions[definition.name] = function
             state.definitions.append((function, definition.parameter, definition.body))
-            state.subject, state.subject_line = function(x), number
-            state.previous, state.previous_line = definition.body, number
-            state.last_correct_line = number
-            return LineReport(line=number, source=source, status="correct", proved=True, relation="definition",
-                              message=f"Defines {definition.name}({variable}) = {to_plain(definition.body)}.")
+            state.subject = function(x)
+            return _Plan(number=number, source=source, kind="definition", parts=(definition.body,), report=LineReport(
+                line=number, source=source, status="correct", proved=True, relation="definition",
+                message=f"Defines {definition.name}({variable}) = {to_plain(definition.body)}."))
         # ':=' asserts a definition; for a name that is already defined (sigma) it is a claim to check.
         readable = source.replace(":=", " =").replace("\\coloneqq", "        =")
         line = parse_line(readable, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
     except ParseError as error:
-        state.error_line = state.error_line or number
-        # What this line said is unknown, so no later line can be "carried forward" from it.
-        state.previous, state.previous_line = None, number
-        return LineReport(line=number, source=source, status="unparsed", message=f"Cannot read this line: {error}",
-                          relation="not read", column=error.column)
+        return _Plan(number=number, source=source, kind="unparsed", report=LineReport(
+            line=number, source=source, status="unparsed", message=f"Cannot read this line: {error}",
+            relation="not read", column=error.column))
     parts = list(line.parts)
     continuation = parts[0] is None
     previous_subject = state.subject
     if continuation:
-        if state.previous is None and state.subject is None:
-            return LineReport(line=number, source=source, status="unparsed", relation="not read",
-                              message="This line starts with '=' but there is no earlier line to continue.")
-        parts[0] = state.subject if state.subject is not None else state.previous
+        if state.subject is None:
+            return _Plan(number=number, source=source, kind="report", report=LineReport(
+                line=number, source=source, status="unparsed", relation="not read",
+                message="This line starts with '=' but there is no earlier line to continue."))
+        parts[0] = state.subject
     else:
-        state.subject, state.subject_line = parts[0], number
+        state.subject = parts[0]
     if len(parts) == 1:
-        state.previous, state.previous_line = parts[0], number
-        return LineReport(line=number, source=source, status="correct", proved=True, relation="start",
-                          message="The expression the derivation starts from (nothing to prove).")
-    verdicts = []
+        return _Plan(number=number, source=source, kind="start", parts=tuple(parts), report=LineReport(
+            line=number, source=source, status="correct", proved=True, relation="start",
+            message="The expression the derivation starts from (nothing to prove)."))
+    claims = []
     for index, relation in enumerate(line.relations):
         # '=' relates neighbours; '≈' always compares with the exact start of the line, so that
         # rounding cannot drift along a chain (σ(1) ≈ 0.73 ≈ 0.7 ≈ 0.8 must fail at 0.8).
@@ -130,22 +163,43 @@ def _check_line(number: int, source: str, syntax: str, variable: str, state: _Ch
         decimals = []
         if relation == "≈":
             left, right, decimals = _placeholders(left, right, left_index, index + 1, line.decimals)
-        claim = Claim(
+        claims.append(Claim(
             relation=relation, left=left, right=right, variable=x,
             definitions=tuple(state.definitions), subject=state.subject if continuation else None,
             decimals=tuple(decimals),
-        )
-        verdict = worker.decide(claim)
-        verdicts.append((claim, verdict))
+        ))
+    return _Plan(number=number, source=source, kind="claims", parts=tuple(parts), claims=tuple(claims),
+                 continuation=continuation, previous_subject=previous_subject, definitions=tuple(state.definitions))
+
+
+def _judge_line(plan: _Plan, verdicts: dict[int, dict[str, Any]], state: _Chain, worker: ProofWorker,
+                x: sympy.Symbol) -> LineReport:
+    """The verdict on one line, from its proofs and what the earlier lines established."""
+    if plan.kind == "definition":
+        state.previous, state.previous_line = plan.parts[0], plan.number
+        state.last_correct_line = plan.number
+    elif plan.kind == "unparsed":
+        state.error_line = state.error_line or plan.number
+        # What this line said is unknown, so no later line can be "carried forward" from it.
+        state.previous, state.previous_line = None, plan.number
+    elif plan.kind == "start":
+        state.previous, state.previous_line = plan.parts[0], plan.number
+    if plan.report is not None:
+        return plan.report
+    decided = []
+    for claim in plan.claims:
+        verdict = verdicts[id(claim)]
+        decided.append((claim, verdict))
         if "error" in verdict or not verdict["holds"]:
             break
-    return _line_report(number, source, parts, verdicts, state, worker, x, continuation_line=continuation,
-                        previous_subject=previous_subject)
+    return _line_report(plan.number, plan.source, list(plan.parts), decided, state, worker, x,
+                        continuation_line=plan.continuation, previous_subject=plan.previous_subject,
+                        definitions=plan.definitions)
 
 
 def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: list[tuple[Claim, dict[str, Any]]],
                  state: _Chain, worker: ProofWorker, x: sympy.Symbol, *, continuation_line: bool,
-                 previous_subject: sympy.Expr | None) -> LineReport:
+                 previous_subject: sympy.Expr | None, definitions: tuple[Any, ...]) -> LineReport:
     claim, last = verdicts[-1]
     previous_line, previous = state.previous_line, state.previous
     state.previous, state.previous_line = parts[-1], number
@@ -182,7 +236,7 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
         if not continuation_line and previous_subject is not None:
             claims.append((previous_subject, parts[0]))  # a new left side must still be the same quantity
         carried = previous is not None and all(
-            worker.decide(Claim(relation="=", left=left, right=right, variable=x, definitions=tuple(state.definitions),
+            worker.decide(Claim(relation="=", left=left, right=right, variable=x, definitions=definitions,
                                 diagnose=False)).get("holds", False)
             for left, right in claims
         )
