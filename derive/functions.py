@@ -174,7 +174,8 @@ def softmax_inputs(count: int) -> tuple[sympy.Symbol, ...]:
     return tuple(sympy.Symbol(f"z_{k}", real=True) for k in range(1, count + 1))
 
 
-#: Every NamedFunction subclass, including those the catalogue makes (expand_definitions loops over them).
+#: The named functions of one argument that this module defines (NamedFunction.registry also holds
+#: the ones made elsewhere, such as the catalogue's losses and the softmax outputs).
 NAMED_FUNCTIONS: tuple[type[NamedFunction], ...] = (
     sigma, softplus, Phi, silu, gelu, gelu_tanh, logsigmoid, mish, softsign, relu, elu,
 )
