@@ -97,41 +97,38 @@ class ProofWorker:
     def decide_all(self, incoming: Iterable[Claim], window: int = 4) -> list[dict[str, Any]]:
         """Verdicts for the claims of ``incoming`` in order, with up to ``window`` claims in flight
         (the child proves one while the caller prepares the next); each claim keeps its own
-        deadline. ``incoming`` is consumed lazily, as room in the window allows."""
+        deadline. ``incoming`` is consumed lazily, and each claim is sent as soon as it comes."""
         source = iter(incoming)
         claims: list[Claim] = []
         results: list[dict[str, Any]] = []
         sent = 0
         exhausted = False
-
-        def fill() -> None:
-            nonlocal exhausted
-            while not exhausted and len(claims) - len(results) < window:
-                try:
-                    claims.append(next(source))
-                except StopIteration:
-                    exhausted = True
-
-        fill()
-        while len(results) < len(claims):
-            if self._process is None or not self._process.is_alive():
-                self.start()
-                sent = len(results)  # whatever was in flight died with the old child
-            assert self._connection is not None
+        while True:
             try:
-                while sent < len(claims) and sent - len(results) < window:
+                if self._process is None or not self._process.is_alive():
+                    self.start()
+                    sent = len(results)  # whatever was in flight died with the old child
+                assert self._connection is not None
+                while sent - len(results) < window:
+                    if sent == len(claims):
+                        if exhausted:
+                            break
+                        try:
+                            claims.append(next(source))
+                        except StopIteration:
+                            exhausted = True
+                            break
                     self._connection.send(claims[sent])
                     sent += 1
+                if len(results) == len(claims):
+                    return results
                 if self._connection.poll(self.timeout):
                     results.append(self._connection.recv())
-                    fill()
                     continue
                 results.append({"error": f"the proof took longer than the limit of {self.timeout:g} s", "timeout": True})
             except (EOFError, OSError, BrokenPipeError):
                 results.append({"error": "the proof process stopped unexpectedly (out of memory?)"})
             self._stop()
-            fill()
-        return results
 
     def _stop(self) -> None:
         if self._process is not None:
