@@ -57,9 +57,9 @@ def derive(
 
 def _derive_entry(entry: Entry, x: sympy.Symbol, route: str | None) -> Derivation:
     if entry.document == "jacobian":
-        from derive.softmax import entry_derivation
+        from derive.softmax import build_entry_derivation
 
-        return entry_derivation(1, 1)
+        return build_entry_derivation(1, 1)
     chosen = route or entry.default_route
     function, definition = entry.function(x), entry.definition(x)
     if chosen in entry.routes:

@@ -45,10 +45,6 @@ class UnknownFunctionError(DeriveError):
     exit_code = 2
 
 
-class UnsupportedError(DeriveError):
-    """An expression derive has no rule for."""
-
-
 class VerificationError(DeriveError):
     """A step that could not be proved was about to be shown as fact: a bug in derive."""
 
@@ -59,7 +55,3 @@ class ToolMissingError(DeriveError):
     """An external program (latexmk, ...) that an option needs is not installed."""
 
     exit_code = 2
-
-
-class ResourceLimitError(DeriveError):
-    """A proof that ran out of its time or memory budget."""

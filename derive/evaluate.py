@@ -200,13 +200,6 @@ def _log(ctx: Any, argument: Any, base: Any = None) -> Any:
     return result if base is None else result / ctx.log(base)
 
 
-def _sqrt_or_domain(function: str) -> Callable[..., Any]:
-    def handler(ctx: Any, argument: Any) -> Any:
-        return getattr(ctx, function)(argument)
-
-    return handler
-
-
 def _sinh(ctx: Any, u: Any) -> Any:
     return ctx.sinh(u) if ctx is mpmath.mp else (ctx.exp(u) - ctx.exp(-u)) / 2
 

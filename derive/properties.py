@@ -21,7 +21,10 @@ from derive.functions import expand_definitions
 from derive.piecewise import break_points
 from derive.model import Property, Recognition, Verification, say
 from derive.recognise import polynomial_in
-from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, prepare, prove_equal, sample_points, to_rational_function
+from derive.verify import (
+    DEFAULT_OPTIONS, Verifier, VerifyOptions, prepare, prove_equal, sample_points, to_rational_function,
+    to_rational_function_with_scale,
+)
 
 _LIMIT_PROBE = 60
 
@@ -344,7 +347,7 @@ def _tidy_logarithms(expr: sympy.Expr) -> sympy.Expr:
 def _solve_for_variable(definition: sympy.Expr, x: sympy.Symbol, y: sympy.Symbol) -> sympy.Expr | None:
     """Solve y = f(x) for x when f is a Möbius function of T = e^(x/L) (σ, tanh, ...):
     the equation is then linear in T. A candidate only: the caller proves f(x(y)) = y."""
-    rational = to_rational_function(definition, x)
+    rational, scale = to_rational_function_with_scale(definition, x)
     generators = rational.free_symbols
     if len(generators) != 1 or next(iter(generators)).name != "T":
         return None
@@ -354,29 +357,19 @@ def _solve_for_variable(definition: sympy.Expr, x: sympy.Symbol, y: sympy.Symbol
     if step == 0 or equation.degree() != step:
         return None
     slope, intercept = equation.coeff_monomial(t**step), equation.coeff_monomial(1)
-    return sympy.log(-intercept / slope) * _exponential_scale(definition, x) / step
+    return sympy.log(-intercept / slope) * scale / step
 
 
 def _real_roots(expr: sympy.Expr, x: sympy.Symbol) -> list[sympy.Expr]:
     """Real zeros of an exponential-rational expression, found as positive roots in T = e^x."""
-    rational = to_rational_function(expr, x)
+    rational, scale = to_rational_function_with_scale(expr, x)
     generators = rational.free_symbols
     if len(generators) != 1:
         return []
     (t,) = generators
     numerator = sympy.numer(sympy.together(rational))
     roots = [root for root in sympy.roots(sympy.Poly(numerator, t), filter="R") if root.is_positive]
-    scale = _exponential_scale(expr, x)
     return sorted({sympy.nsimplify(sympy.log(root) * scale) for root in roots}, key=float)
-
-
-def _exponential_scale(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Rational:
-    from derive.verify import _substitute_exponentials
-
-    description = _substitute_exponentials(expr, x)[1]
-    if f"e^({x}/" in description:
-        return sympy.Rational(description.split(f"e^({x}/")[1].split(")")[0])
-    return S.One
 
 
 def _is_positive(expr: sympy.Expr, x: sympy.Symbol) -> bool:

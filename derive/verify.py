@@ -32,7 +32,7 @@ import mpmath
 import sympy
 
 from derive.algebra import evaluate_arithmetic
-from derive.evaluate import NotEvaluable, evaluate, evaluate_at_points
+from derive.evaluate import evaluate_at_points
 from derive.functions import expand_definitions
 from derive.model import Derivation, Step, Verification
 
@@ -326,21 +326,32 @@ def to_rational_function(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr
     return _rational_pieces(expr, variable)[0]
 
 
+def to_rational_function_with_scale(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, int]:
+    """The rational function and the L of its symbol T = e^(x/L) (so that x = L·ln T)."""
+    return _rational_pieces(expr, variable)[0], exponential_scale(_exponential_form(expr, variable), variable)
+
+
 def _rational_pieces(
     expr: sympy.Expr, variable: sympy.Symbol
 ) -> tuple[sympy.Expr, str, list[str], list[tuple[sympy.Dummy, int, sympy.Expr]]]:
     # Written (unevaluated) trees such as ``2*x**1`` or ``-1*1`` are first rebuilt with SymPy's
     # automatic evaluation (an exact rewrite), so that the field conversion below accepts them.
-    expr = evaluate_arithmetic(expr)
-    rewritten = expr.replace(
+    rewritten = _exponential_form(expr, variable)
+    substituted, description = _substitute_exponentials(rewritten, variable)
+    substituted, generic, radicals = _replace_generic_atoms(substituted, variable)
+    return substituted, description, generic, radicals
+
+
+def _exponential_form(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:
+    """Arithmetic evaluated, variable powers as e^(g ln f), trigonometric and hyperbolic functions
+    written with exponentials."""
+    rewritten = evaluate_arithmetic(expr).replace(
         lambda node: node.is_Pow and node.exp.has(variable),
         lambda node: sympy.exp(node.exp * sympy.log(node.base)),
     )
     if rewritten.has(*_TRIG_AND_HYPERBOLIC):
         rewritten = rewritten.rewrite(list(_TRIG_AND_HYPERBOLIC), sympy.exp)
-    substituted, description = _substitute_exponentials(rewritten, variable)
-    substituted, generic, radicals = _replace_generic_atoms(substituted, variable)
-    return substituted, description, generic, radicals
+    return rewritten
 
 
 def rational_normal_form(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str] | None:
@@ -393,20 +404,24 @@ def _reduce_radicals(element, field, radicals: list[tuple[sympy.Dummy, int, symp
         return element
 
 
-def _substitute_exponentials(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str]:
-    exponentials = [e for e in expr.atoms(sympy.exp) if e.has(variable)]
-    if not exponentials:
-        return expr, "rational function of " + str(variable) + " cancels"
-    real_coefficients, imaginary_coefficients = [], []
-    for power in exponentials:
+def exponential_scale(expr: sympy.Expr, variable: sympy.Symbol) -> int:
+    """L such that every e^(c x) in ``expr`` (c rational, real or imaginary) is a power of e^(x/L)."""
+    coefficients = []
+    for power in (e for e in expr.atoms(sympy.exp) if e.has(variable)):
         for term in sympy.Add.make_args(sympy.expand(power.args[0])):
             coefficient = term.coeff(variable)
             if term.has(variable) and term == coefficient * variable:
                 real_part, imaginary_part = coefficient.as_real_imag()
                 if real_part.is_Rational and imaginary_part.is_Rational:
-                    real_coefficients.append(real_part)
-                    imaginary_coefficients.append(imaginary_part)
-    scale = math.lcm(*(int(c.q) for c in real_coefficients + imaginary_coefficients)) if real_coefficients else 1
+                    coefficients += [real_part, imaginary_part]
+    return math.lcm(*(int(c.q) for c in coefficients)) if coefficients else 1
+
+
+def _substitute_exponentials(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str]:
+    exponentials = [e for e in expr.atoms(sympy.exp) if e.has(variable)]
+    if not exponentials:
+        return expr, "rational function of " + str(variable) + " cancels"
+    scale = exponential_scale(expr, variable)
     t = sympy.Dummy("T", positive=True)
     s = sympy.Dummy("S")
     replacements = {}
@@ -498,13 +513,6 @@ def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_O
     steps = tuple(verify_step(step, verifier, verifiers) for step in derivation.steps)
     identity = verifier.prove(sympy.Derivative(derivation.function, x), derivation.result)
     return dataclasses.replace(derivation, steps=steps, identity=identity)
-
-
-def _value_or_none(expr: sympy.Expr, variable: sympy.Symbol, value: mpmath.mpf) -> mpmath.mpf | None:
-    try:
-        return evaluate(expr, {variable: value})
-    except NotEvaluable:
-        return None
 
 
 def _differ(left: mpmath.mpf, right: mpmath.mpf, tolerance: mpmath.mpf) -> bool:

@@ -15,7 +15,7 @@ import sympy
 
 from derive.check.diagnose import CONSTANT_FACTOR, MISCONCEPTIONS
 from derive.evaluate import NotEvaluable, evaluate
-from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, prepare
+from derive.verify import Verifier, VerifyOptions, prepare
 
 #: Student claims also get the high-precision stability check (tiny false differences).
 CHECK_OPTIONS = VerifyOptions(stability_check=True)

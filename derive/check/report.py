@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Status = Literal["correct", "wrong", "unparsed"]
@@ -67,7 +67,6 @@ class Report:
     function: str
     variable: str
     name: str = ""
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def valid(self) -> bool:

@@ -12,7 +12,6 @@ import sympy
 
 from derive.model import Derivation
 from derive.printing import DEFAULT_STYLE, LatexStyle
-from derive.properties import property_by_key
 from derive.render.view import Math
 
 

@@ -15,8 +15,6 @@ import jinja2
 
 from derive.render import escape
 
-FORMATS = ("text", "latex", "markdown", "html")
-
 
 def templates_folder() -> Path:
     """The templates: ``derive.templates`` when installed, the top-level folder in a checkout."""
