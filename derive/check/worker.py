@@ -81,18 +81,7 @@ class ProofWorker:
 
     def decide(self, claim: Claim) -> dict[str, Any]:
         """The verdict, or ``{"error": ...}`` when the claim took too long or crashed the child."""
-        if self._process is None or not self._process.is_alive():
-            self.start()
-        assert self._connection is not None
-        try:
-            self._connection.send(claim)
-            if self._connection.poll(self.timeout):
-                return self._connection.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            self._stop()
-            return {"error": "the proof process stopped unexpectedly (out of memory?)"}
-        self._stop()
-        return {"error": f"the proof took longer than the limit of {self.timeout:g} s", "timeout": True}
+        return self.decide_all([claim])[0]
 
     def decide_all(self, incoming: Iterable[Claim], window: int = 4) -> list[dict[str, Any]]:
         """Verdicts for the claims of ``incoming`` in order, with up to ``window`` claims in flight
