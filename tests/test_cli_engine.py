@@ -219,3 +219,51 @@ def test_console_script_prints_json(tmp_path: Path) -> None:
     assert data["result"] == "sigma(x)*(1 - sigma(x))"
     assert all(step["verified"] for step in walk(data["steps"]))
     assert list(tmp_path.iterdir()) == [], "printing JSON writes no files"
+
+
+# --- the process entry point (derive.cli.run ends the process without interpreter teardown) ----------
+
+
+def run_module(tmp_path: Path, *arguments: str, stdout: object = subprocess.PIPE) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "derive", *arguments], stdout=stdout, stderr=subprocess.PIPE, cwd=tmp_path,
+        timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+def test_fast_exit_delivers_all_output_to_a_pipe_and_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sigmoid", "--format", "text"]) == 0
+    expected = capsys.readouterr().out
+    piped = run_module(tmp_path, "sigmoid", "--format", "text")
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.decode("utf-8") == expected
+    with (tmp_path / "out.txt").open("wb") as stream:
+        assert run_module(tmp_path, "sigmoid", "--format", "text", stdout=stream).returncode == 0
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == expected
+
+
+def test_fast_exit_keeps_the_exit_code_and_the_one_line_error(tmp_path: Path) -> None:
+    result = run_module(tmp_path, "no-such-function")
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr.decode("utf-8").count("\n") == 1 and "derive: error:" in result.stderr.decode("utf-8")
+
+
+def test_fast_exit_files_are_complete(tmp_path: Path) -> None:
+    result = run_module(tmp_path, "sigmoid", "--out", "handout")
+    assert result.returncode == 0, result.stderr
+    written = result.stdout.decode("utf-8").split()
+    assert sorted(written) == sorted(f"handout/sigmoid.{extension}" for extension in ("tex", "md", "svg", "html"))
+    assert (tmp_path / "handout" / "sigmoid.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert (tmp_path / "handout" / "sigmoid.tex").read_text(encoding="utf-8").rstrip().endswith(r"\end{document}")
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `derive ... | head` after head has exited: every write fails with EPIPE
+    try:
+        result = run_module(tmp_path, "sigmoid", "--format", "text", stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0
+    assert b"Traceback" not in result.stderr and b"Exception ignored" not in result.stderr

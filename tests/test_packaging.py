@@ -31,7 +31,7 @@ def test_every_template_file_is_package_data() -> None:
 
 
 def test_console_script_points_at_the_cli() -> None:
-    assert PYPROJECT["project"]["scripts"]["derive"] == "derive.cli:main"
+    assert PYPROJECT["project"]["scripts"]["derive"] == "derive.cli:run"
 
 
 def test_readme_documents_every_command() -> None:
