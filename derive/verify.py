@@ -35,6 +35,7 @@ from derive.algebra import evaluate_arithmetic
 from derive.evaluate import evaluate_at_points
 from derive.functions import expand_definitions
 from derive.model import Derivation, Step, Verification
+from derive.rational import OutsideFragment, is_zero_rational_function
 
 _TRIG_AND_HYPERBOLIC = (
     sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc,
@@ -268,9 +269,9 @@ def decide_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simplif
         return "identical once definitions are expanded and derivatives evaluated"
     if difference.has(*_PIECEWISE_KINDS):
         return piecewise_zero(difference, variable, allow_simplify=allow_simplify)
-    normal = rational_normal_form(difference, variable)
-    if normal is not None and normal[0] == 0:
-        return normal[1]
+    zero = rational_zero_test(difference, variable)
+    if zero is not None and zero[0]:
+        return zero[1]
     if allow_simplify and sympy.count_ops(difference) <= _SIMPLIFY_OPS_LIMIT:
         if sympy.simplify(difference) == 0:
             return "sympy.simplify reduces the difference to 0"
@@ -354,6 +355,27 @@ def _exponential_form(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:
     return rewritten
 
 
+def rational_zero_test(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[bool, str] | None:
+    """Whether ``expr`` is zero as a rational function of independent symbols (steps 2-4 of the
+    procedure), with the description of the method; None when it is not such a function.
+
+    Decided by one walk over the tree in polynomial arithmetic (:mod:`derive.rational`); the
+    general conversion (:func:`rational_normal_form`) handles what that walk leaves out (roots).
+    """
+    rewritten = _exponential_form(expr, variable)
+    replacements, description = _exponential_replacements(rewritten, variable)
+    try:
+        zero, generic, symbolic = is_zero_rational_function(rewritten, replacements)
+    except OutsideFragment:
+        normal = rational_normal_form(expr, variable)
+        return None if normal is None else (normal[0] == 0, normal[1])
+    if not symbolic:
+        return zero, "exact arithmetic"
+    if generic:
+        description += "; " + ", ".join(generic) + " treated as independent symbols"
+    return zero, description
+
+
 def rational_normal_form(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str] | None:
     """Reduce ``expr`` to a canonical rational function of independent symbols, or None.
 
@@ -418,13 +440,21 @@ def exponential_scale(expr: sympy.Expr, variable: sympy.Symbol) -> int:
 
 
 def _substitute_exponentials(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str]:
+    replacements, description = _exponential_replacements(expr, variable)
+    return (expr.xreplace(replacements) if replacements else expr), description
+
+
+def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[dict[sympy.Basic, sympy.Expr], str]:
+    """Each e^(c x + k) in ``expr`` as T^(cL)·S^(c'L)·e^k (T = e^(x/L), S = e^(ix/L)), and the
+    sentence that describes the substitution."""
     exponentials = [e for e in expr.atoms(sympy.exp) if e.has(variable)]
     if not exponentials:
-        return expr, "rational function of " + str(variable) + " cancels"
+        return {}, "rational function of " + str(variable) + " cancels"
     scale = exponential_scale(expr, variable)
     t = sympy.Dummy("T", positive=True)
     s = sympy.Dummy("S")
     replacements = {}
+    imaginary = False
     for power in exponentials:
         factors = []
         for term in sympy.Add.make_args(sympy.expand(power.args[0])):
@@ -432,15 +462,15 @@ def _substitute_exponentials(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[
             real_part, imaginary_part = coefficient.as_real_imag() if term.has(variable) else (0, 0)
             if term.has(variable) and term == coefficient * variable and real_part.is_Rational and imaginary_part.is_Rational:
                 factors.append(t ** (real_part * scale) * s ** (imaginary_part * scale))
+                imaginary = imaginary or imaginary_part != 0
             else:
                 factors.append(sympy.exp(term))
         replacements[power] = sympy.Mul(*factors)
-    substituted = expr.xreplace(replacements)
     name = f"e^({variable}/{scale})" if scale != 1 else f"e^{variable}"
     description = f"substitute T = {name}; the rational function cancels"
-    if substituted.has(s):
+    if imaginary:
         description = f"rewrite in exponentials, substitute T = {name} and S = e^(i{variable}); the rational function cancels"
-    return substituted, description
+    return replacements, description
 
 
 def _replace_generic_atoms(

@@ -174,3 +174,29 @@ def test_the_strategy_reaches_depth_four_and_every_function() -> None:
     functions = {type(node) for e in seen for node in sympy.preorder_traversal(e)}
     for wanted in (sympy.exp, sympy.sin, sympy.cos, sympy.tanh, sympy.atan, sympy.erf, sigma, sympy.log):
         assert wanted in functions, wanted
+
+
+# --- the fast zero test (derive.rational) agrees with the general fraction-field conversion --------
+
+
+def _both_zero_tests(expr: sympy.Expr) -> tuple[bool | None, bool | None]:
+    from derive.verify import prepare, rational_normal_form, rational_zero_test
+
+    prepared = prepare(expr)
+    fast = rational_zero_test(prepared, x)
+    general = rational_normal_form(prepared, x)
+    return (None if fast is None else fast[0]), (None if general is None else general[0] == 0)
+
+
+@SETTINGS
+@given(expressions, expressions)
+@example(sigma(x) + sigma(-x), sympy.Integer(1))
+@example(sympy.Derivative(sigma(x), x), sigma(x) * (1 - sigma(x)))
+@example(sympy.tanh(x / 2), 2 * sigma(x) - 1)
+@example(sympy.exp(x**2) * sympy.exp(x), sympy.exp(x**2 + x))
+def test_fast_zero_test_agrees_with_the_field_conversion(left: sympy.Expr, right: sympy.Expr) -> None:
+    """On differences (mostly not zero) and on rewritings of one expression (zero)."""
+    for expr in (left - right, left - sympy.expand(left), left - sympy.together(left)):
+        if usable(expr):
+            fast, general = _both_zero_tests(expr)
+            assert fast == general, expr
