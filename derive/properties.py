@@ -47,9 +47,10 @@ def derive_properties(
     found.extend(_limits(function, definition, x))
     positive = list(_derivative_positive(function, first, x, options))
     found.extend(positive)
-    maximum = list(_derivative_maximum(function, first, x, options, positive=bool(positive), proofs=proofs))
+    first_limits = limits_at_infinity(first, x)
+    maximum = list(_derivative_maximum(function, first, x, options, positive=bool(positive), proofs=proofs, limits=first_limits))
     found.extend(maximum)
-    found.extend(_derivative_limits(function, first, x))
+    found.extend(_derivative_limits(function, first, x, first_limits))
     if recognition is not None and recognition.found and recognition.form is not None:
         found.extend(_second_derivative(function, definition, x, recognition, options, proofs))
     found.extend(_inverse(function, definition, x, options))
@@ -112,8 +113,9 @@ def _symmetry(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, opt
 
 
 def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol) -> Iterator[Property]:
+    limits = limits_at_infinity(definition, x)
     for direction, label in ((oo, "+"), (-oo, "-")):
-        value = limit_at_infinity(definition, x, direction)
+        value = limits[direction]
         if value is None:
             continue
         verification = _check_limit(definition, x, direction, value)
@@ -127,11 +129,21 @@ def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol) -> It
             )
 
 
-def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> sympy.Expr | None:
-    """lim expr as x → ±∞: read off the rational function of T = e^(x/L) when that is what
-    ``expr`` is (T → ∞ or T → 0⁺), else SymPy's limit algorithm; None when neither answers."""
+_PIECEWISE_KINDS = (sympy.Piecewise, sympy.Abs, sympy.sign, sympy.Max, sympy.Min)
+
+
+def limits_at_infinity(expr: sympy.Expr, x: sympy.Symbol) -> dict[sympy.Expr, sympy.Expr | None]:
+    """lim expr as x → +∞ and as x → −∞ (keys ``oo`` and ``-oo``; None where it is not found)."""
     expr = expand_definitions(expr)
-    if expr.has(sympy.Piecewise, sympy.Abs, sympy.sign, sympy.Max, sympy.Min):
+    if expr.has(*_PIECEWISE_KINDS):
+        return {direction: limit_at_infinity(expr, x, direction) for direction in (oo, -oo)}
+    return _smooth_limits(expr, x, (oo, -oo))
+
+
+def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> sympy.Expr | None:
+    """lim expr as x → ``direction`` (±∞), or None; a piecewise function by its outermost piece."""
+    expr = expand_definitions(expr)
+    if expr.has(*_PIECEWISE_KINDS):
         folded = sympy.piecewise_fold(expr.rewrite(sympy.Piecewise))
         if isinstance(folded, sympy.Piecewise):
             cuts = break_points(folded, x)
@@ -140,20 +152,37 @@ def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) 
             far = (cuts[-1] + 1 if cuts else 1) if direction == oo else (cuts[0] - 1 if cuts else -1)
             piece = next((piece for piece, condition in folded.args if condition.subs(x, far) is sympy.true), None)
             return None if piece is None else limit_at_infinity(piece, x, direction)
+    return _smooth_limits(expr, x, (direction,))[direction]
+
+
+def _smooth_limits(expr: sympy.Expr, x: sympy.Symbol, directions: tuple[sympy.Expr, ...]) -> dict[sympy.Expr, sympy.Expr | None]:
+    """When ``expr`` is a rational function of T = e^(x/L), each limit is read off its numerator
+    and denominator (T → ∞ or T → 0⁺); otherwise SymPy's limit algorithm is asked."""
     rational = to_rational_function(expr, x)
     generators = rational.free_symbols
     if len(generators) == 1 and next(iter(generators)).name == "T":
         (t,) = generators
         numerator, denominator = (sympy.Poly(part, t) for part in sympy.fraction(sympy.cancel(rational)))
-        if direction == oo:
-            gap = numerator.degree() - denominator.degree()
-            ratio = numerator.LC() / denominator.LC()
-            return ratio if gap == 0 else (S.Zero if gap < 0 else oo * sympy.sign(ratio))
-        low_numerator = min(monomial[0] for monomial in numerator.monoms())
-        low_denominator = min(monomial[0] for monomial in denominator.monoms())
-        ratio = numerator.as_expr().coeff(t, low_numerator) / denominator.as_expr().coeff(t, low_denominator)
-        gap = low_numerator - low_denominator
-        return ratio if gap == 0 else (S.Zero if gap > 0 else oo * sympy.sign(ratio))
+        return {direction: _limit_at_large_t(numerator, denominator) if direction == oo
+                else _limit_at_small_t(numerator, denominator, t) for direction in directions}
+    return {direction: _sympy_limit(expr, x, direction) for direction in directions}
+
+
+def _limit_at_large_t(numerator: sympy.Poly, denominator: sympy.Poly) -> sympy.Expr:
+    gap = numerator.degree() - denominator.degree()
+    ratio = numerator.LC() / denominator.LC()
+    return ratio if gap == 0 else (S.Zero if gap < 0 else oo * sympy.sign(ratio))
+
+
+def _limit_at_small_t(numerator: sympy.Poly, denominator: sympy.Poly, t: sympy.Symbol) -> sympy.Expr:
+    low_numerator = min(monomial[0] for monomial in numerator.monoms())
+    low_denominator = min(monomial[0] for monomial in denominator.monoms())
+    ratio = numerator.as_expr().coeff(t, low_numerator) / denominator.as_expr().coeff(t, low_denominator)
+    gap = low_numerator - low_denominator
+    return ratio if gap == 0 else (S.Zero if gap > 0 else oo * sympy.sign(ratio))
+
+
+def _sympy_limit(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> sympy.Expr | None:
     try:
         value = sympy.limit(expr, x, direction)
     except (NotImplementedError, ValueError, TypeError):
@@ -161,10 +190,12 @@ def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) 
     return value if value.is_number and (value.is_finite or value in (oo, -oo)) else None
 
 
-def _derivative_limits(function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol) -> Iterator[Property]:
-    """Where the derivative tends at ±∞: a limit of 0 means the function saturates on that side."""
+def _derivative_limits(function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol,
+                       limits: dict[sympy.Expr, sympy.Expr | None]) -> Iterator[Property]:
+    """Where the derivative tends at ±∞ (``limits``, from :func:`limit_at_infinity`): a limit of 0
+    means the function saturates on that side."""
     for direction, side in ((oo, "plus"), (-oo, "minus")):
-        value = limit_at_infinity(first, x, direction)
+        value = limits[direction]
         if value is None or not value.is_finite:
             continue
         verification = _check_limit(first, x, direction, value)
@@ -222,12 +253,13 @@ def _derivative_positive(function: sympy.Expr, first: sympy.Expr, x: sympy.Symbo
 
 
 def _derivative_maximum(
-    function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, *, positive: bool, proofs: _Proofs
+    function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, *, positive: bool, proofs: _Proofs,
+    limits: dict[sympy.Expr, sympy.Expr | None],
 ) -> Iterator[Property]:
     critical = _real_roots(sympy.diff(first, x), x)
     if not critical:
         return
-    values = [(sympy.nsimplify(first.subs(x, point)), point) for point in critical]
+    values = [(_exact_value(first.subs(x, point)), point) for point in critical]
     values = [(value, point) for value, point in values if value.is_real and value.is_finite]
     if not values:
         return
@@ -255,7 +287,7 @@ def _derivative_maximum(
         verification=bound,
     )
     if positive:
-        low = [limit_at_infinity(first, x, direction) for direction in (oo, -oo)]
+        low = list(limits.values())
         if all(value == 0 for value in low):
             yield Property(
                 key="derivative_range", kind="range", title="Range of the derivative",
@@ -294,9 +326,10 @@ def _second_derivative(
         explanation=say("Differentiate ", Eq(Derivative(function, x), recognition.form, evaluate=False), " with the chain rule."),
         verification=verification,
     )
-    for point in _real_roots(prepare(Derivative(definition, (x, 2))), x):
+    second_of_definition = prepare(Derivative(definition, (x, 2)))
+    for point in _real_roots(second_of_definition, x):
         at_point = proofs.prove(sympy.Subs(Derivative(function, (x, 2)), x, point), 0, x, options)
-        if at_point.status == "proved" and _changes_sign(prepare(Derivative(definition, (x, 2))), x, point):
+        if at_point.status == "proved" and _changes_sign(second_of_definition, x, point):
             yield Property(
                 key="inflection", kind="inflection", title="Inflection point",
                 statement=Eq(sympy.Subs(Derivative(function, (x, 2)), x, point), 0, evaluate=False),
@@ -369,7 +402,12 @@ def _real_roots(expr: sympy.Expr, x: sympy.Symbol) -> list[sympy.Expr]:
     (t,) = generators
     numerator = sympy.numer(sympy.together(rational))
     roots = [root for root in sympy.roots(sympy.Poly(numerator, t), filter="R") if root.is_positive]
-    return sorted({sympy.nsimplify(sympy.log(root) * scale) for root in roots}, key=float)
+    return sorted({_exact_value(sympy.log(root) * scale) for root in roots}, key=float)
+
+
+def _exact_value(value: sympy.Expr) -> sympy.Expr:
+    """An exact value in its simplest form (a candidate only: the caller proves what it states)."""
+    return value if value.is_Rational else sympy.nsimplify(value)
 
 
 def _is_positive(expr: sympy.Expr, x: sympy.Symbol) -> bool:

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import mpmath
 import sympy
 
-from derive.evaluate import NotEvaluable, evaluate
+from derive.evaluate import evaluate, evaluate_at_points
 from derive.verify import prepare
 
 WORKING_DIGITS = 40
@@ -44,17 +44,12 @@ class Series:
 
 
 def sample(expr: sympy.Expr, variable: sympy.Symbol, low: int, high: int, count: int, label: str) -> Series:
-    prepared = prepare(expr)
-    points = []
+    """``expr`` at ``count`` evenly spaced points of [low, high] (points where it is undefined are left out)."""
     with mpmath.workdps(20):
-        for index in range(count):
-            x = sympy.Rational(low) + sympy.Rational(high - low, count - 1) * index
-            try:
-                y = evaluate(prepared, {variable: mpmath.mpf(x.p) / x.q})
-            except NotEvaluable:
-                continue
-            points.append((float(x), float(y)))
-    return Series(label=label, points=tuple(points))
+        xs = [mpmath.mpf(low * (count - 1) + (high - low) * index) / (count - 1) for index in range(count)]
+        ys = evaluate_at_points(prepare(expr), variable, xs, {})
+        points = tuple((float(x), float(y)) for x, y in zip(xs, ys) if y is not None)
+    return Series(label=label, points=points)
 
 
 @dataclass(frozen=True, kw_only=True)
