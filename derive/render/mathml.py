@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from latex2mathml.converter import convert
 
@@ -31,8 +32,12 @@ class UnsafeMathError(ValueError):
     """LaTeX that could smuggle markup into an HTML page."""
 
 
+@lru_cache(maxsize=4096)
 def latex_to_mathml(latex: str, *, alt: str, display: bool = False) -> str:
-    """MathML for ``latex`` with ``alt`` as its text alternative (for screen readers)."""
+    """MathML for ``latex`` with ``alt`` as its text alternative (for screen readers).
+
+    Memoized: a derivation shows most expressions twice (one step's result is the next one's
+    start), and worksheets repeat the same derivation for every student."""
     if _FORBIDDEN.search(latex):
         raise UnsafeMathError(f"refusing to convert LaTeX with a text command: {latex!r}")
     mathml = convert(latex, display="block" if display else "inline")
