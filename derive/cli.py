@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 from pathlib import Path
 
-from derive.errors import DeriveError
+from derive.errors import DeriveError, InputError
 
 DEFAULT_OUT = Path("output")
 _GREEK = (
@@ -191,17 +191,21 @@ def run_grade(arguments: list[str]) -> int:
     parser.add_argument("--details", type=Path, help="JSON with every line's verdict (default: next to --out, .json)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel proof workers (default: all cores)")
     parser.add_argument("--syntax", choices=("latex", "text"))
-    parser.add_argument("--function", default="sigmoid")
-    parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
+    parser.add_argument("--var", default="x", help="the variable (default x)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
     options = parser.parse_args(arguments)
     from derive.check.grade import collect, details_json, grade, gradebook_csv, progress_bar
     from derive.documents import write_text
 
     if options.jobs < 1:
         raise DeriveError("--jobs must be at least 1")
-    results = grade(collect(options.paths), jobs=options.jobs, timeout=options.timeout, progress=progress_bar,
-                    syntax=options.syntax, function=options.function)
+    for target, flag, example in ((options.out, "--out", "grades.csv"), (options.details, "--details", "grades.json")):
+        if target is not None and (target.is_dir() or not target.name):
+            raise InputError(f"{flag} {target} is a folder: give the file to write, e.g. {target / example}")
     details = options.details or options.out.with_suffix(".json")
+    results = grade(collect(options.paths, exclude=(options.out, details)), jobs=options.jobs, timeout=options.timeout,
+                    progress=progress_bar, syntax=options.syntax, function=options.function, variable=options.var)
     print(write_text(options.out, gradebook_csv(results)))
     print(write_text(details, details_json(results)))
     valid = sum(1 for result in results if result.report is not None and result.report.valid)
@@ -222,10 +226,12 @@ def run_diff(arguments: list[str]) -> int:
     parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
     options = parser.parse_args(arguments)
     from derive.api import derive
+    from derive.functions import check_variable_name
     from derive.parse import parse_expression
 
     if not _LABEL.match(options.name):
         raise DeriveError("--name may only contain letters, digits and : . _ - (at most 64)")
+    check_variable_name(options.var)
     expression = parse_expression(options.expression, variable=options.var)
     derivation = derive(expression, variable=options.var)
     if options.output_format in ("text", "json"):

@@ -23,6 +23,20 @@ def variable(name: str = "x") -> Symbol:
     return Symbol(name, real=True)
 
 
+def check_variable_name(name: str) -> None:
+    """Refuse a variable name that a line could not use (a function, a constant, 'd', two words)."""
+    from derive.errors import InputError
+    from derive.parse.names import make_names
+
+    try:
+        make_names(name)
+    except ValueError:
+        raise InputError(
+            f"cannot use {name!r} as the variable: choose a letter such as x or t that is not the name of a "
+            "function or a constant"
+        ) from None
+
+
 class NamedFunction(Function):
     """A function of one argument with a name and a definition in elementary functions.
 

@@ -99,6 +99,8 @@ def test_check_options(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("arguments", [
     ("--function", "nosuch"), ("--syntax", "klingon"), ("--format", "pdf"),
+    ("--var", "sigma"), ("--var", "e"), ("--var", "x y"), ("--var", "d"),
+    ("--timeout", "nan"), ("--timeout", "inf"), ("--timeout", "1e9"), ("--timeout", "0"), ("--timeout", "-1"),
 ])
 def test_check_bad_options_exit_2_with_one_line(tmp_path: Path, arguments: tuple[str, ...]) -> None:
     write(tmp_path, "work.txt", CORRECT)
@@ -263,7 +265,10 @@ def graded(tmp_path_factory) -> dict[str, dict[str, object]]:
     write(folder, "a_binary.tex", b"\x00\x01PK\x03\x04")
     write(folder, "c_empty.txt", "")
     write(folder, "e_unreadable.txt", UNREADABLE)
-    write(folder, "notes.pdf", b"%PDF-1.4 not a submission")
+    write(folder, "g_notes.pdf", b"%PDF-1.4 not a submission")
+    write(folder, "h_no_suffix", CORRECT)
+    write(folder, ".hidden.tex", WRONG)
+    (folder / "i_broken.tex").symlink_to(folder / "gone.tex")
     (folder / "sub").mkdir()
     write(folder / "sub", "f_nested.tex", CORRECT)
     results = {}
@@ -280,7 +285,9 @@ def graded(tmp_path_factory) -> dict[str, dict[str, object]]:
 
 
 EXPECTED_FILES = ["class/a_binary.tex", "class/b_wrong.txt", "class/c_empty.txt", "class/d_correct.tex",
-                  "class/e_unreadable.txt", "class/sub/f_nested.tex"]
+                  "class/e_unreadable.txt", "class/g_notes.pdf", "class/h_no_suffix", "class/i_broken.tex",
+                  "class/sub/f_nested.tex"]
+UNGRADED = ("a_binary.tex", "c_empty.txt", "g_notes.pdf", "i_broken.tex")
 
 
 def test_grade_exits_0_and_writes_one_row_per_file(graded) -> None:
@@ -297,10 +304,14 @@ def test_grade_exits_0_and_writes_one_row_per_file(graded) -> None:
     assert (wrong["valid"], wrong["first_error"], wrong["wrong"], wrong["correct"]) == ("False", "1", "1", "1")
     assert wrong["diagnosis"] == "exp_derivative_without_chain" and wrong["error"] == ""
     assert by_file["e_unreadable.txt"]["unparsed"] == "1" and by_file["e_unreadable.txt"]["first_error"] == "1"
-    for unusable in ("a_binary.tex", "c_empty.txt"):
+    for unusable in UNGRADED:
         row = by_file[unusable]
         assert row["valid"] == "False" and row["error"] and row["lines"] == "0"
     assert "binary" in by_file["a_binary.tex"]["error"] and "empty" in by_file["c_empty.txt"]["error"]
+    assert "not graded" in by_file["g_notes.pdf"]["error"] and ".tex or .txt" in by_file["g_notes.pdf"]["error"]
+    assert "broken link" in by_file["i_broken.tex"]["error"]
+    assert by_file["h_no_suffix"]["valid"] == "True", "a file without an ending is a plain-text submission"
+    assert "9 submissions: 3 valid, 2 with errors, 4 unusable" in run["result"].stderr
 
 
 def test_grade_details_json(graded) -> None:
@@ -308,7 +319,7 @@ def test_grade_details_json(graded) -> None:
     submissions = details["submissions"]
     assert [entry["file"] for entry in submissions] == EXPECTED_FILES
     for entry in submissions:
-        if entry["file"].endswith(("a_binary.tex", "c_empty.txt")):
+        if entry["file"].endswith(UNGRADED):
             assert entry["report"] is None and entry["error"]
         else:
             assert entry["error"] is None
@@ -321,6 +332,29 @@ def test_grade_is_the_same_with_one_or_two_jobs(graded) -> None:
     assert graded["1"]["result"].returncode == graded["2"]["result"].returncode == 0
     assert graded["1"]["csv"] == graded["2"]["csv"]
     assert graded["1"]["json"] == graded["2"]["json"]
+
+
+@pytest.mark.parametrize("arguments", [
+    ("--var", "sigma"), ("--timeout", "nan"), ("--timeout", "0"), ("--function", "nosuch"), ("--out", "."),
+    ("--details", "."),
+])
+def test_grade_bad_options_exit_2_with_one_line_before_grading(tmp_path: Path, arguments: tuple[str, ...]) -> None:
+    (tmp_path / "class").mkdir()
+    write(tmp_path / "class", "a.txt", CORRECT)
+    result = derive("grade", "class", *arguments, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "grades.csv").exists()
+
+
+def test_grade_in_another_variable_and_into_the_graded_folder(tmp_path: Path) -> None:
+    (tmp_path / "class").mkdir()
+    write(tmp_path / "class", "a.tex", r"\sigma'(t) = \sigma(t)(1-\sigma(t))" + "\n")
+    for _ in range(2):  # the second run must not grade its own gradebook
+        result = derive("grade", "class", "--var", "t", "--out", "class/grades.csv", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        rows = list(csv.DictReader(io.StringIO((tmp_path / "class" / "grades.csv").read_text(encoding="utf-8"))))
+        assert [(row["file"], row["valid"]) for row in rows] == [("class/a.tex", "True")]
 
 
 def test_grade_with_nothing_to_grade_exits_2(tmp_path: Path) -> None:

@@ -20,8 +20,9 @@ from derive.catalogue import lookup
 from derive.check.decide import NEGATED, Claim, explain_negation
 from derive.check.reader import numbered_lines, read_submission
 from derive.check.report import Counterexample, LineReport, Report
-from derive.check.worker import DEFAULT_TIMEOUT_SECONDS, ProofWorker
+from derive.check.worker import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, ProofWorker
 from derive.errors import InputError, ParseError
+from derive.functions import check_variable_name
 from derive.functions import variable as real_variable
 from derive.parse import as_definition, detect_syntax, parse_line
 from derive.printing import to_plain
@@ -76,6 +77,8 @@ def check(
     entry = lookup(function)  # the exercise's function must exist
     if syntax not in (None, "latex", "text"):
         raise InputError(f"unknown syntax '{syntax}': choose latex or text")
+    check_variable_name(variable)
+    check_timeout(timeout)
     lines = numbered_lines(text)
     if not lines:
         raise InputError(f"{name or 'the input'} has no lines to check (only blank or comment lines)")
@@ -103,6 +106,12 @@ def check(
         if owned:
             worker.close()
     return Report(lines=tuple(reports), syntax=chosen, function=function, variable=variable, name=name)
+
+
+def check_timeout(timeout: float) -> None:
+    """A time limit per line must be a number of seconds between 0.1 and one hour."""
+    if not (isinstance(timeout, (int, float)) and MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS):
+        raise InputError(f"the time limit per line must be between {MIN_TIMEOUT_SECONDS:g} and {MAX_TIMEOUT_SECONDS:g} seconds, not {timeout!r}")
 
 
 def catalogue_names(entry: Any, variable: str) -> dict[str, Any]:

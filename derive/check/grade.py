@@ -45,20 +45,39 @@ class Graded:
         }
 
 
-def collect(paths: Iterable[Path]) -> list[Path]:
-    """The submissions named by ``paths``: files as given, and the text files inside folders."""
+def collect(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
+    """The submissions named by ``paths``: files as given, and every file inside folders.
+
+    Nothing in a folder is skipped silently: hidden files aside, every file (and every broken
+    link) becomes a row of the gradebook, and those that are not text submissions get a row that
+    says why they were not graded (see :func:`grade`). ``exclude`` names files to leave out (the
+    gradebook itself, when it is written into the folder being graded).
+    """
+    excluded = {path.resolve() for path in exclude}
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
-                                and p.suffix.lower() in SUBMISSION_SUFFIXES))
-        elif path.exists():
+            found.extend(sorted(p for p in path.rglob("*") if not any(part.startswith(".") for part in p.relative_to(path).parts)
+                                and (p.is_file() or (p.is_symlink() and not p.exists()))
+                                and p.resolve() not in excluded))
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             raise InputError(f"{path}: no such file or folder")
     if not found:
-        raise InputError("no submissions found (files ending in " + ", ".join(SUBMISSION_SUFFIXES) + ")")
+        raise InputError("no submissions found")
     return sorted(dict.fromkeys(found))
+
+
+def not_a_submission(path: Path) -> str | None:
+    """Why ``path`` is not graded (a broken link, a word-processor file), or None if it is."""
+    if path.is_symlink() and not path.exists():
+        return f"{path}: a broken link (the file it points to is missing)"
+    suffix = path.suffix.lower()
+    if suffix and suffix not in SUBMISSION_SUFFIXES and len(suffix) <= 6 and suffix[1:].isalnum():
+        return (f"{path}: not graded: a {suffix} file is not a plain-text submission "
+                f"(save it as .tex or .txt; accepted endings: {', '.join(SUBMISSION_SUFFIXES)} or none)")
+    return None
 
 
 def grade(
@@ -69,7 +88,18 @@ def grade(
     progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> list[Graded]:
-    """Check every submission with ``jobs`` proof workers; results in the order of ``paths``."""
+    """Check every submission with ``jobs`` proof workers; results in the order of ``paths``.
+
+    The options that apply to every file (function, variable, time limit) are checked first, so
+    that a mistake in them is one error, not one per row.
+    """
+    from derive.catalogue import lookup
+    from derive.check import check_timeout
+    from derive.functions import check_variable_name
+
+    check_timeout(timeout)
+    check_variable_name(options.get("variable", "x"))
+    lookup(options.get("function", "sigmoid"))
     local = threading.local()
     workers: list[ProofWorker] = []
     lock = threading.Lock()
@@ -81,6 +111,9 @@ def grade(
             with lock:
                 workers.append(local.worker)
         try:
+            reason = not_a_submission(path)
+            if reason is not None:
+                raise InputError(reason)
             result = Graded(path=path, report=check_file(path, worker=local.worker, **options), error=None)
         except DeriveError as error:
             result = Graded(path=path, report=None, error=str(error))

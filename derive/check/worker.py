@@ -17,6 +17,8 @@ from typing import Any
 from derive.check.decide import Claim
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
+MIN_TIMEOUT_SECONDS = 0.1
+MAX_TIMEOUT_SECONDS = 3600.0
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 
 
