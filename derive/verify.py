@@ -155,7 +155,7 @@ class Verifier:
                     if left is None and right is None:
                         continue
                     if left is None or right is None or _differ(left, right, tolerance):
-                        return False, [*used, label], "inf", (label, _show(left), _show(right))
+                        return False, [*used, label], "inf", (label, *show_pair(left, right))
                     used.append(label)
                     largest = max(largest, abs(left - right) / max(mpmath.mpf(1), abs(left), abs(right)))
                 if len(used) >= min(3, count):
@@ -165,26 +165,40 @@ class Verifier:
     def stable_difference(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str, str, str] | None:
         """A point where a and b differ by a tiny but real amount.
 
-        a - b is evaluated at two and at three times the working precision: rounding noise
-        shrinks with precision, a real difference (σ(100) - 1 ≈ -3.7·10^-44) stays the same.
+        a - b is evaluated at two precisions: rounding noise shrinks with precision, a real
+        difference (σ(100) - 1 ≈ -3.7·10^-44) stays the same. First at two and three times the
+        working precision, then at 600 and 900 digits at two points (σ(1000) - 1 ≈ -5·10^-435),
+        and for a claim without the variable, which is cheap to evaluate, at 2000 and 3000 digits.
+        Differences below about 10^-1900 (relative) stay out of reach.
         """
-        count = self.options.points
+        prepared = [self.prepared(expr) for expr in (a, b)]
+        constant = not any(side.has(self.variable) for side in prepared)
+        count = 1 if constant else self.options.points
+        tiers = [(2 * self.options.digits + 10, 3 * self.options.digits + 10, count), (600, 900, min(count, 2))]
+        if constant:
+            tiers.append((2000, 3000, 1))
+        for low, high, points in tiers:
+            found = self._stable_gap_at(prepared, low, high, points)
+            if found is not None:
+                return found
+        return None
+
+    def _stable_gap_at(self, prepared: list[sympy.Expr], low: int, high: int, count: int) -> tuple[str, str, str] | None:
         gaps = []
-        for factor in (2, 3):
-            with mpmath.workdps(factor * self.options.digits + 10):
+        for digits in (low, high):
+            with mpmath.workdps(digits):
                 points = [mpmath.mpf(p.p) / p.q for p in sample_points(self.variable, self.options)[:count]]
                 pair = []
-                for expr in (a, b):
-                    prepared = self.prepared(expr)
-                    constants = {s: self.parameter(s) for s in prepared.free_symbols if s != self.variable}
-                    pair.append(evaluate_at_points(prepared, self.variable, points, {}, constants))
+                for side in prepared:
+                    constants = {s: self.parameter(s) for s in side.free_symbols if s != self.variable}
+                    pair.append(evaluate_at_points(side, self.variable, points, {}, constants))
                 gaps.append(pair)
-        with mpmath.workdps(3 * self.options.digits + 10):
+        with mpmath.workdps(high):
             for index, label in enumerate(self._labels[:count]):
-                low = (gaps[0][0][index], gaps[0][1][index])
-                high = (gaps[1][0][index], gaps[1][1][index])
-                if _stable_gap(low, high):
-                    return label, mpmath.nstr(high[0], 50), mpmath.nstr(high[1], 50)
+                at_low = (gaps[0][0][index], gaps[0][1][index])
+                at_high = (gaps[1][0][index], gaps[1][1][index])
+                if _stable_gap(at_low, at_high):
+                    return (label, *show_pair(*at_high))
         return None
 
     def prove(self, a: sympy.Basic, b: sympy.Basic) -> Verification:
@@ -552,6 +566,20 @@ def _differ(left: mpmath.mpf, right: mpmath.mpf, tolerance: mpmath.mpf) -> bool:
 
 def _show(value: mpmath.mpf | None) -> str:
     return "undefined" if value is None else mpmath.nstr(value, 12)
+
+
+def show_pair(left: mpmath.mpf | None, right: mpmath.mpf | None) -> tuple[str, str]:
+    """Two different values written so that a reader sees that they differ: with 12 significant
+    digits, or 20 or 30 if needed (σ(40) = 0.99999999999999999575 against 1.0), or else as the
+    other value plus the tiny difference (1.0 - 5.08e-435). Call in the precision they carry."""
+    if left is None or right is None:
+        return _show(left), _show(right)
+    for digits in (12, 20, 30):
+        shown = mpmath.nstr(left, digits), mpmath.nstr(right, digits)
+        if shown[0] != shown[1]:
+            return shown
+    gap = left - right
+    return f"{_show(right)} {'+' if gap > 0 else '-'} {mpmath.nstr(abs(gap), 3)}", _show(right)
 
 
 def _show_point(point: sympy.Rational) -> str:

@@ -348,16 +348,29 @@ DERIVATIONS = {
         (1, "correct", "first line"), (2, "unparsed", "not read"), (3, "correct", "correct again (agrees with line 1)"),
     ], 2),
     "wrong-sigma-definition": (WRONG_SIGMA_THEN_RIGHT, [
-        (1, "wrong", "first line"), (2, "correct", "correct again"),
+        (1, "wrong", "first line"), (2, "correct", "correct (after the error on line 1)"),
     ], 1),
     "align-style": (ALIGN_STYLE, [
         (1, "correct", "first line"), (2, "correct", "follows from line 1"), (3, "correct", "follows from line 2"),
     ], None),
     "two-errors-then-restart": (TWO_ERRORS, [
         (1, "wrong", "first line"), (2, "wrong", "consistent with wrong line 1 (error carried forward)"),
-        (3, "wrong", "new error: does not follow from line 2"), (4, "correct", "correct again"),
+        (3, "wrong", "new error: does not follow from line 2"), (4, "correct", "correct (after the error on line 1)"),
     ], 1),
 }
+
+
+INDEPENDENT_CLAIMS = r"""\sigma(0) = \frac{1}{2}
+\sigma'(0) = \frac{1}{4}
+\sigma(1) \approx 0.7311
+\sigma(1000) = 1
+\sigma(-x) = 1 - \sigma(x)
+\sigma(2) \approx 0.8808"""
+
+DERIVATIONS["independent-claims"] = (INDEPENDENT_CLAIMS, [
+    (1, "correct", "first line"), (2, "correct", "new claim"), (3, "correct", "new claim"), (4, "wrong", "new claim"),
+    (5, "correct", "new claim"), (6, "correct", "new claim"),
+], 4)
 
 
 @pytest.mark.parametrize("name", list(DERIVATIONS))
@@ -638,3 +651,34 @@ def test_worker_is_reused_and_survives(worker) -> None:
     pid = worker.pid
     run(worker, QUOTIENT_RULE)
     assert worker.pid == pid and pid is not None
+
+
+# -- claims that are false by a tiny amount: found at higher precision, shown so that they differ ------
+
+TINY_GAPS = [
+    (r"\sigma(40) = 1", "0.99999999999999999575"),
+    (r"\sigma(100) = 1", "1.0 - 3.72e-44"),
+    (r"\sigma(1000) = 1", "1.0 - 5.08e-435"),
+    (r"\sigma(200) - 1 = 0", "-1.38389652674e-87"),
+    (r"\sigma(x) = \frac{1}{1+e^{-x}} + e^{-x^2-1000}", "e-438"),
+    (r"\sigma(-1000) = 0", "5.07595889755e-435"),
+]
+
+
+@pytest.mark.parametrize(("line", "shown"), TINY_GAPS, ids=[line for line, _ in TINY_GAPS])
+def test_a_claim_false_by_a_tiny_amount_is_wrong_and_the_values_differ_visibly(worker, line: str, shown: str) -> None:
+    report = run(worker, line)
+    (verdict,) = report.lines
+    assert verdict.status == "wrong", verdict.message
+    assert shown in verdict.message
+    assert verdict.counterexample is not None and verdict.counterexample.left != verdict.counterexample.right
+    assert verdict.diagnosis is None, "no misconception explains a difference beyond the working precision"
+
+
+@pytest.mark.parametrize("line", [
+    r"\sigma(-1000) = \frac{e^{-1000}}{1+e^{-1000}}", r"\sigma(1000) = \frac{1}{1+e^{-1000}}",
+    r"\sigma(1000) \approx 1.000", r"1 - \sigma(50) = \sigma(-50)",
+])
+def test_true_claims_with_tiny_values_stay_correct(worker, line: str) -> None:
+    report = run(worker, line)
+    assert report.valid, report.lines[0].message

@@ -1,5 +1,5 @@
 """A realistic class: 24 submissions written the way students write, graded with `derive grade`
-and compared with the verdict a human grader gives (tests/data/submissions/expected.json).
+and compared with the verdict a human grader gives (tests/data/submissions-expected.json).
 
 The human verdicts were worked out by hand, line by line, and double-checked numerically with
 mpmath (not with derive). Where derive disagrees and derive is wrong, the case is an xfail with
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 SUBMISSIONS = Path(__file__).parent / "data" / "submissions"
-EXPECTED: dict[str, dict] = json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))
+EXPECTED: dict[str, dict] = json.loads((SUBMISSIONS.parent / "submissions-expected.json").read_text(encoding="utf-8"))
 
 #: Submissions where derive disagreed with the human grader (all fixed; kept for future cases).
 VERDICT_XFAIL: dict[str, str] = {}
@@ -43,7 +43,7 @@ def gradebook(tmp_path_factory) -> dict[str, dict[str, str]]:
 
 
 def test_expected_file_is_complete() -> None:
-    files = sorted(p.name for p in SUBMISSIONS.iterdir() if p.name != "expected.json")
+    files = sorted(p.name for p in SUBMISSIONS.iterdir())
     assert files == sorted(EXPECTED) and len(files) == 24
     for name, verdict in EXPECTED.items():
         assert set(verdict) <= {"valid", "first_error", "diagnosis", "unusable"}, name

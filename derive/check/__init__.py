@@ -217,10 +217,18 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
         state.previous = None
         return LineReport(line=number, source=source, status="unparsed", relation="not decided",
                           message=f"Could not check this line: {last['error']}.")
+    # A number-valued left side that is not the quantity the lines before were about (σ(1) ≈ 0.7311
+    # after σ'(0) = 1/4) starts a new claim: it neither follows from them nor carries their errors.
+    new_claim = (previous_line is not None and not continuation_line and previous_subject is not None
+                 and parts[0] != previous_subject and not (parts[0].has(x) and previous_subject.has(x)))
     if last["holds"]:
         proved = all(verdict.get("proved") for _, verdict in verdicts)
-        if state.error_line is not None:
-            relation = f"correct again (agrees with line {state.last_correct_line})" if state.last_correct_line else "correct again"
+        if new_claim:
+            relation = "new claim"
+            state.error_line = None
+        elif state.error_line is not None:
+            relation = (f"correct again (agrees with line {state.last_correct_line})" if state.last_correct_line
+                        else f"correct (after the error on line {state.error_line})")
             state.error_line = None
         else:
             relation = f"follows from line {previous_line}" if previous_line is not None else "first line"
@@ -237,7 +245,10 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
     diagnosis = last.get("diagnosis")
     if diagnosis and diagnosis[0] == NEGATED:
         diagnosis = explain_negation(claim.right)
-    if state.error_line is None:
+    if new_claim:
+        relation = "new claim"
+        state.error_line = number
+    elif state.error_line is None:
         relation = f"does not follow from line {previous_line}" if previous_line is not None else "first line"
         state.error_line = number
     else:

@@ -86,6 +86,8 @@ def expand_user_definitions(expr: sympy.Expr, claim: Claim) -> sympy.Expr:
 def diagnose(left: sympy.Expr, right: sympy.Expr, claim: Claim, verifier: Verifier) -> tuple[str, str] | None:
     """The first misconception whose predicted answer matches the student's right-hand side."""
     references = [expand_user_definitions(r, claim) for r in (claim.subject, left) if r is not None]
+    if any(verifier.compare(reference, right)[0] for reference in references):
+        return None  # the sides differ only beyond the working precision: no slip of the pen explains that
     negated = any(verifier.compare(-reference, right)[0] for reference in references)
     if negated:
         # Several slips give exactly minus the right answer; the way the line is written decides,
