@@ -15,6 +15,8 @@ Reading conventions (both syntaxes):
   ``σ`` — is the product ``σ(x)·(1-σ(x))``, while ``σ(1-σ(x))`` is a composition.
 * ``σ'(x)`` is ``Derivative(σ(x), x)``; at any other argument, ``σ'(a)`` is
   ``Subs(Derivative(σ(u), u), u, a)`` — never the formula the student has to prove.
+* ``σ^{(n)}(x)`` (also ``sigma^(n)(x)``), a whole number in parentheses as a function's
+  superscript, is the n-th derivative, read exactly like n primes; ``σ^{2}(x)`` is a power.
 * Numbers stay exact: ``0.7311`` is ``Rational(7311, 10000)``; see :class:`DecimalLiteral`.
 
 Pass ``syntax`` (from :func:`detect_syntax` on the whole file) so that every line of a file is

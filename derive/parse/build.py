@@ -29,6 +29,8 @@ from .names import SIGMA, FunctionSpec, Names
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _PRIME_COUNTS = {"'": 1, "′": 1, "″": 2, "‴": 3}
 _SIZING_BEFORE = re.compile(r"\\(?:left|[bB]igg?l?)\s*\Z")
+# The parentheses around a function's superscript that make it a derivative order: f^{(2)}.
+_CLOSE_AFTER = re.compile(r"\s*(?:\\(?:right|[bB]igg?r?)\s*)?\)")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -449,7 +451,23 @@ class Builder(Transformer_NonRecursive):
         return _Suffix(primes=self._order(count, token.start_pos))
 
     def fpower(self, children: list[Any]) -> _Suffix:
-        return _Suffix(power=children[0])
+        exponent: Built = children[0]
+        if self._is_order(exponent):
+            # f^{(n)}(x): the n-th derivative, read exactly like n primes.
+            return _Suffix(primes=self._order(int(exponent.expr), exponent.start))
+        return _Suffix(power=exponent)
+
+    def _is_order(self, exponent: Built) -> bool:
+        r"""Whether a function's superscript is a whole number in parentheses: ``^{(2)}``, ``^(2)``."""
+        written = self.text[exponent.start : exponent.end]
+        if not (exponent.literal and written.isdigit()):
+            return False
+        before = exponent.start - 1
+        while before >= 0 and self.text[before].isspace():
+            before -= 1
+        return before >= 0 and self.text[before] == "(" and bool(
+            _CLOSE_AFTER.match(self.text, exponent.end)
+        )
 
     def fpower_sup(self, children: list[Any]) -> _Suffix:
         return _Suffix(power=self._superscript(children[0]))

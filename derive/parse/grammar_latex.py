@@ -8,7 +8,8 @@ and classified by :mod:`derive.parse.names` before parsing; unknown commands are
 
 LaTeX specifics: ``{...}`` groups, ``\frac{a}{b}`` (also ``\dfrac``, ``\tfrac``), ``\sqrt{a}``,
 ``\sqrt[n]{a}``, ``\left( \right)`` and ``\bigl( \bigr)`` as plain brackets, ``\left| \right|`` and
-``\lvert \rvert`` for absolute values, primes as ``'`` or ``^{\prime}``, ``\frac{d}{dx}``,
+``\lvert \rvert`` for absolute values, primes as ``'``, ``^{\prime}`` or ``^{(2)}`` (a function's
+superscript that is a whole number in parentheses is a derivative order), ``\frac{d}{dx}``,
 ``\frac{d\sigma}{dx}``, ``\frac{d^{2}}{dx^{2}}``. As in TeX, a superscript without braces takes one
 character: ``x^23`` is ``x^{2}\cdot 3``; leniently it may also be ``^(...)`` or ``^-x``.
 ``e^{x}^{2}`` (a double superscript) is an error. Spacing (``\,`` ``\;`` ``\!`` ``\ ``

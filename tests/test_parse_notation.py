@@ -1,0 +1,114 @@
+"""Notation students write that the parser reads (or refuses with a useful message).
+
+Each table is ``(exact input, expected parse)`` or ``(exact input, expected message fragment)``.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from sympy import Derivative, Dummy, Subs
+
+from derive.errors import InputLimitError, ParseError
+from derive.functions import sigma, variable
+from derive.parse import parse_expression, parse_line
+
+x = variable("x")
+u = Dummy("u", real=True)
+f = sympy.Function("f", real=True)
+softplus = sympy.Function("softplus", real=True)
+
+
+def evaluated(expr: sympy.Basic) -> sympy.Basic:
+    """Rebuild an ``evaluate=False`` tree with SymPy's normal evaluation (derivatives stay)."""
+    if not expr.args:
+        return expr
+    return expr.func(*(evaluated(arg) for arg in expr.args))
+
+
+def d(expr: sympy.Expr, order: int = 1) -> sympy.Expr:
+    return Derivative(expr, (x, order))
+
+
+def at(function: sympy.FunctionClass, point: sympy.Expr, order: int = 1) -> sympy.Expr:
+    return Subs(Derivative(function(u), (u, order)), u, point)
+
+
+def same(actual: sympy.Basic, expected: sympy.Basic) -> bool:
+    return evaluated(actual) == expected
+
+
+# -- f^{(n)}: the n-th derivative --------------------------------------------------------------
+
+# (text, syntax, expected); "f" and "softplus" are user/catalogue functions here.
+DERIVATIVE_ORDERS = [
+    (r"\sigma^{(2)}(x)", "latex", d(sigma(x), 2)),
+    (r"\sigma^{(1)}(x)", "latex", d(sigma(x))),
+    (r"\sigma^{ ( 2 ) }(x)", "latex", d(sigma(x), 2)),
+    (r"\sigma^{\left(3\right)}(x)", "latex", d(sigma(x), 3)),
+    (r"\sigma^(2)(x)", "latex", d(sigma(x), 2)),
+    (r"\sigma^{(2)}", "latex", d(sigma(x), 2)),
+    (r"\sigma^{(2)}(-x)", "latex", at(sigma, -x, 2)),
+    (r"\sigma^{(2)}(1-\sigma)", "latex", d(sigma(x), 2) * (1 - sigma(x))),
+    (r"\tanh^{(2)}(x)", "latex", d(sympy.tanh(x), 2)),
+    (r"\sin^{(3)} x", "latex", d(sympy.sin(x), 3)),
+    (r"f^{(2)}(x)", "latex", d(f(x), 2)),
+    (r"\operatorname{softplus}^{(2)}(x)", "latex", d(softplus(x), 2)),
+    (r"\sigma^{(10)}(x)", "latex", d(sigma(x), 10)),
+    ("sigma^(2)(x)", "text", d(sigma(x), 2)),
+    ("sigma**(2)(x)", "text", d(sigma(x), 2)),
+    ("sigma^( 2 )(x)", "text", d(sigma(x), 2)),
+    ("f^(2)(x)", "text", d(f(x), 2)),
+    ("softplus^(1)(x)", "text", d(softplus(x))),
+    ("σ^(2)(2x)", "text", at(sigma, 2 * x, 2)),
+    # Not an order: powers stay powers.
+    (r"\sigma^{2}(x)", "latex", sigma(x) ** 2),
+    (r"\sigma^2(x)", "latex", sigma(x) ** 2),
+    (r"\sigma(x)^{(2)}", "latex", sigma(x) ** 2),
+    (r"\sigma^{(2.0)}(x)", "latex", sigma(x) ** 2),
+    (r"\sigma^{(2)+1}(x)", "latex", sigma(x) ** 3),
+    (r"\sigma^{(-2)}(x)", "latex", sigma(x) ** -2),
+    (r"x^{(2)}", "latex", x**2),
+    (r"e^{(2)}", "latex", sympy.exp(2)),
+    ("x^(2)", "text", x**2),
+    ("sigma(x)^(2)", "text", sigma(x) ** 2),
+    ("sigma^2(x)", "text", sigma(x) ** 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "syntax", "expected"), DERIVATIVE_ORDERS, ids=[c[0] for c in DERIVATIVE_ORDERS]
+)
+def test_derivative_order_in_parentheses(text: str, syntax: str, expected: sympy.Expr) -> None:
+    actual = parse_expression(text, syntax=syntax, functions={"f": f, "softplus": softplus})  # type: ignore[arg-type]
+    assert same(actual, expected), (actual, expected)
+
+
+def test_derivative_order_reads_like_primes() -> None:
+    for order_form, prime_form in [
+        (r"\sigma^{(2)}(x)", r"\sigma''(x)"),
+        (r"\sigma^{(1)}(2x)", r"\sigma'(2x)"),
+        ("sigma^(3)(x)", "sigma'''(x)"),
+    ]:
+        assert parse_expression(order_form) == parse_expression(prime_form)
+
+
+DERIVATIVE_ORDER_ERRORS = [
+    (r"\sigma^{-1}(x)", ParseError, "ambiguous power -1", 1),
+    (r"\sigma^{(-1)}(x)", ParseError, "ambiguous power -1", 1),
+    (r"\sigma^{(0)}(x)", InputLimitError, "derivative order 0 is outside 1 to 10", 10),
+    (r"\sigma^{(11)}(x)", InputLimitError, "derivative order 11 is outside 1 to 10", 10),
+    ("sigma^(12)(x)", InputLimitError, "derivative order 12 is outside 1 to 10", 8),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "fragment", "column"),
+    DERIVATIVE_ORDER_ERRORS,
+    ids=[c[0] for c in DERIVATIVE_ORDER_ERRORS],
+)
+def test_derivative_order_errors(text: str, error: type, fragment: str, column: int) -> None:
+    with pytest.raises(error) as caught:
+        parse_line(text)
+    assert fragment in caught.value.message
+    assert caught.value.column == column
