@@ -115,6 +115,11 @@ CORRECT_LATEX = [
     r"\sigma(1) \approx \frac{1}{1+0.368}",
     r"\sigma'(1) \approx 0.1966",
     r"\sigma'(1) \approx 0.2",
+    r"\sigma(10) \approx 1",
+    r"\sigma(-10) \approx 0",
+    r"\sigma'(50) \approx 0",
+    r"1 \approx \sigma(10)",
+    r"\sigma(1) \approx 0.7311 \approx 1",
     r"\sigma'(x) &= \sigma(x)(1-\sigma(x)) \\",
     r"\sigma'(x) = \sigma(x)(1-\sigma(x)).",
     r"\sigma'(x) = \sigma(x)(1-\sigma(x)) % the final answer",
@@ -161,6 +166,10 @@ WRONG_LATEX = [
     r"\sigma(1) \approx \frac{1}{1+0.367}",
     r"\sigma(1) = 0.7311",
     r"\sigma'(1) \approx 0.19",
+    r"\sigma(0) \approx 1",
+    r"\sigma(0) \approx 0",
+    r"\sigma(2) \approx 2",
+    r"\sigma(10) \approx 2",
 ]
 
 WRONG_TEXT = [
@@ -682,3 +691,17 @@ def test_a_claim_false_by_a_tiny_amount_is_wrong_and_the_values_differ_visibly(w
 def test_true_claims_with_tiny_values_stay_correct(worker, line: str) -> None:
     report = run(worker, line)
     assert report.valid, report.lines[0].message
+
+
+@pytest.mark.parametrize(("text", "fragments"), [
+    (r"\sigma(0) \approx 1", ["sigma(0) = 0.5", "1 stands for (0.5, 1.5)"]),
+    (r"\sigma(1) \approx 0.7315", ["sigma(1) = 0.73105857863", "0.7315 stands for [0.73145, 0.73155]"]),
+    (r"\sigma(0.7) \approx 1", ["sigma(0.7) lies in [", "1 = 1.0"]),
+    (r"\sigma(1) \approx \frac{1}{1+0.367}", ["1/(0.367 + 1) stands for ["]),
+])
+def test_approximation_messages_show_what_was_written(worker, text: str, fragments: list[str]) -> None:
+    (line,) = run(worker, text).lines
+    assert line.status == "wrong"
+    for fragment in fragments:
+        assert fragment in line.message
+    assert "_decimal" not in line.message and "_whole" not in line.message

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -169,13 +170,15 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
         # rounding cannot drift along a chain (σ(1) ≈ 0.73 ≈ 0.7 ≈ 0.8 must fail at 0.8).
         left_index = 0 if relation == "≈" else index
         left, right = parts[left_index], parts[index + 1]
-        decimals = []
+        decimals, rounded_integers = [], []
         if relation == "≈":
             left, right, decimals = _placeholders(left, right, left_index, index + 1, line.decimals)
+            left, right, rounded_integers = _rounded_integer(left, right)
         claims.append(Claim(
             relation=relation, left=left, right=right, variable=x,
             definitions=tuple(state.definitions), subject=state.subject if continuation else None,
-            decimals=tuple(decimals),
+            decimals=tuple(decimals + rounded_integers),
+            open_decimals=tuple(placeholder for placeholder, _, _ in rounded_integers),
         ))
     return _Plan(number=number, source=source, kind="claims", parts=tuple(parts), claims=tuple(claims),
                  continuation=continuation, previous_subject=previous_subject, definitions=tuple(state.definitions))
@@ -287,6 +290,28 @@ def _placeholders(
     return sides[0], sides[1], decimals
 
 
+def _literal(value: sympy.Rational, radius: sympy.Rational) -> sympy.Symbol:
+    """A decimal literal as the student wrote it (0.70 stays 0.70), for messages only."""
+    places = len(str(radius.q)) - 1  # radius = 1/(2·10^d), and 2·10^d has d + 1 digits
+    exact = Decimal(int(value.p)) / Decimal(int(value.q))
+    return sympy.Symbol(str(exact.quantize(Decimal(1).scaleb(-places))))
+
+
+def _rounded_integer(left: sympy.Expr, right: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr, list[Any]]:
+    """``σ(10) ≈ 1``: a side that is a whole number alone stands for the numbers that round to it
+    (an open interval: σ(0) = 0.5 is not ≈ 1); the other side must not be a bare number too."""
+    sides = [left, right]
+    for index in (1, 0):
+        side, other = sides[index], sides[1 - index]
+        if isinstance(side, sympy.Integer) and not other.is_Integer and not any(
+            isinstance(symbol, sympy.Dummy) for symbol in other.free_symbols
+        ):
+            placeholder = sympy.Dummy("whole")
+            sides[index] = placeholder
+            return sides[0], sides[1], [(placeholder, side, sympy.Rational(1, 2))]
+    return left, right, []
+
+
 def _replace_literal(expr: sympy.Expr, value: sympy.Rational, placeholder: sympy.Dummy) -> sympy.Expr:
     """Every occurrence of the number ``value``, rebuilt without evaluation (the tree stays as written)."""
     if expr == value:
@@ -310,9 +335,14 @@ def _wrong_message(claim: Claim, verdict: dict[str, Any]) -> str:
     if "message" in verdict:
         return f"Cannot check this approximation: {verdict['message']}."
     found = verdict.get("counterexample")
-    left, right = to_plain(claim.left), to_plain(claim.right)
+    written = {placeholder: _literal(value, radius) for placeholder, value, radius in claim.decimals}
+    left, right = to_plain(claim.left.xreplace(written)), to_plain(claim.right.xreplace(written))
     if claim.relation == "≈" and found:
-        return f"Not a correct approximation: the exact value of {left} is {found[1]}, but the written value spans {found[2]}."
+        def value(expr: str, shown: str, verb: str) -> str:
+            return f"{expr} {verb} {shown}" if shown[0] in "[(" else f"{expr} = {shown}"
+
+        return (f"Not a correct approximation: {value(left, found[1], 'lies in')}, but {value(right, found[2], 'stands for')} "
+                "(a decimal, or a whole number standing alone, means the numbers that round to it).")
     if found:
         x, left_value, right_value = found
         if not (claim.left.has(claim.variable) or claim.right.has(claim.variable)):
