@@ -46,14 +46,16 @@ def assert_sane(report: Report) -> None:
         assert line.status in ("correct", "wrong", "unparsed")
         assert line.message.strip()
         assert line.relation.strip()
+        noted_definition = line.relation == "definition" and line.diagnosis_key == "not_the_exercise_function"
         if line.status == "correct":
-            assert line.counterexample is None and line.diagnosis is None and line.diagnosis_key is None
+            assert line.counterexample is None
+            assert noted_definition or (line.diagnosis is None and line.diagnosis_key is None)
             if not line.proved:
                 assert "numeric" in line.message.lower(), f"'correct' but not proved, and the message hides it: {line}"
         else:
             assert not line.proved
         if line.status != "wrong":
-            assert line.diagnosis_key is None
+            assert noted_definition or line.diagnosis_key is None
         if line.diagnosis_key is not None:
             assert line.diagnosis
     assert report.valid == all(line.status == "correct" for line in report.lines)
@@ -705,3 +707,24 @@ def test_approximation_messages_show_what_was_written(worker, text: str, fragmen
     for fragment in fragments:
         assert fragment in line.message
     assert "_decimal" not in line.message and "_whole" not in line.message
+
+
+# -- a definition that is not the exercise's function is noted (not a wrong line: defining is allowed) --
+
+@pytest.mark.parametrize(("text", "function", "flagged"), [
+    ("f(x) = \\frac{1}{1-e^{-x}}\nf'(x) = \\frac{-e^{-x}}{(1-e^{-x})^2}", "sigmoid", True),
+    ("f(x) = x^2\nf'(x) = 2x", "tanh", True),
+    ("f(x) = \\frac{1}{1+e^{-x}}\nf'(x) = f(x)(1-f(x))", "sigmoid", False),
+    ("g(x) = \\tanh(x)\ng'(x) = 1 - g(x)^2", "tanh", False),
+    # a helper next to the exercise's own function is not a miscopied definition
+    ("u(x) = 1+e^{-x}\n\\sigma'(x) = -u(x)^{-2} \\cdot (-e^{-x})", "sigmoid", False),
+])
+def test_a_definition_that_is_not_the_exercise_is_noted(worker, text: str, function: str, flagged: bool) -> None:
+    report = run(worker, text, function=function)
+    assert report.valid, [line.message for line in report.lines]
+    definition = report.lines[0]
+    assert definition.relation == "definition" and definition.status == "correct"
+    assert (definition.diagnosis_key == "not_the_exercise_function") is flagged
+    assert ("not_the_exercise_function" in report.diagnoses) is flagged
+    if flagged:
+        assert "not the exercise's function" in definition.diagnosis

@@ -10,6 +10,7 @@ is valid) from a new error, and a line that is correct again.
 from __future__ import annotations
 
 from collections.abc import Iterator
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,7 @@ import sympy
 
 from derive.catalogue import lookup
 from derive.check.decide import NEGATED, Claim, explain_negation
+from derive.check.diagnose import NOT_THE_EXERCISE
 from derive.check.reader import numbered_lines, read_submission
 from derive.check.report import Counterexample, LineReport, Report
 from derive.check.worker import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, ProofWorker
@@ -47,6 +49,7 @@ class _Chain:
     error_line: int | None = None
     definitions: list[tuple[Any, sympy.Symbol, sympy.Expr]] = field(default_factory=list)
     functions: dict[str, Any] = field(default_factory=dict)
+    exercise: tuple[sympy.Expr, sympy.Expr] | None = None  # the exercise's function and its definition
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,7 +90,8 @@ def check(
     owned = worker is None
     worker = worker or ProofWorker(timeout=timeout)
     try:
-        reading = _Chain(functions=catalogue_names(entry, variable))
+        x = real_variable(variable)
+        reading = _Chain(functions=catalogue_names(entry, variable), exercise=(entry.function(x), entry.definition(x)))
         plans: list[_Plan] = []
         claims: list[Claim] = []
 
@@ -101,12 +105,20 @@ def check(
 
         results = worker.decide_all(planned_claims())
         verdicts = dict(zip(map(id, claims), results))
-        judging = _Chain()
-        reports = [_judge_line(plan, verdicts, judging, worker, real_variable(variable)) for plan in plans]
+        judging = _Chain(exercise=reading.exercise if not _mentions(plans, reading.exercise[0]) else None)
+        reports = [_judge_line(plan, verdicts, judging, worker, x) for plan in plans]
     finally:
         if owned:
             worker.close()
     return Report(lines=tuple(reports), syntax=chosen, function=function, variable=variable, name=name)
+
+
+def _mentions(plans: list[_Plan], function: sympy.Expr) -> bool:
+    """Whether any line names the exercise's function (then a definition is a helper, such as u(x))."""
+    kind = function.func if isinstance(function, sympy.Function) else None
+    return kind is not None and any(
+        part is not None and part.has(kind) for plan in plans if plan.kind != "definition" for part in plan.parts
+    )
 
 
 def check_timeout(timeout: float) -> None:
@@ -139,7 +151,12 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
             state.functions[definition.name] = function
             state.definitions.append((function, definition.parameter, definition.body))
             state.subject = function(x)
-            return _Plan(number=number, source=source, kind="definition", parts=(definition.body,), report=LineReport(
+            # Is it the exercise's function, miscopied? Asked only of the first definition; whether it
+            # matters (the student never names the exercise's function) is known once all lines are read.
+            compare = () if state.exercise is None or len(state.definitions) > 1 else (Claim(
+                relation="=", left=definition.body.xreplace({definition.parameter: x}), right=state.exercise[1],
+                variable=x, diagnose=False),)
+            return _Plan(number=number, source=source, kind="definition", parts=(definition.body,), claims=compare, report=LineReport(
                 line=number, source=source, status="correct", proved=True, relation="definition",
                 message=f"Defines {definition.name}({variable}) = {to_plain(definition.body)}."))
         # ':=' asserts a definition; for a name that is already defined (sigma) it is a claim to check.
@@ -190,6 +207,15 @@ def _judge_line(plan: _Plan, verdicts: dict[int, dict[str, Any]], state: _Chain,
     if plan.kind == "definition":
         state.previous, state.previous_line = plan.parts[0], plan.number
         state.last_correct_line = plan.number
+        if plan.claims and state.exercise is not None and plan.report is not None:
+            verdict = verdicts[id(plan.claims[0])]
+            if "error" not in verdict and not verdict["holds"]:
+                function, definition = (to_plain(expr) for expr in state.exercise)
+                return dataclasses.replace(
+                    plan.report, diagnosis_key=NOT_THE_EXERCISE.key,
+                    diagnosis=f"This is not the exercise's function {function} = {definition}; the lines below are "
+                    "checked for the function as defined here. " + NOT_THE_EXERCISE.explanation,
+                )
     elif plan.kind == "unparsed":
         state.error_line = state.error_line or plan.number
         # What this line said is unknown, so no later line can be "carried forward" from it.

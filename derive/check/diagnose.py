@@ -113,6 +113,13 @@ CONSTANT_FACTOR = Misconception(
 )
 
 
+NOT_THE_EXERCISE = Misconception(
+    key="not_the_exercise_function",
+    explanation="Check that you copied the definition correctly.",
+    candidates=lambda subject, x: iter(()),
+)
+
+
 def mistaken_derivative(expr: sympy.Expr, x: sympy.Symbol, mistake: str, position: int | None) -> sympy.Expr:
     """d/dx expr, except for one deliberate mistake.
 
