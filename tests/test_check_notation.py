@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from derive.check import check
+from derive.check.reader import is_prose, numbered_lines
+from derive.errors import ParseError
+from derive.parse import parse_line
 
 # (text, function, [(line, status), ...]) — lines not listed were skipped like comments.
 VERDICTS = [
@@ -36,3 +41,149 @@ def test_second_derivative_in_order_notation_is_proved() -> None:
     (line,) = report.lines
     assert line.status == "correct" and line.proved
     assert report.valid
+
+
+# -- prose and notes are skipped like comments ----------------------------------------------------
+
+PROSE = [
+    "Using the chain rule:",
+    "Therefore",
+    "Therefore,",
+    "Hence",
+    "Proof.",
+    "By the chain rule, we get",
+    "Now we differentiate.",
+    "Let's differentiate:",
+    "We see",
+    r"\text{By the chain rule:}",
+    r"\text{Therefore}",
+    r"\textbf{Step 1.} \emph{Differentiate}",
+    r"& \text{so} \\",
+    r"\quad \text{since $\sigma' = \sigma(1-\sigma)$}",
+    r"\intertext{and then}",
+    r"\textit{Proof.} % a comment",
+]
+
+MATH = [
+    "x",
+    "e",
+    "sigma",
+    "sin",
+    "softplus",
+    "theta",
+    "ex",  # e·x
+    "xe",
+    "we",  # w·e when the variable is w
+    "de",
+    "sigma'x",
+    "sin x",
+    "x = 1",
+    "sigma(x) is",
+    "Let x be",  # one-letter words: not clearly prose
+    "Apply a rule",
+    "the answer is 2",
+    "(by the chain rule)",
+    r"\text{x}",
+    r"\text{exp}",
+    r"\text{ok} x",
+    r"\sigma(x) \text{ by definition}",
+]
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_prose(line: str) -> None:
+    assert is_prose(line)
+
+
+@pytest.mark.parametrize("line", MATH)
+def test_not_prose(line: str) -> None:
+    assert not is_prose(line)
+
+
+def test_a_function_defined_in_the_file_is_not_prose() -> None:
+    assert is_prose("gee whiz")
+    assert not is_prose("gee whiz", frozenset({"gee"}))
+    text = "gee(x) = x^2\ngee whiz\nwhiz bang"
+    assert [number for number, _ in numbered_lines(text)] == [1, 2]
+
+
+def test_numbered_lines_skip_prose_notes_and_labels_and_keep_numbers() -> None:
+    text = "\n".join([
+        r"\begin{align*}",                               # 1 layout
+        r"\text{By the chain rule:}",                    # 2 prose
+        r"\sigma'(x) &= \sigma(x)(1-\sigma(x)) \tag{1}",  # 3
+        r"\label{eq:sigma}",                             # 4 label only
+        r"\qquad \checkmark",                            # 5 mark only
+        "Therefore",                                     # 6 prose
+        r"&= \sigma(x) - \sigma(x)^2 \\",                # 7
+        "x",                                             # 8 math
+        r"\end{align*}",                                 # 9 layout
+    ])
+    assert [number for number, _ in numbered_lines(text)] == [3, 7, 8]
+
+
+DERIVATIONS = [
+    (
+        "\n".join([
+            r"\begin{align*}",
+            r"\text{By the chain rule:}",
+            r"\sigma'(x) &= \frac{d}{dx}\left(1+e^{-x}\right)^{-1} \tag{1} \\",
+            r"&= \left(1+e^{-x}\right)^{-2} e^{-x} \quad \text{(chain rule)} \\",
+            r"\textbf{Therefore}",
+            r"&= \sigma(x)(1-\sigma(x)) \qquad \checkmark \label{eq:final}",
+            r"\end{align*}",
+        ]),
+        [(3, "correct"), (4, "correct"), (6, "correct")],
+    ),
+    (
+        "\n".join([
+            "Using the chain rule:",
+            "sigma'(x) = d/dx (1+exp(-x))^(-1)   # definition",
+            "= (1+exp(-x))^(-2) * exp(-x)  # chain rule",
+            "Therefore",
+            "= sigma(x)*(1 - sigma(x)).  # done",
+        ]),
+        [(2, "correct"), (3, "correct"), (5, "correct")],
+    ),
+    (
+        "\n".join([
+            "Using the chain rule:",
+            "sigma'(x) = (1+exp(-x))^(-2) * exp(-x)",
+            "=> sigma'(x) = sigma(x)(1-sigma(x))",
+        ]),
+        [(2, "correct"), (3, "unparsed")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DERIVATIONS, ids=["latex", "text", "arrow"])
+def test_annotated_derivations(text: str, expected: list[tuple[int, str]]) -> None:
+    report = check(text)
+    assert [(line.line, line.status) for line in report.lines] == expected, [
+        (line.line, line.status, line.message) for line in report.lines
+    ]
+
+
+def test_an_arrow_says_what_to_write() -> None:
+    report = check("sigma'(x) = sigma(x)(1-sigma(x))\n=> sigma'(x) = sigma(x)(1-sigma(x))")
+    line = report.lines[1]
+    assert line.status == "unparsed" and line.column == 1
+    assert "start a continuation with '='" in line.message
+
+
+WORDS = [
+    "x", "e", "d", "t", "w", "a", "sigma", "sin", "exp", "ln", "pi", "softplus", "theta", "ex", "xe", "we",
+    "de", "dx", "the", "rule", "Therefore", "chain", "see", "Let", "s", "sigmoid", " ", " ", ",", ":", ".",
+    "'", "(", ")", "=", "2", r"\text{", "}", r"\text{x}", r"\textbf{", r"\quad", "&", r"\\",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map("".join),
+       st.sampled_from(["x", "t", "w", "s", "theta"]))
+def test_a_skipped_line_could_never_have_been_read(line: str, variable: str) -> None:
+    if not is_prose(line.strip()):
+        return
+    for syntax in ("latex", "text"):
+        with pytest.raises(ParseError):
+            parse_line(line, syntax=syntax, variable=variable)

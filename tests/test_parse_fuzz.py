@@ -31,6 +31,8 @@ TOKENS = [
     "f", "g", r"\mathrm{d}", r"\mathrm", r"\operatorname{erf}", r"^{\prime}", " ", r"\,",
     "&", r"\\", "%", ".", ",", "²", "⁻¹", r"\dfrac", "|", "y", r"\alpha", r"\pi", "abs",
     r"\lvert", r"\rvert", r"\bigl(", r"\bigr)", "$", "\x00", "\n", "lambda", "__import__",
+    r"\text{", r"\text{x}", r"\mbox{", r"\tag{", r"\label{", r"\notag", r"\qquad", r"\checkmark",
+    r"\qed", "#", "=>", r"\Rightarrow", r"\implies", "therefore", r"\partial", "sech",
 ]
 
 token_soup = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
@@ -126,6 +128,17 @@ def test_generated_expressions_round_trip_exactly(pair: Pair) -> None:
             reject()
         rebuilt = _evaluated(parsed)
         assert rebuilt == expected, (source, rebuilt, expected)
+
+
+@FAST
+@given(expressions, st.sampled_from([r"\quad \text{chain rule}", r"\tag{1}", r"\qquad\checkmark", r"\text{ so}."]))
+def test_a_note_at_the_end_changes_nothing(pair: Pair, note: str) -> None:
+    _, latex, _ = pair
+    try:
+        plain = parse_line(latex, syntax="latex")
+    except InputLimitError:
+        reject()
+    assert parse_line(f"{latex} {note}", syntax="latex") == plain
 
 
 def _evaluated(expr: sympy.Basic) -> sympy.Basic:

@@ -112,3 +112,97 @@ def test_derivative_order_errors(text: str, error: type, fragment: str, column: 
         parse_line(text)
     assert fragment in caught.value.message
     assert caught.value.column == column
+
+
+# -- notes on math lines -------------------------------------------------------------------------
+
+# (annotated line, the same line without its notes): both must parse to the same thing.
+ANNOTATED = [
+    (r"\sigma'(x) = \sigma(x)(1-\sigma(x)) \quad \text{chain rule}", r"\sigma'(x) = \sigma(x)(1-\sigma(x))"),
+    (r"= \sigma(x) \qquad \text{(by (1))}.", r"= \sigma(x)"),
+    (r"= \sigma(x) \text{ by definition}", r"= \sigma(x)"),
+    (r"&= \sigma(x) && \text{Definition} \\", r"= \sigma(x)"),
+    (r"= \sigma(x), \textrm{so}", r"= \sigma(x)"),
+    (r"= \sigma(x) \,\mbox{using $u = 1+e^{-x}$}", r"= \sigma(x)"),
+    (r"= \sigma(x) \; \textnormal{done}", r"= \sigma(x)"),
+    (r"= \sigma(x) & \text{{nested} braces}", r"= \sigma(x)"),
+    (r"= \sigma(x) \tag{3}", r"= \sigma(x)"),
+    (r"= \sigma(x) \tag*{$\ast$}", r"= \sigma(x)"),
+    (r"\label{eq:sigma} \sigma'(x) = \sigma(x) \notag", r"\sigma'(x) = \sigma(x)"),
+    (r"\sigma'(x) \nonumber = \sigma(x) \label{eq:1} \\", r"\sigma'(x) = \sigma(x)"),
+    (r"= \sigma(x) \checkmark", r"= \sigma(x)"),
+    (r"= \sigma(x) \quad \blacksquare", r"= \sigma(x)"),
+    (r"= \sigma(x) \square", r"= \sigma(x)"),
+    (r"= \sigma(x). \qed", r"= \sigma(x)"),
+    (r"= \sigma(x) \text{ (chain rule)} \quad \checkmark \tag{2}", r"= \sigma(x)"),
+    (r"= \sigma(x) \quad \text{sigmoid} % a comment", r"= \sigma(x)"),
+    ("sigma'(x) = sigma(x)(1-sigma(x))  # chain rule", "sigma'(x) = sigma(x)(1-sigma(x))"),
+    ("= sigma(x) # first # second", "= sigma(x)"),
+    ("= sigma(x). # done", "= sigma(x)"),
+    # \text{x} holding one name the parser knows is still that name, not a note.
+    (r"= 2\text{x}", r"= 2x"),
+    (r"= 2 \quad \text{x}", r"= 2x"),
+]
+
+
+@pytest.mark.parametrize(("annotated", "plain"), ANNOTATED, ids=[c[0][:40] for c in ANNOTATED])
+def test_notes_are_not_part_of_the_claim(annotated: str, plain: str) -> None:
+    assert parse_line(annotated) == parse_line(plain)
+
+
+# (line, fragment of the error, its column): what is left keeps its columns.
+ANNOTATED_ERRORS = [
+    (r"\tag{1} x + \alpha \quad \text{note}", r"unknown name '\alpha'", 13),
+    (r"\label{a} = \sigma(x) + \beta \tag{2}", r"unknown name '\beta'", 25),
+    ("x + foo # comment", "unknown name 'foo'", 5),
+    (r"= x \text{by the chain rule} + 1", r"unknown name '\text': text can only be a note", 5),
+    (r"\text{By the chain rule:}", "empty line", None),
+    ("# only a comment", "empty line", None),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "column"), ANNOTATED_ERRORS, ids=[c[0] for c in ANNOTATED_ERRORS])
+def test_columns_survive_notes(text: str, fragment: str, column: int | None) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_line(text)
+    assert fragment in caught.value.message
+    assert caught.value.column == column
+
+
+def test_text_in_a_note_never_reaches_the_grammar() -> None:
+    # The note would be an unknown name (or an unexpected character) if it were read.
+    line = parse_line(r"= x \quad \text{<script>alert(1)</script> \foo}")
+    assert line.parts == (None, x)
+
+
+CONNECTIVE = "put each claim on its own line; arrows and 'therefore' are not claims"
+
+# (line, syntax, column of the connective)
+CONNECTIVES = [
+    (r"\Rightarrow \sigma'(x) = \sigma(x)(1-\sigma(x))", "latex", 1),
+    (r"\implies \sigma'(x) = 1", "latex", 1),
+    (r"\therefore \sigma'(x) = 1", "latex", 1),
+    (r"\because x = x", "latex", 1),
+    (r"\iff x = x", "latex", 1),
+    (r"\Longrightarrow x = x", "latex", 1),
+    (r"&\Rightarrow x = x", "latex", 2),
+    (r"x = x \implies x = x", "latex", 7),
+    ("=> sigma'(x) = sigma(x)(1-sigma(x))", "text", 1),
+    ("=>sigma(x)", "text", 1),
+    ("x = x => x = x", "text", 7),
+    (r"=> \sigma(x)", "latex", 1),
+    ("⇒ x = x", "text", 1),
+    ("∴ x = x", "text", 1),
+    ("Therefore sigma'(x) = 1", "text", 1),
+    ("hence x = x", "text", 1),
+    ("Thus x = x", "text", 1),
+]
+
+
+@pytest.mark.parametrize(("text", "syntax", "column"), CONNECTIVES, ids=[c[0] for c in CONNECTIVES])
+def test_connectives_at_the_start_say_what_to_write(text: str, syntax: str, column: int) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_line(text, syntax=syntax)  # type: ignore[arg-type]
+    assert CONNECTIVE in caught.value.message
+    assert "start a continuation with '='" in caught.value.message
+    assert caught.value.column == column

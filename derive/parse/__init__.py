@@ -146,8 +146,9 @@ def parse_line(
 ) -> Line:
     r"""Parse a line ``A = B``, a chain ``A = B \approx C``, a continuation ``= B`` or a lone ``A``.
 
-    Alignment marks (``&``, ``\\``, ``\quad``), a trailing ``.`` or ``,`` and LaTeX ``%`` comments
-    are ignored.
+    Alignment marks (``&``, ``\\``, ``\quad``), a trailing ``.`` or ``,`` and comments (LaTeX ``%``,
+    plain-text ``#``) are ignored, and so are ``\tag{..}``, ``\label{..}``, ``\notag`` and, at the
+    end of a line, a note ``\text{...}`` or a ``\checkmark``/``\qed`` (see :func:`~.engine.clean`).
     """
     symbol = real_variable(variable)
     parsed = run(

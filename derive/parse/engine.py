@@ -23,7 +23,7 @@ from derive.errors import InputLimitError, ParseError
 from . import grammar_latex, grammar_text
 from .build import Builder, Built, Chain, SeenDecimal
 from .limits import MAX_DEPTH, MAX_NODES, check_brackets, check_length
-from .names import Names, classify
+from .names import CONNECTIVE_HINT, TEXT_COMMANDS, Names, classify
 
 Syntax = Literal["latex", "text"]
 Start = Literal["start_expr", "start_line"]
@@ -57,25 +57,104 @@ class Parsed:
 
 
 _LATEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+_TEXT_COMMENT = re.compile(r"#[^\n]*")
+# Equation numbers and labels, and commands that switch them off: meaningless for a claim.
+_LATEX_LABEL = re.compile(r"\\(?:tag\*?|label)\s*\{")
+_LATEX_NO_NUMBER = re.compile(r"\\(?:notag|nonumber)(?![A-Za-z])")
 # Trailing marks that end a line without being part of it; longest first so that ``\,`` is one.
 _TRAILING: dict[str, tuple[str, ...]] = {
-    "latex": ("\\qquad", "\\quad", "\\\\", "\\,", "\\;", "\\:", "\\!", ".", ",", "&", "~", "$"),
+    "latex": (
+        "\\checkmark", "\\blacksquare", "\\square", "\\qedhere", "\\qed", "\\Box",
+        "\\qquad", "\\quad", "\\\\", "\\,", "\\;", "\\:", "\\!", ".", ",", "&", "~", "$",
+    ),
     "text": (".", ","),
 }
+# The ones the grammar also reads as a name when they hold one word: \text{x}, \textrm{erf}.
+_NAME_COMMANDS = frozenset({"text", "textrm"})
+_COMMAND_BEFORE = re.compile(r"\\([A-Za-z]+)\s*\Z")
 
 
-def clean(text: str, syntax: Syntax) -> str:
-    """Blank out LaTeX comments and trailing punctuation (``.``, ``,``, ``\\\\``), keeping columns."""
+def clean(text: str, syntax: Syntax, names: Names | None = None) -> str:
+    r"""Blank out what is not part of the claim, keeping the columns of the rest.
+
+    LaTeX: ``%`` comments, ``\tag{..}``, ``\label{..}``, ``\notag``, ``\nonumber`` anywhere, and at
+    the end of the line a note ``\text{...}`` (also ``\textrm``, ``\mbox`` ...), a ``\checkmark`` or
+    ``\qed``, spacing and punctuation. Plain text: a ``# comment`` and trailing ``.`` or ``,``.
+    A trailing ``\text{x}`` that holds one name the parser knows (``names``) stays: it is the
+    variable written in text mode, not a note.
+
+    >>> clean(r"\sigma' = \sigma(1-\sigma) \quad \text{chain rule} \tag{3}", "latex").rstrip()
+    "\\sigma' = \\sigma(1-\\sigma)"
+    """
     if syntax == "latex":
-        text = _LATEX_COMMENT.sub(lambda match: " " * len(match.group()), text)
+        text = _LATEX_COMMENT.sub(_blank, text)
+        text = _blank_labels(text)
+        text = _LATEX_NO_NUMBER.sub(_blank, text)
+    else:
+        text = _TEXT_COMMENT.sub(_blank, text)
     end = len(text)
     while True:
         while end and text[end - 1].isspace():
             end -= 1
         mark = next((m for m in _TRAILING[syntax] if text.endswith(m, 0, end)), None)
+        if mark is None and syntax == "latex":
+            start = _trailing_note(text, end, names)
+            if start is not None:
+                end = start
+                continue
         if mark is None or (mark == "." and _is_delimiter_dot(text, end - 1)):
             return text[:end] + " " * (len(text) - end)
         end -= len(mark)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def _blank_labels(text: str) -> str:
+    r"""Blank ``\tag{...}`` and ``\label{...}`` with their (possibly nested) braces."""
+    pieces, position = [], 0
+    for match in _LATEX_LABEL.finditer(text):
+        if match.start() < position:
+            continue
+        close = closing_brace(text, match.end() - 1)
+        if close is None:
+            break
+        pieces.append(text[position : match.start()] + " " * (close + 1 - match.start()))
+        position = close + 1
+    return "".join(pieces) + text[position:]
+
+
+def closing_brace(text: str, opening: int) -> int | None:
+    """The index of the ``}`` that closes the ``{`` at ``opening``, or None (one scan)."""
+    depth = 0
+    for index in range(opening, len(text)):
+        depth += (text[index] == "{") - (text[index] == "}")
+        if depth == 0:
+            return index
+    return None
+
+
+def _trailing_note(text: str, end: int, names: Names | None) -> int | None:
+    r"""Where a ``\text{...}`` note that ends at ``end`` starts, or None if there is none."""
+    if not end or text[end - 1] != "}":
+        return None
+    depth, opening = 0, end - 1
+    while opening >= 0:
+        depth += (text[opening] == "}") - (text[opening] == "{")
+        if depth == 0:
+            break
+        opening -= 1
+    if opening < 0:
+        return None
+    command = _COMMAND_BEFORE.search(text, max(0, opening - 24), opening)
+    if command is None or command.group(1) not in TEXT_COMMANDS:
+        return None
+    word = text[opening + 1 : end - 1].strip()
+    if command.group(1) in _NAME_COMMANDS and word.isascii() and word.isalpha():
+        if names is None or names.reads_as_math(word):
+            return None
+    return command.start()
 
 
 def _is_delimiter_dot(text: str, dot: int) -> bool:
@@ -92,6 +171,7 @@ _CHARACTER_HINTS = {
     "}": ": braces are LaTeX; use parentheses in plain text",
     "\\": ": LaTeX commands need the LaTeX syntax",
     ",": ": write decimals with a point (0.5), and one expression per line",
+    **dict.fromkeys("⇒⟹∴∵⇔⟺", f": {CONNECTIVE_HINT}"),
 }
 _EXPECTED_NAMES = {
     "_RPAR": "')'",
@@ -104,16 +184,23 @@ _EXPECTED_NAMES = {
 }
 
 
-def _character_error(error: UnexpectedCharacters, text: str) -> ParseError:
+def _character_error(
+    error: UnexpectedCharacters, text: str, syntax: Syntax, variable: str
+) -> ParseError:
     position = error.pos_in_stream
     char = text[position] if 0 <= position < len(text) else ""
+    if char == ">" and text[:position].rstrip().endswith("="):  # =>
+        arrow = text.rindex("=", 0, position)
+        return ParseError(f"unexpected '=>': {CONNECTIVE_HINT}", column=arrow + 1)
     shown = f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}" if char else "input"
     return ParseError(
         f"unexpected character {shown}{_CHARACTER_HINTS.get(char, '')}", column=position + 1
     )
 
 
-def _token_error(error: UnexpectedToken, text: str, start: Start, variable: str) -> ParseError:
+def _token_error(
+    error: UnexpectedToken, text: str, start: Start, variable: str, syntax: Syntax
+) -> ParseError:
     token = error.token
     if token.type == "$END":
         return ParseError(
@@ -184,7 +271,7 @@ def check_expression(expr: sympy.Basic, allowed: Iterable[sympy.Symbol]) -> None
 
 
 def _tokens(text: str, syntax: Syntax, names: Names) -> list[Token]:
-    return list(classify(parsers(syntax).lexer.lex(text), names))
+    return list(classify(parsers(syntax).lexer.lex(text), names, text=text, syntax=syntax))
 
 
 def run(
@@ -194,7 +281,7 @@ def run(
     if not isinstance(text, str):
         raise ParseError("the input is not text")
     check_length(text)
-    text = clean(text, syntax)
+    text = clean(text, syntax, names)
     if not text.strip():
         raise ParseError("empty line: there is no expression to read")
     check_brackets(text)
@@ -206,9 +293,9 @@ def run(
         end = len(text.rstrip())
         tree = interactive.feed_token(Token("$END", "", end, 1, end + 1, 1, end + 1, end))
     except UnexpectedCharacters as error:
-        raise _character_error(error, text) from None
+        raise _character_error(error, text, syntax, names.variable) from None
     except UnexpectedToken as error:
-        raise _token_error(error, text, start, names.variable) from None
+        raise _token_error(error, text, start, names.variable, syntax) from None
     except UnexpectedInput as error:  # pragma: no cover - other Lark input errors
         column = getattr(error, "column", None)
         raise ParseError("could not read the expression", column=column) from None

@@ -162,6 +162,10 @@ class Names:
         """Whether ``name`` already means something (a function, constant, the variable, d)."""
         return name in self.words or name in self.commands
 
+    def reads_as_math(self, word: str) -> bool:
+        """Whether a run of letters is read as names (``xe`` is ``x e``), not an unknown name."""
+        return _split(word, self) is not None
+
 
 def make_names(
     variable: str, functions: Mapping[str, sympy.FunctionClass] | None = None
@@ -210,32 +214,85 @@ def _token(kind: str, value: str, source: Token, offset: int = 0, length: int | 
     return Token(kind, value, start, 1, start + 1, 1, end + 1, end)
 
 
-def _unknown(word: str, names: Names, column: int) -> ParseError:
-    if len(word) == 1 and word.isalpha():
+#: Greek letters a student may use as a variable (``--var theta``).
+GREEK_LETTERS = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+    "omicron rho varrho tau upsilon phi varphi chi psi omega".split()
+)
+#: Words and commands that join claims ("therefore", "\\implies") but are not a claim themselves.
+CONNECTIVES = frozenset(
+    "therefore hence thus so implies impliedby iff because since Rightarrow Longrightarrow "
+    "Leftrightarrow Longleftrightarrow".split()
+)
+#: Commands whose braced argument is prose, not mathematics (``\\text{by the chain rule}``).
+TEXT_COMMANDS = frozenset(
+    "text textrm textnormal textit textbf textsf texttt emph mbox intertext shortintertext".split()
+)
+#: Every plain word that may name something in some parse: built-in functions, e, pi, d, sigma,
+#: and the Greek letters a variable may be called (user functions and catalogue names aside).
+KNOWN_WORDS = frozenset(_FUNCTION_WORDS) | RESERVED | GREEK_LETTERS
+CONNECTIVE_HINT = (
+    "put each claim on its own line; arrows and 'therefore' are not claims"
+    " — start a continuation with '='"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Context:
+    """What an unknown name's message may look at: the whole line and its syntax."""
+
+    text: str = ""
+    syntax: str = "text"
+
+
+def _unknown(
+    word: str, names: Names, column: int, context: _Context, *, end: int, command: bool = False
+) -> ParseError:
+    """The message for a name that means nothing here, with what to write instead when known."""
+    shown = f"\\{word}" if command else word
+    lead = f"unknown name '{shown}'"
+    if word in CONNECTIVES or word.lower() in CONNECTIVES:
+        return ParseError(f"unexpected '{shown}': {CONNECTIVE_HINT}", column=column)
+    if command and word in TEXT_COMMANDS:
         return ParseError(
-            f"unknown name '{word}': the only variable is '{names.variable}'", column=column
+            f"{lead}: text can only be a note at the end of a line or a line of its own",
+            column=column,
         )
-    return ParseError(f"unknown name '{word}'", column=column)
+    if len(word) == 1 and not command:
+        return ParseError(f"{lead}: the only variable is '{names.variable}'", column=column)
+    return ParseError(lead, column=column)
 
 
-def _split_word(word: str, source: Token, offset: int, names: Names) -> Iterator[Token]:
-    """Tokens for a letter run: the whole word if known, else a greedy split into known names."""
+def _split(word: str, names: Names) -> list[tuple[int, int, tuple[str, str]]] | None:
+    """``(offset, length, (kind, value))`` of each known name in ``word``, greedily, or None."""
     known = names.words.get(word)
     if known is not None:
-        yield _token(known[0], known[1], source, offset, len(word))
-        return
-    pieces: list[Token] = []
+        return [(0, len(word), known)]
+    pieces = []
     index = 0
     while index < len(word):
         for length in range(min(names.longest_word, len(word) - index), 0, -1):
             known = names.words.get(word[index : index + length])
             if known is not None:
-                pieces.append(_token(known[0], known[1], source, offset + index, length))
+                pieces.append((index, length, known))
                 index += length
                 break
         else:
-            raise _unknown(word, names, (source.start_pos or 0) + offset + 1)
-    yield from pieces
+            return None
+    return pieces
+
+
+def _split_word(
+    word: str, source: Token, offset: int, names: Names, context: _Context
+) -> Iterator[Token]:
+    """Tokens for a letter run: the whole word if known, else a greedy split into known names."""
+    pieces = _split(word, names)
+    if pieces is None:
+        start = (source.start_pos or 0) + offset
+        end = source.end_pos if source.type == "OPNAME" else start + len(word)
+        raise _unknown(word, names, start + 1, context, end=end or 0)
+    for start, length, (kind, value) in pieces:
+        yield _token(kind, value, source, offset + start, length)
 
 
 def _check_number(token: Token) -> None:
@@ -250,12 +307,18 @@ def _check_number(token: Token) -> None:
 _OPNAME_INNER = re.compile(r"[A-Za-z]+$|[A-Za-z]+(?=\s*\}$)")
 
 
-def classify(tokens: Iterable[Token], names: Names) -> Iterator[Token]:
-    """Turn lexer tokens into grammar tokens; raise :class:`ParseError` for unknown names."""
+def classify(
+    tokens: Iterable[Token], names: Names, *, text: str = "", syntax: str = "text"
+) -> Iterator[Token]:
+    """Turn lexer tokens into grammar tokens; raise :class:`ParseError` for unknown names.
+
+    ``text`` (the line the tokens come from) and ``syntax`` only shape the messages.
+    """
+    context = _Context(text=text, syntax=syntax)
     for token in tokens:
         kind = token.type
         if kind == "WORD":
-            yield from _split_word(str(token), token, 0, names)
+            yield from _split_word(str(token), token, 0, names, context)
         elif kind == "CMD":
             name = str(token)[1:]
             known = names.commands.get(name)
@@ -265,12 +328,15 @@ def classify(tokens: Iterable[Token], names: Names) -> Iterator[Token]:
                         f"unsupported delimiter after '\\{name}': use ( ), [ ] or | |",
                         column=(token.start_pos or 0) + 1,
                     )
-                raise ParseError(f"unknown name '\\{name}'", column=(token.start_pos or 0) + 1)
+                raise _unknown(
+                    name, names, (token.start_pos or 0) + 1, context,
+                    end=token.end_pos or 0, command=True,
+                )
             yield _token(known[0], known[1], token)
         elif kind == "OPNAME":
             match = _OPNAME_INNER.search(str(token))
             assert match is not None  # the OPNAME pattern guarantees letters at the end
-            yield from _split_word(match.group(), token, match.start(), names)
+            yield from _split_word(match.group(), token, match.start(), names, context)
         elif kind == "PI":
             yield _token(CONST, "pi", token)
         elif kind == "ROOT":
