@@ -187,3 +187,50 @@ def test_a_skipped_line_could_never_have_been_read(line: str, variable: str) -> 
     for syntax in ("latex", "text"):
         with pytest.raises(ParseError):
             parse_line(line, syntax=syntax, variable=variable)
+
+
+# -- standard notation and messages through the checker --------------------------------------------
+
+STANDARD = [
+    (r"\frac{d}{dx}\ln\frac{x}{1-x} = \frac{1}{x(1-x)}", "sigmoid", "correct"),
+    (r"\frac{d\sigma(x)}{dx} = \sigma(x)(1-\sigma(x))", "sigmoid", "correct"),
+    (r"\frac{d\sigma(x)}{dx} = \sigma(x)(1+\sigma(x))", "sigmoid", "wrong"),
+    (r"\tanh\frac{x}{2} = 2\sigma(x) - 1", "sigmoid", "correct"),
+    ("dsigma(x)/dx = sigma(x)*(1 - sigma(x))", "sigmoid", "correct"),
+]
+
+
+@pytest.mark.parametrize(("text", "function", "status"), STANDARD, ids=[s[0] for s in STANDARD])
+def test_standard_notation_is_checked(text: str, function: str, status: str) -> None:
+    (line,) = check(text, function=function).lines
+    assert line.status == status, line.message
+
+
+# (text, function, variable, message fragment, column) for a one-line submission
+UNREADABLE = [
+    (r"f'(x) = \sigma(x)", "softplus", "x",
+     r"unknown name 'f': define it first on its own line, e.g. f(x) = ..., or write \operatorname{softplus}'(x)", 1),
+    ("f'(x) = sigma(x)", "sigmoid", "x", "unknown name 'f': define it first on its own line, e.g. f(x) = ...", 1),
+    ("softplus'(x) = sigma(x)", "sigmoid", "x", "unknown name 'softplus': check it with --function softplus", 1),
+    (r"\sigma'(t) = \sigma(t)(1-\sigma(t))", "sigmoid", "x",
+     "unknown name 't': the variable is 'x' (use --var t if the exercise is in t)", 9),
+    (r"\sigma'(x) = \operatorname{sech}^2(x)", "sigmoid", "x", "derive has no sech; write 1/\\cosh(...) instead", 28),
+    (r"(\frac{1}{1+e^{-x}})' = \sigma(x)(1-\sigma(x))", "sigmoid", "x",
+     r"write \frac{d}{dx}\left(...\right) for the derivative of an expression", 21),
+    (r"\frac{d\sigma(-x)}{dx} = -\sigma'(-x)", "sigmoid", "x", r"unclear derivative: write \frac{d}{dx}\sigma(-x)", 1),
+]
+
+
+@pytest.mark.parametrize(("text", "function", "variable", "fragment", "column"), UNREADABLE,
+                         ids=[u[0] for u in UNREADABLE])
+def test_unreadable_lines_say_what_to_write(text: str, function: str, variable: str, fragment: str,
+                                            column: int) -> None:
+    (line,) = check(text, function=function, variable=variable).lines
+    assert line.status == "unparsed"
+    assert fragment in line.message
+    assert line.column == column
+
+
+def test_a_defined_function_is_then_known() -> None:
+    report = check("f(x) = ln(1 + exp(x))\nf'(x) = sigma(x)")
+    assert [line.status for line in report.lines] == ["correct", "correct"]

@@ -33,6 +33,7 @@ TOKENS = [
     r"\lvert", r"\rvert", r"\bigl(", r"\bigr)", "$", "\x00", "\n", "lambda", "__import__",
     r"\text{", r"\text{x}", r"\mbox{", r"\tag{", r"\label{", r"\notag", r"\qquad", r"\checkmark",
     r"\qed", "#", "=>", r"\Rightarrow", r"\implies", "therefore", r"\partial", "sech",
+    r"\ln\frac{", r"\frac{d\sigma(", "dsigma(", "^{(2)}", "^(3)", "softplus", "t", r"\theta",
 ]
 
 token_soup = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)

@@ -206,3 +206,161 @@ def test_connectives_at_the_start_say_what_to_write(text: str, syntax: str, colu
     assert CONNECTIVE in caught.value.message
     assert "start a continuation with '='" in caught.value.message
     assert caught.value.column == column
+
+
+# -- standard LaTeX that now parses ----------------------------------------------------------------
+
+log, tanh, sqrt = sympy.log, sympy.tanh, sympy.sqrt
+
+PARSED = [
+    (r"\ln\frac{x}{1-x}", "latex", log(x / (1 - x))),
+    (r"\tanh\frac{x}{2}", "latex", tanh(x / 2)),
+    (r"\sqrt\frac{1}{x}", "latex", sqrt(1 / x)),
+    (r"\ln\frac{x}{2} + 1", "latex", log(x / 2) + 1),
+    (r"2\ln\dfrac{1+x}{1-x}", "latex", 2 * log((1 + x) / (1 - x))),
+    (r"\cosh^{2}\frac{x}{2}", "latex", sympy.cosh(x / 2) ** 2),
+    (r"\sin\sqrt{x}", "latex", sympy.sin(sqrt(x))),
+    (r"\ln\left|x\right|", "latex", log(sympy.Abs(x))),
+    (r"\ln\lvert x \rvert + 1", "latex", log(sympy.Abs(x)) + 1),
+    (r"\exp\sqrt[3]{x}", "latex", sympy.exp(x ** sympy.Rational(1, 3))),
+    (r"\frac{d\sigma(x)}{dx}", "latex", d(sigma(x))),
+    (r"\frac{d \sigma\left(x\right)}{d x}", "latex", d(sigma(x))),
+    (r"\dfrac{d^{2}\sigma(x)}{dx^{2}}", "latex", d(sigma(x), 2)),
+    (r"\frac{d\tanh(x)}{dx}", "latex", d(tanh(x))),
+    (r"\frac{d\sigma(x)}{dx}(1-\sigma(x))", "latex", d(sigma(x)) * (1 - sigma(x))),
+    ("dsigma(x)/dx", "text", d(sigma(x))),
+    ("d^2 sigma(x)/dx^2", "text", d(sigma(x), 2)),
+    ("dsigma(x)/dx (1 - sigma(x))", "text", d(sigma(x)) * (1 - sigma(x))),
+]
+
+
+@pytest.mark.parametrize(("text", "syntax", "expected"), PARSED, ids=[c[0] for c in PARSED])
+def test_standard_latex_parses(text: str, syntax: str, expected: sympy.Expr) -> None:
+    actual = parse_expression(text, syntax=syntax)  # type: ignore[arg-type]
+    assert same(actual, expected), (actual, expected)
+
+
+# -- messages that say what to write instead -------------------------------------------------------
+
+CATALOGUE = {"softplus": softplus}
+
+# (text, syntax, functions, variable, exact message, column)
+MESSAGES = [
+    (
+        r"\frac{d\sigma(2x)}{dx}", "latex", None, "x",
+        r"unclear derivative: write \frac{d}{dx}\sigma(2x) for the derivative of \sigma(2x), "
+        r"or \sigma'(2x) for \sigma' at 2x", 1,
+    ),
+    (
+        r"1 + \frac{d^2\tanh(-x)}{dx^2}", "latex", None, "x",
+        r"unclear derivative: write \frac{d^{2}}{dx^{2}}\tanh(-x) for the derivative of \tanh(-x), "
+        r"or \tanh''(-x) for \tanh'' at -x", 5,
+    ),
+    (
+        "dsigma(2x)/dx", "text", None, "x",
+        "unclear derivative: write d/dx sigma(2x) for the derivative of sigma(2x), "
+        "or sigma'(2x) for sigma' at 2x", 1,
+    ),
+    (
+        r"\partial_x \sigma(x)", "latex", None, "x",
+        r"unknown name '\partial': derive reads \frac{d}{dx} for functions of one variable", 1,
+    ),
+    (
+        r"\frac{\partial}{\partial t} t", "latex", None, "t",
+        r"unknown name '\partial': derive reads \frac{d}{dt} for functions of one variable", 7,
+    ),
+    (
+        "∂sigma/∂x", "text", None, "x",
+        "unexpected character '∂': derive reads d/dx for functions of one variable", 1,
+    ),
+    (
+        r"\operatorname{sech}^2(x)", "latex", None, "x",
+        r"unknown name 'sech': derive has no sech; write 1/\cosh(...) instead", 15,
+    ),
+    (r"\sech(x)", "latex", None, "x", r"unknown name '\sech': derive has no sech; write 1/\cosh(...) instead", 1),
+    ("sech(x)^2", "text", None, "x", "unknown name 'sech': derive has no sech; write 1/cosh(...) instead", 1),
+    (r"1 - \coth x", "latex", None, "x", r"unknown name '\coth': derive has no coth; write 1/\tanh(...) instead", 5),
+    ("csch(x)", "text", None, "x", "unknown name 'csch': derive has no csch; write 1/sinh(...) instead", 1),
+    ("sec(x)", "text", None, "x", "unknown name 'sec': derive has no sec; write 1/cos(...) instead", 1),
+    (r"\cot x", "latex", None, "x", r"unknown name '\cot': derive has no cot; write 1/\tan(...) instead", 1),
+    (
+        r"\operatorname{artanh}(x)", "latex", None, "x",
+        r"unknown name 'artanh': derive has no artanh; write \frac{1}{2}\ln\frac{1+u}{1-u} for it at u", 15,
+    ),
+    (
+        "asinh(x)", "text", None, "x",
+        "unknown name 'asinh': derive has no asinh; write ln(u + sqrt(u^2+1)) for it at u", 1,
+    ),
+    (
+        r"\sigma'(t)", "latex", None, "x",
+        "unknown name 't': the variable is 'x' (use --var t if the exercise is in t)", 9,
+    ),
+    ("x + y", "text", None, "x", "unknown name 'y': the variable is 'x' (use --var y if the exercise is in y)", 5),
+    ("x", "text", None, "t", "unknown name 'x': the variable is 't' (use --var x if the exercise is in x)", 1),
+    (
+        r"\sigma(\theta)", "latex", None, "x",
+        r"unknown name '\theta': the variable is 'x' (use --var theta if the exercise is in theta)", 8,
+    ),
+    (
+        r"(\frac{1}{1+e^{-x}})'", "latex", None, "x",
+        r"unexpected ''': write \frac{d}{dx}\left(...\right) for the derivative of an expression", 21,
+    ),
+    (
+        r"\left(\frac{1}{1+e^{-x}}\right)'", "latex", None, "x",
+        r"unexpected ''': write \frac{d}{dx}\left(...\right) for the derivative of an expression", 32,
+    ),
+    (
+        "(1/(1+exp(-x)))'", "text", None, "x",
+        "unexpected ''': write d/dx(...) for the derivative of an expression", 16,
+    ),
+    ("x'", "text", None, "x", "unexpected ''': a prime belongs to a function name, e.g. sigma'(x)", 2),
+    (
+        "f'(x) = 1", "text", None, "x",
+        "unknown name 'f': define it first on its own line, e.g. f(x) = ...", 1,
+    ),
+    (
+        "= 2 g(x)", "text", None, "x",
+        "unknown name 'g': define it first on its own line, e.g. g(x) = ...", 5,
+    ),
+    (
+        r"\phi'(x) = 1", "latex", None, "x",
+        r"unknown name '\phi': define it first on its own line, e.g. \phi(x) = ...", 1,
+    ),
+    (
+        "f'(x) = sigma(x)", "text", CATALOGUE, "x",
+        "unknown name 'f': define it first on its own line, e.g. f(x) = ..., or write softplus'(x)", 1,
+    ),
+    (
+        r"f'(x) = \sigma(x)", "latex", CATALOGUE, "x",
+        r"unknown name 'f': define it first on its own line, e.g. f(x) = ..., "
+        r"or write \operatorname{softplus}'(x)", 1,
+    ),
+    (
+        "f(x)^2", "text", CATALOGUE, "x",
+        "unknown name 'f': define it first on its own line, e.g. f(x) = ..., or write softplus(x)", 1,
+    ),
+    ("softplus'(x)", "text", None, "x", "unknown name 'softplus': check it with --function softplus", 1),
+    (
+        r"\operatorname{softplus}'(x)", "latex", None, "x",
+        "unknown name 'softplus': check it with --function softplus", 15,
+    ),
+    ("x swish(x)", "text", None, "x", "unknown name 'swish': check it with --function swish", 3),
+    ("sigmoid(x)", "text", None, "x", "unknown name 'sigmoid': write the sigmoid as sigma(x)", 1),
+    (r"\operatorname{sigmoid}(x)", "latex", None, "x", r"unknown name 'sigmoid': write the sigmoid as \sigma(x)", 15),
+    ("foo", "text", None, "x", "unknown name 'foo'", 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "syntax", "functions", "variable", "message", "column"),
+    MESSAGES,
+    ids=[c[0] for c in MESSAGES],
+)
+def test_messages_say_what_to_write(
+    text: str, syntax: str, functions: dict | None, variable: str, message: str, column: int
+) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_line(text, syntax=syntax, variable=variable, functions=functions)  # type: ignore[arg-type]
+    assert caught.value.message == message
+    assert caught.value.column == column
+    assert "\n" not in caught.value.message

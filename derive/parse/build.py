@@ -552,6 +552,36 @@ class Builder(Transformer_NonRecursive):
             size=2,
         )
 
+    def dcall(self, children: list[Any]) -> Built:
+        r"""``\frac{d\sigma(x)}{dx}``: the derivative of the function at the variable, as dσ/dx.
+
+        Any other argument is refused with what to write instead: ``\frac{d\sigma(2x)}{dx}``
+        could mean the derivative of σ(2x) or σ′ at 2x.
+        """
+        name = next(c for c in children if isinstance(c, Token) and c.type in ("FUNC", SIGMA))
+        argument = next(c for c in children if isinstance(c, Built))
+        start, end = _span(children)
+        frac = self.text.rfind("frac", max(0, start - 60), start)  # \frac{d...}{dx} in LaTeX
+        latex = frac > 0
+        start = self.text.rfind("\\" if latex else "d", 0, frac if latex else start)
+        order = self._orders(children)
+        if argument.expr != self.x:
+            function = self.text[name.start_pos : name.end_pos]
+            inner = self._snippet(argument.start, argument.end)
+            variable, power = self.names.variable, "" if order == 1 else f"^{order}"
+            if latex:
+                power = power and f"^{{{order}}}"
+                operator = f"\\frac{{d{power}}}{{d{variable}{power}}}"
+            else:
+                operator = f"d{power}/d{variable}{power} "
+            primed = function + "'" * order
+            raise ParseError(
+                f"unclear derivative: write {operator}{function}({inner}) for the derivative of "
+                f"{function}({inner}), or {primed}({inner}) for {primed} at {inner}",
+                column=start + 1,
+            )
+        return self.dfunc([_DName(name=name, order=order, start=start, end=end)])
+
     def dfunc_at(self, children: list[Any]) -> Built:
         dname, argument = children
         start, end = dname.start, argument.end + 1

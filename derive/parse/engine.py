@@ -192,6 +192,12 @@ def _character_error(
     if char == ">" and text[:position].rstrip().endswith("="):  # =>
         arrow = text.rindex("=", 0, position)
         return ParseError(f"unexpected '=>': {CONNECTIVE_HINT}", column=arrow + 1)
+    if char == "∂":
+        derivative = f"\\frac{{d}}{{d{variable}}}" if syntax == "latex" else f"d/d{variable}"
+        return ParseError(
+            f"unexpected character '∂': derive reads {derivative} for functions of one variable",
+            column=position + 1,
+        )
     shown = f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}" if char else "input"
     return ParseError(
         f"unexpected character {shown}{_CHARACTER_HINTS.get(char, '')}", column=position + 1
@@ -217,6 +223,11 @@ def _token_error(
         hint = ": something is missing before it"
     elif token.type in ("_CARET", "CARET_DIGIT", "_POW", "SUPNUM"):
         hint = ": a double superscript needs braces, e.g. {e^{x}}^{2}"
+    elif token.type == "PRIMES" and text[: token.start_pos].rstrip().endswith((")", "]", "}")):
+        derivative = (
+            f"\\frac{{d}}{{d{variable}}}\\left(...\\right)" if syntax == "latex" else f"d/d{variable}(...)"
+        )
+        hint = f": write {derivative} for the derivative of an expression"
     elif token.type == "PRIMES":
         hint = ": a prime belongs to a function name, e.g. sigma'(x)"
     elif token.type in ("FUNC", "SIGMA"):

@@ -10,7 +10,9 @@ LaTeX specifics: ``{...}`` groups, ``\frac{a}{b}`` (also ``\dfrac``, ``\tfrac``)
 ``\sqrt[n]{a}``, ``\left( \right)`` and ``\bigl( \bigr)`` as plain brackets, ``\left| \right|`` and
 ``\lvert \rvert`` for absolute values, primes as ``'``, ``^{\prime}`` or ``^{(2)}`` (a function's
 superscript that is a whole number in parentheses is a derivative order), ``\frac{d}{dx}``,
-``\frac{d\sigma}{dx}``, ``\frac{d^{2}}{dx^{2}}``. As in TeX, a superscript without braces takes one
+``\frac{d\sigma}{dx}``, ``\frac{d\sigma(x)}{dx}`` (at the variable only), ``\frac{d^{2}}{dx^{2}}``.
+A function applied without parentheses takes simple factors, a ``\frac``, a ``\sqrt`` or an
+absolute value: ``\ln\frac{x}{1-x}``, ``\sin\sqrt{x}``, ``\ln\left|x\right|``. As in TeX, a superscript without braces takes one
 character: ``x^23`` is ``x^{2}\cdot 3``; leniently it may also be ``^(...)`` or ``^-x``.
 ``e^{x}^{2}`` (a double superscript) is an error. Spacing (``\,`` ``\;`` ``\!`` ``\ ``
 ``\quad``), ``&``, ``\\``, ``~`` (but ``~=`` means ``\approx``), ``$`` and the math
@@ -49,7 +51,6 @@ start_line: sum (REL sum)*         -> line
        | MINUS script              -> neg
        | PLUS script               -> pos
        | _LPAR sum _RPAR
-       | frac
 ?simple: simple_atom
        | simple_atom _CARET script -> power
        | simple_atom CARET_DIGIT   -> power_digit
@@ -58,6 +59,10 @@ start_line: sum (REL sum)*         -> line
             | VAR                  -> var
             | CONST                -> const
             | _LBRACE sum _RBRACE
+            | frac
+            | _LBAR sum _RBAR                       -> absolute
+            | _SQRT simple_atom                     -> sqrt
+            | _SQRT _LBRACK sum _RBRACK simple_atom -> root
 called: SIGMA fsuffix? _LPAR sum _RPAR  -> apply
 ?postfix: atom
         | FUNC fsuffix? _LPAR sum _RPAR   -> apply
@@ -65,6 +70,7 @@ called: SIGMA fsuffix? _LPAR sum _RPAR  -> apply
         | SIGMA fsuffix?                  -> bare_sigma
         | dname                           -> dfunc
         | dname _LPAR sum _RPAR           -> dfunc_at
+        | dcall
 fsuffix: PRIMES                    -> primes
        | _CARET script             -> fpower
        | CARET_DIGIT               -> fpower_digit
@@ -72,11 +78,8 @@ fsuffix: PRIMES                    -> primes
 ?atom: simple_atom
      | _LPAR sum _RPAR
      | _LBRACK sum _RBRACK
-     | _LBAR sum _RBAR                            -> absolute
-     | frac
-     | _SQRT simple_atom                          -> sqrt
-     | _SQRT _LBRACK sum _RBRACK simple_atom      -> root
 dname: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _RBRACE _LBRACE _D VAR dorder? _RBRACE
+dcall: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _LPAR sum _RPAR _RBRACE _LBRACE _D VAR dorder? _RBRACE
 frac: _FRAC _LBRACE sum _RBRACE _LBRACE sum _RBRACE
 dop: _FRAC _LBRACE _D dorder? _RBRACE _LBRACE _D VAR dorder? _RBRACE
 dorder: _CARET _LBRACE NUMBER _RBRACE

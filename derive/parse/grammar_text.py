@@ -21,6 +21,8 @@ The grammar has shift/reduce conflicts on purpose, all resolved as *shift* by La
   ``sigma`` times something, and ``dsigma/dx(0)`` is the derivative at 0 (rule ``postfix``);
   ``sigma^a^b`` is right-associative (``power``).
 
+``dsigma(x)/dx`` is read at the variable only (any other argument is refused with what to write).
+
 ``tests/test_parse_grammar.py`` checks that no other conflicts creep in.
 """
 
@@ -60,6 +62,7 @@ start_line: sum (REL sum)*         -> line
         | SIGMA fsuffix?                  -> bare_sigma
         | dname                           -> dfunc
         | dname _LPAR sum _RPAR           -> dfunc_at
+        | dcall
 fsuffix: PRIMES                    -> primes
        | _POW exponent             -> fpower
        | SUPNUM                    -> fpower_sup
@@ -68,6 +71,8 @@ fsuffix: PRIMES                    -> primes
      | _LBRACK sum _RBRACK
 dname: _D (FUNC | SIGMA) DIVIDE _D VAR
      | _D dorder (FUNC | SIGMA) DIVIDE _D VAR dorder
+dcall: _D (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D VAR
+     | _D dorder (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D VAR dorder
 dop: _D DIVIDE _D VAR
    | _D dorder DIVIDE _D VAR dorder
 dorder: _POW NUMBER

@@ -7,7 +7,9 @@ rejects everything else as an unknown name. Nothing here creates a Symbol from s
 
 A letter run that is not a known name as a whole is split greedily into known names
 (``xe`` → ``x e``, ``dx`` → ``d x``, ``sinx`` → ``sin x``); if that fails, the whole word is
-reported: ``unknown name 'foo'``.
+reported: ``unknown name 'foo'``, with what to write instead when derive can tell (``sech`` →
+``1/cosh(...)``, a letter that is not the variable → ``--var``, an undefined ``f'(x)`` → define it
+first, a catalogue name → ``--function``).
 """
 
 from __future__ import annotations
@@ -235,6 +237,38 @@ CONNECTIVE_HINT = (
     "put each claim on its own line; arrows and 'therefore' are not claims"
     " — start a continuation with '='"
 )
+# Functions the grammar lacks, with what to write instead (LaTeX, plain text).
+_MISSING_FUNCTIONS: Mapping[str, tuple[str, str]] = {
+    "sech": ("write 1/\\cosh(...) instead", "write 1/cosh(...) instead"),
+    "csch": ("write 1/\\sinh(...) instead", "write 1/sinh(...) instead"),
+    "coth": ("write 1/\\tanh(...) instead", "write 1/tanh(...) instead"),
+    "sec": ("write 1/\\cos(...) instead", "write 1/cos(...) instead"),
+    "csc": ("write 1/\\sin(...) instead", "write 1/sin(...) instead"),
+    "cosec": ("write 1/\\sin(...) instead", "write 1/sin(...) instead"),
+    "cot": ("write 1/\\tan(...) instead", "write 1/tan(...) instead"),
+    **dict.fromkeys(
+        ("asinh", "arsinh", "arcsinh"),
+        ("write \\ln(u + \\sqrt{u^2+1}) for it at u", "write ln(u + sqrt(u^2+1)) for it at u"),
+    ),
+    **dict.fromkeys(
+        ("acosh", "arcosh", "arccosh"),
+        ("write \\ln(u + \\sqrt{u^2-1}) for it at u", "write ln(u + sqrt(u^2-1)) for it at u"),
+    ),
+    **dict.fromkeys(
+        ("atanh", "artanh", "arctanh"),
+        ("write \\frac{1}{2}\\ln\\frac{1+u}{1-u} for it at u", "write ln((1+u)/(1-u))/2 for it at u"),
+    ),
+}
+# What follows a name that is used as a function: primes, or an opening parenthesis.
+_PRIMES_AFTER = re.compile(r"\s*(?:['\u2032\u2033\u2034]|\^\s*\{?\s*\\prime)")
+_CALL_AFTER = re.compile(r"\s*(?:\\left\s*|\\[bB]igg?l?\s*)?\(")
+
+
+def _catalogue_names() -> dict[str, str]:
+    """Every catalogue name and alias, mapped to its entry's name (imported on the error path)."""
+    from derive.catalogue import ENTRIES
+
+    return {alias: entry.name for entry in ENTRIES for alias in (entry.name, *entry.aliases)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -250,16 +284,49 @@ def _unknown(
 ) -> ParseError:
     """The message for a name that means nothing here, with what to write instead when known."""
     shown = f"\\{word}" if command else word
+    latex = context.syntax == "latex"
     lead = f"unknown name '{shown}'"
     if word in CONNECTIVES or word.lower() in CONNECTIVES:
         return ParseError(f"unexpected '{shown}': {CONNECTIVE_HINT}", column=column)
+    if word.lower() in _MISSING_FUNCTIONS:
+        instead = _MISSING_FUNCTIONS[word.lower()][0 if latex else 1]
+        return ParseError(f"{lead}: derive has no {word}; {instead}", column=column)
+    if word == "partial":
+        derivative = f"\\frac{{d}}{{d{names.variable}}}" if latex else f"d/d{names.variable}"
+        return ParseError(
+            f"{lead}: derive reads {derivative} for functions of one variable", column=column
+        )
     if command and word in TEXT_COMMANDS:
         return ParseError(
             f"{lead}: text can only be a note at the end of a line or a line of its own",
             column=column,
         )
-    if len(word) == 1 and not command:
-        return ParseError(f"{lead}: the only variable is '{names.variable}'", column=column)
+    primes = _PRIMES_AFTER.match(context.text, end)
+    call = _CALL_AFTER.match(context.text, end)
+    catalogue = _catalogue_names()
+    if word in catalogue and word not in names.functions:
+        if catalogue[word] == "sigmoid":
+            written = "\\sigma(x)" if latex else "sigma(x)"
+            return ParseError(f"{lead}: write the sigmoid as {written}", column=column)
+        return ParseError(f"{lead}: check it with --function {word}", column=column)
+    if primes or call:
+        variable = names.variable
+        message = f"{lead}: define it first on its own line, e.g. {shown}({variable}) = ..."
+        chosen = next(
+            (name for name in names.functions if name in catalogue and name not in BUILTIN_FUNCTIONS),
+            None,
+        )
+        if chosen is not None:
+            spelled = f"\\operatorname{{{chosen}}}" if latex else chosen
+            prime = "'" if primes else ""
+            message += f", or write {spelled}{prime}({variable})"
+        return ParseError(message, column=column)
+    if len(word) == 1 or (command and word in GREEK_LETTERS):
+        return ParseError(
+            f"{lead}: the variable is '{names.variable}' "
+            f"(use --var {word} if the exercise is in {word})",
+            column=column,
+        )
     return ParseError(lead, column=column)
 
 
