@@ -278,8 +278,9 @@ class PlainPrinter(DeriveStrPrinter):
         if rest:
             return super()._print_Derivative(expr)
         target = expr.expr
-        if isinstance(target, NamedFunction) and not type(target).show_arguments:
-            return f"d{type(target).__name__}/d{variable}"
+        if (isinstance(target, NamedFunction) and not type(target).show_arguments) or _is_substitution(target, variable):
+            name = type(target).__name__
+            return f"d{name}/d{variable}" if order == 1 else f"d^{order}{name}/d{variable}^{order}"
         if _has_prime_notation(target) and target.args == (variable,) and order <= 3:
             return f"{type(target).__name__}{chr(39) * order}({variable})"
         operator = f"d/d{variable}" if order == 1 else f"d^{order}/d{variable}^{order}"
@@ -288,6 +289,8 @@ class PlainPrinter(DeriveStrPrinter):
     def _print_Function(self, expr: sympy.Function) -> str:
         if isinstance(expr, NamedFunction) and not type(expr).show_arguments:
             return type(expr).__name__
+        if _is_substitution(expr, *expr.args[:1]):
+            return type(expr).__name__  # u = 1 + e^(-x) is written u, as the student wrote it
         return super()._print_Function(expr)
 
     def _print_Subs(self, subs: sympy.Subs) -> str:
@@ -336,6 +339,12 @@ def is_unevaluated(expr: sympy.Basic) -> bool:
 
 def _is_reciprocal(factor: sympy.Basic) -> bool:
     return bool(factor.is_Pow and factor.exp.is_negative and not factor.base.is_Symbol)
+
+
+def _is_substitution(target: sympy.Basic, variable: sympy.Basic) -> bool:
+    """A student's substitution (``u = 1 + e^{-x}``), applied to the variable: written ``u``."""
+    return (isinstance(target, sympy.Function) and getattr(type(target), "substitution", False)
+            and target.args == (variable,) and variable.is_Symbol)
 
 
 def _has_prime_notation(target: sympy.Basic) -> bool:

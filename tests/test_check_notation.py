@@ -234,3 +234,55 @@ def test_unreadable_lines_say_what_to_write(text: str, function: str, variable: 
 def test_a_defined_function_is_then_known() -> None:
     report = check("f(x) = ln(1 + exp(x))\nf'(x) = sigma(x)")
     assert [line.status for line in report.lines] == ["correct", "correct"]
+
+
+# -- substitutions: u = 1 + e^{-x}, then u, u', du/dx (the chain rule as derive's handouts write it) ----
+
+SUBSTITUTION_LATEX = r"""u = 1+e^{-x}
+\sigma(x) = u^{-1}
+\frac{du}{dx} = -e^{-x}
+\sigma'(x) = -u^{-2}\frac{du}{dx}
+= -\left(1+e^{-x}\right)^{-2}\cdot\left(-e^{-x}\right)
+= \frac{e^{-x}}{u^{2}}"""
+
+SUBSTITUTION_TEXT = """Let u = 1 + exp(-x)
+sigma(x) = u^(-1)
+du/dx = -exp(-x)
+sigma'(x) = -u^(-2) * du/dx
+u' = -exp(-x)"""
+
+SUBSTITUTIONS = [
+    (SUBSTITUTION_LATEX, [(1, "correct"), (2, "correct"), (3, "correct"), (4, "correct"), (5, "correct"), (6, "correct")]),
+    (SUBSTITUTION_TEXT, [(1, "correct"), (2, "correct"), (3, "correct"), (4, "correct"), (5, "correct")]),
+    # y names the function's value: y' = y(1 - y) is σ' = σ(1 - σ), and u(1-u) is a product
+    ("y = \\sigma(x)\ny' = y(1-y)\n= y - y^2", [(1, "correct"), (2, "correct"), (3, "correct")]),
+    ("\\text{where } y := \\sigma(x)\n\\frac{dy}{dx} = y(1+y)", [(1, "correct"), (2, "wrong")]),
+    # a substitution may use an earlier one
+    ("u = 1+e^{-x}\nv = u^{2}\n\\frac{dv}{dx} = 2u\\frac{du}{dx}\n= -2(1+e^{-x})e^{-x}",
+     [(1, "correct"), (2, "correct"), (3, "correct"), (4, "correct")]),
+    # the typical slips, found in substitution notation too
+    ("u = 1+e^{-x}\n\\frac{du}{dx} = e^{-x}", [(1, "correct"), (2, "wrong")]),
+    ("u = 1+e^{-x}\n\\sigma'(x) = -u^{-2}", [(1, "correct"), (2, "wrong")]),
+    # a letter cannot stand for an expression that contains it; an unknown letter is still unknown
+    ("u = 1+u\nu' = 0", [(1, "unparsed"), (2, "unparsed")]),
+    ("\\sigma(x) = u^{-1}", [(1, "unparsed")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SUBSTITUTIONS, ids=[s[0].splitlines()[0][:30] + f"-{i}" for i, s in enumerate(SUBSTITUTIONS)])
+def test_substitution_verdicts(text: str, expected: list[tuple[int, str]]) -> None:
+    report = check(text)
+    assert [(line.line, line.status) for line in report.lines] == expected, [
+        (line.line, line.status, line.message) for line in report.lines
+    ]
+
+
+def test_substitution_messages_use_the_students_names() -> None:
+    report = check("u = 1+e^{-x}\n\\frac{du}{dx} = e^{-x}\n\\sigma'(x) = -u^{-2}")
+    definition, slope, chain = report.lines
+    assert definition.relation == "definition" and "u stand for 1 + e^(-x)" in definition.message
+    assert "du/dx = " in slope.message and "u(x)" not in slope.message
+    assert slope.diagnosis_key == "exp_derivative_without_chain"
+    assert "-1/u^2" in chain.message and chain.diagnosis_key == "missing_inner_derivative"
+    itself = check("u = 1+u").lines[0]
+    assert "itself" in itself.message and "--var" not in itself.message

@@ -364,3 +364,53 @@ def test_messages_say_what_to_write(
     assert caught.value.message == message
     assert caught.value.column == column
     assert "\n" not in caught.value.message
+
+
+# -- substitutions: "u = 1 + e^{-x}" ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "name", "body"), [
+    ("u = 1+e^{-x}", "u", "1 + exp(-x)"),
+    ("Let u = 1 + exp(-x)", "u", "1 + exp(-x)"),
+    ("let v := x^2", "v", "x**2"),
+    (r"\text{Let } u = 1+e^{-x}", "u", "1 + exp(-x)"),
+    (r"\text{where } y \coloneqq \sigma(x)", "y", "sigma(x)"),
+    ("& u &= 1+e^{-x}", "u", "1 + exp(-x)"),
+])
+def test_a_substitution_is_read(text: str, name: str, body: str) -> None:
+    from derive.parse import as_substitution
+
+    found = as_substitution(text)
+    assert found is not None and found.substitution
+    assert (found.name, str(found.body)) == (name, body)
+
+
+@pytest.mark.parametrize("text", [
+    "x = 2",  # the variable
+    "e = 2",  # Euler's number
+    "d = 2",  # the d of d/dx
+    "u = 1 = 2",  # a chain, not a substitution
+    "uv = 2",  # one letter only
+    r"\sigma(x) = u",  # not a letter on the left
+    "Let me = 2",
+])
+def test_not_a_substitution(text: str) -> None:
+    from derive.parse import as_substitution
+
+    try:
+        assert as_substitution(text) is None
+    except ParseError:
+        pass  # "u = 1 = 2" reads the body and finds an unknown name: also not a substitution
+
+
+def test_a_substitution_is_written_bare_afterwards() -> None:
+    import sympy
+
+    u = sympy.Function("u", substitution=True)
+    cases = {
+        r"\frac{du}{dx}": "Derivative(u(x), x)", "du/dx": "Derivative(u(x), x)", "u'": "Derivative(u(x), x)",
+        r"\frac{d^{2}u}{dx^{2}}": "Derivative(u(x), (x, 2))", "u(1-u)": "(1 - u(x))*u(x)",
+        r"\sigma(u)": "sigma(u(x))", "u^{-2}": "u(x)**(-2)",
+    }
+    for text, expected in cases.items():
+        (part,) = parse_line(text, functions={"u": u}).parts
+        assert str(part) == expected, text

@@ -27,7 +27,7 @@ from derive.check.worker import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MI
 from derive.errors import InputError, ParseError
 from derive.functions import check_variable_name
 from derive.functions import variable as real_variable
-from derive.parse import as_definition, detect_syntax, parse_line
+from derive.parse import as_definition, as_substitution, detect_syntax, parse_line
 from derive.printing import to_plain
 
 __all__ = ["Report", "check", "check_file"]
@@ -146,6 +146,16 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
     x = real_variable(variable)
     try:
         definition = as_definition(source, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
+        if definition is None:
+            definition = as_substitution(source, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
+        if definition is not None and definition.substitution:
+            function = sympy.Function(definition.name, substitution=True)
+            state.functions[definition.name] = function
+            state.definitions.append((function, definition.parameter, definition.body))
+            return _Plan(number=number, source=source, kind="definition", parts=(definition.body,), report=LineReport(
+                line=number, source=source, status="correct", proved=True, relation="definition",
+                message=f"Lets {definition.name} stand for {to_plain(definition.body)} (a substitution: "
+                        f"{definition.name}' and d{definition.name}/d{variable} are its derivative)."))
         if definition is not None:
             function = sympy.Function(definition.name)
             state.functions[definition.name] = function

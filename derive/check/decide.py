@@ -78,7 +78,8 @@ def decide(claim: Claim, verifiers: Verifiers | None = None) -> dict[str, Any]:
 
 
 def expand_user_definitions(expr: sympy.Expr, claim: Claim) -> sympy.Expr:
-    for function, parameter, body in claim.definitions:
+    # Latest first: a definition may use the ones before it (v = u^2 after u = 1 + e^{-x}).
+    for function, parameter, body in reversed(claim.definitions):
         if expr.has(function):
             expr = expr.replace(lambda node, f=function: isinstance(node, f), lambda node, p=parameter, b=body: b.xreplace({p: node.args[0]}))
     return expr

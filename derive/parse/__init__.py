@@ -38,6 +38,7 @@ from typing import Literal
 
 import sympy
 
+from derive.errors import ParseError
 from derive.functions import variable as real_variable
 
 from .build import Built, Chain
@@ -52,6 +53,7 @@ __all__ = [
     "Relation",
     "Syntax",
     "as_definition",
+    "as_substitution",
     "detect_syntax",
     "parse_expression",
     "parse_line",
@@ -104,6 +106,9 @@ class Definition:
     name: str
     parameter: sympy.Symbol
     body: sympy.Expr
+    #: ``u = 1 + e^{-x}``: the name stands for an expression of the variable and is written
+    #: without an argument afterwards (``u``, ``u'``, ``du/dx``).
+    substitution: bool = False
 
 
 def detect_syntax(text: str) -> Syntax:
@@ -183,6 +188,47 @@ _DEFINITION = re.compile(
     r"\s*(?:\\left\s*)?\(\s*(?P<parameter>[A-Za-z]+)\s*(?:\\right\s*)?\)"
     r"\s*(?:&\s*)?(?::=|\\coloneqq|=)"
 )
+
+
+_SUBSTITUTION = re.compile(
+    r"\s*(?:&\s*)?(?:(?:\\text\s*\{\s*)?(?P<word>let|set|put|where|with)\b\s*\}?\s*)?"
+    r"(?P<name>[A-Za-z])\s*(?:&\s*)?(?::=|\\coloneqq|=)",
+    re.IGNORECASE,
+)
+
+
+def as_substitution(
+    text: str,
+    *,
+    syntax: Syntax | None = None,
+    variable: str = "x",
+    functions: Mapping[str, sympy.FunctionClass] | None = None,
+) -> Definition | None:
+    r"""Read ``u = 1 + e^{-x}`` (also ``Let u = ...``, ``	ext{where } u := ...``) as a substitution.
+
+    Returns ``None`` unless the line is exactly ``LETTER = expression`` for a one-letter name
+    that means nothing yet (not the variable, ``e``, ``d`` or a defined name) and an expression
+    that mentions only known names (so not the letter itself). Later lines write the name
+    without an argument: ``u``, ``u'``, ``rac{du}{dx}``. A body that does not parse raises
+    :class:`ParseError`.
+    """
+    check_length(text)
+    match = _SUBSTITUTION.match(text)
+    if match is None:
+        return None
+    name = match.group("name")
+    if make_names(variable, functions).is_known(name):
+        return None
+    body = " " * match.end() + text[match.end() :]  # keep columns
+    itself = re.search(rf"(?<![A-Za-z\\]){name}(?![A-Za-z])", body)
+    if itself is not None:
+        raise ParseError(
+            f"'{name}' cannot stand for an expression that contains '{name}' itself", column=itself.start() + 1
+        )
+    line = parse_line(body, syntax=syntax or detect_syntax(text), variable=variable, functions=functions)
+    if line.relations or line.parts[0] is None:
+        return None
+    return Definition(name=name, parameter=real_variable(variable), body=line.parts[0], substitution=True)
 
 
 def as_definition(

@@ -42,7 +42,8 @@ class Built:
     end: int
     size: int = 1
     value: complex | None = None
-    bare_sigma: bool = False
+    #: names used bare inside (σ for σ(x), a substitution u for u(x)): "σ(1 - σ)" is a product
+    bare: frozenset[str] = frozenset()
     literal: bool = False
 
 
@@ -190,7 +191,7 @@ class Builder(Transformer_NonRecursive):
             end=end,
             size=size,
             value=value,
-            bare_sigma=base.bare_sigma or exponent.bare_sigma,
+            bare=base.bare | exponent.bare,
         )
 
     def _product(
@@ -216,7 +217,7 @@ class Builder(Transformer_NonRecursive):
             end=end,
             size=sum(factor.size for factor in factors),
             value=value,
-            bare_sigma=any(factor.bare_sigma for factor in factors),
+            bare=frozenset().union(*(factor.bare for factor in factors)),
         )
 
     def _number(self, text: str, start: int, end: int, *, record: bool = True) -> Built:
@@ -252,9 +253,11 @@ class Builder(Transformer_NonRecursive):
         u = self._dummy
         return sympy.Subs(sympy.Derivative(spec.build(u), (u, order)), u, argument.expr)
 
-    def _bare_sigma(self, suffix: _Suffix | None, start: int, end: int) -> Built:
-        spec = self.names.functions["sigma"]
-        plain = Built(expr=sigma(self.x, evaluate=False), start=start, end=end, bare_sigma=True)
+    def _bare_sigma(self, name: str, suffix: _Suffix | None, start: int, end: int) -> Built:
+        """σ or a substitution u written without an argument: σ(x), u(x) (with primes: σ′(x))."""
+        spec = self.names.functions[name]
+        expr = sigma(self.x, evaluate=False) if name == "sigma" else spec.build(self.x)
+        plain = Built(expr=expr, start=start, end=end, bare=frozenset({name}))
         if suffix is None:
             return plain
         if suffix.power is not None:
@@ -265,9 +268,9 @@ class Builder(Transformer_NonRecursive):
     def _apply(
         self, name: Token, suffix: _Suffix | None, argument: Built, start: int, end: int
     ) -> Built:
-        if name.type == SIGMA and argument.bare_sigma:
+        if name.type == SIGMA and str(name) in argument.bare:
             # \sigma(1-\sigma): a bare sigma inside the parentheses means a product, not σ(1 − σ).
-            bare = self._bare_sigma(suffix, name.start_pos or 0, name.end_pos or 0)
+            bare = self._bare_sigma(str(name), suffix, name.start_pos or 0, name.end_pos or 0)
             return self._product([bare, argument], [False, False], start, end)
         spec = self.names.functions[str(name)]
         if suffix is not None and suffix.primes:
@@ -276,7 +279,7 @@ class Builder(Transformer_NonRecursive):
                 start=start,
                 end=end,
                 size=argument.size + 1,
-                bare_sigma=argument.bare_sigma,
+                bare=argument.bare,
             )
         size = argument.size + 1
         if spec.exponential and argument.value is not None:
@@ -292,7 +295,7 @@ class Builder(Transformer_NonRecursive):
             end=end,
             size=size,
             value=value,
-            bare_sigma=argument.bare_sigma,
+            bare=argument.bare,
         )
         if suffix is None or suffix.power is None:
             return applied
@@ -340,7 +343,7 @@ class Builder(Transformer_NonRecursive):
             end=end,
             size=sum(term.size for term in terms) + len(terms) - 1,
             value=None if values is None else _safe(lambda: sum(values, complex(0))),
-            bare_sigma=any(term.bare_sigma for term in terms),
+            bare=frozenset().union(*(term.bare for term in terms)),
         )
 
     def product(self, children: list[Any]) -> Built:
@@ -492,7 +495,7 @@ class Builder(Transformer_NonRecursive):
     def bare_sigma(self, children: list[Any]) -> Built:
         start, end = _span(children)
         suffix = children[1] if len(children) > 1 else None
-        return self._bare_sigma(suffix, start, end)
+        return self._bare_sigma(str(children[0]), suffix, start, end)
 
     # -- derivatives -----------------------------------------------------------------------
 
@@ -534,7 +537,7 @@ class Builder(Transformer_NonRecursive):
             start=start,
             end=end,
             size=operand.size + 1,
-            bare_sigma=operand.bare_sigma,
+            bare=operand.bare,
         )
 
     def dname(self, children: list[Any]) -> _DName:
@@ -585,7 +588,7 @@ class Builder(Transformer_NonRecursive):
     def dfunc_at(self, children: list[Any]) -> Built:
         dname, argument = children
         start, end = dname.start, argument.end + 1
-        if dname.name.type == SIGMA and argument.bare_sigma:  # dσ/dx (1 − σ), as for σ(1 − σ)
+        if dname.name.type == SIGMA and str(dname.name) in argument.bare:  # dσ/dx (1 − σ), as for σ(1 − σ)
             return self._product([self.dfunc([dname]), argument], [False, False], start, end)
         spec = self.names.functions[str(dname.name)]
         return Built(
@@ -593,7 +596,7 @@ class Builder(Transformer_NonRecursive):
             start=start,
             end=end,
             size=argument.size + 1,
-            bare_sigma=argument.bare_sigma,
+            bare=argument.bare,
         )
 
 __all__ = ["Builder", "Built", "Chain", "SeenDecimal"]

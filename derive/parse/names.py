@@ -191,7 +191,8 @@ def make_names(
         specs[name] = FunctionSpec(
             name=name, build=lambda arg, cls=function: cls(arg, evaluate=False)
         )
-        words[name] = (FUNC, name)
+        # A substitution (``u = 1 + e^{-x}``) is written without its argument, like σ: u, u', du/dx.
+        words[name] = (SIGMA if getattr(function, "substitution", False) else FUNC, name)
         if len(name) > 1:  # \softplus, not \f
             commands[name] = (FUNC, name)
     words.update(
