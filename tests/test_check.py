@@ -384,6 +384,17 @@ DERIVATIONS["independent-claims"] = (INDEPENDENT_CLAIMS, [
 ], 4)
 
 
+WRONG_DEFINITION_DIFFERENTIATED = r"""\sigma(x) = \frac{1}{1-e^{-x}}
+\sigma'(x) = \frac{-e^{-x}}{(1-e^{-x})^2}
+\sigma'(x) = \frac{e^{-x}}{(1-e^{-x})^2}"""
+
+# The derivative of what the wrong line 1 said σ is: right for the student's σ, so carried forward.
+DERIVATIONS["wrong-definition-differentiated"] = (WRONG_DEFINITION_DIFFERENTIATED, [
+    (1, "wrong", "first line"), (2, "wrong", "consistent with wrong line 1 (error carried forward)"),
+    (3, "wrong", "new error: does not follow from line 2"),
+], 1)
+
+
 @pytest.mark.parametrize("name", list(DERIVATIONS))
 def test_derivation_verdicts(worker, name: str) -> None:
     text, expected, first_error = DERIVATIONS[name]

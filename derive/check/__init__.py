@@ -299,6 +299,11 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
                                 diagnose=False)).get("holds", False)
             for left, right in claims
         )
+        believed = _under_wrong_definition(parts, previous_subject, previous, x, continuation_line)
+        if not carried and believed is not None:
+            # σ(x) = 1/(1 - e^(-x)) (wrong), then σ'(x) = the derivative of that: right for what the student believed.
+            carried = worker.decide(Claim(relation="=", left=believed[0], right=believed[1], variable=x,
+                                          definitions=definitions, diagnose=False)).get("holds", False)
         if carried:
             relation = f"consistent with wrong line {previous_line} (error carried forward)"
             message += f" The step from line {previous_line} is valid: the error comes from line {state.error_line}."
@@ -309,6 +314,24 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
         line=number, source=source, status="wrong", relation=relation, message=message, counterexample=counterexample,
         diagnosis=diagnosis[1] if diagnosis else None, diagnosis_key=diagnosis[0] if diagnosis else None,
     )
+
+
+def _under_wrong_definition(parts: list[sympy.Expr], subject: sympy.Expr | None, value: sympy.Expr | None,
+                            x: sympy.Symbol, continuation: bool) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """The line's two sides as the student believed them, when the wrong line before it stated a
+    function (``σ(x) = 1/(1 - e^(-x))``) and this line is about that function (``σ'(x) = ...``):
+    the function replaced by what the wrong line said it is. None when that does not apply."""
+    if continuation or subject is None or value is None or len(parts) < 2:
+        return None
+    if not (isinstance(subject, sympy.Function) and subject.args == (x,) and parts[0].has(subject.func)):
+        return None
+    kind = subject.func
+
+    def believe(expr: sympy.Expr) -> sympy.Expr:
+        return expr.replace(lambda node: isinstance(node, kind) and len(node.args) == 1,
+                            lambda node: value.xreplace({x: node.args[0]}))
+
+    return believe(parts[0]), believe(parts[-1])
 
 
 def _placeholders(
