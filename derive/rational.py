@@ -37,11 +37,11 @@ class OutsideFragment(Exception):
 
 def is_zero_rational_function(
     expr: sympy.Expr, replacements: dict[sympy.Basic, sympy.Expr]
-) -> tuple[bool, list[str], bool]:
+) -> tuple[bool, list[str], tuple[sympy.Basic, ...]]:
     """Whether ``expr``, with each exponential replaced as ``replacements`` says (by powers of the
     symbols T and S and leftover factors), is the zero rational function; the names of the pieces
-    treated as independent symbols (as :mod:`derive.verify` describes them); and whether there
-    were any symbols at all (if not, the test was exact arithmetic)."""
+    treated as independent symbols (as :mod:`derive.verify` describes them); and the symbols of
+    the rational function (none: the test was exact arithmetic)."""
     return _Walk(replacements).is_zero(expr)
 
 
@@ -51,11 +51,11 @@ class _Walk:
         self.generators: dict[sympy.Basic, int] = {}
         self.names: set[str] = set()
 
-    def is_zero(self, expr: sympy.Expr) -> tuple[bool, list[str], bool]:
+    def is_zero(self, expr: sympy.Expr) -> tuple[bool, list[str], tuple[sympy.Basic, ...]]:
         self._collect(expr)
         ring = PolyRing([f"g{index}" for index in range(max(1, len(self.generators)))], QQ)
         numerator, _ = self._fraction(expr, ring, {})
-        return numerator == ring.zero, sorted(self.names), bool(self.generators)
+        return numerator == ring.zero, sorted(self.names), tuple(self.generators)
 
     # Pass 1: the generators (every symbol, and every piece that is not a rational operation).
     def _collect(self, node: sympy.Basic) -> None:
@@ -67,8 +67,8 @@ class _Walk:
             if node.is_Add or node.is_Mul:
                 stack.extend(node.args)
             elif node.is_Pow and node.exp.is_Integer:
-                if abs(int(node.exp)) > _MAX_POWER:
-                    raise OutsideFragment("a large power")
+                if abs(int(node.exp)) > _MAX_POWER and not node.base.is_Symbol:
+                    raise OutsideFragment("a large power")  # (1 + x)^1000; a power of T alone is cheap
                 stack.append(node.base)
             elif node.is_Pow and node.exp.is_Rational:
                 raise OutsideFragment("a root")

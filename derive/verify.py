@@ -229,7 +229,19 @@ class Verifier:
             method += " (on the part that changed)"
         if method is None:
             difference = self.prepared(a) - self.prepared(b)
-            method = decide_zero(difference, self.variable, allow_simplify=self.options.allow_simplify)
+            # Numbers built from e^q (q rational) are decided exactly, before simplify is tried.
+            exact = constant_is_zero(difference) if difference != 0 else None
+            if exact is True:
+                method = "exact: a rational function of e^(1/L) that cancels"
+            elif exact is False:
+                method = (
+                    f"exact arithmetic: the two sides differ by {_show_rational(difference)}" if difference.is_Rational
+                    else "exact: a nonzero rational function of e^(1/L), which is transcendental (Lindemann-Weierstrass)"
+                )
+                return Verification(proved=False, numeric_ok=False, counterexample=self._far_apart(a, b), method=method,
+                                    **numeric)
+            else:
+                method = decide_zero(difference, self.variable, allow_simplify=self.options.allow_simplify)
         if method is None and self.options.stability_check:
             found = self.stable_difference(a, b)
             if found is not None:
@@ -238,6 +250,16 @@ class Verifier:
         if method is None:
             return Verification(proved=False, numeric_ok=True, method="numeric only: no symbolic proof found", **numeric)
         return Verification(proved=True, numeric_ok=True, method=method, **numeric)
+
+    def _far_apart(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str | None, str, str]:
+        """The values of two numbers proved different, written so that they differ if 3000 digits
+        show it, else with the note that they differ beyond that."""
+        with mpmath.workdps(3000):
+            point = self._points[:1]
+            left, right = (evaluate_at_points(self.prepared(side), self.variable, point, {})[0] for side in (a, b))
+            if left is not None and right is not None and left != right:
+                return (self._labels[0], *show_pair(left, right))
+        return self._labels[0], f"{_show(left)} (they differ by a nonzero amount below 10^-3000)", _show(right)
 
     def _one_side_vanishes(self, a: sympy.Basic, b: sympy.Basic) -> bool:
         """Some point where exactly one side is 0: a tiny value may hide a false claim (σ(x)^1000 = 0)."""
@@ -379,15 +401,43 @@ def rational_zero_test(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[bool, 
     rewritten = _exponential_form(expr, variable)
     replacements, description = _exponential_replacements(rewritten, variable)
     try:
-        zero, generic, symbolic = is_zero_rational_function(rewritten, replacements)
+        zero, generic, symbols = is_zero_rational_function(rewritten, replacements)
     except OutsideFragment:
         normal = rational_normal_form(expr, variable)
         return None if normal is None else (normal[0] == 0, normal[1])
-    if not symbolic:
+    if not symbols:
         return zero, "exact arithmetic"
     if generic:
         description += "; " + ", ".join(generic) + " treated as independent symbols"
     return zero, description
+
+
+def constant_is_zero(difference: sympy.Expr) -> bool | None:
+    """Whether a difference of numbers (no symbol at all) is 0, decided exactly when every
+    exponential in it is e^q with q rational (σ(1000) - 1, e/(1 + e) - σ(1)); None otherwise.
+
+    Write each e^q as T^(qL) with T = e^(1/L): the difference becomes a rational function of T
+    alone. If that function is identically zero the difference is 0; if not, it is not 0 at
+    T = e^(1/L) either, since e^(1/L) is transcendental (Lindemann–Weierstrass) and so is no
+    root of a nonzero polynomial with rational coefficients.
+    """
+    if difference.free_symbols:
+        return None
+    z = sympy.Dummy("z", real=True)
+    lifted = difference.xreplace({sympy.E: sympy.exp(z)}).replace(
+        lambda node: isinstance(node, sympy.exp) and node.args[0].is_Rational,
+        lambda node: sympy.exp(node.args[0] * z),
+    )
+    if not lifted.has(z):
+        return bool(lifted == 0) if lifted.is_Rational else None
+    rewritten = _exponential_form(lifted, z)
+    replacements, _ = _exponential_replacements(rewritten, z)
+    try:
+        zero, _, symbols = is_zero_rational_function(rewritten, replacements)
+    except OutsideFragment:
+        return None
+    only_t = len(symbols) == 1 and isinstance(symbols[0], sympy.Dummy) and symbols[0].name == "T"
+    return zero if only_t else None
 
 
 def rational_normal_form(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Expr, str] | None:
@@ -566,6 +616,11 @@ def _differ(left: mpmath.mpf, right: mpmath.mpf, tolerance: mpmath.mpf) -> bool:
 
 def _show(value: mpmath.mpf | None) -> str:
     return "undefined" if value is None else mpmath.nstr(value, 12)
+
+
+def _show_rational(value: sympy.Rational) -> str:
+    with mpmath.workdps(30):
+        return mpmath.nstr(mpmath.mpf(int(value.p)) / int(value.q), 3)
 
 
 def show_pair(left: mpmath.mpf | None, right: mpmath.mpf | None) -> tuple[str, str]:

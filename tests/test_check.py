@@ -21,6 +21,8 @@ import sympy
 from derive.check import Report, check
 from derive.check.worker import ProofWorker
 from derive.errors import DeriveError, InputError, UnknownFunctionError
+from derive.functions import sigma
+from derive.functions import variable as real_variable
 
 mpmath.mp.dps = 30
 
@@ -739,3 +741,33 @@ def test_a_definition_that_is_not_the_exercise_is_noted(worker, text: str, funct
     assert ("not_the_exercise_function" in report.diagnoses) is flagged
     if flagged:
         assert "not the exercise's function" in definition.diagnosis
+
+
+@pytest.mark.parametrize(("line", "holds"), [
+    (r"\sigma(5000) = 1", False),
+    (r"\sigma(10^{6}) = 1", False),
+    (r"\sigma(1) = 0.7310585786300049", False),  # σ(1) is irrational: no decimal equals it
+    (r"\sigma(1) = \frac{e}{1+e}", True),
+    (r"\sigma(2) - \sigma(-2) = \frac{e^{2}-1}{e^{2}+1}", True),
+    (r"\sigma(\ln 3) = \frac{3}{4}", True),
+])
+def test_numbers_built_from_e_are_decided_exactly(worker, line: str, holds: bool) -> None:
+    """A rational function of e^(1/L) is zero only if it cancels: e^(1/L) is transcendental."""
+    (verdict,) = run(worker, line).lines
+    assert verdict.status == ("correct" if holds else "wrong"), verdict.message
+    if holds:
+        assert verdict.proved
+    else:
+        assert verdict.counterexample is not None and verdict.counterexample.left != verdict.counterexample.right
+
+
+def test_lindemann_refutation_is_a_method_of_the_verifier() -> None:
+    from derive.verify import Verifier, VerifyOptions, constant_is_zero, prepare
+
+    x = real_variable("x")
+    verification = Verifier(x, VerifyOptions(stability_check=True)).prove(sigma(sympy.Integer(5000)), sympy.Integer(1))
+    assert verification.status == "failed" and "Lindemann" in verification.method
+    assert constant_is_zero(prepare(sigma(sympy.Integer(3))) - sympy.exp(3) / (1 + sympy.exp(3))) is True
+    assert constant_is_zero(prepare(sigma(sympy.Integer(3))) - sympy.Rational(19, 20)) is False
+    assert constant_is_zero(sympy.pi - 3) is None, "pi is not a power of e: not decided here"
+    assert constant_is_zero(sympy.sqrt(2) - 1) is None

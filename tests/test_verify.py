@@ -269,8 +269,10 @@ def test_roots_are_reduced_with_their_defining_relation() -> None:
 
 def test_a_tiny_exact_difference_is_not_proved() -> None:
     verification = prove_equal(x + Rational(1, 10**50), x, x)
-    assert verification.numeric_ok  # invisible at 35 digits ...
-    assert verification.status == "numeric only"  # ... but the proof does not go through
+    # invisible at 35 digits, but the difference is the number 10^-50: exact arithmetic refutes it
+    assert verification.status == "failed"
+    assert verification.method == "exact arithmetic: the two sides differ by 1.0e-50"
+    assert verification.counterexample is not None
 
 
 # --- numeric only -------------------------------------------------------------------------------
@@ -362,7 +364,7 @@ def test_at_least_30_digits_are_used() -> None:
 
 def test_digits_option_is_honoured() -> None:
     difference = Rational(1, 10**25)
-    coarse = prove_equal(exp(x), exp(x) + difference, x, VerifyOptions(digits=20))
+    coarse = prove_equal(exp(x), exp(x) + difference * x, x, VerifyOptions(digits=20))
     assert coarse.numeric_ok and coarse.digits == 20  # invisible at 20 digits
     assert coarse.status == "numeric only"  # and still not proved
 
