@@ -286,6 +286,9 @@ class PlainPrinter(DeriveStrPrinter):
         operator = f"d/d{variable}" if order == 1 else f"d^{order}/d{variable}^{order}"
         return f"{operator}({self._print(target)})"
 
+    def _print_Exp1(self, expr: sympy.Basic) -> str:
+        return "e"
+
     def _print_Function(self, expr: sympy.Function) -> str:
         if isinstance(expr, NamedFunction) and not type(expr).show_arguments:
             return type(expr).__name__
@@ -348,5 +351,8 @@ def _is_substitution(target: sympy.Basic, variable: sympy.Basic) -> bool:
 
 
 def _has_prime_notation(target: sympy.Basic) -> bool:
-    """σ and catalogue functions are differentiated as f′(x); elementary functions as d/dx."""
-    return isinstance(target, sympy.Function) and len(target.args) == 1 and bool(getattr(type(target), "latex_name", None))
+    """σ, catalogue functions and a student's own functions (f, u) are differentiated as f′(x);
+    elementary functions as d/dx."""
+    if not (isinstance(target, sympy.Function) and len(target.args) == 1):
+        return False
+    return bool(getattr(type(target), "latex_name", None)) or isinstance(target, sympy.core.function.AppliedUndef)

@@ -119,11 +119,10 @@ CORRECT_LATEX = [
     r"\sigma(1) \approx \frac{1}{1+0.368}",
     r"\sigma'(1) \approx 0.1966",
     r"\sigma'(1) \approx 0.2",
-    r"\sigma(10) \approx 1",
-    r"\sigma(-10) \approx 0",
-    r"\sigma'(50) \approx 0",
-    r"1 \approx \sigma(10)",
-    r"\sigma(1) \approx 0.7311 \approx 1",
+    r"\sigma(10) \approx 1.0",
+    r"\sigma(-10) \approx 0.0",
+    r"\sigma'(50) \approx 0.000",
+    r"1.0 \approx \sigma(10)",
     r"\sigma'(x) &= \sigma(x)(1-\sigma(x)) \\",
     r"\sigma'(x) = \sigma(x)(1-\sigma(x)).",
     r"\sigma'(x) = \sigma(x)(1-\sigma(x)) % the final answer",
@@ -171,9 +170,11 @@ WRONG_LATEX = [
     r"\sigma(1) = 0.7311",
     r"\sigma'(1) \approx 0.19",
     r"\sigma(0) \approx 1",
-    r"\sigma(0) \approx 0",
-    r"\sigma(2) \approx 2",
-    r"\sigma(10) \approx 2",
+    r"\sigma(10) \approx 1",
+    r"\sigma(1) \approx 1",
+    r"\sigma'(0) \approx 0",
+    r"\sigma(1) \approx 0.7311 \approx 1",
+    r"\sigma(10.0) \approx 1",
 ]
 
 WRONG_TEXT = [
@@ -709,7 +710,7 @@ def test_true_claims_with_tiny_values_stay_correct(worker, line: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "fragments"), [
-    (r"\sigma(0) \approx 1", ["sigma(0) = 0.5", "1 stands for (0.5, 1.5)"]),
+    (r"\sigma(10) \approx 1", ["sigma(10) = 0.999954602131", "1 = 1.0", "a whole number is exact", "1.0 stands for"]),
     (r"\sigma(1) \approx 0.7315", ["sigma(1) = 0.73105857863", "0.7315 stands for [0.73145, 0.73155]"]),
     (r"\sigma(0.7) \approx 1", ["sigma(0.7) lies in [", "1 = 1.0"]),
     (r"\sigma(1) \approx \frac{1}{1+0.367}", ["1/(0.367 + 1) stands for ["]),
@@ -719,7 +720,7 @@ def test_approximation_messages_show_what_was_written(worker, text: str, fragmen
     assert line.status == "wrong"
     for fragment in fragments:
         assert fragment in line.message
-    assert "_decimal" not in line.message and "_whole" not in line.message
+    assert "_decimal" not in line.message
 
 
 # -- a definition that is not the exercise's function is noted (not a wrong line: defining is allowed) --

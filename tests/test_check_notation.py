@@ -286,3 +286,29 @@ def test_substitution_messages_use_the_students_names() -> None:
     assert "-1/u^2" in chain.message and chain.diagnosis_key == "missing_inner_derivative"
     itself = check("u = 1+u").lines[0]
     assert "itself" in itself.message and "--var" not in itself.message
+
+
+SUBSTITUTIONS_MORE = [
+    ("y = \\sigma(x)\ny(1-y)^{2} = y - 2y^2 + y^3", [(1, "correct"), (2, "correct")]),
+    ("u = \\sigma(x)\n\\sigma'(x) = u(1 - \\sigma(x))", [(1, "correct"), (2, "correct")]),
+    ("u = e^{-x}\n\\sigma'(x) = u(1+u)^{-2}", [(1, "correct"), (2, "correct")]),
+    # a substitution line may be continued, and 'Let' gives a letter a new meaning
+    ("u = 1+e^{-x}\n= 1 + \\frac{1}{e^{x}}", [(1, "correct"), (2, "correct")]),
+    ("Let u = 1+e^{-x}\nu' = -e^{-x}\nLet u = e^{-x}\nu' = -e^{-x}\nu' = -u",
+     [(1, "correct"), (2, "correct"), (3, "correct"), (4, "correct"), (5, "correct")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SUBSTITUTIONS_MORE, ids=[f"more-{i}" for i in range(len(SUBSTITUTIONS_MORE))])
+def test_more_substitution_verdicts(text: str, expected: list[tuple[int, str]]) -> None:
+    report = check(text)
+    assert [(line.line, line.status) for line in report.lines] == expected, [
+        (line.line, line.status, line.message) for line in report.lines
+    ]
+
+
+def test_a_miscopied_function_named_by_a_substitution_is_noted() -> None:
+    report = check("y = \\frac{1}{1-e^{-x}}\ny' = \\frac{-e^{-x}}{(1-e^{-x})^2}")
+    assert report.valid and report.lines[0].diagnosis_key == "not_the_exercise_function"
+    helper = check("u = 1+e^{-x}\n\\sigma(x) = u^{-1}")
+    assert helper.valid and helper.lines[0].diagnosis_key is None

@@ -414,3 +414,24 @@ def test_a_substitution_is_written_bare_afterwards() -> None:
     for text, expected in cases.items():
         (part,) = parse_line(text, functions={"u": u}).parts
         assert str(part) == expected, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a power written after a juxtaposed bracket belongs to the bracket, as in x(1+x)^2
+    (r"\sigma(1-\sigma)^2", "(1 - sigma(x))**2*sigma(x)"),
+    (r"u(1-u)^{2}", "(1 - u(x))**2*u(x)"),
+    (r"u (1-u)^2", "(1 - u(x))**2*u(x)"),
+    (r"u^2(1-u)^{2}", "(1 - u(x))**2*u(x)**2"),
+    (r"u(1+u)^{-2}", "u(x)/(u(x) + 1)**2"),
+    # a substitution stands for an expression: u(...) is a product, except u(x) and u at a number
+    (r"u(1 - \sigma(x))", "(1 - sigma(x))*u(x)"),
+    (r"u(1+e^{-x})^{-2}", "u(x)/(1 + exp(-x))**2"),
+    (r"u(x)", "u(x)"),
+    (r"u(0)", "u(0)"),
+    # a function of its own argument is still applied
+    (r"\sigma(2x)^2", "sigma(2*x)**2"),
+])
+def test_juxtaposition_with_sigma_and_substitutions(text: str, expected: str) -> None:
+    substitution = sympy.Function("u", substitution=True)
+    (part,) = parse_line(text, functions={"u": substitution}).parts
+    assert str(evaluated(part)) == expected

@@ -148,16 +148,9 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
         definition = as_definition(source, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
         if definition is None:
             definition = as_substitution(source, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
-        if definition is not None and definition.substitution:
-            function = sympy.Function(definition.name, substitution=True)
-            state.functions[definition.name] = function
-            state.definitions.append((function, definition.parameter, definition.body))
-            return _Plan(number=number, source=source, kind="definition", parts=(definition.body,), report=LineReport(
-                line=number, source=source, status="correct", proved=True, relation="definition",
-                message=f"Lets {definition.name} stand for {to_plain(definition.body)} (a substitution: "
-                        f"{definition.name}' and d{definition.name}/d{variable} are its derivative)."))
         if definition is not None:
-            function = sympy.Function(definition.name)
+            kind = "substitution" if definition.substitution else "function"
+            function = sympy.Function(definition.name, substitution=True) if definition.substitution else sympy.Function(definition.name)
             state.functions[definition.name] = function
             state.definitions.append((function, definition.parameter, definition.body))
             state.subject = function(x)
@@ -166,9 +159,14 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
             compare = () if state.exercise is None or len(state.definitions) > 1 else (Claim(
                 relation="=", left=definition.body.xreplace({definition.parameter: x}), right=state.exercise[1],
                 variable=x, diagnose=False),)
-            return _Plan(number=number, source=source, kind="definition", parts=(definition.body,), claims=compare, report=LineReport(
-                line=number, source=source, status="correct", proved=True, relation="definition",
-                message=f"Defines {definition.name}({variable}) = {to_plain(definition.body)}."))
+            message = (
+                f"Lets {definition.name} stand for {to_plain(definition.body)} (a substitution: "
+                f"{definition.name}' and d{definition.name}/d{variable} are its derivative)."
+                if kind == "substitution" else f"Defines {definition.name}({variable}) = {to_plain(definition.body)}."
+            )
+            return _Plan(number=number, source=source, kind="definition", parts=(definition.body,), claims=compare,
+                         report=LineReport(line=number, source=source, status="correct", proved=True,
+                                           relation="definition", message=message))
         # ':=' asserts a definition; for a name that is already defined (sigma) it is a claim to check.
         readable = source.replace(":=", " =").replace("\\coloneqq", "        =")
         line = parse_line(readable, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
@@ -197,15 +195,13 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
         # rounding cannot drift along a chain (σ(1) ≈ 0.73 ≈ 0.7 ≈ 0.8 must fail at 0.8).
         left_index = 0 if relation == "≈" else index
         left, right = parts[left_index], parts[index + 1]
-        decimals, rounded_integers = [], []
+        decimals = []
         if relation == "≈":
             left, right, decimals = _placeholders(left, right, left_index, index + 1, line.decimals)
-            left, right, rounded_integers = _rounded_integer(left, right)
         claims.append(Claim(
             relation=relation, left=left, right=right, variable=x,
             definitions=tuple(state.definitions), subject=state.subject if continuation else None,
-            decimals=tuple(decimals + rounded_integers),
-            open_decimals=tuple(placeholder for placeholder, _, _ in rounded_integers),
+            decimals=tuple(decimals),
         ))
     return _Plan(number=number, source=source, kind="claims", parts=tuple(parts), claims=tuple(claims),
                  continuation=continuation, previous_subject=previous_subject, definitions=tuple(state.definitions))
@@ -356,21 +352,6 @@ def _literal(value: sympy.Rational, radius: sympy.Rational) -> sympy.Symbol:
     return sympy.Symbol(str(exact.quantize(Decimal(1).scaleb(-places))))
 
 
-def _rounded_integer(left: sympy.Expr, right: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr, list[Any]]:
-    """``σ(10) ≈ 1``: a side that is a whole number alone stands for the numbers that round to it
-    (an open interval: σ(0) = 0.5 is not ≈ 1); the other side must not be a bare number too."""
-    sides = [left, right]
-    for index in (1, 0):
-        side, other = sides[index], sides[1 - index]
-        if isinstance(side, sympy.Integer) and not other.is_Integer and not any(
-            isinstance(symbol, sympy.Dummy) for symbol in other.free_symbols
-        ):
-            placeholder = sympy.Dummy("whole")
-            sides[index] = placeholder
-            return sides[0], sides[1], [(placeholder, side, sympy.Rational(1, 2))]
-    return left, right, []
-
-
 def _replace_literal(expr: sympy.Expr, value: sympy.Rational, placeholder: sympy.Dummy) -> sympy.Expr:
     """Every occurrence of the number ``value``, rebuilt without evaluation (the tree stays as written)."""
     if expr == value:
@@ -400,8 +381,10 @@ def _wrong_message(claim: Claim, verdict: dict[str, Any]) -> str:
         def value(expr: str, shown: str, verb: str) -> str:
             return f"{expr} {verb} {shown}" if shown[0] in "[(" else f"{expr} = {shown}"
 
+        hint = ("; a whole number is exact: to mean 'about', give decimals (1.0 stands for [0.95, 1.05])"
+                if claim.right.is_Integer or claim.left.is_Integer else "")
         return (f"Not a correct approximation: {value(left, found[1], 'lies in')}, but {value(right, found[2], 'stands for')} "
-                "(a decimal, or a whole number standing alone, means the numbers that round to it).")
+                f"(a decimal stands for the numbers that round to it{hint}).")
     if found:
         x, left_value, right_value = found
         if not (claim.left.has(claim.variable) or claim.right.has(claim.variable)):

@@ -33,7 +33,6 @@ class Claim:
     subject: sympy.Expr | None = None
     previous: sympy.Expr | None = None
     decimals: tuple[tuple[sympy.Dummy, sympy.Rational, sympy.Rational], ...] = ()  # (placeholder, value, radius)
-    open_decimals: tuple[sympy.Dummy, ...] = ()  # placeholders whose interval excludes its ends (a whole number)
     diagnose: bool = True
 
 
@@ -185,16 +184,7 @@ def decide_approximation(left: sympy.Expr, right: sympy.Expr, claim: Claim) -> d
             holds = left_low <= right_low and right_high <= left_high
         else:
             holds = not (left_high < right_low or right_high < left_low)
-        if holds and claim.open_decimals:
-            # A whole number stands for the open interval around it: the exact value must not be an end.
-            exact_low, exact_high = (left_low, left_high) if exact[0] else (right_low, right_high)
-            ends = [_mpf(value) + sign * _mpf(radius) for placeholder, value, radius in claim.decimals
-                    if placeholder in claim.open_decimals for sign in (-1, 1)]
-            holds = not any(exact_low <= end <= exact_high for end in ends)
         shown = [_interval_text(interval) for interval in intervals]
-        for index, side in enumerate((left, right)):
-            if side in claim.open_decimals:  # a whole number alone: the open interval around it
-                shown[index] = "(" + shown[index][1:-1] + ")"
     return {
         "holds": bool(holds),
         "proved": bool(holds),

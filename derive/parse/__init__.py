@@ -208,7 +208,8 @@ def as_substitution(
 
     Returns ``None`` unless the line is exactly ``LETTER = expression`` for a one-letter name
     that means nothing yet (not the variable, ``e``, ``d`` or a defined name) and an expression
-    that mentions only known names (so not the letter itself). Later lines write the name
+    that mentions only known names (so not the letter itself); with a word before it (``Let u =``),
+    a letter that is already a substitution gets a new meaning. Later lines write the name
     without an argument: ``u``, ``u'``, ``rac{du}{dx}``. A body that does not parse raises
     :class:`ParseError`.
     """
@@ -217,7 +218,9 @@ def as_substitution(
     if match is None:
         return None
     name = match.group("name")
-    if make_names(variable, functions).is_known(name):
+    earlier = (functions or {}).get(name)
+    redefined = match.group("word") is not None and getattr(earlier, "substitution", False)
+    if make_names(variable, functions).is_known(name) and not redefined:  # "Let u = ..." may give u a new meaning
         return None
     body = " " * match.end() + text[match.end() :]  # keep columns
     itself = re.search(rf"(?<![A-Za-z\\]){name}(?![A-Za-z])", body)

@@ -45,6 +45,9 @@ class Built:
     #: names used bare inside (σ for σ(x), a substitution u for u(x)): "σ(1 - σ)" is a product
     bare: frozenset[str] = frozenset()
     literal: bool = False
+    #: ``σ(1-σ)`` or ``u(1+u)`` read as a product: a power written after it, ``σ(1-σ)^2``, belongs
+    #: to the bracket only (σ·(1-σ)², as for ``x(1+x)^2``)
+    juxtaposed: tuple[Built, Built] | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -174,6 +177,10 @@ class Builder(Transformer_NonRecursive):
             )
 
     def _power(self, base: Built, exponent: Built, start: int, end: int) -> Built:
+        if base.juxtaposed is not None:
+            factor, bracket = base.juxtaposed
+            raised = self._power(bracket, exponent, bracket.start, end)
+            return self._product([factor, raised], [False, False], start, end)
         self._check_exponent(exponent)
         times = 1 if exponent.value is None else max(1, math.ceil(abs(exponent.value)))
         size = times * base.size + exponent.size
@@ -268,10 +275,16 @@ class Builder(Transformer_NonRecursive):
     def _apply(
         self, name: Token, suffix: _Suffix | None, argument: Built, start: int, end: int
     ) -> Built:
-        if name.type == SIGMA and str(name) in argument.bare:
+        substitution = name.type == SIGMA and str(name) != "sigma"
+        if name.type == SIGMA and (
+            str(name) in argument.bare
+            # u stands for an expression, not a function: u(1 - σ(x)) is a product; u(x) is u, u(0) its value at 0
+            or (substitution and argument.expr != self.x and not argument.expr.is_number)
+        ):
             # \sigma(1-\sigma): a bare sigma inside the parentheses means a product, not σ(1 − σ).
             bare = self._bare_sigma(str(name), suffix, name.start_pos or 0, name.end_pos or 0)
-            return self._product([bare, argument], [False, False], start, end)
+            product = self._product([bare, argument], [False, False], start, end)
+            return replace(product, juxtaposed=(bare, argument))
         spec = self.names.functions[str(name)]
         if suffix is not None and suffix.primes:
             return Built(
