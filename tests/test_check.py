@@ -398,6 +398,20 @@ DERIVATIONS["wrong-definition-differentiated"] = (WRONG_DEFINITION_DIFFERENTIATE
 ], 1)
 
 
+UNREADABLE_THEN_CONTINUED = r"""\sigma(x) = \frac{1}{1+e^{-x}}
+\sigma'(x) = \frac{e^{-x}}{(1+e^{-x})^2} \cdot \foo
+= \sigma(x)(1-\sigma(x))
+\foo + \sigma'(x) = 2 \bar
+= 3"""
+
+# A '= ...' line after an unreadable line continues that line's left side if it can be read
+# (σ'(x)), never the chain before it; if it cannot, the continuation cannot be checked either.
+DERIVATIONS["unreadable-then-continued"] = (UNREADABLE_THEN_CONTINUED, [
+    (1, "correct", "first line"), (2, "unparsed", "not read"), (3, "correct", "correct again (agrees with line 1)"),
+    (4, "unparsed", "not read"), (5, "unparsed", "not read"),
+], 2)
+
+
 @pytest.mark.parametrize("name", list(DERIVATIONS))
 def test_derivation_verdicts(worker, name: str) -> None:
     text, expected, first_error = DERIVATIONS[name]

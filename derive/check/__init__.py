@@ -27,7 +27,7 @@ from derive.check.worker import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MI
 from derive.errors import InputError, ParseError
 from derive.functions import check_variable_name
 from derive.functions import variable as real_variable
-from derive.parse import as_definition, as_substitution, detect_syntax, parse_line
+from derive.parse import as_definition, as_substitution, detect_syntax, parse_expression, parse_line
 from derive.printing import to_plain
 
 __all__ = ["Report", "check", "check_file"]
@@ -50,6 +50,7 @@ class _Chain:
     definitions: list[tuple[Any, sympy.Symbol, sympy.Expr]] = field(default_factory=list)
     functions: dict[str, Any] = field(default_factory=dict)
     exercise: tuple[sympy.Expr, sympy.Expr] | None = None  # the exercise's function and its definition
+    unread_subject: int | None = None  # the line whose left side could not be read (the subject is unknown)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,7 +154,7 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
             function = sympy.Function(definition.name, substitution=True) if definition.substitution else sympy.Function(definition.name)
             state.functions[definition.name] = function
             state.definitions.append((function, definition.parameter, definition.body))
-            state.subject = function(x)
+            state.subject, state.unread_subject = function(x), None
             # Is it the exercise's function, miscopied? Asked only of the first definition; whether it
             # matters (the student never names the exercise's function) is known once all lines are read.
             compare = () if state.exercise is None or len(state.definitions) > 1 else (Claim(
@@ -171,6 +172,7 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
         readable = source.replace(":=", " =").replace("\\coloneqq", "        =")
         line = parse_line(readable, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
     except ParseError as error:
+        _subject_of_unreadable_line(number, source, syntax, variable, state)
         return _Plan(number=number, source=source, kind="unparsed", report=LineReport(
             line=number, source=source, status="unparsed", message=f"Cannot read this line: {error}",
             relation="not read", column=error.column))
@@ -179,12 +181,13 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
     previous_subject = state.subject
     if continuation:
         if state.subject is None:
+            message = ("This line starts with '=' but there is no earlier line to continue." if state.unread_subject is None
+                       else f"This line continues line {state.unread_subject}, whose left side could not be read.")
             return _Plan(number=number, source=source, kind="report", report=LineReport(
-                line=number, source=source, status="unparsed", relation="not read",
-                message="This line starts with '=' but there is no earlier line to continue."))
+                line=number, source=source, status="unparsed", relation="not read", message=message))
         parts[0] = state.subject
     else:
-        state.subject = parts[0]
+        state.subject, state.unread_subject = parts[0], None
     if len(parts) == 1:
         return _Plan(number=number, source=source, kind="start", parts=tuple(parts), report=LineReport(
             line=number, source=source, status="correct", proved=True, relation="start",
@@ -205,6 +208,19 @@ def _plan_line(number: int, source: str, syntax: str, variable: str, state: _Cha
         ))
     return _Plan(number=number, source=source, kind="claims", parts=tuple(parts), claims=tuple(claims),
                  continuation=continuation, previous_subject=previous_subject, definitions=tuple(state.definitions))
+
+
+def _subject_of_unreadable_line(number: int, source: str, syntax: str, variable: str, state: _Chain) -> None:
+    r"""What a following '= ...' line continues when this line cannot be read: its left side if
+    that part can be read (σ'(x) in ``\sigma'(x) = ... \foo``), else nothing (not the chain before)."""
+    left, equals, _ = source.partition("=")
+    if not equals or not left.strip().strip("&").strip():
+        return  # itself a continuation: the chain it continues goes on
+    try:
+        state.subject = parse_expression(left, syntax=syntax, variable=variable, functions=state.functions)  # type: ignore[arg-type]
+        state.unread_subject = None
+    except ParseError:
+        state.subject, state.unread_subject = None, number
 
 
 def _judge_line(plan: _Plan, verdicts: dict[int, dict[str, Any]], state: _Chain, worker: ProofWorker,
