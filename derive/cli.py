@@ -203,6 +203,9 @@ def run_grade(arguments: list[str]) -> int:
     for target, flag, example in ((options.out, "--out", "grades.csv"), (options.details, "--details", "grades.json")):
         if target is not None and (target.is_dir() or not target.name):
             raise InputError(f"{flag} {target} is a folder: give the file to write, e.g. {target / example}")
+        if target is not None and target.suffix.lower() != Path(example).suffix:
+            # never a .tex or .txt name: the gradebook must not overwrite a student's file
+            raise InputError(f"{flag} must name a {Path(example).suffix} file, e.g. {example}, not {target}")
     details = options.details or options.out.with_suffix(".json")
     results = grade(collect(options.paths, exclude=(options.out, details)), jobs=options.jobs, timeout=options.timeout,
                     progress=progress_bar, syntax=options.syntax, function=options.function, variable=options.var)

@@ -336,7 +336,7 @@ def test_grade_is_the_same_with_one_or_two_jobs(graded) -> None:
 
 @pytest.mark.parametrize("arguments", [
     ("--var", "sigma"), ("--timeout", "nan"), ("--timeout", "0"), ("--function", "nosuch"), ("--out", "."),
-    ("--details", "."),
+    ("--details", "."), ("--out", "class/a.txt"), ("--details", "class/notes.txt"),
 ])
 def test_grade_bad_options_exit_2_with_one_line_before_grading(tmp_path: Path, arguments: tuple[str, ...]) -> None:
     (tmp_path / "class").mkdir()
@@ -355,6 +355,35 @@ def test_grade_in_another_variable_and_into_the_graded_folder(tmp_path: Path) ->
         assert result.returncode == 0, result.stderr
         rows = list(csv.DictReader(io.StringIO((tmp_path / "class" / "grades.csv").read_text(encoding="utf-8"))))
         assert [(row["file"], row["valid"]) for row in rows] == [("class/a.tex", "True")]
+
+
+def test_grade_reports_every_odd_entry_and_never_hangs(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    write(folder, "alice.txt", CORRECT)
+    write(folder, "alice.txt~", CORRECT)
+    os.mkfifo(folder / "fifo.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "loop1").symlink_to("loop2")
+    (folder / "loop2").symlink_to("loop1")
+    (tmp_path / "other").mkdir()
+    (folder / "linked").symlink_to(tmp_path / "other")
+    result = derive("grade", "class", "missing.txt", "--out", "g.csv", cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    rows = {row["file"]: row for row in csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text(encoding="utf-8")))}
+    assert rows["class/alice.txt"]["valid"] == "True"
+    expected = {
+        "class/alice.txt~": "backup", "class/fifo.txt": "not a regular file", "class/zero.txt": "not a regular file",
+        "class/loop1": "cannot be read", "class/loop2": "cannot be read", "class/linked": "link to a folder",
+        "missing.txt": "no such file",
+    }
+    for name, reason in expected.items():
+        assert rows[name]["valid"] == "False" and reason in rows[name]["error"], rows[name]
+    for special in ("fifo.txt", "zero.txt"):
+        checked = derive("check", f"class/{special}", cwd=tmp_path)
+        assert checked.returncode == 2 and "not a regular file" in checked.stderr
 
 
 def test_grade_with_nothing_to_grade_exits_2(tmp_path: Path) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,31 +49,68 @@ class Graded:
 def collect(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
     """The submissions named by ``paths``: files as given, and every file inside folders.
 
-    Nothing in a folder is skipped silently: hidden files aside, every file (and every broken
-    link) becomes a row of the gradebook, and those that are not text submissions get a row that
-    says why they were not graded (see :func:`grade`). ``exclude`` names files to leave out (the
-    gradebook itself, when it is written into the folder being graded).
+    Nothing is skipped silently: hidden files aside, every file, link, pipe or missing path
+    becomes a row of the gradebook, and those that cannot be graded get a row that says why
+    (see :func:`not_a_submission`). ``exclude`` names files to leave out (the gradebook itself,
+    when it is written into the folder being graded).
     """
-    excluded = {path.resolve() for path in exclude}
+    paths = list(paths)
+    excluded = {_resolved(path) for path in exclude}
+    if not any(path.exists() or path.is_symlink() for path in paths):
+        raise InputError(f"{paths[0] if len(paths) == 1 else 'none of the paths'}: no such file or folder")
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if not any(part.startswith(".") for part in p.relative_to(path).parts)
-                                and (p.is_file() or (p.is_symlink() and not p.exists()))
-                                and p.resolve() not in excluded))
-        elif path.exists() or path.is_symlink():
-            found.append(path)
+        if _is_folder(path):
+            found.extend(sorted(p for p in _walk(path) if _resolved(p) not in excluded))
         else:
-            raise InputError(f"{path}: no such file or folder")
+            found.append(path)  # a missing or unreadable path gets its row too
     if not found:
         raise InputError("no submissions found")
     return sorted(dict.fromkeys(found))
 
 
+def _walk(folder: Path) -> Iterator[Path]:
+    """Every non-hidden entry below ``folder`` that is not a folder itself (links are not followed)."""
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            yield from _walk(entry)
+        else:
+            yield entry
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()
+
+
+_BACKUP_SUFFIXES = (".bak", ".orig", ".swp", ".swo", ".tmp")
+
+
 def not_a_submission(path: Path) -> str | None:
-    """Why ``path`` is not graded (a broken link, a word-processor file), or None if it is."""
-    if path.is_symlink() and not path.exists():
-        return f"{path}: a broken link (the file it points to is missing)"
+    """Why ``path`` is not graded (a broken link, a pipe, a word-processor file), or None if it is."""
+    try:
+        target = path.stat()
+    except FileNotFoundError:
+        return f"{path}: a broken link (the file it points to is missing)" if path.is_symlink() else f"{path}: no such file"
+    except (OSError, RuntimeError) as error:
+        return f"{path}: cannot be read ({getattr(error, 'strerror', None) or 'a link that points to itself'})"
+    if stat.S_ISDIR(target.st_mode):
+        return f"{path}: a link to a folder (not followed: give the folder itself to grade it)"
+    if not stat.S_ISREG(target.st_mode):
+        return f"{path}: not a regular file (a pipe, a device or a socket)"
+    if path.name.endswith("~") or path.suffix.lower() in _BACKUP_SUFFIXES:
+        return f"{path}: not graded: an editor's backup copy"
     suffix = path.suffix.lower()
     if suffix and suffix not in SUBMISSION_SUFFIXES and len(suffix) <= 6 and suffix[1:].isalnum():
         return (f"{path}: not graded: a {suffix} file is not a plain-text submission "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from functools import cache
 from pathlib import Path
 
@@ -20,10 +21,13 @@ def read_submission(path: Path) -> str:
     try:
         if path.is_dir():
             raise InputError(f"{path} is a folder, not a file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path} is too large ({size} bytes; the limit is {MAX_FILE_BYTES})")
-        data = path.read_bytes()
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would block or never end
+            raise InputError(f"{path} is not a regular file (a pipe, a device or a socket)")
+        if status.st_size > MAX_FILE_BYTES:
+            raise InputError(f"{path} is too large ({status.st_size} bytes; the limit is {MAX_FILE_BYTES})")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:
