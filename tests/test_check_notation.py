@@ -213,7 +213,8 @@ UNREADABLE = [
     ("f'(x) = sigma(x)", "sigmoid", "x", "unknown name 'f': define it first on its own line, e.g. f(x) = ...", 1),
     ("softplus'(x) = sigma(x)", "sigmoid", "x", "unknown name 'softplus': check it with --function softplus", 1),
     (r"\sigma'(t) = \sigma(t)(1-\sigma(t))", "sigmoid", "x",
-     "unknown name 't': the variable is 'x' (use --var t if the exercise is in t)", 9),
+     "unknown name 't': the variable is 'x'; to let t stand for an expression, write it first on a line of its own "
+     "(t = ...), or use --var t if the exercise is in t", 9),
     (r"\sigma'(x) = \operatorname{sech}^2(x)", "sigmoid", "x", "derive has no sech; write 1/\\cosh(...) instead", 28),
     (r"(\frac{1}{1+e^{-x}})' = \sigma(x)(1-\sigma(x))", "sigmoid", "x",
      r"write \frac{d}{dx}\left(...\right) for the derivative of an expression", 21),

@@ -293,10 +293,10 @@ MESSAGES = [
     ),
     (
         r"\sigma'(t)", "latex", None, "x",
-        "unknown name 't': the variable is 'x' (use --var t if the exercise is in t)", 9,
+        "unknown name 't': the variable is 'x'; to let t stand for an expression, write it first on a line of its own (t = ...), or use --var t if the exercise is in t", 9,
     ),
-    ("x + y", "text", None, "x", "unknown name 'y': the variable is 'x' (use --var y if the exercise is in y)", 5),
-    ("x", "text", None, "t", "unknown name 'x': the variable is 't' (use --var x if the exercise is in x)", 1),
+    ("x + y", "text", None, "x", "unknown name 'y': the variable is 'x'; to let y stand for an expression, write it first on a line of its own (y = ...), or use --var y if the exercise is in y", 5),
+    ("x", "text", None, "t", "unknown name 'x': the variable is 't'; to let x stand for an expression, write it first on a line of its own (x = ...), or use --var x if the exercise is in x", 1),
     (
         r"\sigma(\theta)", "latex", None, "x",
         r"unknown name '\theta': the variable is 'x' (use --var theta if the exercise is in theta)", 8,
@@ -435,3 +435,12 @@ def test_juxtaposition_with_sigma_and_substitutions(text: str, expected: str) ->
     substitution = sympy.Function("u", substitution=True)
     (part,) = parse_line(text, functions={"u": substitution}).parts
     assert str(evaluated(part)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("sigma'(x) = e^{-x}/(1+e^{-x})^2   # chain rule", "e^{-x}/(1+e^{-x})^2"),
+    (r"\sigma'(x) = \sigma(x)(1-\sigma(x)) # done", r"\sigma(x)(1-\sigma(x))"),
+])
+def test_a_hash_note_is_removed_in_a_file_read_as_latex(text: str, expected: str) -> None:
+    line = parse_line(text, syntax="latex")
+    assert line.parts[1] == parse_line(expected, syntax="latex").parts[0]

@@ -58,6 +58,7 @@ class Parsed:
 
 _LATEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _TEXT_COMMENT = re.compile(r"#[^\n]*")
+_LATEX_HASH_COMMENT = re.compile(r"(?<!\\)#[^\n]*")  # TeX's \# is a character, not a note
 # Equation numbers and labels, and commands that switch them off: meaningless for a claim.
 _LATEX_LABEL = re.compile(r"\\(?:tag\*?|label)\s*\{")
 _LATEX_NO_NUMBER = re.compile(r"\\(?:notag|nonumber)(?![A-Za-z])")
@@ -88,6 +89,7 @@ def clean(text: str, syntax: Syntax, names: Names | None = None) -> str:
     """
     if syntax == "latex":
         text = _LATEX_COMMENT.sub(_blank, text)
+        text = _LATEX_HASH_COMMENT.sub(_blank, text)  # a plain-text note in a file read as LaTeX
         text = _blank_labels(text)
         text = _LATEX_NO_NUMBER.sub(_blank, text)
     else:

@@ -322,7 +322,13 @@ def _unknown(
             prime = "'" if primes else ""
             message += f", or write {spelled}{prime}({variable})"
         return ParseError(message, column=column)
-    if len(word) == 1 or (command and word in GREEK_LETTERS):
+    if len(word) == 1 and not command:
+        return ParseError(
+            f"{lead}: the variable is '{names.variable}'; to let {word} stand for an expression, "
+            f"write it first on a line of its own ({word} = ...), or use --var {word} if the exercise is in {word}",
+            column=column,
+        )
+    if command and word in GREEK_LETTERS:
         return ParseError(
             f"{lead}: the variable is '{names.variable}' "
             f"(use --var {word} if the exercise is in {word})",
