@@ -168,11 +168,12 @@ def run_check(arguments: list[str]) -> int:
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
     parser.add_argument("--var", default="x", help="the variable (default x)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
+    parser.add_argument("--file-timeout", type=float, default=120.0, help="seconds allowed for the whole file (default 120)")
     options = parser.parse_args(arguments)
     from derive.check import check_file
 
     report = check_file(options.file, syntax=options.syntax, function=options.function, variable=options.var,
-                        timeout=options.timeout)
+                        timeout=options.timeout, file_timeout=options.file_timeout)
     if options.output_format == "json":
         import json
 
@@ -194,6 +195,7 @@ def run_grade(arguments: list[str]) -> int:
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
     parser.add_argument("--var", default="x", help="the variable (default x)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
+    parser.add_argument("--file-timeout", type=float, default=120.0, help="seconds allowed for one submission (default 120)")
     options = parser.parse_args(arguments)
     from derive.check.grade import collect, details_json, grade, gradebook_csv, progress_bar
     from derive.documents import write_text
@@ -208,7 +210,8 @@ def run_grade(arguments: list[str]) -> int:
             raise InputError(f"{flag} must name a {Path(example).suffix} file, e.g. {example}, not {target}")
     details = options.details or options.out.with_suffix(".json")
     results = grade(collect(options.paths, exclude=(options.out, details)), jobs=options.jobs, timeout=options.timeout,
-                    progress=progress_bar, syntax=options.syntax, function=options.function, variable=options.var)
+                    progress=progress_bar, syntax=options.syntax, function=options.function, variable=options.var,
+                    file_timeout=options.file_timeout)
     print(write_text(options.out, gradebook_csv(results)))
     print(write_text(details, details_json(results)))
     valid = sum(1 for result in results if result.report is not None and result.report.valid)

@@ -786,3 +786,16 @@ def test_lindemann_refutation_is_a_method_of_the_verifier() -> None:
     assert constant_is_zero(prepare(sigma(sympy.Integer(3))) - sympy.Rational(19, 20)) is False
     assert constant_is_zero(sympy.pi - 3) is None, "pi is not a power of e: not decided here"
     assert constant_is_zero(sympy.sqrt(2) - 1) is None
+
+
+def test_the_whole_file_has_a_time_limit() -> None:
+    """A file of lines that each run into the per-line limit stops at the file's limit; the
+    lines after it are reported as not decided (no timing is asserted, only the verdicts)."""
+    slow = r"\frac{d}{dx}\sigma(\pi^{2}) = \frac{d}{dx}\sigma(1)^{1000}"
+    report = check("\n".join([slow] * 4 + [r"\sigma(0) = \frac{1}{2}"]), timeout=1, file_timeout=1.5)
+    assert_sane(report)
+    assert [line.status for line in report.lines] == ["unparsed"] * 5
+    assert "longer than the limit of 1 s" in report.lines[0].message
+    assert all("whole file ran out" in line.message for line in report.lines[1:])
+    with pytest.raises(InputError):
+        check(r"\sigma(0) = \frac{1}{2}", file_timeout=float("nan"))

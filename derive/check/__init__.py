@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,9 @@ from derive.check.decide import NEGATED, Claim, explain_negation
 from derive.check.diagnose import NOT_THE_EXERCISE
 from derive.check.reader import numbered_lines, read_submission
 from derive.check.report import Counterexample, LineReport, Report
-from derive.check.worker import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, ProofWorker
+from derive.check.worker import (
+    DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, ProofWorker,
+)
 from derive.errors import InputError, ParseError
 from derive.functions import check_variable_name
 from derive.functions import variable as real_variable
@@ -51,6 +54,7 @@ class _Chain:
     functions: dict[str, Any] = field(default_factory=dict)
     exercise: tuple[sympy.Expr, sympy.Expr] | None = None  # the exercise's function and its definition
     unread_subject: int | None = None  # the line whose left side could not be read (the subject is unknown)
+    deadline: float | None = None  # when the time for the whole file runs out (time.monotonic())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +79,7 @@ def check(
     function: str = "sigmoid",
     variable: str = "x",
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
     worker: ProofWorker | None = None,
     name: str = "",
 ) -> Report:
@@ -84,6 +89,8 @@ def check(
         raise InputError(f"unknown syntax '{syntax}': choose latex or text")
     check_variable_name(variable)
     check_timeout(timeout)
+    check_timeout(file_timeout)
+    deadline = time.monotonic() + file_timeout
     lines = numbered_lines(text)
     if not lines:
         raise InputError(f"{name or 'the input'} has no lines to check (only blank or comment lines)")
@@ -104,9 +111,9 @@ def check(
                     claims.append(claim)
                     yield claim
 
-        results = worker.decide_all(planned_claims())
+        results = worker.decide_all(planned_claims(), deadline=deadline)
         verdicts = dict(zip(map(id, claims), results))
-        judging = _Chain(exercise=reading.exercise if not _mentions(plans, reading.exercise[0]) else None)
+        judging = _Chain(exercise=reading.exercise if not _mentions(plans, reading.exercise[0]) else None, deadline=deadline)
         reports = [_judge_line(plan, verdicts, judging, worker, x) for plan in plans]
     finally:
         if owned:
@@ -308,14 +315,14 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
             claims.append((previous_subject, parts[0]))  # a new left side must still be the same quantity
         carried = previous is not None and all(
             worker.decide(Claim(relation="=", left=left, right=right, variable=x, definitions=definitions,
-                                diagnose=False)).get("holds", False)
+                                diagnose=False), deadline=state.deadline).get("holds", False)
             for left, right in claims
         )
         believed = _under_wrong_definition(parts, previous_subject, previous, x, continuation_line)
         if not carried and believed is not None:
             # σ(x) = 1/(1 - e^(-x)) (wrong), then σ'(x) = the derivative of that: right for what the student believed.
             carried = worker.decide(Claim(relation="=", left=believed[0], right=believed[1], variable=x,
-                                          definitions=definitions, diagnose=False)).get("holds", False)
+                                          definitions=definitions, diagnose=False), deadline=state.deadline).get("holds", False)
         if carried:
             relation = f"consistent with wrong line {previous_line} (error carried forward)"
             message += f" The step from line {previous_line} is valid: the error comes from line {state.error_line}."

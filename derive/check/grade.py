@@ -136,6 +136,7 @@ def grade(
     from derive.functions import check_variable_name
 
     check_timeout(timeout)
+    check_timeout(options.get("file_timeout", timeout))
     check_variable_name(options.get("variable", "x"))
     lookup(options.get("function", "sigmoid"))
     local = threading.local()

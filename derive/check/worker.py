@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +20,9 @@ from derive.check.decide import Claim
 DEFAULT_TIMEOUT_SECONDS = 10.0
 MIN_TIMEOUT_SECONDS = 0.1
 MAX_TIMEOUT_SECONDS = 3600.0
+#: The time one submission may take in all: 500 lines that each run into the per-line limit
+#: would otherwise keep a grader waiting for over an hour.
+DEFAULT_FILE_TIMEOUT_SECONDS = 120.0
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 
 
@@ -81,14 +85,18 @@ class ProofWorker:
         child.close()
         self._process, self._connection = process, parent
 
-    def decide(self, claim: Claim) -> dict[str, Any]:
+    def decide(self, claim: Claim, *, deadline: float | None = None) -> dict[str, Any]:
         """The verdict, or ``{"error": ...}`` when the claim took too long or crashed the child."""
-        return self.decide_all([claim])[0]
+        return self.decide_all([claim], deadline=deadline)[0]
 
-    def decide_all(self, incoming: Iterable[Claim], window: int = 4) -> list[dict[str, Any]]:
+    def decide_all(self, incoming: Iterable[Claim], window: int = 4, *, deadline: float | None = None) -> list[dict[str, Any]]:
         """Verdicts for the claims of ``incoming`` in order, with up to ``window`` claims in flight
         (the child proves one while the caller prepares the next); each claim keeps its own
-        deadline. ``incoming`` is consumed lazily, and each claim is sent as soon as it comes."""
+        deadline. ``incoming`` is consumed lazily, and each claim is sent as soon as it comes.
+
+        ``deadline`` (a ``time.monotonic()`` value) bounds the whole call: once it has passed,
+        the claim being proved and every later one get an error instead of a verdict.
+        """
         source = iter(incoming)
         claims: list[Claim] = []
         results: list[dict[str, Any]] = []
@@ -113,9 +121,15 @@ class ProofWorker:
                     sent += 1
                 if len(results) == len(claims):
                     return results
-                if self._connection.poll(self.timeout):
+                wait = self.timeout if deadline is None else max(0.0, min(self.timeout, deadline - time.monotonic()))
+                if self._connection.poll(wait):
                     results.append(self._connection.recv())
                     continue
+                if deadline is not None and time.monotonic() >= deadline:
+                    self._stop()
+                    claims.extend(source)  # still read (cheap, bounded), but no longer proved
+                    error = {"error": "the time allowed for the whole file ran out before this line", "timeout": True}
+                    return results + [dict(error) for _ in range(len(claims) - len(results))]
                 results.append({"error": f"the proof took longer than the limit of {self.timeout:g} s", "timeout": True})
             except (EOFError, OSError, BrokenPipeError):
                 results.append({"error": "the proof process stopped unexpectedly (out of memory?)"})
