@@ -231,6 +231,12 @@ class PlainPrinter(DeriveStrPrinter):
         return f"e^{shown}" if argument.is_Symbol or (argument.is_Integer and argument >= 0) else f"e^({shown})"
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
+        per = _per_substitution(expr)
+        if per is not None:  # (dA/dx)/(du/dx), as the student wrote it: dA/du
+            target, name = per
+            if isinstance(target, sympy.Function) and len(target.args) == 1 and target.args[0].is_Symbol:
+                return f"d{self._print(target) if _is_substitution(target, target.args[0]) else type(target).__name__}/d{name}"
+            return f"d/d{name}({self._print(target)})"
         if self._settings["negative_powers"] == "fractions" and (
             is_unevaluated(expr)
             or any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in expr.args)
@@ -342,6 +348,24 @@ def is_unevaluated(expr: sympy.Basic) -> bool:
 
 def _is_reciprocal(factor: sympy.Basic) -> bool:
     return bool(factor.is_Pow and factor.exp.is_negative and not factor.base.is_Symbol)
+
+
+def _per_substitution(expr: sympy.Mul) -> tuple[sympy.Expr, str] | None:
+    """``d/du(A)`` as the checker builds it, (dA/dx)·(du/dx)^-1: A and the name u, else None."""
+    if len(expr.args) != 2:
+        return None
+    top, bottom = expr.args
+    if not (isinstance(top, sympy.Derivative) and bottom.is_Pow and bottom.exp == -1
+            and isinstance(bottom.base, sympy.Derivative)):
+        return None
+    inner = bottom.base
+    if len(top.variable_count) != 1 or top.variable_count != inner.variable_count or inner.variable_count[0][1] != 1:
+        return None
+    (variable, _), = inner.variable_count
+    function = inner.expr
+    if not (_is_substitution(function, variable) or (isinstance(function, sigma) and function.args == (variable,))):
+        return None
+    return top.expr, type(function).__name__
 
 
 def _is_substitution(target: sympy.Basic, variable: sympy.Basic) -> bool:

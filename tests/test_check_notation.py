@@ -313,3 +313,37 @@ def test_a_miscopied_function_named_by_a_substitution_is_noted() -> None:
     assert report.valid and report.lines[0].diagnosis_key == "not_the_exercise_function"
     helper = check("u = 1+e^{-x}\n\\sigma(x) = u^{-1}")
     assert helper.valid and helper.lines[0].diagnosis_key is None
+
+
+# -- derivatives with respect to a substitution: dσ/du, d/du(...), as derive's handout's chain rule --
+
+HANDOUT_CHAIN_RULE = r"""u = 1+e^{-x}
+\sigma(x) = u^{-1}
+\frac{d\sigma}{du} = -u^{-2}
+\frac{du}{dx} = -e^{-x}
+\sigma'(x) = \frac{d\sigma}{du}\cdot\frac{du}{dx}
+= \frac{d\sigma}{du}\left(-e^{-x}\right)
+= -u^{-2}\cdot\left(-e^{-x}\right)
+= \frac{e^{-x}}{\left(1+e^{-x}\right)^{2}}
+\frac{d}{du}\left(u^{-1}\right) = -u^{-2}"""
+
+PER_SUBSTITUTION = [
+    (HANDOUT_CHAIN_RULE, [(number, "correct") for number in range(1, 10)]),
+    ("u = 1+exp(-x)\ndsigma/du = -u^(-2)\nd/du (1/u) = -1/u^2", [(1, "correct"), (2, "correct"), (3, "correct")]),
+    ("u = 1+e^{-x}\n\\frac{d\\sigma}{du} = u^{-2}", [(1, "correct"), (2, "wrong")]),
+    # only first derivatives with respect to u, and not at a point
+    ("u = 1+e^{-x}\n\\frac{d^{2}\\sigma}{du^{2}} = 2u^{-3}", [(1, "correct"), (2, "unparsed")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PER_SUBSTITUTION, ids=[f"per-{i}" for i in range(len(PER_SUBSTITUTION))])
+def test_derivatives_with_respect_to_a_substitution(text: str, expected: list[tuple[int, str]]) -> None:
+    report = check(text)
+    assert [(line.line, line.status) for line in report.lines] == expected, [
+        (line.line, line.status, line.message) for line in report.lines
+    ]
+
+
+def test_a_wrong_derivative_with_respect_to_u_is_shown_as_written() -> None:
+    wrong = check("u = 1+e^{-x}\n\\frac{d\\sigma}{du} = u^{-2}\n\\frac{d}{du}\\frac{1}{u} = u^{-2}").lines
+    assert "dsigma/du = " in wrong[1].message and "d/du(1/u) = " in wrong[2].message

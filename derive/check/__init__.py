@@ -124,8 +124,13 @@ def check(
 def _mentions(plans: list[_Plan], function: sympy.Expr) -> bool:
     """Whether any line names the exercise's function (then a definition is a helper, such as u(x))."""
     kind = function.func if isinstance(function, sympy.Function) else None
-    return kind is not None and any(
-        part is not None and part.has(kind) for plan in plans if plan.kind != "definition" for part in plan.parts
+    if kind is None:
+        return False
+    spelled = {kind.__name__, *(("σ",) if kind.__name__ == "sigma" else ())}
+    return any(
+        any(part is not None and part.has(kind) for part in plan.parts)
+        or (plan.kind == "unparsed" and any(name in plan.source for name in spelled))  # named on a line not read
+        for plan in plans if plan.kind != "definition"
     )
 
 

@@ -76,6 +76,15 @@ class _Suffix:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Order:
     order: int
+    wrt: str | None = None  # d/du: the substitution u (None: the variable)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _WithRespectTo:
+    """The denominator's dx or du: None for the variable, else the name of a substitution."""
+
+    name: str | None
+    start: int
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -86,6 +95,7 @@ class _DName:
     order: int
     start: int
     end: int
+    wrt: str | None = None
 
 
 def _safe(function: Callable[..., Any], *args: Any) -> complex:
@@ -113,6 +123,9 @@ def _span(children: Sequence[Any]) -> tuple[int, int]:
         elif isinstance(child, Token):
             starts.append(child.start_pos or 0)
             ends.append(child.end_pos or 0)
+        elif isinstance(child, _WithRespectTo):
+            starts.append(child.start)
+            ends.append(child.start + 1)
     return min(starts), max(ends)
 
 
@@ -523,9 +536,7 @@ class Builder(Transformer_NonRecursive):
 
     def _orders(self, children: list[Any]) -> int:
         """The order of d^n/dx^n from the children of dop/dfunc; both orders must agree."""
-        variable_at = next(
-            i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "VAR"
-        )
+        variable_at = next(i for i, c in enumerate(children) if isinstance(c, _WithRespectTo))
         top = [c.order for c in children[:variable_at] if isinstance(c, _Order)]
         bottom = [c.order for c in children[variable_at:] if isinstance(c, _Order)]
         top_order, bottom_order = (top or [1])[0], (bottom or [1])[0]
@@ -537,8 +548,29 @@ class Builder(Transformer_NonRecursive):
             )
         return top_order
 
+    def dvar(self, children: list[Any]) -> _WithRespectTo:
+        token = children[0]
+        return _WithRespectTo(name=None if token.type == "VAR" else str(token), start=token.start_pos or 0)
+
+    def _wrt(self, children: list[Any], order: int) -> str | None:
+        """``d/du`` with u a substitution: allowed for a first derivative only."""
+        wrt = next(c for c in children if isinstance(c, _WithRespectTo))
+        if wrt.name is not None and order != 1:
+            raise ParseError(
+                f"write higher derivatives with respect to {self.names.variable}, not {wrt.name}", column=wrt.start + 1
+            )
+        return wrt.name
+
+    def _per(self, derivative: sympy.Expr, wrt: str | None) -> sympy.Expr:
+        """dA/du for a substitution u = u(x): the chain rule read backwards, (dA/dx)/(du/dx)."""
+        if wrt is None:
+            return derivative
+        inner = sympy.Derivative(self.names.functions[wrt].build(self.x) if wrt != "sigma" else sigma(self.x, evaluate=False), self.x)
+        return sympy.Mul(derivative, sympy.Pow(inner, S.NegativeOne, evaluate=False), evaluate=False)
+
     def dop(self, children: list[Any]) -> _Order:
-        return _Order(order=self._orders(children))
+        order = self._orders(children)
+        return _Order(order=order, wrt=self._wrt(children, order))
 
     def derivative(self, children: list[Any]) -> Built:
         start, end = _span(children)
@@ -546,7 +578,7 @@ class Builder(Transformer_NonRecursive):
         operands = children[1:]
         operand = operands[0] if len(operands) == 1 else self.implicit(operands)
         return Built(
-            expr=sympy.Derivative(operand.expr, (self.x, order)),
+            expr=self._per(sympy.Derivative(operand.expr, (self.x, order)), children[0].wrt),
             start=start,
             end=end,
             size=operand.size + 1,
@@ -556,13 +588,15 @@ class Builder(Transformer_NonRecursive):
     def dname(self, children: list[Any]) -> _DName:
         start, end = _span(children)
         name = next(c for c in children if isinstance(c, Token) and c.type in ("FUNC", SIGMA))
-        return _DName(name=name, order=self._orders(children), start=start, end=end)
+        order = self._orders(children)
+        return _DName(name=name, order=order, start=start, end=end, wrt=self._wrt(children, order))
 
     def dfunc(self, children: list[Any]) -> Built:
         dname: _DName = children[0]
         spec = self.names.functions[str(dname.name)]
+        function = sigma(self.x, evaluate=False) if str(dname.name) == "sigma" else spec.build(self.x)
         return Built(
-            expr=sympy.Derivative(spec.build(self.x), (self.x, dname.order)),
+            expr=self._per(sympy.Derivative(function, (self.x, dname.order)), dname.wrt),
             start=dname.start,
             end=dname.end,
             size=2,
@@ -581,6 +615,11 @@ class Builder(Transformer_NonRecursive):
         latex = frac > 0
         start = self.text.rfind("\\" if latex else "d", 0, frac if latex else start)
         order = self._orders(children)
+        if self._wrt(children, order) is not None:
+            raise ParseError(
+                f"write the derivative of a function at a point with respect to {self.names.variable}",
+                column=start + 1,
+            )
         if argument.expr != self.x:
             function = self.text[name.start_pos : name.end_pos]
             inner = self._snippet(argument.start, argument.end)
@@ -601,7 +640,8 @@ class Builder(Transformer_NonRecursive):
     def dfunc_at(self, children: list[Any]) -> Built:
         dname, argument = children
         start, end = dname.start, argument.end + 1
-        if dname.name.type == SIGMA and str(dname.name) in argument.bare:  # dσ/dx (1 − σ), as for σ(1 − σ)
+        if dname.wrt is not None or (dname.name.type == SIGMA and str(dname.name) in argument.bare):
+            # dσ/dx (1 − σ), as for σ(1 − σ); and dσ/du (−e^(−x)), the chain rule's product
             return self._product([self.dfunc([dname]), argument], [False, False], start, end)
         spec = self.names.functions[str(dname.name)]
         return Built(

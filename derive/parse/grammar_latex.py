@@ -78,10 +78,11 @@ fsuffix: PRIMES                    -> primes
 ?atom: simple_atom
      | _LPAR sum _RPAR
      | _LBRACK sum _RBRACK
-dname: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _RBRACE _LBRACE _D VAR dorder? _RBRACE
-dcall: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _LPAR sum _RPAR _RBRACE _LBRACE _D VAR dorder? _RBRACE
+dname: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _RBRACE _LBRACE _D dvar dorder? _RBRACE
+dcall: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _LPAR sum _RPAR _RBRACE _LBRACE _D dvar dorder? _RBRACE
 frac: _FRAC _LBRACE sum _RBRACE _LBRACE sum _RBRACE
-dop: _FRAC _LBRACE _D dorder? _RBRACE _LBRACE _D VAR dorder? _RBRACE
+dop: _FRAC _LBRACE _D dorder? _RBRACE _LBRACE _D dvar dorder? _RBRACE
+dvar: VAR | SIGMA
 dorder: _CARET _LBRACE NUMBER _RBRACE
       | CARET_DIGIT
 

@@ -69,12 +69,13 @@ fsuffix: PRIMES                    -> primes
 ?atom: simple_atom
      | _LPAR sum _RPAR
      | _LBRACK sum _RBRACK
-dname: _D (FUNC | SIGMA) DIVIDE _D VAR
-     | _D dorder (FUNC | SIGMA) DIVIDE _D VAR dorder
-dcall: _D (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D VAR
-     | _D dorder (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D VAR dorder
-dop: _D DIVIDE _D VAR
-   | _D dorder DIVIDE _D VAR dorder
+dname: _D (FUNC | SIGMA) DIVIDE _D dvar
+     | _D dorder (FUNC | SIGMA) DIVIDE _D dvar dorder
+dcall: _D (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D dvar
+     | _D dorder (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D dvar dorder
+dop: _D DIVIDE _D dvar
+   | _D dorder DIVIDE _D dvar dorder
+dvar: VAR | SIGMA
 dorder: _POW NUMBER
 
 NUMBER: /\d+(?:\.\d+)?|\.\d+/
