@@ -7,7 +7,7 @@ import re
 
 import pytest
 import sympy
-from sympy import E, Derivative, Dummy, Rational, Subs, pi
+from sympy import E, Derivative, Rational, pi
 
 from derive.errors import InputLimitError, ParseError
 from derive.functions import sigma, variable
@@ -22,30 +22,11 @@ from derive.parse import (
 )
 from derive.parse.limits import MAX_LINE_LENGTH, MAX_NESTING
 
-x = variable("x")
-u = Dummy("u", real=True)
+from parse_helpers import at, d, evaluated, same, x
+
 f = sympy.Function("f", real=True)
 softplus = sympy.Function("softplus", real=True)
 exp, log, sqrt = sympy.exp, sympy.log, sympy.sqrt
-
-
-def evaluated(expr: sympy.Basic) -> sympy.Basic:
-    """Rebuild an ``evaluate=False`` tree with SymPy's normal evaluation (derivatives stay)."""
-    if not expr.args:
-        return expr
-    return expr.func(*(evaluated(arg) for arg in expr.args))
-
-
-def d(expr: sympy.Expr, order: int = 1) -> sympy.Expr:
-    return Derivative(expr, (x, order))
-
-
-def at(function: sympy.FunctionClass, point: sympy.Expr, order: int = 1) -> sympy.Expr:
-    return Subs(Derivative(function(u), (u, order)), u, point)
-
-
-def same(actual: sympy.Basic, expected: sympy.Basic) -> bool:
-    return evaluated(actual) == expected
 
 
 # (text, expected) in plain-text syntax.

@@ -7,35 +7,15 @@ from __future__ import annotations
 
 import pytest
 import sympy
-from sympy import Derivative, Dummy, Subs
 
 from derive.errors import InputLimitError, ParseError
-from derive.functions import sigma, variable
+from derive.functions import sigma
 from derive.parse import parse_expression, parse_line
 
-x = variable("x")
-u = Dummy("u", real=True)
+from parse_helpers import at, d, evaluated, same, x
+
 f = sympy.Function("f", real=True)
 softplus = sympy.Function("softplus", real=True)
-
-
-def evaluated(expr: sympy.Basic) -> sympy.Basic:
-    """Rebuild an ``evaluate=False`` tree with SymPy's normal evaluation (derivatives stay)."""
-    if not expr.args:
-        return expr
-    return expr.func(*(evaluated(arg) for arg in expr.args))
-
-
-def d(expr: sympy.Expr, order: int = 1) -> sympy.Expr:
-    return Derivative(expr, (x, order))
-
-
-def at(function: sympy.FunctionClass, point: sympy.Expr, order: int = 1) -> sympy.Expr:
-    return Subs(Derivative(function(u), (u, order)), u, point)
-
-
-def same(actual: sympy.Basic, expected: sympy.Basic) -> bool:
-    return evaluated(actual) == expected
 
 
 # -- f^{(n)}: the n-th derivative --------------------------------------------------------------

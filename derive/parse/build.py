@@ -21,7 +21,6 @@ from lark import Token, Transformer_NonRecursive
 from sympy import S
 
 from derive.errors import InputLimitError, ParseError
-from derive.functions import sigma
 
 from .limits import MAX_DERIVATIVE_ORDER, MAX_EXPONENT, MAX_SIZE
 from .names import SIGMA, FunctionSpec, Names
@@ -273,11 +272,15 @@ class Builder(Transformer_NonRecursive):
         u = self._dummy
         return sympy.Subs(sympy.Derivative(spec.build(u), (u, order)), u, argument.expr)
 
+    def _derivative_at(self, spec: FunctionSpec, argument: Built, order: int, start: int, end: int) -> Built:
+        """f′(a), f″(a), ..., written f'(a) or \\frac{df}{dx}(a)."""
+        return Built(expr=self._derivative(spec, argument, order), start=start, end=end, size=argument.size + 1,
+                     bare=argument.bare)
+
     def _bare_sigma(self, name: str, suffix: _Suffix | None, start: int, end: int) -> Built:
         """σ or a substitution u written without an argument: σ(x), u(x) (with primes: σ′(x))."""
         spec = self.names.functions[name]
-        expr = sigma(self.x, evaluate=False) if name == "sigma" else spec.build(self.x)
-        plain = Built(expr=expr, start=start, end=end, bare=frozenset({name}))
+        plain = Built(expr=spec.build(self.x), start=start, end=end, bare=frozenset({name}))
         if suffix is None:
             return plain
         if suffix.power is not None:
@@ -300,13 +303,7 @@ class Builder(Transformer_NonRecursive):
             return replace(product, juxtaposed=(bare, argument))
         spec = self.names.functions[str(name)]
         if suffix is not None and suffix.primes:
-            return Built(
-                expr=self._derivative(spec, argument, suffix.primes),
-                start=start,
-                end=end,
-                size=argument.size + 1,
-                bare=argument.bare,
-            )
+            return self._derivative_at(spec, argument, suffix.primes, start, end)
         size = argument.size + 1
         if spec.exponential and argument.value is not None:
             self._check_exponent(argument)
@@ -565,7 +562,7 @@ class Builder(Transformer_NonRecursive):
         """dA/du for a substitution u = u(x): the chain rule read backwards, (dA/dx)/(du/dx)."""
         if wrt is None:
             return derivative
-        inner = sympy.Derivative(self.names.functions[wrt].build(self.x) if wrt != "sigma" else sigma(self.x, evaluate=False), self.x)
+        inner = sympy.Derivative(self.names.functions[wrt].build(self.x), self.x)
         return sympy.Mul(derivative, sympy.Pow(inner, S.NegativeOne, evaluate=False), evaluate=False)
 
     def dop(self, children: list[Any]) -> _Order:
@@ -594,9 +591,8 @@ class Builder(Transformer_NonRecursive):
     def dfunc(self, children: list[Any]) -> Built:
         dname: _DName = children[0]
         spec = self.names.functions[str(dname.name)]
-        function = sigma(self.x, evaluate=False) if str(dname.name) == "sigma" else spec.build(self.x)
         return Built(
-            expr=self._per(sympy.Derivative(function, (self.x, dname.order)), dname.wrt),
+            expr=self._per(sympy.Derivative(spec.build(self.x), (self.x, dname.order)), dname.wrt),
             start=dname.start,
             end=dname.end,
             size=2,
@@ -643,13 +639,6 @@ class Builder(Transformer_NonRecursive):
         if dname.wrt is not None or (dname.name.type == SIGMA and str(dname.name) in argument.bare):
             # dσ/dx (1 − σ), as for σ(1 − σ); and dσ/du (−e^(−x)), the chain rule's product
             return self._product([self.dfunc([dname]), argument], [False, False], start, end)
-        spec = self.names.functions[str(dname.name)]
-        return Built(
-            expr=self._derivative(spec, argument, dname.order),
-            start=start,
-            end=end,
-            size=argument.size + 1,
-            bare=argument.bare,
-        )
+        return self._derivative_at(self.names.functions[str(dname.name)], argument, dname.order, start, end)
 
 __all__ = ["Builder", "Built", "Chain", "SeenDecimal"]
