@@ -98,7 +98,9 @@ _BACKUP_SUFFIXES = (".bak", ".orig", ".swp", ".swo", ".tmp")
 
 
 def not_a_submission(path: Path) -> str | None:
-    """Why ``path`` is not graded (a broken link, a pipe, a word-processor file), or None if it is."""
+    """Why ``path`` is not graded (a broken link, a link to a folder, a backup, a word-processor
+    file), or None if it is. Pipes and devices are refused by :func:`read_submission`, for
+    ``check`` and ``grade`` alike."""
     try:
         target = path.stat()
     except FileNotFoundError:
@@ -107,8 +109,6 @@ def not_a_submission(path: Path) -> str | None:
         return f"{path}: cannot be read ({getattr(error, 'strerror', None) or 'a link that points to itself'})"
     if stat.S_ISDIR(target.st_mode):
         return f"{path}: a link to a folder (not followed: give the folder itself to grade it)"
-    if not stat.S_ISREG(target.st_mode):
-        return f"{path}: not a regular file (a pipe, a device or a socket)"
     if path.name.endswith("~") or path.suffix.lower() in _BACKUP_SUFFIXES:
         return f"{path}: not graded: an editor's backup copy"
     suffix = path.suffix.lower()
