@@ -101,8 +101,8 @@ TWELVE_LINES = r"""\sigma'(x) = \frac{d}{dx}\left(1+e^{-x}\right)^{-1}
 
 def check_twelve_lines() -> None:
     """Issue 4: a 12-line derivation in < 150 ms after warm-up, >= 10x faster than simplify(a - b) == 0."""
-    from derive.check import check
-    from derive.check.worker import ProofWorker
+    from derive.checker import check
+    from derive.checker.worker import ProofWorker
     from derive.functions import expand_definitions
     from derive.parse import parse_line
     import sympy
@@ -173,8 +173,8 @@ BENCHMARKS.update({"check": check_twelve_lines, "grade": grade_thousand})
 
 def catalogue_all() -> None:
     """Issue 5: the whole catalogue in all three formats (every handout plus the comparison) in < 10 s."""
-    from derive.catalogue import ENTRIES
-    from derive.documents import DOCUMENT_FORMATS, write_comparison, write_handout
+    from derive.differentiate.catalogue import ENTRIES
+    from derive.output import DOCUMENT_FORMATS, write_comparison, write_handout
 
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()

@@ -1,7 +1,7 @@
 """derive: step-by-step calculus with proved steps, rendered as teaching material.
 
-The pipeline is parse → derive → verify → render; this package's top level is the Python API.
-Names are imported lazily so that ``derive --help`` stays fast.
+The pipeline is parse → differentiate → verify → facts → render; this package's top level is
+the Python API. Names are imported lazily so that ``derive --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "derive": ("derive.api", "derive"),
-    "render": ("derive.render", "render"),
-    "check": ("derive.check", "check"),
+    "render": ("derive.renderer", "render"),
+    "check": ("derive.checker", "check"),
     "Derivation": ("derive.model", "Derivation"),
     "Step": ("derive.model", "Step"),
 }

@@ -1,4 +1,9 @@
-"""The Python API: thin functions over the pipeline parse → derive → verify → render."""
+"""The Python API: thin functions over the pipeline parse → differentiate → verify → facts → render.
+
+:func:`derive` is the whole pipeline for one function, top to bottom: differentiate (a catalogue
+route or the generic rules), verify every step, then compute the facts (the "in terms of itself"
+form and, on request, the proved properties). Rendering is :func:`derive.render`, on the result.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,18 @@ import dataclasses
 
 import sympy
 
-from derive.catalogue import Entry, lookup
+from derive.differentiate.catalogue import Entry, lookup
+from derive.differentiate.routes import CANDIDATE_MOVES, rules_route
+from derive.differentiate.softmax import build_entry_derivation
 from derive.errors import DeriveError
+from derive.facts.jacobian import softmax_jacobian
+from derive.facts.properties import derive_properties
+from derive.facts.recognition import express_in_terms_of_itself
 from derive.functions import variable as make_variable
-from derive.model import Derivation
-from derive.properties import derive_properties
-from derive.recognise import express_in_terms_of_itself
-from derive.routes import rules_route
+from derive.model import Derivation, Step
 from derive.verify import DEFAULT_OPTIONS, VerifyOptions, verify_derivation
+
+__all__ = ["derive", "softmax_jacobian"]
 
 
 def derive(
@@ -34,52 +43,60 @@ def derive(
     >>> to_text(d.result), d.proved
     ('sigma(x)*(1 - sigma(x))', True)
     """
-    if isinstance(expr_or_name, str):
-        entry = lookup(expr_or_name)
-        x = _as_symbol(variable if variable is not None else entry.variable_name)
-        derivation = _derive_entry(entry, x, route)
-    else:
-        x = _as_symbol(variable)
-        derivation = _derive_expression(sympy.sympify(expr_or_name), x, route)
+    entry = lookup(expr_or_name) if isinstance(expr_or_name, str) else None
+    x = _as_symbol(variable if variable is not None or entry is None else entry.variable_name)
+    derivation = _differentiate(entry, expr_or_name, x, route)
     derivation = verify_derivation(derivation, options)
-    if isinstance(expr_or_name, str):
-        proved = {derivation.result: derivation.identity} if derivation.identity and derivation.identity.proved else {}
-        recognition = express_in_terms_of_itself(derivation.function, derivation.result, derivation.variable,
-                                                 options=options, proved=proved)
-        derivation = dataclasses.replace(derivation, recognition=recognition)
+    if _candidate_failed(derivation.steps):
+        # A closing move rests on a numeric candidate that could not be proved: derive without it.
+        derivation = verify_derivation(_differentiate(entry, expr_or_name, x, route, recognise=False), options)
+    if entry is not None:
+        derivation = dataclasses.replace(derivation, recognition=_recognise(derivation, options))
     if properties:
-        derivation = dataclasses.replace(
-            derivation,
-            properties=derive_properties(derivation.function, derivation.definition, x, derivation.recognition, options),
-        )
+        derivation = dataclasses.replace(derivation, properties=derive_properties(
+            derivation.function, derivation.definition, derivation.variable, derivation.recognition, options))
     return derivation
 
 
-def _derive_entry(entry: Entry, x: sympy.Symbol, route: str | None) -> Derivation:
+def _differentiate(entry: Entry | None, expr: str | sympy.Expr, x: sympy.Symbol, route: str | None, *,
+                   recognise: bool = True) -> Derivation:
+    """The differentiate stage: the steps of a catalogue route, or the generic rules, unverified."""
+    if entry is None:
+        if route not in (None, "rules"):
+            raise DeriveError(f"unknown route '{route}': an expression is derived with the 'rules' route")
+        assert isinstance(expr, sympy.Basic)
+        steps = rules_route(expr, expr, x, recognise=recognise)
+        return _derivation("f", "", expr, expr, x, "rules", steps)
     if entry.document == "jacobian":
-        from derive.softmax import build_entry_derivation
-
         return build_entry_derivation(1, 1)
     chosen = route or entry.default_route
     function, definition = entry.function(x), entry.definition(x)
     if chosen in entry.routes:
         steps = entry.routes[chosen](x)
     elif chosen == "rules":
-        steps = rules_route(function, definition, x)
+        steps = rules_route(function, definition, x, recognise=recognise)
     else:
         raise DeriveError(f"unknown route '{chosen}' for {entry.name}: choose one of {', '.join(entry.route_names)}")
+    return _derivation(entry.name, entry.title, function, definition, x, chosen, steps)
+
+
+def _derivation(name: str, title: str, function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, route: str,
+                steps: tuple[Step, ...]) -> Derivation:
     result = steps[-1].after if steps else sympy.Derivative(function, x)
-    return Derivation(
-        name=entry.name, function=function, definition=definition, variable=x, route=chosen, steps=steps, result=result,
-    )
+    return Derivation(name=name, title=title, function=function, definition=definition, variable=x, route=route,
+                      steps=steps, result=result)
 
 
-def _derive_expression(expr: sympy.Expr, x: sympy.Symbol, route: str | None) -> Derivation:
-    if route not in (None, "rules"):
-        raise DeriveError(f"unknown route '{route}': an expression is derived with the 'rules' route")
-    steps = rules_route(expr, expr, x)
-    result = steps[-1].after if steps else sympy.Derivative(expr, x)
-    return Derivation(name="f", function=expr, definition=expr, variable=x, route="rules", steps=steps, result=result)
+def _candidate_failed(steps: tuple[Step, ...]) -> bool:
+    return any(step.rule in CANDIDATE_MOVES and not step.proved for step in steps)
+
+
+def _recognise(derivation: Derivation, options: VerifyOptions):  # noqa: ANN202 - Recognition
+    """The facts stage's "in terms of itself" form f′ = P(f), reusing the proof of the result."""
+    identity = derivation.identity
+    proved = {derivation.result: identity} if identity is not None and identity.proved else {}
+    return express_in_terms_of_itself(derivation.function, derivation.result, derivation.variable,
+                                      options=options, proved=proved)
 
 
 def _as_symbol(variable: sympy.Symbol | str | None) -> sympy.Symbol:

@@ -121,11 +121,11 @@ def run_function(arguments: list[str]) -> int:
     if options.snippet or options.label:
         if options.label and not _LABEL.match(options.label):
             raise DeriveError("--label may only contain letters, digits and : . _ - (at most 64)")
-        from derive.render import render
+        from derive.renderer import render
 
         sys.stdout.write(render(derive(options.name, route=options.route), "latex", "snippet", style=style, label=options.label))
         return 0
-    from derive.documents import compile_pdf, formats_from, write_handout
+    from derive.output import compile_pdf, formats_from, write_handout
 
     formats = formats_from(options.output_format)
     if options.pdf and "latex" not in formats:
@@ -147,7 +147,7 @@ def run_worksheet(arguments: list[str]) -> int:
     parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"))
     parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF")
     options = parser.parse_args(arguments)
-    from derive.documents import compile_pdf, formats_from, write_worksheets
+    from derive.output import compile_pdf, formats_from, write_worksheets
 
     formats = formats_from(options.output_format)
     if options.pdf and "latex" not in formats:
@@ -170,7 +170,7 @@ def run_check(arguments: list[str]) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
     parser.add_argument("--file-timeout", type=float, default=120.0, help="seconds allowed for the whole file (default 120)")
     options = parser.parse_args(arguments)
-    from derive.check import check_file
+    from derive.checker import check_file
 
     report = check_file(options.file, syntax=options.syntax, function=options.function, variable=options.var,
                         timeout=options.timeout, file_timeout=options.file_timeout)
@@ -179,7 +179,7 @@ def run_check(arguments: list[str]) -> int:
 
         sys.stdout.write(json.dumps(report.as_json_data(), ensure_ascii=False) + "\n")
     else:
-        from derive.render import render_report
+        from derive.renderer import render_report
 
         sys.stdout.write(render_report(report, options.output_format))
     return 0 if report.valid else 1
@@ -197,8 +197,8 @@ def run_grade(arguments: list[str]) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
     parser.add_argument("--file-timeout", type=float, default=120.0, help="seconds allowed for one submission (default 120)")
     options = parser.parse_args(arguments)
-    from derive.check.grade import collect, details_json, grade, gradebook_csv, progress_bar
-    from derive.documents import write_text
+    from derive.checker.grade import collect, details_json, grade, gradebook_csv, progress_bar
+    from derive.output import write_text
 
     if options.jobs < 1:
         raise DeriveError("--jobs must be at least 1")
@@ -232,18 +232,18 @@ def run_diff(arguments: list[str]) -> int:
     parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
     options = parser.parse_args(arguments)
     from derive.api import derive
-    from derive.functions import check_variable_name
-    from derive.parse import parse_expression
+    from derive.differentiate.catalogue import catalogue_names
+    from derive.parse import check_variable_name, parse_expression
 
     if not _LABEL.match(options.name):
         raise DeriveError("--name may only contain letters, digits and : . _ - (at most 64)")
     check_variable_name(options.var)
-    expression = parse_expression(options.expression, variable=options.var)
+    expression = parse_expression(options.expression, variable=options.var, catalogue=catalogue_names())
     derivation = derive(expression, variable=options.var)
     if options.output_format in ("text", "json"):
         _print_derivation(derivation, options.output_format)
     else:
-        from derive.documents import formats_from, write_derivation
+        from derive.output import formats_from, write_derivation
 
         for path in write_derivation(derivation, options.name, options.out, formats_from(options.output_format)):
             print(path)
@@ -257,7 +257,7 @@ def run_compare(arguments: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
     parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"))
     options = parser.parse_args(arguments)
-    from derive.documents import formats_from, write_comparison
+    from derive.output import formats_from, write_comparison
 
     for path in write_comparison(options.out, formats_from(options.output_format)):
         print(path)
@@ -266,7 +266,7 @@ def run_compare(arguments: list[str]) -> int:
 
 def run_list(arguments: list[str]) -> int:
     _Parser(prog="derive list", description="List the catalogue of functions.").parse_args(arguments)
-    from derive.catalogue import ENTRIES
+    from derive.differentiate.catalogue import ENTRIES
 
     width = max(len(entry.name) for entry in ENTRIES)
     for entry in ENTRIES:
@@ -276,11 +276,11 @@ def run_list(arguments: list[str]) -> int:
 
 def _print_derivation(derivation: object, output_format: str) -> int:
     if output_format == "json":
-        from derive.render.json_output import derivation_json
+        from derive.renderer.json_output import derivation_json
 
         sys.stdout.write(derivation_json(derivation))  # type: ignore[arg-type]
     else:
-        from derive.render import render
+        from derive.renderer import render
 
         sys.stdout.write(render(derivation, "text"))  # type: ignore[arg-type]
     return 0

@@ -17,6 +17,12 @@ import sympy
 from derive.functions import sigma
 
 
+def to_mpf(value: sympy.Rational | int, ctx: Any = mpmath.mp) -> Any:
+    """An exact rational as an mpmath number (in context ``ctx``) at the working precision."""
+    value = sympy.Rational(value)
+    return ctx.mpf(int(value.p)) / int(value.q) if value.q != 1 else ctx.mpf(int(value.p))
+
+
 class NotEvaluable(ValueError):
     """The expression has no real value here (outside its domain, or a node we cannot evaluate)."""
 
@@ -122,7 +128,7 @@ def _evaluate(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], ctx: Any) -
         except KeyError:
             raise NotEvaluable(f"no value for {expr}") from None
     if expr.is_Rational:
-        return ctx.mpf(expr.p) / expr.q if expr.q != 1 else ctx.mpf(expr.p)
+        return to_mpf(expr, ctx)
     if expr.is_Float:
         return ctx.mpf(expr)
     if isinstance(expr, sympy.Piecewise):

@@ -8,7 +8,6 @@ is what verification does before it proves anything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 import sympy
 from sympy import Function, S, Symbol, exp
@@ -23,20 +22,6 @@ def variable(name: str = "x") -> Symbol:
     return Symbol(name, real=True)
 
 
-def check_variable_name(name: str) -> None:
-    """Refuse a variable name that a line could not use (a function, a constant, 'd', two words)."""
-    from derive.errors import InputError
-    from derive.parse.names import make_names
-
-    try:
-        make_names(name)
-    except ValueError:
-        raise InputError(
-            f"cannot use {name!r} as the variable: choose a letter such as x or t that is not the name of a "
-            "function or a constant"
-        ) from None
-
-
 class NamedFunction(Function):
     """A function of one argument with a name and a definition in elementary functions.
 
@@ -48,12 +33,16 @@ class NamedFunction(Function):
     nargs = 1
     latex_name: str = ""
     show_arguments: bool = True
-    #: Every subclass, so that expand_definitions can test for all of them with one ``has``.
-    registry: list[type[NamedFunction]] = []
+    #: The function is positive wherever its arguments are real (σ, softplus, Φ, softmax outputs).
+    positive: bool = False
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        NamedFunction.registry.append(cls)
+    def latex_symbol(self) -> str:
+        """The function's name in LaTeX (an instance may name itself by its arguments, as s_i)."""
+        return type(self).latex_name
+
+    def plain_symbol(self) -> str:
+        """The function's name in plain text and JSON."""
+        return type(self).__name__
 
     @classmethod
     def definition(cls, u: sympy.Expr) -> sympy.Expr:
@@ -74,20 +63,28 @@ class NamedFunction(Function):
         derivative = sympy.diff(self.definition(*dummies), dummies[argindex - 1])
         return derivative.xreplace(dict(zip(dummies, self.args)))
 
-    def _eval_rewrite_as_exp(self, u: sympy.Expr, **kwargs: object) -> sympy.Expr:
-        return self.definition(u)
+    def _eval_rewrite_as_exp(self, *args: sympy.Expr, **kwargs: object) -> sympy.Expr:
+        return self.definition(*args)
+
+    def inputs(self) -> tuple[sympy.Basic, ...]:
+        """The arguments the function is a function of."""
+        return self.args
 
     def _eval_is_real(self) -> bool | None:
-        return True if self.args[0].is_real else None
+        return True if all(arg.is_real for arg in self.inputs()) else None
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if type(self).positive and all(arg.is_real for arg in self.inputs()) else None
 
     def _eval_evalf(self, prec: int) -> sympy.Expr:
-        return self.definition(self.args[0])._eval_evalf(prec)
+        return self.definition(*self.args)._eval_evalf(prec)
 
 
 class sigma(NamedFunction):  # noqa: N801 - printed as sigma(x), the name SymPy users read back
     r"""The logistic sigmoid, :math:`\sigma(x) = 1/(1+e^{-x})`."""
 
     latex_name = r"\sigma"
+    positive = True
 
     @classmethod
     def definition(cls, u: sympy.Expr) -> sympy.Expr:
@@ -98,14 +95,12 @@ class sigma(NamedFunction):  # noqa: N801 - printed as sigma(x), the name SymPy 
         """σ′(u) = σ(u)(1 − σ(u)); verification proves this from the definition."""
         return sigma(u) * (1 - sigma(u))
 
-    def _eval_is_positive(self) -> bool | None:
-        return True if self.args[0].is_real else None
-
 
 class softplus(NamedFunction):  # noqa: N801
     """softplus(x) = ln(1 + e^x), a smooth ReLU."""
 
     latex_name = r"\operatorname{softplus}"
+    positive = True
 
     @classmethod
     def definition(cls, u: sympy.Expr) -> sympy.Expr:
@@ -115,14 +110,12 @@ class softplus(NamedFunction):  # noqa: N801
     def derivative(cls, u: sympy.Expr) -> sympy.Expr:
         return sigma(u)
 
-    def _eval_is_positive(self) -> bool | None:
-        return True if self.args[0].is_real else None
-
 
 class Phi(NamedFunction):  # noqa: N801
     """The standard normal distribution function Φ(x) = (1 + erf(x/√2))/2 (for GELU)."""
 
     latex_name = r"\Phi"
+    positive = True
 
     @classmethod
     def definition(cls, u: sympy.Expr) -> sympy.Expr:
@@ -131,9 +124,6 @@ class Phi(NamedFunction):  # noqa: N801
     @classmethod
     def derivative(cls, u: sympy.Expr) -> sympy.Expr:
         return exp(-(u**2) / 2) / sympy.sqrt(2 * sympy.pi)
-
-    def _eval_is_positive(self) -> bool | None:
-        return True if self.args[0].is_real else None
 
 
 def _activation(name: str, latex: str, definition: Callable[[sympy.Expr], sympy.Expr], doc: str) -> type[NamedFunction]:
@@ -164,35 +154,57 @@ elu = _activation(
 )
 
 class SoftmaxOutput(NamedFunction):
-    """s_i(z_1, ..., z_K) = e^(z_i) / (e^(z_1) + ... + e^(z_K)); printed s_i."""
+    """s_i(z_1, ..., z_K) = e^(z_i) / (e^(z_1) + ... + e^(z_K)), written ``SoftmaxOutput(i, z_1, ..., z_K)``
+    and printed s_i. The index is the first argument, so one class serves every output."""
 
     nargs = None
     show_arguments = False
-    index = 1
+    positive = True
 
     @classmethod
-    def definition(cls, *inputs: sympy.Expr) -> sympy.Expr:  # type: ignore[override]
-        return exp(inputs[cls.index - 1]) / sympy.Add(*(exp(z) for z in inputs))
+    def definition(cls, index: sympy.Integer, *inputs: sympy.Expr) -> sympy.Expr:  # type: ignore[override]
+        return exp(inputs[int(index) - 1]) / sympy.Add(*(exp(z) for z in inputs))
 
-    def _eval_is_positive(self) -> bool | None:
-        return True if all(arg.is_real for arg in self.args) else None
+    @property
+    def index(self) -> int:
+        return int(self.args[0])
+
+    def latex_symbol(self) -> str:
+        return f"s_{{{self.index}}}"
+
+    def plain_symbol(self) -> str:
+        return f"s_{self.index}"
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        if argindex == 1:
+            return S.Zero  # the index is not a variable
+        dummies = [sympy.Dummy(f"z{k}") for k in range(1, len(self.args))]
+        derivative = sympy.diff(self.definition(self.args[0], *dummies), dummies[argindex - 2])
+        return derivative.xreplace(dict(zip(dummies, self.args[1:])))
+
+    def inputs(self) -> tuple[sympy.Basic, ...]:
+        return self.args[1:]
 
 
-@lru_cache(maxsize=None)
-def softmax_output(index: int) -> type[SoftmaxOutput]:
-    """The class of the softmax output s_index (one class per index, so that s_1 == s_1)."""
-    return type(f"s_{index}", (SoftmaxOutput,), {"index": index, "latex_name": f"s_{{{index}}}", "__module__": __name__})
+def softmax_output(index: int, inputs: tuple[sympy.Symbol, ...]) -> SoftmaxOutput:
+    """s_index of the softmax of ``inputs``."""
+    return SoftmaxOutput(sympy.Integer(index), *inputs)
 
 
 def softmax_inputs(count: int) -> tuple[sympy.Symbol, ...]:
     return tuple(sympy.Symbol(f"z_{k}", real=True) for k in range(1, count + 1))
 
 
-#: The named functions of one argument that this module defines (NamedFunction.registry also holds
-#: the ones made elsewhere, such as the catalogue's losses and the softmax outputs).
+#: The named functions of one argument that this module defines (the catalogue makes a few more,
+#: such as its losses).
 NAMED_FUNCTIONS: tuple[type[NamedFunction], ...] = (
     sigma, softplus, Phi, silu, gelu, gelu_tanh, logsigmoid, mish, softsign, relu, elu,
 )
+
+
+#: How deep definitions may refer to other named functions (mish → softplus → ln): a bound, so
+#: that a definition that refers to itself cannot loop.
+MAX_DEFINITION_DEPTH = 16
 
 
 def expand_definitions(expr: sympy.Expr) -> sympy.Expr:
@@ -202,8 +214,22 @@ def expand_definitions(expr: sympy.Expr) -> sympy.Expr:
     >>> expand_definitions(sigma(x))
     1/(1 + exp(-x))
     """
-    for _ in range(len(NamedFunction.registry) + 1):
-        if not expr.has(*NamedFunction.registry):
+    for _ in range(MAX_DEFINITION_DEPTH):
+        if not expr.atoms(NamedFunction):
             return expr
         expr = expr.replace(lambda node: isinstance(node, NamedFunction), lambda node: node.definition(*node.args))
+    return expr
+
+
+def prepare(expr: sympy.Basic) -> sympy.Expr:
+    """Definitions expanded first, then derivatives evaluated: never assume σ′ = σ(1 − σ).
+
+    This is what every numeric evaluation and every proof works on (SymPy's ``doit`` evaluates
+    the derivatives: for checking, never for producing a step).
+    """
+    if not isinstance(expr, sympy.Basic):
+        expr = sympy.sympify(expr, strict=True)  # a Python number; strict: never a string
+    expr = expand_definitions(expr)
+    if expr.has(sympy.Derivative, sympy.Subs):
+        expr = expr.doit()
     return expr

@@ -13,6 +13,7 @@ from typing import Literal
 import sympy
 
 from derive.errors import VerificationError
+from derive.printing import Notation, to_plain
 
 #: One piece of an annotation: ASCII text, or mathematics as a SymPy expression or equation.
 Segment = str | sympy.Basic
@@ -30,8 +31,6 @@ class Annotation:
 
     def plain(self) -> str:
         """The sentence with mathematics in SymPy's ``str`` form (terminal, JSON)."""
-        from derive.printing import to_plain
-
         return "".join(s if isinstance(s, str) else to_plain(s) for s in self.segments)
 
     def __str__(self) -> str:
@@ -46,8 +45,69 @@ def say(*segments: Segment) -> Annotation:
     return Annotation(tuple(segments))
 
 
-#: How an expression is written: negative powers as fractions (SymPy's default) or as powers.
-Notation = Literal["fractions", "powers"]
+#: Human names of every rule identifier a step can carry (renderers show these).
+RULE_NAMES: dict[str, str] = {
+    "definition": "Definition",
+    "rewrite_as_power": "Rewrite as a power",
+    "constant": "Constant rule",
+    "variable": "Derivative of the variable",
+    "sum": "Sum rule",
+    "constant_multiple": "Constant multiple rule",
+    "product": "Product rule",
+    "quotient": "Quotient rule",
+    "power": "Power rule",
+    "chain": "Chain rule",
+    "inner_derivative": "Inner derivative",
+    "exponential_base": "Exponential rule, base a",
+    "general_power": "Rewrite a variable power as an exponential",
+    "higher_order": "Higher derivative",
+    "unsupported": "Cannot do this step",
+    "drop_neutral": "Drop zeros and ones",
+    "evaluate_arithmetic": "Multiply out signs and constants",
+    "restore_power": "Write the exponential as a power",
+    "negative_power_as_fraction": "Write the negative power as a fraction",
+    "split_fraction": "Split the fraction",
+    "complement": "Write as 1 minus a fraction",
+    "add_and_subtract": "Add and subtract",
+    "recognise": "Recognise the function",
+    "logarithm": "Take logarithms",
+    "log_differentiation": "Logarithmic differentiation",
+    "log_of_reciprocal": "Logarithm of a reciprocal",
+    "solve": "Solve for the derivative",
+    "multiply_through": "Multiply numerator and denominator",
+    "common_denominator": "Common denominator",
+    "expand": "Expand",
+    "substitute": "Substitute",
+    "exp": "Exponential rule",
+    "log": "Logarithm rule",
+    "sin": "Derivative of sin",
+    "cos": "Derivative of cos",
+    "tan": "Derivative of tan",
+    "sinh": "Derivative of sinh",
+    "cosh": "Derivative of cosh",
+    "tanh": "Derivative of tanh",
+    "erf": "Derivative of erf",
+    "atan": "Derivative of arctan",
+    "asin": "Derivative of arcsin",
+    "acos": "Derivative of arccos",
+    "asinh": "Derivative of arsinh",
+    "atanh": "Derivative of artanh",
+    "sigmoid": "Derivative of the sigmoid",
+    "softplus": "Derivative of softplus",
+    "Phi": "Derivative of the normal distribution function",
+    "recognise_sigma": "Recognise the sigmoid",
+    "common_factor": "Take out the common factor",
+    "piecewise": "Differentiate piece by piece",
+    "combine_pieces": "Combine the pieces",
+    "refine_pieces": "Simplify each piece",
+    "break_point": "At the break point",
+    "rewrite_piecewise": "Write as a piecewise function",
+}
+
+
+def rule_name(rule: str) -> str:
+    """The name a person reads for rule identifier ``rule``."""
+    return RULE_NAMES.get(rule, rule.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,6 +222,8 @@ class Derivation:
     recognition: Recognition | None = None
     identity: Verification | None = None
     properties: tuple[Property, ...] = field(default=())
+    #: The catalogue's title for the function ("The logistic sigmoid"), or empty for a typed expression.
+    title: str = ""
 
     @property
     def complete(self) -> bool:
@@ -178,6 +240,10 @@ class Derivation:
         if self.identity is not None and self.identity.status != "proved":
             raise VerificationError(f"the final identity for {self.name} is not proved")
 
+    def property(self, key: str) -> Property | None:
+        """The property called ``key`` (``derivative_bound``, ...), or None if it was not proved."""
+        return next((p for p in self.properties if p.key == key), None)
+
     def summary(self) -> dict[str, int]:
         counts = {"steps": 0, "proved": 0, "numeric only": 0, "failed": 0, "unverified": 0}
         for step in _walk(self.steps):
@@ -185,6 +251,64 @@ class Derivation:
             key = step.verification.status if step.verification else "unverified"
             counts[key] += 1
         return counts
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exercise:
+    """Differentiate ``function``; ``derivation`` is the verified solution."""
+
+    kind: str
+    function: sympy.Expr
+    derivation: Derivation
+
+
+@dataclass(frozen=True, kw_only=True)
+class Worksheet:
+    """One student's worksheet: the derivation with some steps blank (``blanks`` maps step numbers
+    to the hint shown), and exercises; the answer key is the same data rendered with answers."""
+
+    name: str
+    title: str
+    student: int | None
+    seed: int
+    derivation: Derivation
+    blanks: dict[str, str]
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def stem(self) -> str:
+        suffix = "" if self.student is None else f"-{self.student:02d}"
+        return f"{self.name}-worksheet{suffix}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexFormCheck:
+    """∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ) proved for every i, j with K classes."""
+
+    count: int
+    verifications: tuple[Verification, ...]
+
+    @property
+    def proved(self) -> bool:
+        return all(v.status == "proved" for v in self.verifications)
+
+
+@dataclass(frozen=True, kw_only=True)
+class JacobianFacts:
+    """Everything the softmax document states, derived and proved before it is rendered."""
+
+    count: int
+    inputs: tuple[sympy.Symbol, ...]
+    entries: dict[tuple[int, int], Derivation]
+    checks: tuple[IndexFormCheck, ...]
+    definition: sympy.Eq
+    jacobian: sympy.Eq
+    index_form: sympy.Eq
+    diagonal: sympy.Expr
+
+    @property
+    def all_proved(self) -> bool:
+        return all(entry.proved for entry in self.entries.values())
 
 
 def _walk(steps: tuple[Step, ...]):

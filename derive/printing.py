@@ -15,8 +15,10 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
-from derive.functions import NamedFunction, sigma
-from derive.model import Notation
+from derive.functions import NamedFunction, SoftmaxOutput, sigma
+
+#: How an expression is written: negative powers as fractions (SymPy's default) or as powers.
+Notation = Literal["fractions", "powers"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,7 +109,7 @@ class DeriveLatexPrinter(LatexPrinter):
         # SymPy dispatches subclasses of Function only to _print_<own class name>, so catalogue
         # functions (NamedFunction subclasses) are recognised here.
         if isinstance(expr, NamedFunction):
-            text = type(expr).latex_name
+            text = expr.latex_symbol()
             if type(expr).show_arguments:
                 text += self._argument(expr.args[0])
             return text if exp is None else rf"{text}^{{{exp}}}"
@@ -160,7 +162,7 @@ class DeriveLatexPrinter(LatexPrinter):
         target = expr.expr
         if isinstance(target, sympy.Indexed) or (isinstance(target, NamedFunction) and not type(target).show_arguments):
             power = "" if order == 1 else f"^{{{order}}}"
-            name = self._print(target) if isinstance(target, sympy.Indexed) else type(target).latex_name
+            name = self._print(target) if isinstance(target, sympy.Indexed) else target.latex_symbol()
             return rf"\frac{{\partial{power} {name}}}{{\partial {self._print(variable)}{power}}}"
         name = self._function_name(target)
         if name is not None and target.args == (variable,) and order <= 3:
@@ -203,6 +205,9 @@ class DeriveStrPrinter(StrPrinter):
             return super()._print_Mul(expr)
         pieces = [self.parenthesize(arg, PRECEDENCE["Mul"], strict=False) for arg in expr.args]
         return "*".join(pieces)
+
+    def _print_SoftmaxOutput(self, expr: SoftmaxOutput) -> str:
+        return f"{expr.plain_symbol()}({', '.join(self._print(arg) for arg in expr.inputs())})"
 
 
 class PlainPrinter(DeriveStrPrinter):
@@ -285,7 +290,7 @@ class PlainPrinter(DeriveStrPrinter):
             return super()._print_Derivative(expr)
         target = expr.expr
         if (isinstance(target, NamedFunction) and not type(target).show_arguments) or _is_substitution(target, variable):
-            name = type(target).__name__
+            name = target.plain_symbol() if isinstance(target, NamedFunction) else type(target).__name__
             return f"d{name}/d{variable}" if order == 1 else f"d^{order}{name}/d{variable}^{order}"
         if _has_prime_notation(target) and target.args == (variable,) and order <= 3:
             return f"{type(target).__name__}{chr(39) * order}({variable})"
@@ -295,9 +300,12 @@ class PlainPrinter(DeriveStrPrinter):
     def _print_Exp1(self, expr: sympy.Basic) -> str:
         return "e"
 
+    def _print_SoftmaxOutput(self, expr: SoftmaxOutput) -> str:
+        return expr.plain_symbol()
+
     def _print_Function(self, expr: sympy.Function) -> str:
         if isinstance(expr, NamedFunction) and not type(expr).show_arguments:
-            return type(expr).__name__
+            return expr.plain_symbol()
         if _is_substitution(expr, *expr.args[:1]):
             return type(expr).__name__  # u = 1 + e^(-x) is written u, as the student wrote it
         return super()._print_Function(expr)

@@ -41,10 +41,10 @@ import sympy
 from derive.errors import ParseError
 from derive.functions import variable as real_variable
 
-from .build import Built, Chain
-from .engine import Syntax, run
+from .build import Built, LineParts
+from .parser import Syntax, run
 from .limits import check_length
-from .names import make_names
+from .names import check_variable_name, make_names
 
 __all__ = [
     "DecimalLiteral",
@@ -54,6 +54,7 @@ __all__ = [
     "Syntax",
     "as_definition",
     "as_substitution",
+    "check_variable_name",
     "detect_syntax",
     "parse_expression",
     "parse_line",
@@ -128,6 +129,7 @@ def parse_expression(
     syntax: Syntax | None = None,
     variable: str = "x",
     functions: Mapping[str, sympy.FunctionClass] | None = None,
+    catalogue: Mapping[str, str] | None = None,
 ) -> sympy.Expr:
     """Parse one expression (no ``=``). ``functions`` adds allowed names, e.g. ``{"f": f}``."""
     symbol = real_variable(variable)
@@ -135,7 +137,7 @@ def parse_expression(
         text,
         syntax=syntax or detect_syntax(text),
         start="start_expr",
-        names=make_names(variable, functions),
+        names=make_names(variable, functions, catalogue),
         variable=symbol,
     )
     assert isinstance(parsed.result, Built)
@@ -148,23 +150,24 @@ def parse_line(
     syntax: Syntax | None = None,
     variable: str = "x",
     functions: Mapping[str, sympy.FunctionClass] | None = None,
+    catalogue: Mapping[str, str] | None = None,
 ) -> Line:
     r"""Parse a line ``A = B``, a chain ``A = B \approx C``, a continuation ``= B`` or a lone ``A``.
 
     Alignment marks (``&``, ``\\``, ``\quad``), a trailing ``.`` or ``,`` and comments (LaTeX ``%``,
     plain-text ``#``) are ignored, and so are ``\tag{..}``, ``\label{..}``, ``\notag`` and, at the
-    end of a line, a note ``\text{...}`` or a ``\checkmark``/``\qed`` (see :func:`~.engine.clean`).
+    end of a line, a note ``\text{...}`` or a ``\checkmark``/``\qed`` (see :func:`~.parser.clean`).
     """
     symbol = real_variable(variable)
     parsed = run(
         text,
         syntax=syntax or detect_syntax(text),
         start="start_line",
-        names=make_names(variable, functions),
+        names=make_names(variable, functions, catalogue),
         variable=symbol,
     )
     chain = parsed.result
-    assert isinstance(chain, Chain)
+    assert isinstance(chain, LineParts)
     relation_starts = [token.start_pos or 0 for token in chain.relations]
     decimals = tuple(
         DecimalLiteral(
@@ -203,6 +206,7 @@ def as_substitution(
     syntax: Syntax | None = None,
     variable: str = "x",
     functions: Mapping[str, sympy.FunctionClass] | None = None,
+    catalogue: Mapping[str, str] | None = None,
 ) -> Definition | None:
     r"""Read ``u = 1 + e^{-x}`` (also ``Let u = ...``, ``	ext{where } u := ...``) as a substitution.
 
@@ -220,7 +224,7 @@ def as_substitution(
     name = match.group("name")
     earlier = (functions or {}).get(name)
     redefined = match.group("word") is not None and getattr(earlier, "substitution", False)
-    if make_names(variable, functions).is_known(name) and not redefined:  # "Let u = ..." may give u a new meaning
+    if make_names(variable, functions, catalogue).is_known(name) and not redefined:  # "Let u = ..." may give u a new meaning
         return None
     body = " " * match.end() + text[match.end() :]  # keep columns
     itself = re.search(rf"(?<![A-Za-z\\]){name}(?![A-Za-z])", body)
@@ -228,7 +232,8 @@ def as_substitution(
         raise ParseError(
             f"'{name}' cannot stand for an expression that contains '{name}' itself", column=itself.start() + 1
         )
-    line = parse_line(body, syntax=syntax or detect_syntax(text), variable=variable, functions=functions)
+    line = parse_line(body, syntax=syntax or detect_syntax(text), variable=variable, functions=functions,
+                      catalogue=catalogue)
     if line.relations or line.parts[0] is None:
         return None
     return Definition(name=name, parameter=real_variable(variable), body=line.parts[0], substitution=True)
@@ -240,6 +245,7 @@ def as_definition(
     syntax: Syntax | None = None,
     variable: str = "x",
     functions: Mapping[str, sympy.FunctionClass] | None = None,
+    catalogue: Mapping[str, str] | None = None,
 ) -> Definition | None:
     r"""Read ``f(x) = \tanh(x)`` (also ``:=``, ``\operatorname{g}(x)``) as a definition.
 
@@ -254,12 +260,12 @@ def as_definition(
     if match is None:
         return None
     name = match.group("braced") or match.group("plain")
-    names = make_names(variable, functions)
+    names = make_names(variable, functions, catalogue)
     if names.is_known(name) or match.group("parameter") != variable:
         return None
     body = " " * match.end() + text[match.end() :]  # keep columns
     syntax = syntax or detect_syntax(text)
-    line = parse_line(body, syntax=syntax, variable=variable, functions=functions)
+    line = parse_line(body, syntax=syntax, variable=variable, functions=functions, catalogue=catalogue)
     if line.relations:
         return None
     body_expr = line.parts[0]

@@ -59,7 +59,7 @@ class SeenDecimal:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Chain:
+class LineParts:
     """The parts and relation tokens of a line; ``parts[0]`` is None for a continuation."""
 
     parts: tuple[Built | None, ...]
@@ -346,11 +346,11 @@ class Builder(Transformer_NonRecursive):
     def start_expr(self, children: list[Any]) -> Built:
         return children[0]
 
-    def line(self, children: list[Any]) -> Chain:
-        return Chain(parts=tuple(children[0::2]), relations=tuple(children[1::2]))
+    def line(self, children: list[Any]) -> LineParts:
+        return LineParts(parts=tuple(children[0::2]), relations=tuple(children[1::2]))
 
-    def continuation(self, children: list[Any]) -> Chain:
-        return Chain(parts=(None, *children[1::2]), relations=tuple(children[0::2]))
+    def continuation(self, children: list[Any]) -> LineParts:
+        return LineParts(parts=(None, *children[1::2]), relations=tuple(children[0::2]))
 
     # -- operators -------------------------------------------------------------------------
 
@@ -641,4 +641,4 @@ class Builder(Transformer_NonRecursive):
             return self._product([self.dfunc([dname]), argument], [False, False], start, end)
         return self._derivative_at(self.names.functions[str(dname.name)], argument, dname.order, start, end)
 
-__all__ = ["Builder", "Built", "Chain", "SeenDecimal"]
+__all__ = ["Builder", "Built", "LineParts", "SeenDecimal"]

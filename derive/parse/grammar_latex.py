@@ -26,81 +26,41 @@ derivative at 0.
 
 from __future__ import annotations
 
+from derive.parse.grammar_core import CORE
+
 GRAMMAR = r"""
 %declare VAR CONST FUNC _D _FRAC _SQRT
-
-start_expr: sum
-start_line: sum (REL sum)*         -> line
-          | (REL sum)+             -> continuation
-
-?sum: product ((PLUS | MINUS) product)*
-?product: signed ((TIMES | DIVIDE) signed)*
-?signed: MINUS signed              -> neg
-       | PLUS signed               -> pos
-       | implicit
-?implicit: factor+
-?factor: power
-       | FUNC fsuffix? simple+     -> apply_bare
-       | FUNC fsuffix? called      -> apply_bare
-       | dop factor+               -> derivative
-?power: postfix
-      | postfix _CARET script      -> power
-      | postfix CARET_DIGIT        -> power_digit
-      | postfix SUPNUM             -> power_sup
+"""+CORE+r"""
+%extend factor: FUNC fsuffix? called       -> apply_bare
+%extend power: postfix _CARET script       -> power
+             | postfix CARET_DIGIT         -> power_digit
 ?script: simple_atom
        | MINUS script              -> neg
        | PLUS script               -> pos
        | _LPAR sum _RPAR
-?simple: simple_atom
-       | simple_atom _CARET script -> power
-       | simple_atom CARET_DIGIT   -> power_digit
-       | simple_atom SUPNUM        -> power_sup
-?simple_atom: NUMBER               -> number
-            | VAR                  -> var
-            | CONST                -> const
-            | _LBRACE sum _RBRACE
-            | frac
-            | _LBAR sum _RBAR                       -> absolute
-            | _SQRT simple_atom                     -> sqrt
-            | _SQRT _LBRACK sum _RBRACK simple_atom -> root
+%extend simple: simple_atom _CARET script  -> power
+              | simple_atom CARET_DIGIT    -> power_digit
+%extend simple_atom: _LBRACE sum _RBRACE
+                   | frac
+                   | _LBAR sum _RBAR                       -> absolute
+                   | _SQRT simple_atom                     -> sqrt
+                   | _SQRT _LBRACK sum _RBRACK simple_atom -> root
 called: SIGMA fsuffix? _LPAR sum _RPAR  -> apply
-?postfix: atom
-        | FUNC fsuffix? _LPAR sum _RPAR   -> apply
-        | SIGMA fsuffix? _LPAR sum _RPAR  -> apply
-        | SIGMA fsuffix?                  -> bare_sigma
-        | dname                           -> dfunc
-        | dname _LPAR sum _RPAR           -> dfunc_at
-        | dcall
-fsuffix: PRIMES                    -> primes
-       | _CARET script             -> fpower
-       | CARET_DIGIT               -> fpower_digit
-       | SUPNUM                    -> fpower_sup
-?atom: simple_atom
-     | _LPAR sum _RPAR
-     | _LBRACK sum _RBRACK
+%extend fsuffix: _CARET script             -> fpower
+               | CARET_DIGIT               -> fpower_digit
 dname: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _RBRACE _LBRACE _D dvar dorder? _RBRACE
 dcall: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _LPAR sum _RPAR _RBRACE _LBRACE _D dvar dorder? _RBRACE
 frac: _FRAC _LBRACE sum _RBRACE _LBRACE sum _RBRACE
 dop: _FRAC _LBRACE _D dorder? _RBRACE _LBRACE _D dvar dorder? _RBRACE
-dvar: VAR | SIGMA
 dorder: _CARET _LBRACE NUMBER _RBRACE
       | CARET_DIGIT
 
-NUMBER: /\d+(?:\.\d+)?|\.\d+/
-WORD: /[A-Za-z]+/
 CMD: /\\[A-Za-z]+/
 OPNAME.3: /\\(?:operatorname|mathrm|mathit|textrm|text|rm)(?:\s*\{\s*[A-Za-z]+\s*\}|\s+[A-Za-z])/
-SIGMA: "σ"
-PI: "π"
-ROOT: "√"
-PLUS: "+"
-MINUS: /[-\u2212\u2013]/
 TIMES: /[*\u00b7\u22c5\u00d7\u2219]/
-DIVIDE: /[\/\u00f7]/
 _CARET: "^"
 CARET_DIGIT.2: /\^\s*\d/
 PRIMES.3: /['\u2032\u2033\u2034]+|\^\s*\{\s*(?:\\prime\s*|'\s*)+\}|\^\s*\\prime(?![A-Za-z])/
-SUPNUM: /\u207b?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+/
 _LPAR.3: /\(|\\left\s*\(|\\[bB]igg?l?\s*\(/
 _RPAR.3: /\)|\\right\s*\)|\\[bB]igg?r?\s*\)/
 _LBRACK.3: /\[|\\left\s*\[|\\[bB]igg?l?\s*\[/
@@ -111,6 +71,5 @@ _LBAR.3: /\\left\s*(?:\||\\[lv]?vert(?![A-Za-z]))|\\lvert(?![A-Za-z])/
 _RBAR.3: /\\right\s*(?:\||\\[rv]?vert(?![A-Za-z]))|\\rvert(?![A-Za-z])/
 REL.4: /~=|=|\u2248/
 SPACING.3: /\\[,;:! ]|\\[\[\]()]|\\q?quad(?![A-Za-z])|\\(?:displaystyle|textstyle|limits)(?![A-Za-z])|\\(?:left|right)\s*\.|\\\\|[&~$]/
-%ignore /\s+/
 %ignore SPACING
 """

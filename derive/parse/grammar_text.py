@@ -28,72 +28,31 @@ The grammar has shift/reduce conflicts on purpose, all resolved as *shift* by La
 
 from __future__ import annotations
 
+from derive.parse.grammar_core import CORE
+
 GRAMMAR = r"""
 %declare VAR CONST FUNC _D
-
-start_expr: sum
-start_line: sum (REL sum)*         -> line
-          | (REL sum)+             -> continuation
-
-?sum: product ((PLUS | MINUS) product)*
-?product: signed ((TIMES | DIVIDE) signed)*
-?signed: MINUS signed              -> neg
-       | PLUS signed               -> pos
-       | implicit
-?implicit: factor+
-?factor: power
-       | FUNC fsuffix? simple+     -> apply_bare
-       | dop factor+               -> derivative
-?power: postfix
-      | postfix _POW exponent      -> power
-      | postfix SUPNUM             -> power_sup
+"""+CORE+r"""
+%extend power: postfix _POW exponent      -> power
 ?exponent: power
          | MINUS exponent          -> neg
          | PLUS exponent           -> pos
-?simple: simple_atom
-       | simple_atom _POW exponent -> power
-       | simple_atom SUPNUM        -> power_sup
-?simple_atom: NUMBER               -> number
-            | VAR                  -> var
-            | CONST                -> const
-?postfix: atom
-        | FUNC fsuffix? _LPAR sum _RPAR   -> apply
-        | SIGMA fsuffix? _LPAR sum _RPAR  -> apply
-        | SIGMA fsuffix?                  -> bare_sigma
-        | dname                           -> dfunc
-        | dname _LPAR sum _RPAR           -> dfunc_at
-        | dcall
-fsuffix: PRIMES                    -> primes
-       | _POW exponent             -> fpower
-       | SUPNUM                    -> fpower_sup
-?atom: simple_atom
-     | _LPAR sum _RPAR
-     | _LBRACK sum _RBRACK
+%extend simple: simple_atom _POW exponent -> power
+%extend fsuffix: _POW exponent            -> fpower
 dname: _D (FUNC | SIGMA) DIVIDE _D dvar
      | _D dorder (FUNC | SIGMA) DIVIDE _D dvar dorder
 dcall: _D (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D dvar
      | _D dorder (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D dvar dorder
 dop: _D DIVIDE _D dvar
    | _D dorder DIVIDE _D dvar dorder
-dvar: VAR | SIGMA
 dorder: _POW NUMBER
 
-NUMBER: /\d+(?:\.\d+)?|\.\d+/
-WORD: /[A-Za-z]+/
-SIGMA: "σ"
-PI: "π"
-ROOT: "√"
-PLUS: "+"
-MINUS: /[-\u2212\u2013]/
 TIMES: /\*|[\u00b7\u22c5\u00d7\u2219]/
-DIVIDE: /[\/\u00f7]/
 _POW.2: /\^|\*\*/
-SUPNUM: /\u207b?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+/
 PRIMES: /['\u2032\u2033\u2034]+/
 _LPAR: "("
 _RPAR: ")"
 _LBRACK: "["
 _RBRACK: "]"
 REL: /=|\u2248|~=|~~|\u2243/
-%ignore /\s+/
 """

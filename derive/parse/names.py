@@ -18,14 +18,14 @@ import cmath
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import sympy
 from lark import Token
 from sympy import S
 
-from derive.errors import InputLimitError, ParseError
+from derive.errors import InputError, InputLimitError, ParseError
 from derive.functions import sigma
 
 from .limits import MAX_DIGITS
@@ -159,6 +159,9 @@ class Names:
     words: Mapping[str, tuple[str, str]]
     commands: Mapping[str, tuple[str, str]]
     longest_word: int
+    #: Catalogue names and aliases (mapped to the entry's name), for messages that suggest
+    #: ``--function NAME``; given by the caller, who knows the catalogue.
+    catalogue: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def is_known(self, name: str) -> bool:
         """Whether ``name`` already means something (a function, constant, the variable, d)."""
@@ -170,7 +173,9 @@ class Names:
 
 
 def make_names(
-    variable: str, functions: Mapping[str, sympy.FunctionClass] | None = None
+    variable: str,
+    functions: Mapping[str, sympy.FunctionClass] | None = None,
+    catalogue: Mapping[str, str] | None = None,
 ) -> Names:
     """Build the whitelist for one parse. Bad names from the *caller* raise ``ValueError``."""
     if not _NAME.fullmatch(variable) or variable in RESERVED or variable in _FUNCTION_WORDS:
@@ -208,7 +213,19 @@ def make_names(
         words=MappingProxyType(words),
         commands=MappingProxyType(commands),
         longest_word=max(len(word) for word in words),
+        catalogue=MappingProxyType(dict(catalogue or {})),
     )
+
+
+def check_variable_name(name: str) -> None:
+    """Refuse a variable name that a line could not use (a function, a constant, 'd', two words)."""
+    try:
+        make_names(name)
+    except ValueError:
+        raise InputError(
+            f"cannot use {name!r} as the variable: choose a letter such as x or t that is not the name of a "
+            "function or a constant"
+        ) from None
 
 
 def _token(kind: str, value: str, source: Token, offset: int = 0, length: int | None = None) -> Token:
@@ -265,13 +282,6 @@ _PRIMES_AFTER = re.compile(r"\s*(?:['\u2032\u2033\u2034]|\^\s*\{?\s*\\prime)")
 _CALL_AFTER = re.compile(r"\s*(?:\\left\s*|\\[bB]igg?l?\s*)?\(")
 
 
-def _catalogue_names() -> dict[str, str]:
-    """Every catalogue name and alias, mapped to its entry's name (imported on the error path)."""
-    from derive.catalogue import ENTRIES
-
-    return {alias: entry.name for entry in ENTRIES for alias in (entry.name, *entry.aliases)}
-
-
 @dataclass(frozen=True, kw_only=True)
 class _Context:
     """What an unknown name's message may look at: the whole line and its syntax."""
@@ -304,7 +314,7 @@ def _unknown(
         )
     primes = _PRIMES_AFTER.match(context.text, end)
     call = _CALL_AFTER.match(context.text, end)
-    catalogue = _catalogue_names()
+    catalogue = names.catalogue
     if word in catalogue and word not in names.functions:
         if catalogue[word] == "sigmoid":
             written = "\\sigma(x)" if latex else "sigma(x)"

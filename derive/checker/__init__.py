@@ -1,0 +1,119 @@
+"""Check a student's derivation line by line: safe parsing, proof in a killable worker, verdicts.
+
+``check(text)`` returns a :class:`~derive.verdicts.Report`. Semantics: every line asserts an
+identity for all real x, with σ the standard logistic sigmoid and σ′, d/dx(...) the true
+derivatives. A continuation line ``= B`` continues the chain that the last explicit left side
+started, so after a wrong line the report can tell an error carried forward (the step itself
+is valid) from a new error, and a line that is correct again.
+
+The lines are read (:mod:`.plan`) while a worker process proves their claims (:mod:`.worker`,
+:mod:`.decide`); then each line is judged (:mod:`.judge`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from derive.checker.decide import Claim
+from derive.checker.judge import Judging, judge_line
+from derive.checker.plan import LinePlan, Reading, plan_line
+from derive.checker.reader import numbered_lines, read_submission
+from derive.checker.worker import (
+    DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, ProofWorker,
+)
+from derive.differentiate.catalogue import Entry, catalogue_names, lookup
+from derive.errors import InputError
+from derive.functions import NamedFunction, sigma
+from derive.functions import variable as real_variable
+from derive.parse import check_variable_name, detect_syntax
+from derive.verdicts import Report
+
+__all__ = ["Report", "check", "check_file"]
+
+
+def check(
+    text: str,
+    *,
+    syntax: str | None = None,
+    function: str = "sigmoid",
+    variable: str = "x",
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
+    worker: ProofWorker | None = None,
+    name: str = "",
+) -> Report:
+    """Check every line of ``text`` (a whole derivation). Student text is never evaluated."""
+    entry = lookup(function)  # the exercise's function must exist
+    if syntax not in (None, "latex", "text"):
+        raise InputError(f"unknown syntax '{syntax}': choose latex or text")
+    check_variable_name(variable)
+    check_timeout(timeout)
+    check_timeout(file_timeout)
+    deadline = time.monotonic() + file_timeout
+    lines = numbered_lines(text)
+    if not lines:
+        raise InputError(f"{name or 'the input'} has no lines to check (only blank or comment lines)")
+    chosen = syntax or detect_syntax("\n".join(source for _, source in lines))
+    owned = worker is None
+    worker = worker or ProofWorker(timeout=timeout)
+    try:
+        x = real_variable(variable)
+        reading = Reading(functions=exercise_names(entry, variable), catalogue=catalogue_names(),
+                          exercise=(entry.function(x), entry.definition(x)))
+        plans: list[LinePlan] = []
+        claims: list[Claim] = []
+
+        def planned_claims() -> Iterator[Claim]:
+            # Lines are read while the worker proves the claims of the lines before them.
+            for number, source in lines:
+                plans.append(plan_line(number, source, chosen, variable, reading))
+                for claim in plans[-1].claims:
+                    claims.append(claim)
+                    yield claim
+
+        results = worker.decide_all(planned_claims(), deadline=deadline)
+        verdicts = dict(zip(map(id, claims), results))
+        judging = Judging(exercise=reading.exercise if not _mentions(plans, reading.exercise[0]) else None, deadline=deadline)
+        reports = [judge_line(plan, verdicts, judging, worker, x) for plan in plans]
+    finally:
+        if owned:
+            worker.close()
+    return Report(lines=tuple(reports), syntax=chosen, function=function, variable=variable, name=name)
+
+
+def _mentions(plans: list[LinePlan], function: sympy.Expr) -> bool:
+    """Whether any line names the exercise's function (then a definition is a helper, such as u(x))."""
+    kind = function.func if isinstance(function, sympy.Function) else None
+    if kind is None:
+        return False
+    spelled = {kind.__name__, *(("σ",) if kind.__name__ == "sigma" else ())}
+    return any(
+        any(part is not None and part.has(kind) for part in plan.parts)
+        or (plan.kind == "unparsed" and any(name in plan.source for name in spelled))  # named on a line not read
+        for plan in plans if plan.kind != "definition"
+    )
+
+
+def check_timeout(timeout: float) -> None:
+    """A time limit per line must be a number of seconds between 0.1 and one hour."""
+    if not (isinstance(timeout, (int, float)) and MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS):
+        raise InputError(f"the time limit per line must be between {MIN_TIMEOUT_SECONDS:g} and {MAX_TIMEOUT_SECONDS:g} seconds, not {timeout!r}")
+
+
+def exercise_names(entry: Entry, variable: str) -> dict[str, Any]:
+    """Names a student may use for the exercise's function (``softplus(x)``, ``silu'(x)``)."""
+    kind = type(entry.function(real_variable(variable)))
+    if isinstance(kind, type) and issubclass(kind, NamedFunction) and kind is not sigma:
+        return {entry.name: kind, **{alias: kind for alias in entry.aliases}}
+    return {}
+
+
+def check_file(path: Path, **options: Any) -> Report:
+    return check(read_submission(path), name=str(path), **options)
+
+

@@ -1,0 +1,193 @@
+"""Judging a derivation (pass 2): the verdict on each line from its proofs and the lines before it.
+
+:class:`Judging` follows the chain of equalities: the last right side, the last correct line and
+the line where an error started, so that a line can be told to follow from the one before, to
+carry an earlier error forward, to be a new error, or to be correct again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sympy
+
+from derive.checker.decide import NEGATED, Claim, Verdict, explain_negation
+from derive.checker.diagnose import NOT_THE_EXERCISE
+from derive.checker.plan import LinePlan, UserDefinition
+from derive.checker.worker import ProofWorker
+from derive.printing import to_plain
+from derive.verdicts import Counterexample, LineReport
+
+
+@dataclass
+class Judging:
+    """What the lines judged so far established."""
+
+    exercise: tuple[sympy.Expr, sympy.Expr] | None = None
+    deadline: float | None = None  # when the time for the whole file runs out (time.monotonic())
+    previous: sympy.Expr | None = None
+    previous_line: int | None = None
+    last_correct_line: int | None = None
+    error_line: int | None = None
+
+
+def judge_line(plan: LinePlan, verdicts: dict[int, Verdict], state: Judging, worker: ProofWorker,
+                x: sympy.Symbol) -> LineReport:
+    """The verdict on one line, from its proofs and what the earlier lines established."""
+    if plan.kind == "definition":
+        state.previous, state.previous_line = plan.parts[0], plan.number
+        state.last_correct_line = plan.number
+        if plan.claims and state.exercise is not None and plan.report is not None:
+            verdict = verdicts[id(plan.claims[0])]
+            if verdict.decided and not verdict.holds:
+                function, definition = (to_plain(expr) for expr in state.exercise)
+                return dataclasses.replace(
+                    plan.report, diagnosis_key=NOT_THE_EXERCISE.key,
+                    diagnosis=f"This is not the exercise's function {function} = {definition}; the lines below are "
+                    "checked for the function as defined here. " + NOT_THE_EXERCISE.explanation,
+                )
+    elif plan.kind == "unparsed":
+        state.error_line = state.error_line or plan.number
+        # What this line said is unknown, so no later line can be "carried forward" from it.
+        state.previous, state.previous_line = None, plan.number
+    elif plan.kind == "start":
+        state.previous, state.previous_line = plan.parts[0], plan.number
+    if plan.report is not None:
+        return plan.report
+    decided = []
+    for claim in plan.claims:
+        verdict = verdicts[id(claim)]
+        decided.append((claim, verdict))
+        if not verdict.decided or not verdict.holds:
+            break
+    return _line_report(plan.number, plan.source, list(plan.parts), decided, state, worker, x,
+                        continuation_line=plan.continuation, previous_subject=plan.previous_subject,
+                        definitions=plan.definitions)
+
+
+def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: list[tuple[Claim, Verdict]],
+                 state: Judging, worker: ProofWorker, x: sympy.Symbol, *, continuation_line: bool,
+                 previous_subject: sympy.Expr | None, definitions: tuple[UserDefinition, ...]) -> LineReport:
+    claim, last = verdicts[-1]
+    previous_line, previous = state.previous_line, state.previous
+    state.previous, state.previous_line = parts[-1], number
+    if not last.decided:
+        state.error_line = state.error_line or number
+        state.previous = None
+        return LineReport(line=number, source=source, status="unparsed", relation="not decided",
+                          message=f"Could not check this line: {last.error}.")
+    # A number-valued left side that is not the quantity the lines before were about (σ(1) ≈ 0.7311
+    # after σ'(0) = 1/4) starts a new claim: it neither follows from them nor carries their errors.
+    new_claim = (previous_line is not None and not continuation_line and previous_subject is not None
+                 and parts[0] != previous_subject and not (parts[0].has(x) and previous_subject.has(x)))
+    if last.holds:
+        proved = all(verdict.proved for _, verdict in verdicts)
+        if new_claim:
+            relation = "new claim"
+            state.error_line = None
+        elif state.error_line is not None:
+            relation = (f"correct again (agrees with line {state.last_correct_line})" if state.last_correct_line
+                        else f"correct (after the error on line {state.error_line})")
+            state.error_line = None
+        else:
+            relation = f"follows from line {previous_line}" if previous_line is not None else "first line"
+        state.last_correct_line = number
+        if any(claim.relation == "≈" for claim, _ in verdicts):
+            message = "Correct: the exact value lies in the interval that the written numbers span."
+        elif proved:
+            message = "Correct: proved symbolically."
+        else:
+            message = "Correct as far as derive can tell: checked numerically at random points, but not proved symbolically."
+        return LineReport(line=number, source=source, status="correct", proved=proved, relation=relation, message=message)
+    counterexample = _counterexample(last)
+    message = _wrong_message(claim, last)
+    diagnosis = last.diagnosis
+    if diagnosis and diagnosis[0] == NEGATED:
+        diagnosis = explain_negation(claim.right)
+    if new_claim:
+        relation = "new claim"
+        state.error_line = number
+    elif state.error_line is None:
+        relation = f"does not follow from line {previous_line}" if previous_line is not None else "first line"
+        state.error_line = number
+    else:
+        claims = [(previous, parts[-1])]
+        if not continuation_line and previous_subject is not None:
+            claims.append((previous_subject, parts[0]))  # a new left side must still be the same quantity
+        carried = previous is not None and all(
+            worker.decide(Claim(relation="=", left=left, right=right, variable=x, definitions=definitions,
+                                diagnose=False), deadline=state.deadline).holds
+            for left, right in claims
+        )
+        believed = _under_wrong_definition(parts, previous_subject, previous, x, continuation_line)
+        if not carried and believed is not None:
+            # σ(x) = 1/(1 - e^(-x)) (wrong), then σ'(x) = the derivative of that: right for what the student believed.
+            carried = worker.decide(Claim(relation="=", left=believed[0], right=believed[1], variable=x,
+                                          definitions=definitions, diagnose=False), deadline=state.deadline).holds
+        if carried:
+            relation = f"consistent with wrong line {previous_line} (error carried forward)"
+            message += f" The step from line {previous_line} is valid: the error comes from line {state.error_line}."
+            diagnosis = None
+        else:
+            relation = f"new error: does not follow from line {previous_line}"
+    return LineReport(
+        line=number, source=source, status="wrong", relation=relation, message=message, counterexample=counterexample,
+        diagnosis=diagnosis[1] if diagnosis else None, diagnosis_key=diagnosis[0] if diagnosis else None,
+    )
+
+
+def _under_wrong_definition(parts: list[sympy.Expr], subject: sympy.Expr | None, value: sympy.Expr | None,
+                            x: sympy.Symbol, continuation: bool) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """The line's two sides as the student believed them, when the wrong line before it stated a
+    function (``σ(x) = 1/(1 - e^(-x))``) and this line is about that function (``σ'(x) = ...``):
+    the function replaced by what the wrong line said it is. None when that does not apply."""
+    if continuation or subject is None or value is None or len(parts) < 2:
+        return None
+    if not (isinstance(subject, sympy.Function) and subject.args == (x,) and parts[0].has(subject.func)):
+        return None
+    kind = subject.func
+
+    def believe(expr: sympy.Expr) -> sympy.Expr:
+        return expr.replace(lambda node: isinstance(node, kind) and len(node.args) == 1,
+                            lambda node: value.xreplace({x: node.args[0]}))
+
+    return believe(parts[0]), believe(parts[-1])
+
+
+def _literal(value: sympy.Rational, radius: sympy.Rational) -> sympy.Symbol:
+    """A decimal literal as the student wrote it (0.70 stays 0.70), for messages only."""
+    places = len(str(radius.q)) - 1  # radius = 1/(2·10^d), and 2·10^d has d + 1 digits
+    exact = Decimal(int(value.p)) / Decimal(int(value.q))
+    return sympy.Symbol(str(exact.quantize(Decimal(1).scaleb(-places))))
+
+
+def _counterexample(verdict: Verdict) -> Counterexample | None:
+    found = verdict.counterexample
+    if not found:
+        return None
+    x, left, right = found
+    return Counterexample(x=x, left=left, right=right)
+
+
+def _wrong_message(claim: Claim, verdict: Verdict) -> str:
+    if verdict.message is not None:
+        return f"Cannot check this approximation: {verdict.message}."
+    found = verdict.counterexample
+    written = {placeholder: _literal(value, radius) for placeholder, value, radius in claim.decimals}
+    left, right = to_plain(claim.left.xreplace(written)), to_plain(claim.right.xreplace(written))
+    if claim.relation == "≈" and found:
+        def value(expr: str, shown: str, verb: str) -> str:
+            return f"{expr} {verb} {shown}" if shown[0] in "[(" else f"{expr} = {shown}"
+
+        hint = ("; a whole number is exact: to mean 'about', give decimals (1.0 stands for [0.95, 1.05])"
+                if claim.right.is_Integer or claim.left.is_Integer else "")
+        return (f"Not a correct approximation: {value(left, found[1], 'lies in')}, but {value(right, found[2], 'stands for')} "
+                f"(a decimal stands for the numbers that round to it{hint}).")
+    if found:
+        x, left_value, right_value = found
+        if not (claim.left.has(claim.variable) or claim.right.has(claim.variable)):
+            return f"Not equal: {left} = {left_value} but {right} = {right_value}."
+        return f"Not an identity: at {claim.variable} = {x}, {left} = {left_value} but {right} = {right_value}."
+    return f"Not an identity: {left} and {right} are not both defined at any test point."

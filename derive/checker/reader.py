@@ -1,0 +1,206 @@
+"""Read a student's file: bounded, decoded, split into numbered lines. Unusable input → InputError."""
+
+from __future__ import annotations
+
+import re
+import stat
+from functools import cache
+from pathlib import Path
+
+from derive.differentiate.catalogue import catalogue_names
+from derive.errors import InputError
+from derive.parse.parser import clean, closing_brace
+from derive.parse.limits import MAX_LINE_LENGTH
+from derive.parse.names import KNOWN_WORDS, TEXT_COMMANDS
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_LINES = 500
+
+
+def read_submission(path: Path) -> str:
+    """The text of ``path``, or :class:`InputError` (exit 2) with one clear sentence."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path} is a folder, not a file")
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would block or never end
+            raise InputError(f"{path} is not a regular file (a pipe, a device or a socket)")
+        if status.st_size > MAX_FILE_BYTES:
+            raise InputError(f"{path} is too large ({status.st_size} bytes; the limit is {MAX_FILE_BYTES})")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    return decode_submission(data, str(path))
+
+
+def decode_submission(data: bytes, name: str = "input") -> str:
+    """Bytes → text, refusing binary, bad UTF-8, empty and oversized input."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{name} is too large ({len(data)} bytes; the limit is {MAX_FILE_BYTES})")
+    if b"\x00" in data:
+        raise InputError(f"{name} is a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{name} is not valid UTF-8 text (bad byte at offset {error.start})") from None
+    if not text.strip():
+        raise InputError(f"{name} is empty")
+    if text.count("\n") + 1 > MAX_LINES:
+        raise InputError(f"{name} has more than {MAX_LINES} lines")
+    return text
+
+
+_LAYOUT_ONLY = re.compile(r"^(\\(begin|end)\{[A-Za-z*]+\}|\$\$|\\\[|\\\]|\\\\)$")
+
+
+def numbered_lines(text: str) -> list[tuple[int, str]]:
+    r"""(1-based line number, text) of every line that holds mathematics.
+
+    Skipped, like comments: blank lines, ``%`` and ``#`` comments, pure layout
+    (``\begin{align*}``, ``\end{align*}``, ``$$``, ``\[``, ``\]``), lines that hold only notes
+    (``\text{By the chain rule:}``, ``\label{eq:1}``, ``\qed``, as :func:`derive.parse.engine.clean`
+    removes them) and lines of plain prose
+    (``Using the chain rule:``, ``Therefore``) — see :func:`is_prose`.
+    """
+    known = _names_used_as_functions(text)
+    kept = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if (
+            not stripped
+            or stripped.startswith(("%", "#"))
+            or _LAYOUT_ONLY.match(stripped)
+            or not clean(stripped, "latex").strip()  # only notes, labels, \qed, spacing
+            or is_prose(stripped, known)
+        ):
+            continue
+        kept.append((number, line.rstrip("\r")))
+    return kept
+
+
+# A name used like a function somewhere in the text: f(x), \operatorname{g}(x), h'(x).
+_USED_AS_FUNCTION = re.compile(r"([A-Za-z]+)\}?\s*(?:\(|\\left\s*\(|')")
+_PLAIN_PROSE = re.compile(r"[A-Za-z' \t,.;:!?]+")
+_LONE_APOSTROPHE = re.compile(r"(?<![A-Za-z])'|'(?![A-Za-z])")
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
+_LATEX_NOTE_START = re.compile(r"\\([A-Za-z]+)\s*\{")
+_LATEX_FILLER = re.compile(
+    r"\\(?:q?quad|noindent)(?![A-Za-z])|\\[,;:! \\\[\]()]|[&~$\s.,:;!?]"
+)
+_LATEX_COMMENT = re.compile(r"(?<!\\)%.*")
+# Longest letter run worth segmenting; a longer "word" is treated as possibly mathematics.
+_LONGEST_WORD = 40
+
+
+def _names_used_as_functions(text: str) -> frozenset[str]:
+    return frozenset(match.group(1) for match in _USED_AS_FUNCTION.finditer(text))
+
+
+def is_prose(line: str, functions: frozenset[str] = frozenset()) -> bool:
+    r"""Whether ``line`` is words for a reader that cannot be a claim in either syntax.
+
+    Plain text: only letters, spaces and ``, . ; : ! ?`` (no digits, operators or ``=``); every
+    word has two letters or more and is not a name derive knows (``sin``, ``e``, ``sigma``,
+    ``theta``, a catalogue function, one of ``functions``); and no choice of a one-letter variable
+    would let the parser read every word as names (``xe`` is x·e, ``we`` is w·e). LaTeX: only
+    ``\text{...}``, ``\textbf{...}``, ``\emph{...}`` ... with spacing and punctuation. Conservative:
+    a line it keeps may still be unreadable, but a line it skips could never have been read.
+
+    >>> is_prose("Using the chain rule:"), is_prose(r"\text{By the chain rule:}")
+    (True, True)
+    >>> is_prose("sigma"), is_prose("x"), is_prose("ex"), is_prose(r"\text{x}")
+    (False, False, False, False)
+    """
+    if len(line) > MAX_LINE_LENGTH:
+        return False
+    if "\\" in line:
+        return _is_latex_prose(line, functions)
+    return _is_plain_prose(line, functions)
+
+
+def _is_plain_prose(line: str, functions: frozenset[str]) -> bool:
+    if not _PLAIN_PROSE.fullmatch(line) or _LONE_APOSTROPHE.search(line):
+        return False
+    words = _WORD.findall(line)
+    if not words:
+        return False
+    known = KNOWN_WORDS | _catalogue_words() | functions
+    for word in words:
+        first = word.split("'", 1)[0]
+        if len(first) < 2 or first.lower() in known or first in known:
+            return False
+    fragments = [fragment for word in words for fragment in word.split("'")]
+    return not _could_be_names(fragments, known)
+
+
+def _could_be_names(fragments: list[str], known: frozenset[str]) -> bool:
+    """Whether one choice of a one-letter variable reads every fragment as known names."""
+    longest = max(len(name) for name in known)
+    allowed: set[str] | None = None  # None: any variable will do
+    for fragment in fragments:
+        if len(fragment) > _LONGEST_WORD:
+            return True
+        readings = _variables_reading(fragment, known, longest)
+        if "" in readings:
+            continue
+        allowed = readings if allowed is None else allowed & readings
+        if not allowed:
+            return False
+    return True
+
+
+def _variables_reading(word: str, known: frozenset[str], longest: int) -> set[str]:
+    """The one-letter variables with which ``word`` splits into known names ("" for none needed)."""
+    states: list[set[str]] = [set() for _ in range(len(word) + 1)]
+    states[0].add("")
+    for index, state in enumerate(states[:-1]):
+        if not state:
+            continue
+        for length in range(1, min(longest, len(word) - index) + 1):
+            if word[index : index + length] in known:
+                states[index + length] |= state
+        letter = word[index]
+        if "" in state or letter in state:
+            states[index + 1].add(letter)
+    return states[-1]
+
+
+def _is_latex_prose(line: str, functions: frozenset[str]) -> bool:
+    line = _LATEX_COMMENT.sub("", line)
+    rest, words, position, notes = [], [], 0, 0
+    for match in _LATEX_NOTE_START.finditer(line):
+        if match.start() < position:
+            continue
+        if match.group(1) not in TEXT_COMMANDS and match.group(1) not in _LABELS:
+            continue
+        close = closing_brace(line, match.end() - 1)
+        if close is None:
+            return False
+        rest.append(line[position : match.start()])
+        inner = line[match.end() : close].strip()
+        if match.group(1) in TEXT_COMMANDS:
+            notes += 1
+            if match.group(1) in ("text", "textrm") and inner.isascii() and inner.isalpha():
+                words.append(inner)  # \text{x} is also read as the name x
+            else:
+                words.append("")
+        position = close + 1
+    rest.append(line[position:])
+    if notes == 0 or _LATEX_FILLER.sub("", "".join(rest)):
+        return False
+    if all(words):  # every note is one word: the parser could read it as names
+        return _is_plain_prose(" ".join(words), functions)
+    return True
+
+
+_LABELS = frozenset({"label", "tag"})
+
+
+@cache
+def _catalogue_words() -> frozenset[str]:
+    return frozenset(catalogue_names())

@@ -1,0 +1,158 @@
+"""Run proofs where they can be stopped: a worker process with a memory limit and a deadline.
+
+``evaluate=False`` protects the parse, not the proof (``simplify(10**(10**10) - 1)`` never
+returns), so every claim is decided in a child process. The parent waits at most ``timeout``
+seconds for each answer; past that it kills the child (SIGKILL works whatever the child is
+doing, even inside C code) and starts a fresh one for the next claim. The child also runs
+under an address-space limit, so a claim that would exhaust memory fails there instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import time
+from collections.abc import Iterable
+
+from derive.checker.decide import Claim, Verdict
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+MIN_TIMEOUT_SECONDS = 0.1
+MAX_TIMEOUT_SECONDS = 3600.0
+#: The time one submission may take in all: 500 lines that each run into the per-line limit
+#: would otherwise keep a grader waiting for over an hour.
+DEFAULT_FILE_TIMEOUT_SECONDS = 120.0
+MEMORY_LIMIT_BYTES = 2 * 1024**3
+
+
+def _serve(connection: multiprocessing.connection.Connection, memory_limit: int) -> None:
+    """The child's loop: receive a claim, decide it, send the verdict (or the error's name)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    from derive.checker.decide import Verifiers, decide
+
+    verifiers = Verifiers()
+    while True:
+        try:
+            claim = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = decide(claim, verifiers)
+        except MemoryError:
+            answer = Verdict.undecided("the proof ran out of memory")
+        except RecursionError:
+            answer = Verdict.undecided("the expression is nested too deeply to prove")
+        except Exception as error:  # noqa: BLE001 - reported as "could not decide", never hidden
+            answer = Verdict.undecided(f"internal error while proving: {type(error).__name__}: {error}")
+        connection.send(answer)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["derive.checker.decide"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class ProofWorker:
+    """One child process that decides claims, restarted after a timeout or a crash."""
+
+    def __init__(self, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
+        self.timeout = timeout
+        self.memory_limit = memory_limit
+        self._context = _context()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._connection: multiprocessing.connection.Connection | None = None
+
+    def __enter__(self) -> ProofWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child, self.memory_limit), daemon=True)
+        process.start()
+        child.close()
+        self._process, self._connection = process, parent
+
+    def decide(self, claim: Claim, *, deadline: float | None = None) -> Verdict:
+        """The verdict, or an undecided one when the claim took too long or crashed the child."""
+        return self.decide_all([claim], deadline=deadline)[0]
+
+    def decide_all(self, incoming: Iterable[Claim], window: int = 4, *, deadline: float | None = None) -> list[Verdict]:
+        """Verdicts for the claims of ``incoming`` in order, with up to ``window`` claims in flight
+        (the child proves one while the caller prepares the next); each claim keeps its own
+        deadline. ``incoming`` is consumed lazily, and each claim is sent as soon as it comes.
+
+        ``deadline`` (a ``time.monotonic()`` value) bounds the whole call: once it has passed,
+        the claim being proved and every later one get an error instead of a verdict.
+        """
+        source = iter(incoming)
+        claims: list[Claim] = []
+        results: list[Verdict] = []
+        sent = 0
+        exhausted = False
+        while True:
+            try:
+                if self._process is None or not self._process.is_alive():
+                    self.start()
+                    sent = len(results)  # whatever was in flight died with the old child
+                assert self._connection is not None
+                while sent - len(results) < window:
+                    if sent == len(claims):
+                        if exhausted:
+                            break
+                        try:
+                            claims.append(next(source))
+                        except StopIteration:
+                            exhausted = True
+                            break
+                    self._connection.send(claims[sent])
+                    sent += 1
+                if len(results) == len(claims):
+                    return results
+                wait = self.timeout if deadline is None else max(0.0, min(self.timeout, deadline - time.monotonic()))
+                if self._connection.poll(wait):
+                    results.append(self._connection.recv())
+                    continue
+                if deadline is not None and time.monotonic() >= deadline:
+                    self._stop()
+                    claims.extend(source)  # still read (cheap, bounded), but no longer proved
+                    error = Verdict.undecided("the time allowed for the whole file ran out before this line", timeout=True)
+                    return results + [error] * (len(claims) - len(results))
+                results.append(Verdict.undecided(f"the proof took longer than the limit of {self.timeout:g} s", timeout=True))
+            except (EOFError, OSError, BrokenPipeError):
+                results.append(Verdict.undecided("the proof process stopped unexpectedly (out of memory?)"))
+            self._stop()
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(timeout=5)
+        if self._connection is not None:
+            self._connection.close()
+        self._process, self._connection = None, None
+
+    def close(self) -> None:
+        if self._connection is not None and self._process is not None and self._process.is_alive():
+            try:
+                self._connection.close()
+            except OSError:
+                pass
+            self._process.join(timeout=2)
+        self._stop()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id, while one runs."""
+        return None if self._process is None else self._process.pid

@@ -1,0 +1,157 @@
+"""The differentiation engine: turns ``d/dx f`` into a chain of single-rule steps.
+
+The engine keeps the per-run state (the variable, the fresh names for chain-rule
+substitutions) on the object, never in module globals. Each step rewrites the first
+unevaluated derivative in the current expression with the rule :func:`choose_rule` picks;
+a chain rule differentiates its outer function in a fresh variable ``u`` and its inner
+function in a sub-derivation. When no derivative is left, named tidy-up steps follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+import sympy
+
+from derive.expressions import drop_neutral, evaluate_arithmetic, first_derivative, product, replace_node, restore_powers
+from derive.model import Annotation, Notation, Step, say
+from derive.differentiate.rules import FunctionRule, RuleApplication, choose_rule
+
+_MAX_STEPS = 400
+
+
+class Differentiator:
+    """Derives step by step with respect to ``variable``.
+
+    >>> from derive.functions import variable
+    >>> x = variable()
+    >>> steps = Differentiator(x).derivation(x**2)
+    >>> [step.rule for step in steps], steps[-1].after
+    (['power', 'drop_neutral'], 2*x)
+    """
+
+    def __init__(
+        self,
+        variable: sympy.Symbol,
+        *,
+        extra_rules: Mapping[type, FunctionRule] | None = None,
+        notation: Notation = "fractions",
+    ) -> None:
+        self.variable = variable
+        self.extra_rules = dict(extra_rules or {})
+        self.notation = notation
+        self._depth = 0
+        self._start_run()
+
+    def _start_run(self) -> None:
+        """Per-run state: each top-level derivation starts with a fresh step budget and fresh names."""
+        self._taken: set[str] = {self.variable.name}
+        self._names = self._fresh_names()
+        self._count = 0
+
+    def derivation(self, expr: sympy.Expr) -> tuple[Step, ...]:
+        """Steps from ``d/dx expr`` to its derivative, tidied."""
+        return self.continue_from(sympy.Derivative(expr, self.variable))
+
+    def continue_from(self, current: sympy.Expr, *, tidy: bool = True) -> tuple[Step, ...]:
+        """Steps that evaluate every derivative left in ``current``, then tidy up."""
+        if self._depth == 0:
+            self._start_run()
+        # Chain-rule names must not clash with any symbol of the expression (a constant named u).
+        self._taken.update(symbol.name for symbol in current.free_symbols)
+        self._depth += 1
+        try:
+            return self._continue_from(current, tidy=tidy)
+        finally:
+            self._depth -= 1
+
+    def _continue_from(self, current: sympy.Expr, *, tidy: bool) -> tuple[Step, ...]:
+        steps: list[Step] = []
+        stuck: set[sympy.Basic] = set()
+        while (node := first_derivative(current, frozenset(stuck))) is not None:
+            self._count += 1
+            if self._count > _MAX_STEPS:
+                message = say(f"The derivation is longer than {_MAX_STEPS} steps; stopping here.")
+                steps.append(self._unsupported_step(current, message))
+                break
+            application = choose_rule(node, self)
+            if application.rule == "unsupported":
+                stuck.add(node)
+                steps.append(self._unsupported_step(current, application.annotation))
+                continue
+            after = replace_node(current, node, application.result)
+            steps.append(
+                Step(
+                    rule=application.rule,
+                    annotation=application.annotation,
+                    before=current,
+                    after=after,
+                    substeps=application.substeps,
+                    details=application.details,
+                    notation=self.notation,
+                )
+            )
+            current = after
+        if tidy:
+            steps.extend(self.tidy_steps(current))
+        return tuple(steps)
+
+    def tidy_steps(self, current: sympy.Expr) -> list[Step]:
+        """Named clean-up moves: drop zeros and ones, then multiply out signs and constants."""
+        steps = []
+        moves: list[tuple[str, Annotation, Callable[[sympy.Basic], sympy.Basic]]] = [
+            ("drop_neutral", say("Drop the terms equal to 0 and the factors equal to 1."), drop_neutral),
+            ("evaluate_arithmetic", say("Multiply out the signs and the numeric factors."), evaluate_arithmetic),
+            ("restore_power", say("Write e^(g ln f) back as f^g."), restore_powers),
+        ]
+        for rule, annotation, move in moves:
+            after = move(current)
+            if after != current or after.args != current.args:
+                steps.append(Step(rule=rule, annotation=annotation, before=current, after=after, notation=self.notation))
+                current = after
+        return steps
+
+    def chain_rule(self, inner: sympy.Expr, outer_rule: FunctionRule) -> RuleApplication:
+        """d/dx F(g(x)) = F′(u)·du/dx with u = g(x): the outer derivative in u, the inner as a sub-derivation."""
+        u = next(self._names)
+        outer_step = Step(
+            rule=outer_rule.rule,
+            annotation=say("Outer function: ", outer_rule.formula(u), "."),
+            before=sympy.Derivative(outer_rule.function(u), u),
+            after=outer_rule.derivative(u),
+            details=(("variable", u),),
+            notation=self.notation,
+        )
+        inner_steps = self.derivation(inner)
+        inner_derivative = inner_steps[-1].after if inner_steps else sympy.Derivative(inner, self.variable)
+        inner_step = Step(
+            rule="inner_derivative",
+            annotation=say("Inner function: differentiate ", sympy.Eq(u, inner, evaluate=False), "."),
+            before=sympy.Derivative(inner, self.variable),
+            after=inner_derivative,
+            substeps=inner_steps,
+            notation=self.notation,
+        )
+        return RuleApplication(
+            rule="chain",
+            annotation=say(
+                "Chain rule with ", sympy.Eq(u, inner, evaluate=False), ": the derivative of the outer function at ",
+                u, ", times the derivative of ", u, ".",
+            ),
+            result=product(outer_rule.derivative(inner), inner_derivative),
+            substeps=(outer_step, inner_step),
+            details=(("substitution", u), ("u", inner), ("outer_rule", outer_rule.rule)),
+        )
+
+    def _unsupported_step(self, current: sympy.Expr, message: Annotation) -> Step:
+        return Step(rule="unsupported", annotation=message, before=current, after=current, notation=self.notation)
+
+    def _fresh_names(self) -> Iterator[sympy.Symbol]:
+        index = 0
+        while True:
+            for letter in ("u", "v", "w"):
+                name = letter if index == 0 else f"{letter}_{index}"
+                if name not in self._taken:
+                    self._taken.add(name)
+                    yield sympy.Symbol(name, real=True)
+            index += 1

@@ -1,0 +1,195 @@
+"""Routes: scripted derivations that a lecture would show, built from rules and named moves.
+
+A route is a function of the variable that returns the steps from ``d/dx f`` to the result.
+The generic route ``rules`` lets the engine choose every rule; the sigmoid routes follow the
+three classic lectures (chain rule, quotient rule, logarithmic differentiation) and all end by
+recognising σ(x)(1 − σ(x)). Every step is proved by the verifier afterwards, whatever route
+produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy
+from sympy import Derivative, Eq, exp, log
+
+from derive.differentiate.differentiator import Differentiator
+from derive.differentiate.moves import StepChain, complement_steps, split_off_reciprocal
+from derive.differentiate.piecewise import corners, on_open_intervals, refine_absolute_values
+from derive.differentiate.recognise import candidates
+from derive.differentiate.rules import quotient_rule
+from derive.expressions import negate, product, total
+from derive.functions import expand_definitions, sigma
+from derive.model import Step, say
+
+Route = Callable[[sympy.Symbol], tuple[Step, ...]]
+
+
+#: Closing moves that rest on a numeric candidate (see :mod:`derive.differentiate.recognise`): the
+#: verify stage proves them, and the pipeline derives again without them if it cannot.
+CANDIDATE_MOVES = frozenset({"recognise_sigma"})
+
+
+def rules_route(
+    function: sympy.Expr, definition: sympy.Expr, variable: sympy.Symbol, *, recognise: bool = True
+) -> tuple[Step, ...]:
+    """Use the definition (when the function has a name), let the engine choose every rule, then
+    write the result in its most readable form (σ recognised when ``recognise``, common factors
+    taken out)."""
+    chain = StepChain(Derivative(function, variable))
+    if function != definition:
+        chain.step("definition", say("Use the definition ", Eq(function, definition, evaluate=False), "."), Derivative(definition, variable))
+    chain.extend(Differentiator(variable).continue_from(chain.current))
+    if chain.current.has(sympy.Piecewise):
+        finish_piecewise(chain, definition, variable, function)
+    else:
+        finish_in_known_terms(chain, variable, recognise=recognise)
+    return chain.result()
+
+
+def finish_piecewise(chain: StepChain, definition: sympy.Expr, x: sympy.Symbol, function: sympy.Expr) -> None:
+    """Combine the pieces, use |x| = ±x on each, then settle every break point."""
+    if not isinstance(chain.current, sympy.Piecewise):
+        folded = sympy.piecewise_fold(chain.current)
+        tidy = on_open_intervals(folded, x) if isinstance(folded, sympy.Piecewise) else None
+        if tidy is None:
+            return
+        chain.step("combine_pieces", say("Combine everything into one piecewise expression."), tidy)
+    refined = refine_absolute_values(chain.current, x)
+    if refined != chain.current:
+        chain.step("refine_pieces", say("On each interval an absolute value |u| is -u where u < 0 and u where u > 0; use that and tidy up."), refined)
+    for corner in corners(expand_definitions(definition), chain.current, x):
+        if not corner.checked:
+            continue
+        after = chain.current
+        if corner.differentiable:
+            after = sympy.Piecewise(
+                *[(piece, condition.subs(sympy.StrictLessThan(x, corner.at), sympy.LessThan(x, corner.at)))
+                  for piece, condition in chain.current.args],
+                evaluate=False,
+            )
+        chain.step("break_point", corner.annotation(function, x), after, details=(("at", corner.at), ("left", corner.left), ("right", corner.right)))
+
+
+def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool = True) -> None:
+    """Named closing moves: recognise σ(x) in an exponential result, take out a common factor."""
+    result = chain.current
+    if (recognise and result.has(sympy.exp) and not result.has(sigma) and not result.has(Derivative)
+            and result.free_symbols == {x}):
+        in_sigma = next(candidates(result, sigma(x), x, max_degree=3), None)
+        if in_sigma is not None:
+            chain.step(
+                "recognise_sigma",
+                say("Recognise the sigmoid ", Eq(sigma(x), 1 / (1 + exp(-x)), evaluate=False), ": the result is a polynomial in it."),
+                in_sigma,
+            )
+            return
+    expanded = sympy.expand(result)
+    if expanded != result and sympy.count_ops(expanded) < sympy.count_ops(result):
+        chain.step("expand", say("Multiply out and collect the terms."), expanded)
+        result = expanded
+    if result.is_Add:
+        factored = sympy.factor_terms(result)
+        if factored != result and not factored.is_Add and sympy.count_ops(factored) <= sympy.count_ops(result):
+            chain.step("common_factor", say("Take out the factor that every term shares."), factored)
+
+
+def _sigmoid_start(x: sympy.Symbol) -> tuple[StepChain, sympy.Expr]:
+    denominator = 1 + exp(-x)
+    chain = StepChain(Derivative(sigma(x), x))
+    chain.step(
+        "definition",
+        say("Use the definition ", Eq(sigma(x), 1 / denominator, evaluate=False), "."),
+        Derivative(1 / denominator, x),
+    )
+    return chain, denominator
+
+
+def _split_and_recognise(chain: StepChain, x: sympy.Symbol, denominator: sympy.Expr) -> None:
+    """e^(−x)/(1+e^(−x))² → 1/(1+e^(−x)) · e^(−x)/(1+e^(−x)) → … → σ(x)(1 − σ(x))."""
+    chain.step(
+        "split_fraction",
+        say("Split the fraction into two factors, each with denominator ", denominator, "."),
+        split_off_reciprocal(exp(-x), denominator),
+    )
+    second, substeps = complement_steps(exp(-x), x)
+    chain.step(
+        "complement",
+        say("Write the second factor as 1 minus a fraction (details below)."),
+        product(1 / denominator, second),
+        substeps=substeps,
+    )
+    chain.step(
+        "recognise",
+        say("Recognise ", Eq(sigma(x), 1 / denominator, evaluate=False), " in both factors."),
+        product(sigma(x), total(sympy.S.One, negate(sigma(x)))),
+    )
+
+
+def sigmoid_chain(x: sympy.Symbol) -> tuple[Step, ...]:
+    """The classic lecture: (1 + e^(−x))^(−1), power rule with the chain rule, tidy, split, recognise."""
+    chain, denominator = _sigmoid_start(x)
+    chain.step(
+        "rewrite_as_power",
+        say("Write the reciprocal as a power with exponent -1, so that the power rule applies."),
+        Derivative(denominator**-1, x),
+        notation="powers",
+    )
+    chain.extend(Differentiator(x, notation="powers").continue_from(chain.current))
+    chain.step("negative_power_as_fraction", say("Write the negative power as a fraction."), chain.current, notation="fractions")
+    _split_and_recognise(chain, x, denominator)
+    return chain.result()
+
+
+def sigmoid_quotient(x: sympy.Symbol) -> tuple[Step, ...]:
+    """Quotient rule on 1/(1 + e^(−x)), then the same tidy-up, split and recognition."""
+    chain, denominator = _sigmoid_start(x)
+    application = quotient_rule(sympy.S.One, denominator, x)
+    chain.step(application.rule, application.annotation, application.result, details=application.details)
+    chain.extend(Differentiator(x).continue_from(chain.current))
+    _split_and_recognise(chain, x, denominator)
+    return chain.result()
+
+
+def sigmoid_log(x: sympy.Symbol) -> tuple[Step, ...]:
+    """Logarithmic differentiation: σ′ = σ·(ln σ)′ with ln σ = −ln(1 + e^(−x))."""
+    s = sigma(x)
+    denominator = 1 + exp(-x)
+    chain = StepChain(Derivative(s, x))
+    chain.step(
+        "log_differentiation",
+        say("Logarithmic differentiation: since ", sympy.StrictGreaterThan(s, 0, evaluate=False), ", write ",
+            Eq(Derivative(s, x), product(s, Derivative(log(s), x)), evaluate=False), "."),
+        product(s, Derivative(log(s), x)),
+    )
+    chain.rewrite(
+        "definition",
+        say("Use the definition ", Eq(s, 1 / denominator, evaluate=False), " inside the logarithm."),
+        Derivative(log(s), x),
+        Derivative(log(1 / denominator), x),
+    )
+    chain.rewrite(
+        "log_of_reciprocal",
+        say("The logarithm of a reciprocal is minus the logarithm: ",
+            Eq(log(1 / denominator), negate(log(denominator)), evaluate=False), "."),
+        Derivative(log(1 / denominator), x),
+        Derivative(negate(log(denominator)), x),
+    )
+    chain.extend(Differentiator(x).continue_from(chain.current))
+    second, substeps = complement_steps(exp(-x), x)
+    chain.step(
+        "complement",
+        say("Write ", exp(-x) / denominator, " as 1 minus a fraction (details below)."),
+        product(s, second),
+        substeps=substeps,
+    )
+    chain.step(
+        "recognise",
+        say("Recognise ", Eq(s, 1 / denominator, evaluate=False), " in the second factor."),
+        product(s, total(sympy.S.One, negate(s))),
+    )
+    return chain.result()
+
+
+SIGMOID_ROUTES: dict[str, Route] = {"chain": sigmoid_chain, "quotient": sigmoid_quotient, "log": sigmoid_log}

@@ -1,0 +1,278 @@
+"""The differentiation rules: each one states its formula and computes its own result.
+
+A rule receives the unevaluated derivative ``d/dx f`` it is asked to rewrite and returns a
+:class:`RuleApplication`: the expression that replaces it (which may still contain unevaluated
+derivatives of the parts, for the steps that follow), an annotation, and sub-derivations.
+``sympy.diff`` is never called here; the verifier checks every result independently.
+
+The dispatch table :data:`FUNCTION_RULES` maps each elementary function to the derivative of its
+outer function; :func:`choose_rule` is the one place that decides which rule applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import sympy
+from sympy import S
+
+from derive.expressions import negate, product, total
+from derive.functions import NamedFunction, sigma
+from derive.model import Annotation, Step, say
+from derive.differentiate.piecewise import absolute_value_as_piecewise, on_open_intervals
+
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleApplication:
+    """What a rule did to one derivative node."""
+
+    rule: str
+    annotation: Annotation
+    result: sympy.Expr
+    substeps: tuple[Step, ...] = ()
+    details: tuple[tuple[str, object], ...] = ()
+
+
+class Engine(Protocol):
+    """What a rule may ask of the engine that applies it (see :class:`~derive.differentiate.differentiator.Differentiator`)."""
+
+    variable: sympy.Symbol
+    extra_rules: dict[type, FunctionRule]
+
+    def derivation(self, expr: sympy.Expr) -> tuple[Step, ...]: ...
+
+    def chain_rule(self, inner: sympy.Expr, outer_rule: FunctionRule) -> RuleApplication: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunctionRule:
+    """The derivative of one outer function ``F`` of a single argument ``u``: ``d/du F(u) = F′(u)``."""
+
+    rule: str
+    function: Callable[[sympy.Expr], sympy.Expr]
+    derivative: Callable[[sympy.Expr], sympy.Expr]
+
+    def formula(self, u: sympy.Symbol) -> sympy.Eq:
+        """The textbook formula, written from the rule's own derivative: ``Eq(d/du F(u), F′(u))``."""
+        return sympy.Eq(sympy.Derivative(self.function(u), u), self.derivative(u), evaluate=False)
+
+
+def _function_rule(rule: str, function: type, derivative: Callable[[sympy.Expr], sympy.Expr]) -> FunctionRule:
+    return FunctionRule(rule=rule, function=lambda u: function(u, evaluate=False), derivative=derivative)
+
+
+def _reciprocal(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.Pow(expr, -1, evaluate=False)
+
+
+FUNCTION_RULES: dict[type, FunctionRule] = {
+    function: _function_rule(rule, function, derivative)
+    for rule, function, derivative in [
+        ("exp", sympy.exp, lambda u: sympy.exp(u)),
+        ("log", sympy.log, lambda u: _reciprocal(u)),
+        ("sin", sympy.sin, lambda u: sympy.cos(u)),
+        ("cos", sympy.cos, lambda u: negate(sympy.sin(u))),
+        ("tan", sympy.tan, lambda u: total(S.One, sympy.tan(u) ** 2)),
+        ("sinh", sympy.sinh, lambda u: sympy.cosh(u)),
+        ("cosh", sympy.cosh, lambda u: sympy.sinh(u)),
+        ("tanh", sympy.tanh, lambda u: total(S.One, negate(sympy.tanh(u) ** 2))),
+        ("erf", sympy.erf, lambda u: product(2 / sympy.sqrt(sympy.pi), sympy.exp(-(u**2)))),
+        ("atan", sympy.atan, lambda u: _reciprocal(total(S.One, u**2))),
+        ("asin", sympy.asin, lambda u: _reciprocal(sympy.sqrt(1 - u**2))),
+        ("acos", sympy.acos, lambda u: negate(_reciprocal(sympy.sqrt(1 - u**2)))),
+        ("asinh", sympy.asinh, lambda u: _reciprocal(sympy.sqrt(u**2 + 1))),
+        ("atanh", sympy.atanh, lambda u: _reciprocal(1 - u**2)),
+        ("sigmoid", sigma, lambda u: product(sigma(u), 1 - sigma(u))),
+    ]
+}
+
+def choose_rule(node: sympy.Derivative, engine: Engine) -> RuleApplication:
+    """Apply the one rule that fits ``node = d/dx f`` (dispatch on the shape of ``f``)."""
+    x = engine.variable
+    f = node.expr
+    if len(node.variable_count) != 1 or node.variable_count[0][0] != x:
+        return unsupported(say(f"only derivatives with respect to {x} are supported"))
+    order = node.variable_count[0][1]
+    if order > 1:
+        return higher_order(f, order, engine)
+    if not f.has(x):
+        return constant(f, x)
+    if f == x:
+        return variable_rule(x)
+    if isinstance(f, sympy.Add):
+        return sum_rule(f, x)
+    if isinstance(f, sympy.Mul):
+        return product_like(f, x)
+    if isinstance(f, sympy.Pow):
+        return power_like(f, engine)
+    if isinstance(f, sympy.Piecewise):
+        return piecewise_rule(f, x)
+    if isinstance(f, sympy.Abs) and f.args[0].is_polynomial(x) and sympy.degree(f.args[0], x) == 1:
+        rewritten = absolute_value_as_piecewise(f.args[0])
+        return RuleApplication(
+            rule="rewrite_piecewise",
+            annotation=say("Write the absolute value piecewise: ", sympy.Eq(f, rewritten, evaluate=False), "."),
+            result=sympy.Derivative(rewritten, x),
+        )
+    function_rule = FUNCTION_RULES.get(type(f)) or engine.extra_rules.get(type(f)) or named_function_rule(f)
+    if function_rule is not None and len(f.args) == 1:
+        return function_of(f, function_rule, engine)
+    return unsupported(say(f"derive has no rule for {type(f).__name__}, so it cannot differentiate ", f))
+
+
+def named_function_rule(f: sympy.Basic) -> FunctionRule | None:
+    """The rule for a catalogue function (softplus, Φ, ...) from its own stated derivative."""
+    if not isinstance(f, NamedFunction):
+        return None
+    kind = type(f)
+    try:
+        kind.derivative(sympy.Symbol("u"))
+    except NotImplementedError:
+        return None
+    return FunctionRule(rule=kind.__name__, function=lambda u: kind(u), derivative=kind.derivative)
+
+
+def unsupported(message: Annotation) -> RuleApplication:
+    """A "cannot do this step" node: the derivative stays unevaluated and the reason is shown."""
+    return RuleApplication(rule="unsupported", annotation=message, result=S.Zero)
+
+
+def constant(f: sympy.Expr, x: sympy.Symbol) -> RuleApplication:
+    """d/dx c = 0 for any c that does not depend on x."""
+    return RuleApplication(rule="constant", annotation=say(f, f" does not depend on {x}, so its derivative is 0."), result=S.Zero)
+
+
+def variable_rule(x: sympy.Symbol) -> RuleApplication:
+    """d/dx x = 1."""
+    return RuleApplication(rule="variable", annotation=say(f"The derivative of {x} with respect to {x} is 1."), result=S.One)
+
+
+def sum_rule(f: sympy.Add, x: sympy.Symbol) -> RuleApplication:
+    """d/dx (f + g + ...) = d/dx f + d/dx g + ..."""
+    return RuleApplication(
+        rule="sum",
+        annotation=say("The derivative of a sum is the sum of the derivatives."),
+        result=total(*(sympy.Derivative(term, x) for term in f.args)),
+    )
+
+
+def product_like(f: sympy.Mul, x: sympy.Symbol) -> RuleApplication:
+    """Constant multiple, quotient or product rule, by the factors of ``f``."""
+    constants = [arg for arg in f.args if not arg.has(x)]
+    rest = [arg for arg in f.args if arg.has(x)]
+    if constants:
+        c, g = sympy.Mul(*constants), sympy.Mul(*rest)
+        return RuleApplication(
+            rule="constant_multiple",
+            annotation=say("The constant factor ", c, " comes out of the derivative."),
+            result=product(c, sympy.Derivative(g, x)),
+        )
+    denominators = [arg for arg in rest if arg.is_Pow and arg.exp.is_negative]
+    numerators = [arg for arg in rest if not (arg.is_Pow and arg.exp.is_negative)]
+    if denominators and numerators:
+        return quotient_rule(sympy.Mul(*numerators), sympy.Mul(*(arg.base ** -arg.exp for arg in denominators)), x)
+    return product_rule(rest, x)
+
+
+def product_rule(factors: list[sympy.Expr], x: sympy.Symbol) -> RuleApplication:
+    """d/dx (f·g) = f′·g + f·g′ (and likewise for more factors: differentiate one at a time)."""
+    terms = []
+    for index in range(len(factors)):
+        pieces = [sympy.Derivative(factor, x) if i == index else factor for i, factor in enumerate(factors)]
+        terms.append(product(*pieces))
+    return RuleApplication(
+        rule="product",
+        annotation=say("Differentiate one factor at a time and add the results: (f g)' = f' g + f g'."),
+        result=total(*terms),
+    )
+
+
+def quotient_rule(numerator: sympy.Expr, denominator: sympy.Expr, x: sympy.Symbol) -> RuleApplication:
+    """d/dx (f/g) = (g·f′ − f·g′) / g²."""
+    top = total(
+        product(denominator, sympy.Derivative(numerator, x)),
+        negate(product(numerator, sympy.Derivative(denominator, x))),
+    )
+    return RuleApplication(
+        rule="quotient",
+        annotation=say("(f/g)' = (g f' - f g')/g^2 with f = ", numerator, " and g = ", denominator, "."),
+        result=sympy.Mul(top, sympy.Pow(denominator, -2, evaluate=False), evaluate=False),
+        details=(("numerator", numerator), ("denominator", denominator)),
+    )
+
+
+def power_like(f: sympy.Pow, engine: Engine) -> RuleApplication:
+    """Power rule (constant exponent), aᵘ (constant base), or f^g via e^(g ln f)."""
+    x = engine.variable
+    base, exponent = f.args
+    if not exponent.has(x):
+        outer = FunctionRule(
+            rule="power",
+            function=lambda u: sympy.Pow(u, exponent, evaluate=False),
+            derivative=lambda u: product(exponent, sympy.Pow(u, exponent - 1, evaluate=False)),
+        )
+        if base == x:
+            return RuleApplication(rule="power", annotation=say("Power rule: ", outer.formula(x), "."), result=outer.derivative(x))
+        return engine.chain_rule(base, outer)
+    if not base.has(x):
+        outer = FunctionRule(
+            rule="exponential_base",
+            function=lambda u: sympy.Pow(base, u, evaluate=False),
+            derivative=lambda u: product(sympy.Pow(base, u, evaluate=False), sympy.log(base)),
+        )
+        if exponent == x:
+            return RuleApplication(rule="exponential_base", annotation=say(outer.formula(x), "."), result=outer.derivative(x))
+        return engine.chain_rule(exponent, outer)
+    rewritten = sympy.exp(product(exponent, sympy.log(base)), evaluate=False)
+    return RuleApplication(
+        rule="general_power",
+        annotation=say("Base and exponent both depend on the variable, so write ", sympy.Eq(f, rewritten, evaluate=False), "."),
+        result=sympy.Derivative(rewritten, x),
+    )
+
+
+def function_of(f: sympy.Function, rule: FunctionRule, engine: Engine) -> RuleApplication:
+    """d/dx F(x) = F′(x), or the chain rule F′(u)·du/dx when the argument u is not x itself."""
+    (argument,) = f.args
+    if argument == engine.variable:
+        return RuleApplication(rule=rule.rule, annotation=say(rule.formula(argument), "."), result=rule.derivative(argument))
+    return engine.chain_rule(argument, rule)
+
+
+def piecewise_rule(f: sympy.Piecewise, x: sympy.Symbol) -> RuleApplication:
+    """d/dx of a piecewise function: each piece's derivative on the open interval where it applies."""
+    result = on_open_intervals(f, x, transform=lambda piece: sympy.Derivative(piece, x))
+    if result is None:
+        return unsupported(say("derive can only differentiate piecewise functions whose conditions compare x with numbers"))
+    return RuleApplication(
+        rule="piecewise",
+        annotation=say("Differentiate each piece on the open interval where it applies; the break points come at the end."),
+        result=result,
+    )
+
+
+def higher_order(f: sympy.Expr, order: int, engine: Engine) -> RuleApplication:
+    """dⁿ/dxⁿ f = dⁿ⁻¹/dxⁿ⁻¹ (d/dx f): derive the first derivative as a sub-derivation."""
+    x = engine.variable
+    steps = engine.derivation(f)
+    if not all(step.complete for step in steps):
+        # Without the first derivative there is nothing to differentiate again (and asking
+        # for d/dx of the unevaluated first derivative would only rebuild this same node).
+        return unsupported(say("derive cannot find the first derivative of ", f, f", so it cannot find the derivative of order {order}."))
+    first = steps[-1].after if steps else sympy.Derivative(f, x)
+    inner = Step(
+        rule="inner_derivative",
+        annotation=say("First derivative of ", f, "."),
+        before=sympy.Derivative(f, x),
+        after=first,
+        substeps=steps,
+    )
+    return RuleApplication(
+        rule="higher_order",
+        annotation=say(f"Differentiate once, then {order - 1} more time" + ("s." if order > 2 else ".")),
+        result=sympy.Derivative(first, (x, order - 1)) if order > 2 else sympy.Derivative(first, x),
+        substeps=(inner,),
+    )

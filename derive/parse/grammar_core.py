@@ -1,0 +1,59 @@
+r"""The part of the two Lark grammars that both syntaxes share: operators, precedence, calls.
+
+:mod:`derive.parse.grammar_text` and :mod:`derive.parse.grammar_latex` each add their own
+superscripts, brackets, fractions and derivative notation to it with Lark's ``%extend``, so a
+change to the shared core (precedence, implicit products, function calls) is made once.
+
+Precedence, loosest first: relations, ``+ -``, ``* /``, unary minus, implicit multiplication
+(``2x``, ``(1+x)(1-x)``, which binds tighter than ``/``: ``1/2x`` is ``1/(2x)``), powers
+(right-associative), postfix (calls, primes).
+"""
+
+from __future__ import annotations
+
+CORE = r"""
+start_expr: sum
+start_line: sum (REL sum)*         -> line
+          | (REL sum)+             -> continuation
+
+?sum: product ((PLUS | MINUS) product)*
+?product: signed ((TIMES | DIVIDE) signed)*
+?signed: MINUS signed              -> neg
+       | PLUS signed               -> pos
+       | implicit
+?implicit: factor+
+?factor: power
+       | FUNC fsuffix? simple+     -> apply_bare
+       | dop factor+               -> derivative
+?power: postfix
+      | postfix SUPNUM             -> power_sup
+?simple: simple_atom
+       | simple_atom SUPNUM        -> power_sup
+?simple_atom: NUMBER               -> number
+            | VAR                  -> var
+            | CONST                -> const
+?postfix: atom
+        | FUNC fsuffix? _LPAR sum _RPAR   -> apply
+        | SIGMA fsuffix? _LPAR sum _RPAR  -> apply
+        | SIGMA fsuffix?                  -> bare_sigma
+        | dname                           -> dfunc
+        | dname _LPAR sum _RPAR           -> dfunc_at
+        | dcall
+fsuffix: PRIMES                    -> primes
+       | SUPNUM                    -> fpower_sup
+?atom: simple_atom
+     | _LPAR sum _RPAR
+     | _LBRACK sum _RBRACK
+dvar: VAR | SIGMA
+
+NUMBER: /\d+(?:\.\d+)?|\.\d+/
+WORD: /[A-Za-z]+/
+SIGMA: "σ"
+PI: "π"
+ROOT: "√"
+PLUS: "+"
+MINUS: /[-\u2212\u2013]/
+DIVIDE: /[\/\u00f7]/
+SUPNUM: /\u207b?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+/
+%ignore /\s+/
+"""

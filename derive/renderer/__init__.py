@@ -1,0 +1,132 @@
+"""Render stage: finished, verified data in; text out, through Jinja2 templates.
+
+``render(derivation, format=..., document=...)`` is the one entry point for derivations;
+the JSON contract is written by :mod:`derive.renderer.json_output` (data, not a template).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from derive.errors import DeriveError, VerificationError
+
+if TYPE_CHECKING:
+    from derive.model import Derivation, JacobianFacts, Worksheet
+    from derive.printing import LatexStyle
+    from derive.verdicts import Report
+
+DOCUMENTS = {
+    "text": ("derivation",),
+    "latex": ("handout", "snippet"),
+    "markdown": ("handout",),
+    "html": ("handout",),
+}
+EXTENSIONS = {"text": "txt", "latex": "tex", "markdown": "md", "html": "html"}
+
+
+def render(
+    derivation: Derivation,
+    format: str = "latex",  # noqa: A002 - the public keyword the brief names
+    document: str | None = None,
+    *,
+    style: LatexStyle | None = None,
+    **context: Any,
+) -> str:
+    """The text of ``document`` (default: the format's first) for ``derivation`` in ``format``.
+
+    Raises :class:`~derive.errors.VerificationError` if any step is unverified or failed.
+    """
+    from derive.printing import DEFAULT_STYLE
+    from derive.renderer.environment import environment
+    from derive.renderer.view import derivation_view
+
+    if format not in DOCUMENTS:
+        raise DeriveError(f"unknown format '{format}': choose one of {', '.join(DOCUMENTS)}")
+    chosen = document or DOCUMENTS[format][0]
+    if chosen not in DOCUMENTS[format]:
+        raise DeriveError(f"no '{chosen}' document in {format}: choose one of {', '.join(DOCUMENTS[format])}")
+    style = style or DEFAULT_STYLE
+    if chosen == "handout":
+        return render_handouts(derivation, (format,), others=context.pop("others", ()), style=style, **context)[format]
+    else:
+        values = {"d": derivation_view(derivation, style)}
+    if chosen == "snippet":
+        values.update(numbered=bool(context.get("label")), label=context.pop("label", None))
+    template = environment(format).get_template(f"{chosen}.{EXTENSIONS[format]}.j2")
+    return template.render(**values, **context)
+
+
+def render_handouts(
+    derivation: Derivation,
+    formats: tuple[str, ...],
+    *,
+    others: tuple[Derivation, ...] | list[Derivation] = (),
+    style: LatexStyle | None = None,
+    plot_file: str | None = None,
+) -> dict[str, str]:
+    """The handout in each of ``formats`` (and its plot under the key ``"svg"``), sharing one view."""
+    from derive.printing import DEFAULT_STYLE
+    from derive.renderer.contexts import handout_context
+    from derive.renderer.environment import environment
+
+    values = handout_context(derivation, others, style or DEFAULT_STYLE)
+    svg = render_svg(values) if values["plot"] is not None else ""
+    values.update(svg_markup=Markup(svg), plot_file=plot_file or f"{derivation.name}.svg")
+    texts = {"svg": svg} if svg else {}
+    for output_format in formats:
+        template = environment(output_format).get_template(f"handout.{EXTENSIONS[output_format]}.j2")
+        texts[output_format] = template.render(**values)
+    return texts
+
+
+def render_svg(context: dict[str, Any]) -> str:
+    """The plot of a handout context as a standalone SVG document."""
+    from derive.renderer.environment import environment
+
+    return environment("svg").get_template("plot.svg.j2").render(**context)
+
+
+def render_worksheet(sheet: Worksheet, format: str, *, answers: bool, style: LatexStyle | None = None) -> str:  # noqa: A002
+    """A worksheet (``answers=False``) or its answer key (``answers=True``) in ``format``."""
+    from derive.printing import DEFAULT_STYLE
+    from derive.renderer.contexts import worksheet_context
+    from derive.renderer.environment import environment
+
+    if format not in ("latex", "markdown", "html"):
+        raise DeriveError(f"worksheets are written as latex, markdown or html, not '{format}'")
+    values = worksheet_context(sheet, answers=answers, style=style or DEFAULT_STYLE)
+    return environment(format).get_template(f"worksheet.{EXTENSIONS[format]}.j2").render(**values)
+
+
+def render_report(report: Report, format: str) -> str:  # noqa: A002
+    """A checker report as text, markdown, html or latex (student text escaped for the format)."""
+    from derive.renderer.environment import environment
+
+    if format not in EXTENSIONS:
+        raise DeriveError(f"unknown report format '{format}'")
+    counts = {status: report.count(status) for status in ("correct", "wrong", "unparsed")}
+    title = f"Check of {report.name}" if report.name else "Check of a derivation"
+    return environment(format).get_template(f"report.{EXTENSIONS[format]}.j2").render(r=report, counts=counts, title=title)
+
+
+def render_jacobian(facts: JacobianFacts, format: str, *, style: LatexStyle | None = None) -> str:  # noqa: A002
+    """The softmax Jacobian document (every entry derived and proved before it gets here)."""
+    from derive.printing import DEFAULT_STYLE
+    from derive.renderer.contexts import jacobian_context
+    from derive.renderer.environment import environment
+
+    values = jacobian_context(facts, style or DEFAULT_STYLE)
+    return environment(format).get_template(f"jacobian.{EXTENSIONS[format]}.j2").render(**values)
+
+
+def render_comparison(derivations: list[tuple[str, Derivation]], format: str) -> str:  # noqa: A002
+    """The comparison table of the catalogue: one row per derivation, each cell a proved property."""
+    from derive.renderer.comparison import comparison_context
+    from derive.renderer.environment import environment
+
+    unproved = [derivation.name for _, derivation in derivations if not derivation.proved]
+    if unproved:
+        raise VerificationError(f"refusing to tabulate unproved derivations: {', '.join(unproved)}")
+    return environment(format).get_template(f"comparison.{EXTENSIONS[format]}.j2").render(**comparison_context(derivations))

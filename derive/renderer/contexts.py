@@ -1,0 +1,193 @@
+"""Context for whole documents (handout, worksheet, answer key, snippet): views plus numbers.
+
+Everything a document states comes from here as data: the derivation view, the verified
+properties, the worked numeric example, the plot samples and the vanishing-gradient figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+import sympy
+
+from derive.evaluate import NotEvaluable, evaluate
+from derive.expressions import replace_node
+from derive.model import Derivation, JacobianFacts, Worksheet
+from derive.printing import DEFAULT_STYLE, LatexStyle
+from derive.renderer.numbers import Plot, plot, rounded, value_at
+from derive.renderer.view import Math, derivation_view
+
+SVG_WIDTH, SVG_HEIGHT, SVG_MARGIN = 640, 360, 40
+COLOURS = ("#1f5fa8", "#c0392b", "#2e7d32")
+
+
+def handout_context(
+    derivation: Derivation, others: list[Derivation] | tuple[Derivation, ...] = (), style: LatexStyle = DEFAULT_STYLE
+) -> dict[str, Any]:
+    """The context of ``handout.*.j2``: the derivation, other routes, properties, plot, numbers."""
+    x = derivation.variable
+    derivative = sympy.Derivative(derivation.function, x)
+    extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
+    # Only a complete derivation of a function of x alone gets a graph and a worked example.
+    numeric = not extra and derivation.complete
+    figure = plot([(derivation.function, "f"), (derivation.result, "f'")], x) if numeric else None
+    if figure is not None and not all(series.points for series in figure.series):
+        figure = None
+    return {
+        "title": _title(derivation.title),
+        "d": derivation_view(derivation, style),
+        "others": [derivation_view(other, style) for other in others],
+        "plot": figure,
+        "svg": svg_geometry(figure, [unicode_label(derivation.function), unicode_label(derivative)]) if figure else None,
+        "curves": [Math(derivation.function, style=style), Math(derivative, style=style)],
+        "svg_title": f"Graph of {unicode_label(derivation.function)} and {unicode_label(derivative)}"
+        f" for {figure.x_range[0]} <= x <= {figure.x_range[1]}, computed from the verified expressions." if figure else "",
+        "example": worked_example(derivation, style) if numeric else None,
+        "vanishing": vanishing_gradient(derivation, style),
+    }
+
+
+def worked_example(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE, point: int = 1, decimals: int = 4) -> dict[str, Any] | None:
+    """F(1) and F′(1), correctly rounded, and the recognised form evaluated as a cross-check."""
+    x = derivation.variable
+    function_at = derivation.function.subs(x, point) if not isinstance(derivation.function, sympy.Function) else derivation.function.func(point, evaluate=False)
+    slope_at = sympy.Subs(sympy.Derivative(derivation.function, x), x, point)
+    try:
+        value = value_at(derivation.definition, x, point)
+        slope = value_at(sympy.Derivative(derivation.definition, x), x, point)
+        recognised = value_at(derivation.result, x, point)
+    except NotEvaluable:
+        return None
+    with mpmath.workdps(40):
+        agrees = abs(slope - recognised) < mpmath.mpf(10) ** -30
+    return {
+        "point": point,
+        "decimals": decimals,
+        "value_at": Math(function_at, style=style),
+        "value": rounded(value, decimals),
+        "slope_at": Math(slope_at, style=style),
+        "slope": rounded(slope, decimals),
+        "result_at": Math(replace_node(derivation.result, x, sympy.Integer(point)), style=style),
+        "agrees": agrees,
+    }
+
+
+def vanishing_gradient(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any] | None:
+    """(max F′)ⁿ for a few depths n, from the proved bound; None when there is no such bound."""
+    bound = derivation.property("vanishing_gradient")
+    maximum = derivation.property("derivative_bound")
+    if bound is None or maximum is None:
+        return None
+    top = maximum.statement.rhs
+    rows = []
+    for depth in (2, 5, 10, 20):
+        power = sympy.Pow(top, depth, evaluate=False)
+        with mpmath.workdps(30):
+            mantissa, exponent = scientific(evaluate(power, {}))
+        rows.append({
+            "depth": depth,
+            "exact": Math(power, style=style),
+            "approx_latex": mantissa if exponent == 0 else rf"{mantissa} \times 10^{{{exponent}}}",
+            "approx_plain": mantissa if exponent == 0 else f"{mantissa} x 10^{exponent}",
+        })
+    return {"bound": Math(top, style=style), "statement": Math(bound.statement, style=style), "rows": rows}
+
+
+def scientific(value: mpmath.mpf, digits: int = 3) -> tuple[str, int]:
+    """``value`` as (mantissa with ``digits`` significant digits, power of ten)."""
+    if value == 0:
+        return "0", 0
+    exponent = int(mpmath.floor(mpmath.log10(abs(value))))
+    mantissa = value / mpmath.mpf(10) ** exponent
+    text = mpmath.nstr(mantissa, digits, strip_zeros=False)
+    if text.startswith("10"):
+        exponent += 1
+        text = mpmath.nstr(mantissa / 10, digits, strip_zeros=False)
+    return text, exponent
+
+
+def svg_geometry(figure: Plot, labels: list[str]) -> dict[str, Any]:
+    """Pixel coordinates for the SVG template (the template only writes them out)."""
+    (x0, x1), (y0, y1) = figure.x_range, figure.y_range
+    width, height = SVG_WIDTH - 2 * SVG_MARGIN, SVG_HEIGHT - 2 * SVG_MARGIN
+
+    def px(x: float) -> str:
+        return f"{SVG_MARGIN + (x - x0) / (x1 - x0) * width:.2f}"
+
+    def py(y: float) -> str:
+        return f"{SVG_MARGIN + (y1 - y) / (y1 - y0) * height:.2f}"
+
+    curves = []
+    for index, series in enumerate(figure.series):
+        path = " ".join(f"{'M' if i == 0 else 'L'}{px(x)},{py(y)}" for i, (x, y) in enumerate(series.points))
+        curves.append({"path": path, "colour": COLOURS[index % len(COLOURS)], "label": labels[index]})
+    zero_y = py(0.0) if y0 <= 0 <= y1 else py(y0)
+    return {
+        "width": SVG_WIDTH, "height": SVG_HEIGHT, "margin": SVG_MARGIN,
+        "left": str(SVG_MARGIN), "right": str(SVG_MARGIN + width), "top": str(SVG_MARGIN), "bottom": str(SVG_MARGIN + height),
+        "axis_y": zero_y, "axis_x": px(0.0),
+        "x_ticks": [{"at": px(t), "label": str(t)} for t in figure.x_ticks],
+        "y_ticks": [{"at": py(t), "label": _tick_label(t)} for t in figure.y_ticks],
+        "curves": curves,
+    }
+
+
+def unicode_label(expr: sympy.Basic) -> str:
+    """A short label for a legend or caption: σ(x), σ′(x)."""
+    return Math(expr).plain.replace("sigma", "σ").replace("'", "′")
+
+
+def _tick_label(value: float) -> str:
+    return f"{value:g}"
+
+
+def _title(title: str) -> str:
+    """"The derivative of the logistic sigmoid" from the catalogue's title; a typed expression has none."""
+    return f"The derivative of {title[0].lower()}{title[1:]}" if title else "A derivative, step by step"
+
+
+class f(sympy.Function):  # noqa: N801 - printed as f(x) in exercise prompts
+    """The function a student is asked to differentiate."""
+
+    latex_name = "f"
+
+
+def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
+    """The context of ``worksheet.*.j2`` (worksheet or answer key)."""
+    x = sheet.derivation.variable
+    prompt = f(x)
+    title = _title(sheet.title)
+    exercises = []
+    for exercise in sheet.exercises:
+        solution = exercise.derivation
+        exercises.append({
+            "prompt": Math(sympy.Eq(prompt, exercise.function, evaluate=False), style=style),
+            "answer": Math(sympy.Eq(sympy.Derivative(prompt, x), solution.result, evaluate=False), style=style),
+            "solution": derivation_view(solution, style),
+            "verification": derivation_view(solution, style)["identity_verification"],
+        })
+    return {
+        "title": ("Answer key: " if answers else "Worksheet: ") + title,
+        "student": sheet.student,
+        "answers": answers,
+        "d": derivation_view(sheet.derivation, style),
+        "blanks": sheet.blanks,
+        "exercises": exercises,
+    }
+
+
+def jacobian_context(facts: JacobianFacts, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
+    """The softmax document: two entries step by step, the proved K x K Jacobian, the index form."""
+    return {
+        "title": "The softmax Jacobian",
+        "count": facts.count,
+        "definition": Math(facts.definition, style=style),
+        "examples": [derivation_view(facts.entries[(1, 1)], style), derivation_view(facts.entries[(1, 2)], style)],
+        "jacobian": Math(facts.jacobian, style=style),
+        "all_proved": facts.all_proved,
+        "entry_count": len(facts.entries),
+        "index_form": Math(facts.index_form, style=style),
+        "checks": [{"count": c.count, "proved": c.proved, "entries": len(c.verifications)} for c in facts.checks],
+        "diagonal": Math(facts.diagonal, style=style),
+    }

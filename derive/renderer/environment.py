@@ -1,0 +1,65 @@
+"""Jinja2 environments, one per output format, loading the templates shipped with derive.
+
+LaTeX templates use ``<< >>`` for variables and ``<% %>`` for statements so that TeX braces need
+no escaping; HTML is autoescaped; every environment uses ``StrictUndefined`` so a missing
+variable is an error, never an empty string.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from derive.renderer import escape
+
+
+def templates_folder() -> Path:
+    """The templates: ``derive.templates`` when installed, the top-level folder in a checkout."""
+    from importlib import resources
+
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    if (checkout / "__init__.py").is_file():
+        return checkout
+    return Path(str(resources.files("derive.templates")))
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept between runs in a private temporary folder (Jinja's own cache).
+
+    Set DERIVE_NO_TEMPLATE_CACHE=1 to compile the templates afresh every time.
+    """
+    if os.environ.get("DERIVE_NO_TEMPLATE_CACHE"):
+        return None
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=None)
+def environment(output_format: str) -> jinja2.Environment:
+    """The (stateless, reusable) Jinja environment for ``output_format``."""
+    loader = jinja2.FileSystemLoader(str(templates_folder() / output_format))
+    options: dict[str, object] = dict(
+        loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
+    )
+    if output_format == "latex":
+        options.update(
+            block_start_string="<%", block_end_string="%>",
+            variable_start_string="<<", variable_end_string=">>",
+            comment_start_string="<#", comment_end_string="#>",
+            line_comment_prefix="%#",
+        )
+    if output_format in ("html", "svg"):
+        options["autoescape"] = True
+    options["bytecode_cache"] = _bytecode_cache()
+    env = jinja2.Environment(**options)  # noqa: S701 - autoescape is on for HTML, the only markup format
+    env.filters["tex"] = escape.latex_text
+    env.filters["md"] = escape.markdown_text
+    env.filters["plain"] = escape.plain_text
+    env.filters["cell"] = escape.markdown_math_cell
+    env.filters["code"] = escape.markdown_code
+    return env

@@ -1,0 +1,159 @@
+"""The view model: plain data that templates render. Templates never call SymPy.
+
+:func:`derivation_view` turns a verified :class:`~derive.model.Derivation` into nested
+``dict``/``list``/``str`` data plus :class:`Math` objects, which know how to write themselves as
+LaTeX (SymPy's printer), MathML (latex2mathml, fed only with that LaTeX), and plain text.
+A step that was never verified, or that failed, cannot be turned into a view: rendering raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from derive.errors import VerificationError
+from derive.model import Annotation, Derivation, Property, Step, Verification, rule_name
+from derive.printing import DEFAULT_STYLE, LatexStyle, Notation, to_latex, to_plain
+
+STATUS_SYMBOLS = {"proved": "✓", "numeric only": "≈", "failed": "✗"}
+
+
+class Math:
+    """One piece of mathematics, written out for every format when the view is built.
+
+    The LaTeX and plain forms are computed here, before any template runs, so that templates
+    only ever read finished strings; MathML is converted from that LaTeX string (never from a
+    person's text) the first time an HTML template asks for it.
+    """
+
+    __slots__ = ("latex", "plain", "_mathml", "_mathml_display")
+
+    def __init__(self, expr: sympy.Basic, *, notation: Notation = "fractions", style: LatexStyle = DEFAULT_STYLE) -> None:
+        self.latex: str = to_latex(expr, notation=notation, style=style)
+        self.plain: str = to_plain(expr, notation=notation)
+        self._mathml: str | None = None
+        self._mathml_display: str | None = None
+
+    @property
+    def mathml(self) -> str:
+        """Inline MathML of :attr:`latex`."""
+        if self._mathml is None:
+            from derive.renderer.mathml import latex_to_mathml  # latex2mathml is loaded for HTML only
+
+            self._mathml = latex_to_mathml(self.latex, alt=self.plain)
+        return self._mathml
+
+    @property
+    def mathml_display(self) -> str:
+        """Display-style MathML of :attr:`latex`."""
+        if self._mathml_display is None:
+            from derive.renderer.mathml import latex_to_mathml
+
+            self._mathml_display = latex_to_mathml(self.latex, alt=self.plain, display=True)
+        return self._mathml_display
+
+    def __str__(self) -> str:
+        return self.plain
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of an annotation: ``text`` (trusted or not, escaped by the template) or ``math``."""
+
+    text: str = ""
+    math: Math | None = None
+
+
+def annotation_view(annotation: Annotation, style: LatexStyle = DEFAULT_STYLE) -> list[Segment]:
+    return [Segment(text=s) if isinstance(s, str) else Segment(math=Math(s, style=style)) for s in annotation.segments]
+
+
+def verification_view(verification: Verification | None) -> dict[str, Any]:
+    if verification is None:
+        raise VerificationError("a step reached the renderer without verification")
+    if verification.status == "failed":
+        raise VerificationError(f"a failed step reached the renderer ({verification.method})")
+    return {
+        "status": verification.status,
+        "symbol": STATUS_SYMBOLS[verification.status],
+        "proved": verification.status == "proved",
+        "method": verification.method,
+        "points": list(verification.points),
+        "digits": verification.digits,
+        "summary": verification_summary(verification),
+    }
+
+
+def verification_summary(verification: Verification) -> str:
+    """One ASCII sentence: how this equality was established."""
+    points = len(verification.points)
+    numeric = f"checked at {points} random point{'s' if points != 1 else ''} to {verification.digits} digits"
+    if verification.status == "proved":
+        return f"proved: {verification.method}; {numeric}"
+    return f"NOT PROVED, only {numeric}"
+
+
+def step_view(step: Step, number: str, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
+    substeps = [step_view(sub, f"{number}.{index}", style) for index, sub in enumerate(step.substeps, start=1)]
+    chained = len(step.substeps) > 1 and all(
+        first.after == second.before for first, second in zip(step.substeps, step.substeps[1:])
+    ) or (len(step.substeps) == 1 and step.rule != "chain")
+    return {
+        "number": number,
+        "rule": step.rule,
+        "rule_name": rule_name(step.rule),
+        "annotation": annotation_view(step.annotation, style),
+        "before": Math(step.before, notation=step.notation, style=style),
+        "after": Math(step.after, notation=step.notation, style=style),
+        "supported": step.rule != "unsupported",
+        "verification": verification_view(step.verification),
+        "substeps": substeps,
+        "substeps_chained": chained,
+        "chain_start": Math(step.substeps[0].before, notation=step.substeps[0].notation, style=style) if step.substeps else None,
+        "depth": number.count("."),
+    }
+
+
+def property_view(prop: Property, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
+    return {
+        "key": prop.key,
+        "kind": prop.kind,
+        "title": prop.title,
+        "statement": Math(prop.statement, style=style),
+        "explanation": annotation_view(prop.explanation, style),
+        "verification": verification_view(prop.verification),
+    }
+
+
+def derivation_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
+    """Everything a template needs about one derivation, as plain data."""
+    x = derivation.variable
+    derivative = sympy.Derivative(derivation.function, x)
+    recognition = derivation.recognition
+    return {
+        "name": derivation.name,
+        "route": derivation.route,
+        "variable": Math(x, style=style),
+        "function": Math(derivation.function, style=style),
+        "definition": Math(sympy.Eq(derivation.function, derivation.definition, evaluate=False), style=style),
+        "has_definition": derivation.function != derivation.definition,
+        "start": Math(derivative, style=style),
+        "steps": [step_view(step, str(index), style) for index, step in enumerate(derivation.steps, start=1)],
+        "result": Math(derivation.result, style=style),
+        "identity": Math(sympy.Eq(derivative, derivation.result, evaluate=False), style=style),
+        "identity_verification": verification_view(derivation.identity) if derivation.identity else None,
+        "complete": derivation.complete,
+        "recognition": {
+            "found": recognition.found,
+            "form": Math(recognition.form, style=style) if recognition.form is not None else None,
+            "equation": Math(sympy.Eq(derivative, recognition.form, evaluate=False), style=style) if recognition.form is not None else None,
+            "message": annotation_view(recognition.message, style),
+            "verification": verification_view(recognition.verification) if recognition.verification else None,
+        }
+        if recognition is not None
+        else None,
+        "properties": [property_view(p, style) for p in derivation.properties],
+        "summary": derivation.summary(),
+    }

@@ -1,0 +1,295 @@
+"""Prove that two expressions are equal, and attach the proof to every step.
+
+A :class:`Verifier` screens each equality numerically at seeded points (mpmath) and then proves
+it with the decision procedure of :mod:`derive.verify.procedure`. :func:`verify_derivation` is
+the verify stage of the pipeline: it returns a copy of a derivation whose every step carries
+its proof.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Iterable
+
+import mpmath
+import sympy
+
+from derive.evaluate import evaluate_at_points, to_mpf
+from derive.functions import prepare
+from derive.model import Derivation, Step, Verification
+from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, far_points, sample_points
+from derive.verify.procedure import constant_is_zero, decide_zero
+
+class Verifier:
+    """Proves equalities in one variable, caching what steps share (prepared forms, values).
+
+    Consecutive steps share an expression (one step's ``after`` is the next one's ``before``),
+    so each expression is prepared and evaluated once per run. The caches live on this object,
+    never in module globals.
+    """
+
+    def __init__(self, variable: sympy.Symbol, options: VerifyOptions = DEFAULT_OPTIONS) -> None:
+        self.variable = variable
+        self.options = options
+        rationals = sample_points(variable, options) + far_points(options)
+        self._labels = [_show_point(point) for point in rationals]
+        with mpmath.workdps(options.digits + 10):
+            self._points = [to_mpf(point) for point in rationals]
+        self._prepared: dict[sympy.Basic, sympy.Expr] = {}
+        self._values: dict[tuple[sympy.Basic, int], list[mpmath.mpf | None]] = {}
+        # one cache of sub-tree values per set of points: main, reserve (positive), far
+        self._subtree_values: list[dict[sympy.Basic, list[object]]] = [{}, {}, {}]
+
+    def parameter(self, symbol: sympy.Symbol) -> mpmath.mpf:
+        """A fixed seeded value in (0.1, 0.9) for a symbol other than the variable (a label y, a
+        weight): identities with parameters are screened at one random value of each."""
+        generator = random.Random(f"{self.options.seed}:{symbol.name}")
+        value = sympy.Rational(round(generator.uniform(0.1, 0.9) * 1000), 1000)
+        return to_mpf(value)
+
+    def prepared(self, expr: sympy.Basic) -> sympy.Expr:
+        if expr not in self._prepared:
+            self._prepared[expr] = prepare(expr)
+        return self._prepared[expr]
+
+    def values(self, expr: sympy.Basic, *, part: int = 0) -> list[mpmath.mpf | None]:
+        """Values at the sample points (None where undefined), at digits + 10 working precision.
+
+        ``part`` 0 is the main points; 1 the reserve points (positive, for expressions such as
+        ln x that are undefined on half the line) and 2 the far points (for sqrt(x - 4)) are
+        evaluated only when the earlier ones do not give enough points.
+        """
+        key = (expr, part)
+        if key not in self._values:
+            prepared = self.prepared(expr)
+            count = self.options.points
+            points = self._points[part * count : (part + 1) * count]
+            cache = self._subtree_values[part]
+            with mpmath.workdps(self.options.digits + 10):
+                constants = {symbol: self.parameter(symbol) for symbol in prepared.free_symbols if symbol != self.variable}
+                self._values[key] = evaluate_at_points(prepared, self.variable, points, cache, constants)
+        return self._values[key]
+
+    def compare(self, a: sympy.Basic, b: sympy.Basic) -> tuple[bool, list[str], str, tuple[str, str, str] | None]:
+        """(agree, points used, largest relative difference, counterexample or None)."""
+        used: list[str] = []
+        largest = mpmath.mpf(0)
+        count = self.options.points
+        with mpmath.workdps(self.options.digits + 10):
+            tolerance = mpmath.mpf(10) ** (-self.options.digits)
+            for part in (0, 1, 2):
+                labels = self._labels[part * count : (part + 1) * count]
+                for label, left, right in zip(labels, self.values(a, part=part), self.values(b, part=part)):
+                    if left is None and right is None:
+                        continue
+                    if left is None or right is None or _differ(left, right, tolerance):
+                        return False, [*used, label], "inf", (label, *show_pair(left, right))
+                    used.append(label)
+                    largest = max(largest, abs(left - right) / max(mpmath.mpf(1), abs(left), abs(right)))
+                if len(used) >= min(3, count):
+                    break
+            return bool(used), used, mpmath.nstr(largest, 3), None
+
+    def stable_difference(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str, str, str] | None:
+        """A point where a and b differ by a tiny but real amount.
+
+        a - b is evaluated at two precisions: rounding noise shrinks with precision, a real
+        difference (σ(100) - 1 ≈ -3.7·10^-44) stays the same. First at two and three times the
+        working precision, then at 600 and 900 digits at two points (σ(1000) - 1 ≈ -5·10^-435),
+        and for a claim without the variable, which is cheap to evaluate, at 2000 and 3000 digits.
+        Differences below about 10^-1900 (relative) stay out of reach.
+        """
+        prepared = [self.prepared(expr) for expr in (a, b)]
+        constant = not any(side.has(self.variable) for side in prepared)
+        count = 1 if constant else self.options.points
+        tiers = [(2 * self.options.digits + 10, 3 * self.options.digits + 10, count), (600, 900, min(count, 2))]
+        if constant:
+            tiers.append((2000, 3000, 1))
+        for low, high, points in tiers:
+            found = self._stable_gap_at(prepared, low, high, points)
+            if found is not None:
+                return found
+        return None
+
+    def _stable_gap_at(self, prepared: list[sympy.Expr], low: int, high: int, count: int) -> tuple[str, str, str] | None:
+        gaps = []
+        for digits in (low, high):
+            with mpmath.workdps(digits):
+                points = [to_mpf(p) for p in sample_points(self.variable, self.options)[:count]]
+                pair = []
+                for side in prepared:
+                    constants = {s: self.parameter(s) for s in side.free_symbols if s != self.variable}
+                    pair.append(evaluate_at_points(side, self.variable, points, {}, constants))
+                gaps.append(pair)
+        with mpmath.workdps(high):
+            for index, label in enumerate(self._labels[:count]):
+                at_low = (gaps[0][0][index], gaps[0][1][index])
+                at_high = (gaps[1][0][index], gaps[1][1][index])
+                if _stable_gap(at_low, at_high):
+                    return (label, *show_pair(*at_high))
+        return None
+
+    def prove(self, a: sympy.Basic, b: sympy.Basic) -> Verification:
+        """Numeric screening on the whole expressions, then a symbolic proof.
+
+        The symbolic proof looks first at the part that changed: when ``a`` and ``b`` differ in
+        one sub-expression only, proving those two parts equal proves the whole (equal functions
+        stay equal inside any context, derivatives included).
+        """
+        agree, used, largest, counterexample = self.compare(a, b)
+        if a == b:
+            # The same expression on both sides (a change of notation, a step that could not be
+            # done): true even where it cannot be evaluated.
+            return Verification(proved=True, numeric_ok=True, method="the two sides are the same expression",
+                                points=tuple(used) if agree else (), digits=self.options.digits)
+        numeric = dict(points=tuple(used), digits=self.options.digits, max_difference=largest)
+        if not agree:
+            method = "numeric counterexample" if counterexample else "numeric: no point where both sides are defined"
+            return Verification(proved=False, numeric_ok=False, method=method, counterexample=counterexample, **numeric)
+        if self.options.stability_check and self._one_side_vanishes(a, b):
+            found = self.stable_difference(a, b)
+            if found is not None:
+                return Verification(proved=False, numeric_ok=False, method="numeric counterexample (high precision)",
+                                    counterexample=found, **numeric)
+        local_a, local_b = differing_parts(a, b)
+        method = decide_zero(self.prepared(local_a) - self.prepared(local_b), self.variable, allow_simplify=False)
+        if method is not None and (local_a, local_b) != (a, b):
+            method += " (on the part that changed)"
+        if method is None:
+            difference = self.prepared(a) - self.prepared(b)
+            # Numbers built from e^q (q rational) are decided exactly, before simplify is tried.
+            exact = constant_is_zero(difference) if difference != 0 else None
+            if exact is True:
+                method = "exact: a rational function of e^(1/L) that cancels"
+            elif exact is False:
+                method = (
+                    f"exact arithmetic: the two sides differ by {_show_rational(difference)}" if difference.is_Rational
+                    else "exact: a nonzero rational function of e^(1/L), which is transcendental (Lindemann-Weierstrass)"
+                )
+                return Verification(proved=False, numeric_ok=False, counterexample=self._far_apart(a, b), method=method,
+                                    **numeric)
+            else:
+                method = decide_zero(difference, self.variable, allow_simplify=self.options.allow_simplify)
+        if method is None and self.options.stability_check:
+            found = self.stable_difference(a, b)
+            if found is not None:
+                return Verification(proved=False, numeric_ok=False, method="numeric counterexample (high precision)",
+                                    counterexample=found, **numeric)
+        if method is None:
+            return Verification(proved=False, numeric_ok=True, method="numeric only: no symbolic proof found", **numeric)
+        return Verification(proved=True, numeric_ok=True, method=method, **numeric)
+
+    def _far_apart(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str | None, str, str]:
+        """The values of two numbers proved different, written so that they differ if 3000 digits
+        show it, else with the note that they differ beyond that."""
+        with mpmath.workdps(3000):
+            point = self._points[:1]
+            left, right = (evaluate_at_points(self.prepared(side), self.variable, point, {})[0] for side in (a, b))
+            if left is not None and right is not None and left != right:
+                return (self._labels[0], *show_pair(left, right))
+        return self._labels[0], f"{_show(left)} (they differ by a nonzero amount below 10^-3000)", _show(right)
+
+    def _one_side_vanishes(self, a: sympy.Basic, b: sympy.Basic) -> bool:
+        """Some point where exactly one side is 0: a tiny value may hide a false claim (σ(x)^1000 = 0)."""
+        return any((left == 0) != (right == 0) for left, right in zip(self.values(a), self.values(b))
+                   if left is not None and right is not None)
+
+
+def _stable_gap(low: tuple, high: tuple) -> bool:
+    """True when a - b is the same at two precisions (a real difference, not rounding noise)."""
+    (a_low, b_low), (a_high, b_high) = low, high
+    if None in (a_low, b_low, a_high, b_high):
+        return False
+    gap_low, gap_high = a_low - b_low, a_high - b_high
+    return gap_high != 0 and gap_low != 0 and abs(gap_high - gap_low) <= abs(gap_high) * mpmath.mpf(10) ** -8
+
+
+def differing_parts(a: sympy.Basic, b: sympy.Basic) -> tuple[sympy.Basic, sympy.Basic]:
+    """The smallest sub-expressions in which ``a`` and ``b`` differ, if they differ in one place."""
+    while a != b and type(a) is type(b) and a.args and len(a.args) == len(b.args):
+        positions = [i for i, (left, right) in enumerate(zip(a.args, b.args)) if left != right]
+        if len(positions) != 1 or not isinstance(a.args[positions[0]], sympy.Expr):
+            break
+        a, b = a.args[positions[0]], b.args[positions[0]]
+    return a, b
+
+
+def prove_equal(
+    a: sympy.Basic, b: sympy.Basic, variable: sympy.Symbol, options: VerifyOptions = DEFAULT_OPTIONS
+) -> Verification:
+    """Prove ``a = b`` for all real values of ``variable`` where both sides are defined.
+
+    >>> from derive.functions import variable, sigma
+    >>> x = variable()
+    >>> prove_equal(sympy.Derivative(sigma(x), x), sigma(x) * (1 - sigma(x)), x).status
+    'proved'
+    """
+    return Verifier(variable, options).prove(a, b)
+
+
+def verify_step(step: Step, verifier: Verifier, verifiers: dict[sympy.Symbol, Verifier]) -> Step:
+    """A copy of ``step`` (and its sub-steps) carrying the proof of ``before = after``."""
+    substeps = []
+    for sub in step.substeps:
+        variable = sub_variable(sub, verifier.variable)
+        if variable not in verifiers:
+            verifiers[variable] = Verifier(variable, verifier.options)
+        substeps.append(verify_step(sub, verifiers[variable], verifiers))
+    return dataclasses.replace(step, substeps=tuple(substeps), verification=verifier.prove(step.before, step.after))
+
+
+def sub_variable(step: Step, default: sympy.Symbol) -> sympy.Symbol:
+    """Sub-steps about the outer function of a chain rule are in ``u``, not in ``x``."""
+    variable = step.detail("variable")
+    return variable if isinstance(variable, sympy.Symbol) else default
+
+
+def verify_steps(steps: Iterable[Step], variable: sympy.Symbol, options: VerifyOptions = DEFAULT_OPTIONS) -> tuple[Step, ...]:
+    verifier = Verifier(variable, options)
+    verifiers = {variable: verifier}
+    return tuple(verify_step(step, verifier, verifiers) for step in steps)
+
+
+def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_OPTIONS) -> Derivation:
+    """Verify every step, and prove the identity ``d/dx f = result`` end to end."""
+    x = derivation.variable
+    verifier = Verifier(x, options)
+    verifiers = {x: verifier}
+    steps = tuple(verify_step(step, verifier, verifiers) for step in derivation.steps)
+    identity = verifier.prove(sympy.Derivative(derivation.function, x), derivation.result)
+    return dataclasses.replace(derivation, steps=steps, identity=identity)
+
+
+def _differ(left: mpmath.mpf, right: mpmath.mpf, tolerance: mpmath.mpf) -> bool:
+    scale = max(mpmath.mpf(1), abs(left), abs(right))
+    return abs(left - right) > tolerance * scale
+
+
+def _show(value: mpmath.mpf | None) -> str:
+    return "undefined" if value is None else mpmath.nstr(value, 12)
+
+
+def _show_rational(value: sympy.Rational) -> str:
+    with mpmath.workdps(30):
+        return mpmath.nstr(to_mpf(value), 3)
+
+
+def show_pair(left: mpmath.mpf | None, right: mpmath.mpf | None) -> tuple[str, str]:
+    """Two different values written so that a reader sees that they differ: with 12 significant
+    digits, or 20 or 30 if needed (σ(40) = 0.99999999999999999575 against 1.0), or else as the
+    other value plus the tiny difference (1.0 - 5.08e-435). Call in the precision they carry."""
+    if left is None or right is None:
+        return _show(left), _show(right)
+    for digits in (12, 20, 30):
+        shown = mpmath.nstr(left, digits), mpmath.nstr(right, digits)
+        if shown[0] != shown[1]:
+            return shown
+    gap = left - right
+    return f"{_show(right)} {'+' if gap > 0 else '-'} {mpmath.nstr(abs(gap), 3)}", _show(right)
+
+
+def _show_point(point: sympy.Rational) -> str:
+    """Sample points are multiples of 1/1000: written with exactly three decimals."""
+    return f"{point.p / point.q:.3f}"
+

@@ -1,0 +1,115 @@
+"""Worksheets: a derivation with chosen steps left blank, plus exercises, and their answer keys.
+
+Every exercise is derived and verified by the engine like any other derivation. Choices
+(which steps are blank, which exercises with which constants) come from a seeded random
+generator, so the same seed gives the same worksheets, and each student's worksheet differs.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import sympy
+
+from derive.api import derive
+from derive.differentiate.catalogue import lookup
+from derive.errors import DeriveError
+from derive.functions import variable
+from derive.model import Derivation, Exercise, Worksheet, rule_name
+
+#: Top-level rules never left blank: restating the definition and pure changes of notation.
+NOT_BLANKABLE = frozenset({"definition", "negative_power_as_fraction", "drop_neutral", "unsupported"})
+BLANKS_PER_WORKSHEET = 3
+EXERCISES_PER_WORKSHEET = 4
+MAX_STUDENTS = 500
+
+
+ExerciseMaker = Callable[[random.Random, sympy.Expr, sympy.Symbol], sympy.Expr]
+
+
+def _nonzero(generator: random.Random, choices: tuple[int, ...]) -> int:
+    return generator.choice(choices)
+
+
+EXERCISE_KINDS: dict[str, ExerciseMaker] = {
+    "affine": lambda g, f, x: f.subs(x, _nonzero(g, (2, 3, 4, -2, -3)) * x + _nonzero(g, (-3, -2, -1, 1, 2, 3))),
+    "scaled": lambda g, f, x: _nonzero(g, (2, 3, 5, -2)) * f.subs(x, _nonzero(g, (2, 3, -1, -2)) * x),
+    "power": lambda g, f, x: f ** g.choice((2, 3)),
+    "times_x": lambda g, f, x: x * f.subs(x, g.choice((1, 2, 3)) * x),
+    "log": lambda g, f, x: sympy.log(f.subs(x, g.choice((1, 2, 3)) * x)),
+}
+
+
+class WorksheetBuilder:
+    """Builds worksheets for one catalogue entry; derivations of repeated exercises are shared."""
+
+    def __init__(self, name: str, seed: int = 0) -> None:
+        self.entry = lookup(name)
+        self.seed = seed
+        self.variable = variable(self.entry.variable_name)
+        self.derivation = derive(self.entry.name, self.variable, properties=False)
+        self._solutions: dict[sympy.Expr, Derivation] = {}
+
+    def kinds(self) -> list[str]:
+        """Exercise kinds that make sense for this function (ln f needs f > 0)."""
+        function = self.exercise_base()
+        kinds = [kind for kind in EXERCISE_KINDS if kind != "log"]
+        if function.is_positive:
+            kinds.append("log")
+        return kinds
+
+    def worksheet(self, student: int | None, generator: random.Random) -> Worksheet:
+        blankable = [
+            str(index) for index, step in enumerate(self.derivation.steps, start=1) if step.rule not in NOT_BLANKABLE
+        ]
+        chosen = sorted(generator.sample(blankable, min(BLANKS_PER_WORKSHEET, len(blankable))), key=int)
+        blanks = {number: rule_name(self.derivation.steps[int(number) - 1].rule) for number in chosen}
+        kinds = generator.sample(self.kinds(), min(EXERCISES_PER_WORKSHEET, len(self.kinds())))
+        function = self.exercise_base()
+        exercises = []
+        for kind in kinds:
+            expression = EXERCISE_KINDS[kind](generator, function, self.variable)
+            exercises.append(Exercise(kind=kind, function=expression, derivation=self.solve(expression)))
+        return Worksheet(
+            name=self.entry.name, title=self.entry.title, student=student, seed=self.seed, derivation=self.derivation, blanks=blanks,
+            exercises=tuple(exercises),
+        )
+
+    def exercise_base(self) -> sympy.Expr:
+        """The function exercises are built from: by name when the engine has a rule for it
+        (σ, tanh, softplus), otherwise by its definition (x·σ(x), piecewise ReLU, ...)."""
+        from derive.differentiate.rules import FUNCTION_RULES, named_function_rule
+
+        function = self.entry.function(self.variable)
+        if type(function) in FUNCTION_RULES or named_function_rule(function) is not None:
+            return function
+        return self.entry.definition(self.variable)
+
+    def solve(self, expression: sympy.Expr) -> Derivation:
+        if expression not in self._solutions:
+            solution = derive(expression, self.variable)
+            if not solution.proved or not solution.complete:
+                raise DeriveError(f"could not derive the exercise {expression}")
+            self._solutions[expression] = solution
+        return self._solutions[expression]
+
+    def worksheets(self, students: int | None) -> list[Worksheet]:
+        """One worksheet (``students`` None) or ``students`` distinct ones, reproducibly."""
+        if students is not None and not 1 <= students <= MAX_STUDENTS:
+            raise DeriveError(f"--students must be between 1 and {MAX_STUDENTS}")
+        generator = random.Random(f"{self.entry.name}:{self.seed}")
+        if students is None:
+            return [self.worksheet(None, generator)]
+        sheets: list[Worksheet] = []
+        seen: set[tuple[object, ...]] = set()
+        attempts = 0
+        while len(sheets) < students:
+            attempts += 1
+            sheet = self.worksheet(len(sheets) + 1, generator)
+            signature = (tuple(sheet.blanks), tuple(exercise.function for exercise in sheet.exercises))
+            if signature in seen and attempts < 50 * students:
+                continue
+            seen.add(signature)
+            sheets.append(sheet)
+        return sheets
