@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import os
+import signal
 import time
 from collections.abc import Iterable
 
-from derive.checker.decide import Claim, Verdict
+from derive.checker.decide import Claim, Verdict, Verifiers, decide
+from derive.sandbox import MEMORY_LIMIT_BYTES, context, prepare_child
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 MIN_TIMEOUT_SECONDS = 0.1
@@ -22,43 +25,40 @@ MAX_TIMEOUT_SECONDS = 3600.0
 #: The time one submission may take in all: 500 lines that each run into the per-line limit
 #: would otherwise keep a grader waiting for over an hour.
 DEFAULT_FILE_TIMEOUT_SECONDS = 120.0
-MEMORY_LIMIT_BYTES = 2 * 1024**3
+
+
+class ClaimTimeout(Exception):
+    """Raised inside :class:`InlineWorker` when one claim runs past its time limit."""
+
+
+def decide_safely(claim: Claim, verifiers: Verifiers) -> Verdict:
+    """:func:`decide`, with every failure turned into an undecided verdict (never a traceback)."""
+    try:
+        return decide(claim, verifiers)
+    except MemoryError:
+        return Verdict.undecided("the proof ran out of memory")
+    except RecursionError:
+        return Verdict.undecided("the expression is nested too deeply to prove")
+    except ClaimTimeout:
+        raise
+    except Exception as error:  # noqa: BLE001 - reported as "could not decide", never hidden
+        return Verdict.undecided(f"internal error while proving: {type(error).__name__}: {error}")
 
 
 def _serve(connection: multiprocessing.connection.Connection, memory_limit: int) -> None:
     """The child's loop: receive a claim, decide it, send the verdict (or the error's name)."""
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    except (ImportError, ValueError, OSError):
-        pass
-    from derive.checker.decide import Verifiers, decide
-
+    prepare_child(memory_limit)
     verifiers = Verifiers()
     while True:
         try:
             claim = connection.recv()
         except (EOFError, OSError):
-            return
+            os._exit(0)
+        answer = decide_safely(claim, verifiers)
         try:
-            answer = decide(claim, verifiers)
-        except MemoryError:
-            answer = Verdict.undecided("the proof ran out of memory")
-        except RecursionError:
-            answer = Verdict.undecided("the expression is nested too deeply to prove")
-        except Exception as error:  # noqa: BLE001 - reported as "could not decide", never hidden
-            answer = Verdict.undecided(f"internal error while proving: {type(error).__name__}: {error}")
-        connection.send(answer)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["derive.checker.decide"])
-        return context
-    return multiprocessing.get_context("spawn")
+            connection.send(answer)
+        except (EOFError, OSError):
+            os._exit(0)
 
 
 class ProofWorker:
@@ -67,7 +67,7 @@ class ProofWorker:
     def __init__(self, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
         self.timeout = timeout
         self.memory_limit = memory_limit
-        self._context = _context()
+        self._context = context()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: multiprocessing.connection.Connection | None = None
 
@@ -156,3 +156,54 @@ class ProofWorker:
     def pid(self) -> int | None:
         """The child's process id, while one runs."""
         return None if self._process is None else self._process.pid
+
+
+class InlineWorker:
+    """Decides claims in this process, each under a time limit (a timer signal).
+
+    For code that already runs in a sandbox (:mod:`derive.sandbox`), which caps its memory and
+    is killed from outside if it runs past its own deadline: there, starting another process per
+    claim would only cost time. The timer interrupts Python code; the sandbox's deadline covers
+    the rest. Same interface as :class:`ProofWorker`.
+    """
+
+    def __init__(self, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        self.timeout = timeout
+        self._verifiers = Verifiers()
+
+    def __enter__(self) -> InlineWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def decide(self, claim: Claim, *, deadline: float | None = None) -> Verdict:
+        return self.decide_all([claim], deadline=deadline)[0]
+
+    def decide_all(self, incoming: Iterable[Claim], window: int = 1, *, deadline: float | None = None) -> list[Verdict]:
+        results = []
+        for claim in incoming:
+            left = self.timeout if deadline is None else min(self.timeout, deadline - time.monotonic())
+            if left <= 0:
+                results.append(Verdict.undecided("the time allowed for the whole file ran out before this line", timeout=True))
+                continue
+            results.append(self._decide_within(claim, left))
+        return results
+
+    def _decide_within(self, claim: Claim, seconds: float) -> Verdict:
+        def expire(*_: object) -> None:
+            raise ClaimTimeout
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return decide_safely(claim, self._verifiers)
+        except ClaimTimeout:
+            self._verifiers = Verifiers()  # whatever was half-built is dropped
+            return Verdict.undecided(f"the proof took longer than the limit of {self.timeout:g} s", timeout=True)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,273 @@
+"""Run work on untrusted input where it can be stopped: child processes with a time and memory cap.
+
+``evaluate=False`` protects the parse, not what follows (``x^(x^(x^(x^(x^x))))`` can keep SymPy
+busy for minutes and eat gigabytes), so every command that works on a typed expression or a
+student's text runs that work in a child process:
+
+* the child runs under an address-space limit (``RLIMIT_AS``), so a job that would exhaust memory
+  fails there, not on the machine;
+* the parent waits at most the job's time limit, then kills the child (SIGKILL stops it whatever
+  it is doing, even inside C code) and starts a fresh one for the next job;
+* the child dies with its parent (``PR_SET_PDEATHSIG`` on Linux, and an end-of-file on its pipe
+  everywhere), quietly: no worker is left behind, and none prints a traceback when the parent
+  goes away.
+
+A job is named by ``"module:function"`` and takes and returns plain, picklable data (strings,
+numbers, dicts): SymPy trees are rebuilt with evaluation when unpickled, so jobs return what the
+caller shows (rendered text, JSON data), never expression trees. Errors derive raises on
+purpose cross back as the same :class:`~derive.errors.DeriveError` subclass; anything else is
+reported as :class:`JobFailed`, without a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from derive import errors
+from derive.errors import DeriveError
+
+#: Address space a child may use. Generous for SymPy, small enough that one bad input cannot
+#: take the machine down.
+MEMORY_LIMIT_BYTES = 2 * 1024**3
+#: Modules every child imports once, in the fork server, before it forks the children.
+PRELOAD = ("derive.checker.decide", "derive.api")
+
+
+class LimitExceeded(DeriveError):
+    """A job ran past its time or memory limit and was stopped."""
+
+    exit_code = 4
+
+
+class JobFailed(DeriveError):
+    """A job stopped with an error that is not one of derive's own (a bug, reported in one line)."""
+
+    exit_code = 3
+
+
+class Overloaded(DeriveError):
+    """Every worker is busy and the queue of waiting jobs is full."""
+
+    exit_code = 4
+
+
+def prepare_child(memory_limit: int) -> None:
+    """What every worker process does first: cap its memory, die with its parent, ignore Ctrl-C
+    (the parent decides what an interrupt means) and keep quiet about broken pipes."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies
+        except (OSError, AttributeError):
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a closed pipe ends the worker silently
+
+
+def context() -> multiprocessing.context.BaseContext:
+    """The start method for workers: a fork server (fast, safe with threads), else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        chosen = multiprocessing.get_context("forkserver")
+        chosen.set_forkserver_preload(list(PRELOAD))
+        return chosen
+    return multiprocessing.get_context("spawn")
+
+
+def resolve(target: str) -> Callable[..., Any]:
+    """The function named ``"module:function"`` (only derive's own modules may be named)."""
+    module, _, name = target.partition(":")
+    if not (module == "derive" or module.startswith("derive.")) or not name.isidentifier():
+        raise ValueError(f"not a job of derive: {target!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def _serve(connection: multiprocessing.connection.Connection, memory_limit: int) -> None:
+    """The child's loop: receive a job, run it, send back its result or its error."""
+    prepare_child(memory_limit)
+    while True:
+        try:
+            target, args, options = connection.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            os._exit(0)
+        try:
+            answer: tuple[str, Any] = ("ok", resolve(target)(*args, **options))
+        except DeriveError as error:
+            answer = ("derive_error", (type(error).__name__, str(error), error.exit_code))
+        except MemoryError:
+            answer = ("limit", "it ran out of memory")
+        except RecursionError:
+            answer = ("limit", "the expression is nested too deeply")
+        except Exception as error:  # noqa: BLE001 - reported as one line, never hidden
+            answer = ("failed", type(error).__name__)
+        try:
+            connection.send(answer)
+        except (OSError, EOFError, BrokenPipeError):
+            os._exit(0)
+
+
+class Sandbox:
+    """One worker process that runs jobs one at a time, restarted after a limit or a crash.
+
+    >>> with Sandbox() as sandbox:  # doctest: +SKIP
+    ...     sandbox.run("derive.jobs:derive_text", "x^2", timeout=10)
+    """
+
+    def __init__(self, *, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
+        self.memory_limit = memory_limit
+        self._context = context()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._connection: multiprocessing.connection.Connection | None = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child, self.memory_limit), daemon=True)
+        process.start()
+        child.close()
+        self._process, self._connection = process, parent
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def run(self, target: str, *args: Any, timeout: float, what: str = "the work", **options: Any) -> Any:
+        """``target(*args, **options)`` in the worker, or an error: :class:`LimitExceeded` after
+        ``timeout`` seconds or when memory runs out, the job's own :class:`DeriveError`, or
+        :class:`JobFailed`. ``what`` names the work in messages ("deriving the expression")."""
+        if self._process is None or not self._process.is_alive():
+            self.start()
+        assert self._connection is not None
+        try:
+            self._connection.send((target, args, options))
+            if not self._connection.poll(timeout):
+                self.stop()
+                raise LimitExceeded(f"{what} took longer than the limit of {timeout:g} s (see --timeout)")
+            kind, payload = self._connection.recv()
+        except (EOFError, OSError):
+            self.stop()
+            raise LimitExceeded(f"{what} stopped: its worker process died (most likely out of memory; the limit is "
+                                f"{_gigabytes(self.memory_limit)})") from None
+        if kind == "ok":
+            return payload
+        if kind == "derive_error":
+            name, message, code = payload
+            raise _derive_error(name, message, code)
+        if kind == "limit":
+            self.stop()
+            raise LimitExceeded(f"{what} stopped: {payload}")
+        self.stop()
+        raise JobFailed(f"{what} failed inside derive ({payload}); please report this input")
+
+    def stop(self) -> None:
+        """Kill the worker (if it runs) and forget it; the next job starts a fresh one."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(timeout=5)
+        if self._connection is not None:
+            self._connection.close()
+        self._process, self._connection = None, None
+
+    def close(self) -> None:
+        """End the worker: it exits on the closed pipe; it is killed if it does not."""
+        if self._connection is not None and self._process is not None and self._process.is_alive():
+            try:
+                self._connection.close()
+            except OSError:
+                pass
+            self._process.join(timeout=2)
+        self.stop()
+
+
+class SandboxPool:
+    """A fixed number of workers with a bounded queue in front of them, safe to use from threads.
+
+    ``run`` waits for a free worker at most ``queue_timeout`` seconds and refuses a job when
+    ``queue_limit`` jobs are already waiting (:class:`Overloaded`): a server answers "try again"
+    instead of piling work up.
+    """
+
+    def __init__(self, size: int, *, queue_limit: int = 64, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
+        if size < 1:
+            raise ValueError("a pool needs at least one worker")
+        self._idle: queue.LifoQueue[Sandbox] = queue.LifoQueue()
+        self._all = [Sandbox(memory_limit=memory_limit) for _ in range(size)]
+        for sandbox in self._all:
+            self._idle.put(sandbox)
+        self._waiting = 0
+        self._lock = threading.Lock()
+        self.queue_limit = queue_limit
+        self.size = size
+
+    def start(self) -> None:
+        """Start every worker now (otherwise each starts on its first job)."""
+        for sandbox in self._all:
+            sandbox.start()
+
+    @property
+    def pids(self) -> Sequence[int]:
+        return [sandbox.pid for sandbox in self._all if sandbox.pid is not None]
+
+    def run(self, target: str, *args: Any, timeout: float, queue_timeout: float = 30.0, **options: Any) -> Any:
+        with self._lock:
+            if self._waiting >= self.queue_limit:
+                raise Overloaded(f"all {self.size} workers are busy and {self._waiting} jobs are waiting")
+            self._waiting += 1
+        try:
+            started = time.monotonic()
+            try:
+                sandbox = self._idle.get(timeout=queue_timeout)
+            except queue.Empty:
+                raise Overloaded(f"no worker became free within {queue_timeout:g} s") from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        try:
+            remaining = max(0.1, timeout - (time.monotonic() - started))
+            return sandbox.run(target, *args, timeout=remaining, **options)
+        finally:
+            self._idle.put(sandbox)
+
+    def close(self) -> None:
+        for sandbox in self._all:
+            sandbox.close()
+
+
+def _derive_error(name: str, message: str, code: int) -> DeriveError:
+    """The same error class in this process, with the message and exit code the child gave."""
+    kind = getattr(errors, name, None) or {"LimitExceeded": LimitExceeded, "JobFailed": JobFailed,
+                                           "Overloaded": Overloaded}.get(name, DeriveError)
+    if not (isinstance(kind, type) and issubclass(kind, DeriveError)):
+        kind = DeriveError
+    error = kind(message)
+    error.exit_code = code
+    return error
+
+
+def _gigabytes(size: int) -> str:
+    return f"{size / 1024**3:g} GB"
