@@ -134,6 +134,14 @@ class DeriveLatexPrinter(LatexPrinter):
             return getattr(type(target), "latex_name", None)
         return None
 
+    def _print_And(self, expr: sympy.And) -> str:
+        chain = chained_bounds(expr)
+        if chain is None:
+            return super()._print_And(expr)
+        low, first, symbol, second, high = chain
+        signs = {"<": "<", "<=": r"\leq"}
+        return f"{self._print(low)} {signs[first]} {self._print(symbol)} {signs[second]} {self._print(high)}"
+
     def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
         """Cases with every condition written out as mathematics ("otherwise" becomes the actual
         complement), so no \\text{...} reaches the MathML converter."""
@@ -178,6 +186,28 @@ class DeriveLatexPrinter(LatexPrinter):
         elif target.is_Pow:
             body = rf"\left[{body}\right]" if self._settings["negative_powers"] == "powers" else body
         return rf"{operator} {body}"
+
+
+def chained_bounds(expr: sympy.Basic) -> tuple[sympy.Basic, str, sympy.Basic, str, sympy.Basic] | None:
+    """``(a, "<", x, "<=", b)`` for a condition ``a < x ∧ x ≤ b`` on one symbol, written as a
+    chain the way a textbook states a domain; None for any other condition."""
+    if not isinstance(expr, sympy.And) or len(expr.args) != 2:
+        return None
+    lower = upper = None
+    for relation in expr.args:
+        if not isinstance(relation, (sympy.StrictLessThan, sympy.LessThan, sympy.StrictGreaterThan, sympy.GreaterThan)):
+            return None
+        small, big = (relation.lhs, relation.rhs) if relation.rel_op in ("<", "<=") else (relation.rhs, relation.lhs)
+        strict = relation.rel_op in ("<", ">")
+        if small.is_Symbol and big.is_number:
+            upper = (small, "<" if strict else "<=", big)
+        elif big.is_Symbol and small.is_number:
+            lower = (small, "<" if strict else "<=", big)
+        else:
+            return None
+    if lower is None or upper is None or lower[2] != upper[0]:
+        return None
+    return lower[0], lower[1], lower[2], upper[1], upper[2]
 
 
 def to_latex(expr: sympy.Basic, *, notation: Notation = "fractions", style: LatexStyle = DEFAULT_STYLE) -> str:
@@ -331,6 +361,13 @@ class PlainPrinter(DeriveStrPrinter):
     def _print_Relational(self, expr: sympy.core.relational.Relational) -> str:
         symbol = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}.get(expr.rel_op, expr.rel_op)
         return f"{self._print(expr.lhs)} {symbol} {self._print(expr.rhs)}"
+
+    def _print_And(self, expr: sympy.And) -> str:
+        chain = chained_bounds(expr)
+        if chain is None:
+            return " and ".join(self._print(arg) for arg in expr.args)
+        low, first, symbol, second, high = chain
+        return f"{self._print(low)} {first} {self._print(symbol)} {second} {self._print(high)}"
 
 
 def to_plain(expr: sympy.Basic, *, notation: Notation = "fractions") -> str:

@@ -52,6 +52,8 @@ class Verdict:
     proved: bool = False
     method: str = ""
     counterexample: tuple[str | None, str, str] | None = None
+    #: each variable's value at the counterexample, by name
+    at: tuple[tuple[str, str], ...] = ()
     diagnosis: tuple[str, str] | None = None
     message: str | None = None
     error: str | None = None
@@ -96,7 +98,7 @@ def decide(claim: Claim, verifiers: Verifiers | None = None) -> Verdict:
         return Verdict(holds=True, proved=verification.proved, method=verification.method)
     diagnosis = diagnose(left, right, claim, verifier) if claim.diagnose else None
     return Verdict(holds=False, method=verification.method, counterexample=verification.counterexample,
-                   diagnosis=diagnosis)
+                   at=verification.at, diagnosis=diagnosis)
 
 
 def expand_user_definitions(expr: sympy.Expr, claim: Claim) -> sympy.Expr:
@@ -110,9 +112,9 @@ def expand_user_definitions(expr: sympy.Expr, claim: Claim) -> sympy.Expr:
 def diagnose(left: sympy.Expr, right: sympy.Expr, claim: Claim, verifier: Verifier) -> tuple[str, str] | None:
     """The first misconception whose predicted answer matches the student's right-hand side."""
     references = [expand_user_definitions(r, claim) for r in (claim.subject, left) if r is not None]
-    if any(verifier.compare(reference, right)[0] for reference in references):
+    if any(_agree(verifier, reference, right) for reference in references):
         return None  # the sides differ only beyond the working precision: no slip of the pen explains that
-    negated = any(verifier.compare(-reference, right)[0] for reference in references)
+    negated = any(_agree(verifier, -reference, right) for reference in references)
     if negated:
         # Several slips give exactly minus the right answer; the way the line is written decides,
         # and only the parent process still has the line as written (unpickling re-evaluates it).
@@ -120,13 +122,19 @@ def diagnose(left: sympy.Expr, right: sympy.Expr, claim: Claim, verifier: Verifi
     for misconception in MISCONCEPTIONS:
         for reference in references:
             for candidate in misconception.candidates(reference, claim.variable):
-                if verifier.compare(candidate, right)[0]:
+                if _agree(verifier, candidate, right):
                     return misconception.key, misconception.explanation
     for reference in references:
         factor = _constant_ratio(expand_user_definitions(reference, claim), right, verifier)
         if factor is not None:
             return CONSTANT_FACTOR.key, f"Your expression is {factor} times the correct one: check the constant factors."
     return None
+
+
+def _agree(verifier: Verifier, a: sympy.Expr, b: sympy.Expr) -> bool:
+    """Equal at every sample point where both are defined, and there is such a point."""
+    agree, used, _, _ = verifier.compare(a, b)
+    return agree and bool(used)
 
 
 NEGATED = "negated"
