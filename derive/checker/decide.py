@@ -182,16 +182,24 @@ def diagnose(left: sympy.Expr, right: sympy.Expr, claim: Claim, verifier: Verifi
     references = [expand_user_definitions(r, claim) for r in (claim.subject, left) if r is not None]
     if any(_agree(verifier, reference, right) for reference in references):
         return None  # the sides differ only beyond the working precision: no slip of the pen explains that
+    # A line that only rewrites the line before (no derivative left to take) is a step of algebra:
+    # slips of differentiating do not apply to it.
+    algebra = claim.previous is not None and not claim.previous.has(sympy.Derivative)
     negated = any(_agree(verifier, -reference, right) for reference in references)
+    if negated and algebra:
+        return "sign_error", ("Sign error: this line is the negative of the line before it, so a minus sign was lost "
+                              "while simplifying (check signs such as minus times minus).")
     if negated:
         # Several slips give exactly minus the right answer; the way the line is written decides,
         # and only the parent process still has the line as written (unpickling re-evaluates it).
         return NEGATED, ""
     for misconception in MISCONCEPTIONS:
+        if algebra and misconception.differentiating:
+            continue
         for reference in references:
-            for candidate in misconception.candidates(reference, claim.variable):
+            for candidate, explanation in misconception.candidates(reference, claim.variable):
                 if _agree(verifier, candidate, right):
-                    return misconception.key, misconception.explanation
+                    return misconception.key, explanation or misconception.explanation
     for reference in references:
         factor = _constant_ratio(expand_user_definitions(reference, claim), right, verifier)
         if factor is not None:

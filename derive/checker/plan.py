@@ -43,6 +43,8 @@ class Reading:
     taken: set[str] = field(default_factory=set)
     #: letters a line tried to let stand for an expression but could not be read (by line number)
     broken: dict[str, int] = field(default_factory=dict)
+    #: the last right side read: what a '= ...' line rewrites
+    last: sympy.Expr | None = None
 
     def vocabulary(self) -> dict[str, Any]:
         """What a parse of the next line needs to know of the lines before it."""
@@ -85,6 +87,7 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
                 state.functions[definition.name] = target
                 state.subject = target(*definition.parameters)
             state.unread_subject = None
+            state.last = definition.body
             state.definitions.append((target, definition.parameters, definition.body))
             state.use(definition.body, *definition.parameters)
             state.taken.add(definition.name)
@@ -135,6 +138,7 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
     else:
         state.subject, state.unread_subject = parts[0], None
     if len(parts) == 1:
+        state.last = parts[0]
         return LinePlan(number=number, source=source, kind="start", parts=tuple(parts), report=LineReport(
             line=number, source=source, status="correct", proved=True, relation="start",
             message="The expression the derivation starts from (nothing to prove)."))
@@ -150,8 +154,10 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
         claims.append(Claim(
             relation=relation, left=left, right=right, variable=x,
             definitions=tuple(state.definitions), subject=state.subject if continuation else None,
+            previous=(state.last if index == 0 else parts[index]) if continuation else None,
             decimals=tuple(decimals),
         ))
+    state.last = parts[-1]
     return LinePlan(number=number, source=source, kind="claims", parts=tuple(parts), claims=tuple(claims),
                  continuation=continuation, previous_subject=previous_subject, definitions=tuple(state.definitions))
 

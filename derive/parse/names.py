@@ -587,7 +587,7 @@ def _refuse_undefined_functions(tokens: list[Token], names: Names, context: _Con
         following = [t.type for t in tokens[index + 1 : index + 3]]
         called = following[:1] == ["_LPAR"]
         primed_call = following == ["PRIMES", "_LPAR"]
-        if (called and str(token) in FUNCTION_LETTERS) or primed_call:
+        if (called and str(token) in FUNCTION_LETTERS and str(token) not in names.substituted) or primed_call:
             if str(token) in names.substituted and primed_call:
                 raise ParseError(
                     f"write {token}' for the derivative of {token} with respect to {names.variable}, without an argument",
