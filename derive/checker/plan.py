@@ -76,6 +76,7 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
                 if kind == "substitution" else f"Defines {definition.name}({variable}) = {to_plain(definition.body)}."
             )
             return LinePlan(number=number, source=source, kind="definition", parts=(definition.body,), claims=compare,
+                         definitions=tuple(state.definitions),
                          report=LineReport(line=number, source=source, status="correct", proved=True,
                                            relation="definition", message=message))
         # ':=' asserts a definition; for a name that is already defined (sigma) it is a claim to check.
