@@ -138,15 +138,22 @@ class WebApp:
         finally:
             for task in background:
                 task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await anyio.to_thread.run_sync(self.work.close)
             self.prepared = False
 
     async def _warm_up(self) -> None:
         """One small check on every worker, so that the first student does not wait for the caches."""
-        with contextlib.suppress(DeriveError):
-            async with anyio.create_task_group() as group:
-                for _ in range(self.options.workers):
-                    group.start_soon(lambda: self.work.check("\\sigma'(x) = \\sigma(x)(1-\\sigma(x))"))
+
+        async def one() -> None:
+            with contextlib.suppress(DeriveError):  # a worker that cannot warm up is started afresh later
+                await self.work.check("\\sigma'(x) = \\sigma(x)(1-\\sigma(x))")
+
+        async with anyio.create_task_group() as group:
+            for _ in range(self.options.workers):
+                group.start_soon(one)
 
     async def _check_pending_forever(self) -> None:
         """Check what was accepted but not yet checked: after a restart, or when the pool was full."""
