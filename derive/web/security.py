@@ -35,7 +35,9 @@ SECURITY_HEADERS = [
 
 
 class HTTPProblem(DeriveError):
-    """A request answered with an HTTP error status and a one-line message."""
+    """A request answered with an HTTP error status and a one-line message (unusable input: exit 2)."""
+
+    exit_code = 2
 
     def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
