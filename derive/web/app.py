@@ -388,7 +388,8 @@ class WebApp:
             except DeriveError as problem:
                 status, _ = problem_status(problem)
                 error = str(problem)
-        return self.render(request, "derive.html.j2", status=status, title="Derive", wanted=wanted or {}, level=level,
+        return self.render(request, "derive.html.j2", status=status, title="Derive", level=level,
+                           wanted=wanted or {"name": None, "expression": None, "route": None, "variable": "x"},
                            levels=LEVELS, result=result, error=error, catalogue=self.catalogue,
                            svg=Markup(result["svg"]) if result else "", download=download_query(wanted) if wanted else "")
 

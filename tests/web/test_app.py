@@ -155,7 +155,7 @@ def test_pages_answer_errors_as_pages(client: TestClient) -> None:
 
 
 def test_every_page_has_the_security_headers_and_no_external_reference(client: TestClient) -> None:
-    for path in ("/", "/check", "/derive?name=sigmoid", "/worksheets", "/static/web.css", "/static/live.js"):
+    for path in ("/", "/check", "/derive", "/derive?name=sigmoid", "/worksheets", "/static/web.css", "/static/live.js"):
         answer = client.get(path)
         assert answer.status_code == 200, path
         assert answer.headers["content-security-policy"].startswith("default-src 'none'")
