@@ -7,7 +7,10 @@ when it crosses the process boundary, so what crosses is what the caller shows.
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any, ClassVar
 
 from derive.api import derive
 from derive.checker import check
@@ -94,7 +97,7 @@ def check_page(
         pieces[plan.number] = _line_mathml(plan)
 
     text = decode_submission(text.encode("utf-8", "surrogatepass"), "the derivation")
-    with InlineWorker(timeout=line_timeout) as worker:
+    with RememberingWorker(timeout=line_timeout) as worker:
         report = check(text, function=function, variable=variable, syntax=syntax, timeout=line_timeout,
                        file_timeout=file_timeout, worker=worker, observe=observe)
     return {"report": report.as_json_data(), "mathml": pieces}
@@ -145,9 +148,55 @@ def _line_mathml(plan: Any) -> list[tuple[str | None, str]] | None:
     else:
         return None
     try:
-        return [(relation, Math(expr).mathml) for relation, expr in expressions]
+        return [(relation, _expression_mathml(expr)) for relation, expr in expressions]
     except Exception:  # noqa: BLE001 - the line is then shown as typed, and the page says so
         return None
+
+
+@lru_cache(maxsize=4096)
+def _expression_mathml(expr: Any) -> str:
+    """MathML of an expression as read (SymPy's LaTeX of the tree, never the student's text).
+
+    Remembered in the worker process: a page sends the whole derivation after each pause, so
+    every line but the last was shown a moment ago (the key is the tree, compared structurally)."""
+    from derive.renderer.view import Math
+
+    return Math(expr).mathml
+
+
+class RememberingWorker(InlineWorker):
+    """An :class:`InlineWorker` that remembers the verdicts it decided, across the jobs of this
+    worker process (at most :attr:`REMEMBERED` claims, least recently used first out).
+
+    A verdict is a function of its claim alone (the trees compared structurally, the definitions
+    included; the numeric screen uses fixed seeds), so a line sent again, as the live check does
+    after every pause, is not proved again. Undecided verdicts (a time limit, an error) are never
+    remembered: they are decided afresh next time.
+    """
+
+    REMEMBERED = 4096
+    _verdicts: ClassVar[OrderedDict[Any, Any]] = OrderedDict()
+
+    def decide_all(self, incoming: Iterable[Any], window: int = 1, *, deadline: float | None = None) -> list[Any]:
+        results = []
+        for claim in incoming:  # consumed lazily, as the checker reads the lines while claims are decided
+            try:
+                known = self._verdicts.get(claim)
+            except TypeError:  # a claim that cannot be a key is simply decided
+                known, claim_key = None, None
+            else:
+                claim_key = claim
+            if known is not None:
+                self._verdicts.move_to_end(claim_key)
+                results.append(known)
+                continue
+            verdict = super().decide_all([claim], window, deadline=deadline)[0]
+            if verdict.decided and claim_key is not None:
+                self._verdicts[claim_key] = verdict
+                while len(self._verdicts) > self.REMEMBERED:
+                    self._verdicts.popitem(last=False)
+            results.append(verdict)
+        return results
 
 
 def derive_page(
