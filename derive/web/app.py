@@ -582,6 +582,12 @@ class WebApp:
 
     # --- errors ----------------------------------------------------------------------------
 
+    async def not_found(self, request: Request, error: Exception) -> Response:
+        """Starlette's own 404 and 405, answered like every other error."""
+        status = getattr(error, "status_code", 404)
+        message = "no such page" if status == 404 else f"{request.method} is not allowed here"
+        return await self.problem(request, HTTPProblem(status, message))
+
     async def problem(self, request: Request, error: Exception) -> Response:
         assert isinstance(error, DeriveError)
         status, headers = problem_status(error)
@@ -595,7 +601,8 @@ class WebApp:
         return response
 
 
-_STATUS_TITLES = {400: "Bad request", 401: "Teacher's token needed", 403: "Refused", 404: "Not found", 409: "Name taken",
+_STATUS_TITLES = {400: "Bad request", 401: "Teacher's token needed", 403: "Refused", 404: "Not found", 405: "Not allowed",
+                  409: "Name taken",
                   413: "Too large", 422: "Stopped at a limit", 500: "Internal error", 501: "Not available", 503: "Busy"}
 
 
@@ -785,6 +792,6 @@ def create_app(options: ServeOptions | None = None) -> Starlette:
         Route("/healthz", web.healthz),
     ]
     app = Starlette(routes=routes, lifespan=web.lifespan, middleware=[Middleware(SecurityHeaders)],
-                    exception_handlers={DeriveError: web.problem})
+                    exception_handlers={DeriveError: web.problem, 404: web.not_found, 405: web.not_found})
     app.state.web = web
     return app

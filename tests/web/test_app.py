@@ -152,6 +152,10 @@ def test_pages_answer_errors_as_pages(client: TestClient) -> None:
     assert page.status_code == 400 and "unknown function &#39;nosuch&#39;" in page.text and "<!DOCTYPE html>" in page.text
     assert client.get("/derive?name=sigmoid&level=huge").status_code == 400
     assert client.get("/teacher").status_code == 404  # not in class mode
+    missing = client.get("/nosuch", headers={"accept": "text/html"})
+    assert missing.status_code == 404 and "no such page" in missing.text and "<!DOCTYPE html>" in missing.text
+    assert client.get("/api/check").status_code == 405
+    assert client.get("/api/check").json() == {"error": "GET is not allowed here"}
 
 
 def test_every_page_has_the_security_headers_and_no_external_reference(client: TestClient) -> None:
@@ -244,6 +248,9 @@ def test_overload_is_503_and_a_killed_worker_costs_only_its_request() -> None:
                 time.sleep(0.01)
             assert work._admitted >= admitted
 
+        deadline = time.monotonic() + 60
+        while work._admitted and time.monotonic() < deadline:  # the start's warm-up check is done
+            time.sleep(0.01)
         busy = threading.Thread(target=send, args=("busy",))
         busy.start()
         wait_for(1)

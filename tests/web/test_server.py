@@ -141,3 +141,16 @@ def test_the_server_process_never_loads_the_parser_or_sympy(tmp_path: Path) -> N
                             text=True, timeout=300, cwd=tmp_path, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "none"
+
+
+def test_the_readme_documents_every_option_and_the_api() -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## In a browser: `derive serve`", 1)[1].split("\n## ", 1)[0]
+    helped = subprocess.run([sys.executable, "-m", "derive", "serve", "--help"], capture_output=True, text=True,
+                            timeout=60, check=True).stdout
+    for option in sorted(set(re.findall(r"(--[a-z][a-z-]+)", helped)) - {"--help"}):
+        assert f"`{option}" in section, option
+    for route in ("POST /api/check", "POST /api/derive", "/check?function=bce", "/teacher", "/worksheets", "/derive"):
+        assert route in section, route
