@@ -118,8 +118,9 @@ def check_submission(
 
     try:
         decoded = decode_submission(text.encode("utf-8", "surrogatepass"), "the submission")
-        report = check_text(decoded, function=function, variable=variable, timeout=line_timeout, file_timeout=file_timeout,
-                            name=student)
+        with RememberingWorker(timeout=line_timeout) as worker:  # the student's page has just checked these lines
+            report = check(decoded, function=function, variable=variable, timeout=line_timeout, file_timeout=file_timeout,
+                           worker=worker, name=student)
         graded = Graded(path=Path(student), report=report, error=None)
     except DeriveError as error:
         graded = Graded(path=Path(student), report=None, error=str(error))

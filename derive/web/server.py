@@ -19,6 +19,9 @@ def serve(options: ServeOptions) -> int:
     host = f"[{options.host}]" if ":" in options.host else options.host
     base = f"http://{host}:{options.port}"
     print(f"derive serve: {base}/", flush=True)
+    if options.host in ("0.0.0.0", "::"):
+        print(f"  (listening on every network interface: others open http://THIS-MACHINE:{options.port}/ with this "
+              "machine's name or address on your network)", flush=True)
     if web.store is not None:
         print(f"class {options.class_name}: students open {base}/class ; submissions are kept in {web.store.path}", flush=True)
         print(f"teacher's gradebook (keep this link to yourself): {base}/teacher?token={web.teacher_token}", flush=True)

@@ -244,3 +244,32 @@ def test_the_home_page(visit: Visit) -> None:
     page = visit.open("/")
     assert page.locator("table math").count() >= 10
     shoot(visit, "home")
+
+
+def test_a_class_submits_at_once_while_the_teacher_watches(browser, server) -> None:
+    """The issue's 'done when': several students, on phones and laptops, check and submit at the
+    same time; the teacher's open gradebook fills in without a reload."""
+    teacher = Visit(browser, server)
+    students = [Visit(browser, server, width=390 if index % 2 else 1000) for index in range(6)]
+    try:
+        teacher.page.goto(server.teacher_url, wait_until="load")
+        for index, student in enumerate(students):
+            page = student.open("/class")
+            page.locator("#student").fill(f"student {index + 1}")
+            student.type_derivation(CORRECT_LINES if index % 3 else MISTAKEN_LINES)
+        for student in students:
+            expect(student.page.locator("#results li.verdict")).not_to_have_count(0)
+        for student in students:  # all six press "Submit" before any answer is awaited
+            student.page.locator("button[type=submit]").dispatch_event("click")
+        for index, student in enumerate(students):
+            student.page.wait_for_url("**/class/submissions/*")
+            expect(student.page.locator("main")).to_contain_text("Submitted by student %d" % (index + 1))
+        for index in range(6):
+            row = teacher.page.locator("table.gradebook tbody tr", has_text=f"student {index + 1}")
+            expect(row).to_have_count(1, timeout=30_000)
+            expect(row).to_contain_text("✗ no" if index % 3 == 0 else "✓ yes")
+        shoot(teacher, "teacher-class-of-six")
+    finally:
+        teacher.close()
+        for student in students:
+            student.close()
