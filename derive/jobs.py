@@ -26,7 +26,7 @@ PRINTED = ("text", "json")
 
 
 def check_text(
-    text: str, *, function: str = "sigmoid", variable: str = "x", syntax: str | None = None,
+    text: str, *, function: str = "sigmoid", variable: str | None = None, syntax: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS, name: str = "",
 ) -> Report:
     """``derive check`` on ``text``, every claim decided in this (sandboxed) process."""
@@ -80,7 +80,7 @@ def catalogue_listing() -> list[dict[str, Any]]:
 
 
 def check_page(
-    text: str, *, function: str | None = "sigmoid", variable: str = "x", syntax: str | None = None,
+    text: str, *, function: str | None = "sigmoid", variable: str | None = None, syntax: str | None = None,
     line_timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
     """:func:`check_text` for a web page: the report's JSON data (as ``derive check --format json``
@@ -104,7 +104,7 @@ def check_page(
 
 
 def check_submission(
-    text: str, *, student: str, function: str = "sigmoid", variable: str = "x",
+    text: str, *, student: str, function: str = "sigmoid", variable: str | None = None,
     line_timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
     """A class submission checked as ``derive grade`` checks a file: the gradebook row (the same
@@ -136,8 +136,9 @@ def _line_mathml(plan: Any) -> list[tuple[str | None, str]] | None:
     from derive.renderer.view import Math
 
     if plan.kind == "definition" and plan.definitions:
-        function, parameter, body = plan.definitions[-1]
-        expressions: list[tuple[str | None, Any]] = [(None, sympy.Eq(function(parameter), body, evaluate=False))]
+        target, parameters, body = plan.definitions[-1]  # a function f(x, ...) or a substituted letter z
+        named = target(*parameters) if parameters else target
+        expressions: list[tuple[str | None, Any]] = [(None, sympy.Eq(named, body, evaluate=False))]
     elif plan.kind == "start":
         expressions = [(None, plan.parts[0])]
     elif plan.kind == "claims":

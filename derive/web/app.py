@@ -194,11 +194,11 @@ class WebApp:
         """The exercise and options of a check, validated (the text itself is read by the worker only)."""
         function = field(values, "function", "", limit=40).strip()
         exercise = field(values, "exercise", "", limit=500).strip()
-        variable = field(values, "var", "x", limit=12).strip() or "x"
+        variable = field(values, "var", "", limit=12).strip() or None  # None: the exercise's own (z for bce)
         syntax = field(values, "syntax", "", limit=8).strip()
         if syntax not in ("", "latex", "text"):
             raise HTTPProblem(400, f"unknown syntax '{syntax}': choose latex or text")
-        if not _VARIABLE.match(variable):
+        if variable is not None and not _VARIABLE.match(variable):
             raise HTTPProblem(400, "the variable must be a letter such as x (or a Greek letter's name)")
         if "\n" in exercise or "\r" in exercise:
             raise HTTPProblem(400, "the exercise is one line: f(x) = …")
@@ -470,7 +470,7 @@ class WebApp:
         student = mine[0].student if mine else ""
         return self.render(request, "class.html.j2", title=f"Class {self.options.class_name}", mine=mine, student=student,
                            text="", error=None, entry=self.entry(self.function),
-                           chosen={"function": self.function, "exercise": "", "variable": "x", "syntax": None})
+                           chosen={"function": self.function, "exercise": "", "variable": None, "syntax": None})
 
     async def class_submit(self, request: Request) -> Response:
         store = self.class_store()
@@ -489,7 +489,7 @@ class WebApp:
             mine = await anyio.to_thread.run_sync(store.of_owner, browser)
             return self.render(request, "class.html.j2", status=status, title=f"Class {self.options.class_name}", mine=mine,
                                student=raw_student, text=text, error=str(problem), entry=self.entry(self.function),
-                               chosen={"function": self.function, "exercise": "", "variable": "x", "syntax": None})
+                               chosen={"function": self.function, "exercise": "", "variable": None, "syntax": None})
         with contextlib.suppress(Overloaded):  # accepted and stored: checked later if the pool is full now
             await self._check_and_record(submission_id, student, text)
         return RedirectResponse(f"/class/submissions/{submission_id}", status_code=303)
@@ -664,7 +664,7 @@ def share_link(chosen: dict[str, Any]) -> str:
     import urllib.parse
 
     query = {"function": chosen["function"]} if chosen["function"] else {"exercise": chosen["exercise"]}
-    if chosen["variable"] != "x":
+    if chosen["variable"] is not None:
         query["var"] = chosen["variable"]
     return "/check?" + urllib.parse.urlencode(query)
 

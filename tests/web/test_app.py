@@ -75,6 +75,13 @@ def test_api_check_takes_the_exercise_and_variable(client: TestClient, function:
     assert answer.json() == cli_json(text, tmp_path, "--function", function, "--var", variable)
 
 
+def test_the_variable_defaults_to_the_exercises_own(client: TestClient, tmp_path: Path) -> None:
+    text = r"\frac{\partial L}{\partial z} = \sigma(z) - y" + "\n"
+    answer = client.post("/api/check", json={"text": text, "function": "bce"}).json()
+    assert answer["valid"] and answer["variable"] == "z"
+    assert answer == cli_json(text, tmp_path, "--function", "bce", "--var", "z")
+
+
 def test_hostile_text_gets_the_cli_verdicts_and_nothing_runs(client: TestClient, tmp_path: Path) -> None:
     marker = Path("/tmp/derive-web-pwned")
     marker.unlink(missing_ok=True)
