@@ -19,6 +19,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import csrf_of, running_app
+from hostile import HOSTILE_LINES as CLI_HOSTILE_LINES
 from derive.errors import InputError
 from derive.web.options import MAX_BODY_BYTES, MAX_LINES
 
@@ -31,12 +32,7 @@ CORRECT = "\n".join([
 ]) + "\n"
 MISTAKEN = "sigma'(x) = d/dx (1+exp(-x))^(-1)\n= -(1+exp(-x))^(-2) * exp(-x)\n= sigma(x)*(1-sigma(x))\n"
 HOSTILE_LINES = [
-    r"\sigma'(x) = \sigma(x)(1-\sigma(x))",
-    "<script>alert(1)</script>",
-    r"$$ \input{/etc/passwd} $$",
-    "{{7*7}} << x >> <% if true %>",
-    r"\sigma'(x) = \sigma(x)(1+\sigma(x)) % <script>alert(2)</script> \input{/etc/passwd} {{7*7}} << x >>",
-    "</code></td></tr></table><img src=x onerror=alert(3)>",
+    *CLI_HOSTILE_LINES,  # what derive check's own tests send
     "__import__('os').system('touch /tmp/derive-web-pwned')",
     "x^(x^(x^(x^(x^(x^x)))))",
 ]
