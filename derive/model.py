@@ -300,6 +300,10 @@ class Exercise:
     kind: str
     function: sympy.Expr
     derivation: Derivation
+    #: what the prompt names the function (f(x) when None, L(w, b) for a loss) and the variable
+    #: the exercise differentiates in (the derivation's)
+    prompt: sympy.Expr | None = None
+    variable: sympy.Symbol | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

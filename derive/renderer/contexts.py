@@ -161,9 +161,11 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
     exercises = []
     for exercise in sheet.exercises:
         solution = exercise.derivation
+        named = exercise.prompt if exercise.prompt is not None else prompt
+        wrt = exercise.variable if exercise.variable is not None else x
         exercises.append({
-            "prompt": Math(sympy.Eq(prompt, exercise.function, evaluate=False), style=style),
-            "answer": Math(sympy.Eq(sympy.Derivative(prompt, x), solution.result, evaluate=False), style=style),
+            "prompt": Math(sympy.Eq(named, exercise.function, evaluate=False), style=style),
+            "answer": Math(sympy.Eq(sympy.Derivative(named, wrt), solution.result, evaluate=False), style=style),
             "solution": derivation_view(solution, style),
             "verification": derivation_view(solution, style)["identity_verification"],
         })
