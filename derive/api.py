@@ -31,12 +31,19 @@ def derive(
     route: str | None = None,
     *,
     properties: bool = False,
+    order: int = 1,
+    then: tuple[sympy.Symbol | str, ...] = (),
     options: VerifyOptions = DEFAULT_OPTIONS,
 ) -> Derivation:
     """Derive, step by step, the derivative of a catalogued function or of a SymPy expression.
 
     Every step comes back verified. ``properties=True`` also computes the verified properties
-    (value at 0, symmetry, maximum of the derivative, ...) that documents show.
+    (value at 0, symmetry, maximum of the derivative, ...) that documents show. ``order`` asks
+    for a higher derivative, and ``then`` for a mixed partial derivative (the derivative in
+    ``variable``, then in each letter of ``then``) of an expression.
+
+    For an expression the variable is the one named (a SymPy symbol of the user's, with or
+    without assumptions, or its name), or else the only letter it has (x when it has several).
 
     >>> from derive.printing import to_text
     >>> d = derive("sigmoid")
@@ -44,12 +51,20 @@ def derive(
     ('sigma(x)*(1 - sigma(x))', True)
     """
     entry = lookup(expr_or_name) if isinstance(expr_or_name, str) else None
+    if entry is None:
+        expr_or_name = _as_expression(expr_or_name)
+        variable = variable if variable is not None else _only_letter(expr_or_name)
     x = _as_symbol(variable if variable is not None or entry is None else entry.variable_name)
-    derivation = _differentiate(entry, expr_or_name, x, route)
+    if entry is None:
+        expr_or_name = _real_letters(expr_or_name, x)
+    orders = _orders(x, order, then)
+    if orders and entry is not None:
+        raise DeriveError("higher and mixed derivatives are for expressions: derive the catalogue's own")
+    derivation = _differentiate(entry, expr_or_name, x, route, orders=orders)
     derivation = verify_derivation(derivation, options)
     if _candidate_failed(derivation.steps):
         # A closing move rests on a numeric candidate that could not be proved: derive without it.
-        derivation = verify_derivation(_differentiate(entry, expr_or_name, x, route, recognise=False), options)
+        derivation = verify_derivation(_differentiate(entry, expr_or_name, x, route, recognise=False, orders=orders), options)
     if entry is not None and not entry.variables and not derivation.letters:
         derivation = dataclasses.replace(derivation, recognition=_recognise(derivation, options))
     if properties:
@@ -89,14 +104,15 @@ def gradient(
 
 
 def _differentiate(entry: Entry | None, expr: str | sympy.Expr, x: sympy.Symbol, route: str | None, *,
-                   recognise: bool = True) -> Derivation:
+                   recognise: bool = True, orders: tuple[tuple[sympy.Symbol, int], ...] = ()) -> Derivation:
     """The differentiate stage: the steps of a catalogue route, or the generic rules, unverified."""
     if entry is None:
         if route not in (None, "rules"):
             raise DeriveError(f"unknown route '{route}': an expression is derived with the 'rules' route")
         assert isinstance(expr, sympy.Basic)
-        steps = rules_route(expr, expr, x, recognise=recognise)
-        return _derivation("f", "", expr, expr, x, "rules", steps)
+        steps = rules_route(expr, expr, x, recognise=recognise, orders=orders)
+        derivation = _derivation("f", "", expr, expr, x, "rules", steps)
+        return dataclasses.replace(derivation, orders=orders) if orders else derivation
     if entry.document == "jacobian":
         return build_entry_derivation(1, 1)
     chosen = route or entry.default_route
@@ -133,6 +149,41 @@ def _recognise(derivation: Derivation, options: VerifyOptions):  # noqa: ANN202 
     proved = {derivation.result: identity} if identity is not None and identity.proved else {}
     return express_in_terms_of_itself(derivation.function, derivation.result, derivation.variable,
                                       options=options, proved=proved)
+
+
+def _as_expression(expr: object) -> sympy.Expr:
+    """A SymPy expression of the user's (or a Python number); text is refused: parse it first
+    (derive.parse.parse_expression reads it safely), since derive never evaluates text."""
+    if isinstance(expr, sympy.Basic):
+        return expr
+    if isinstance(expr, (int, float)):
+        return sympy.sympify(expr, strict=True)
+    raise DeriveError(f"derive() takes a catalogue name or a SymPy expression, not {type(expr).__name__}")
+
+
+def _only_letter(expr: sympy.Expr) -> sympy.Symbol | None:
+    """The variable of an expression nobody named one for: its only letter, or x among several."""
+    letters = sorted(expr.free_symbols, key=lambda symbol: symbol.name)
+    if len(letters) == 1:
+        return letters[0]
+    return next((letter for letter in letters if letter.name == "x"), None)
+
+
+def _real_letters(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
+    """The expression in derive's real letters: a user's Symbol('x') without assumptions is the
+    same letter as derive's x (every derivation and proof is over the reals)."""
+    replacements = {symbol: make_variable(symbol.name) for symbol in expr.free_symbols
+                    if isinstance(symbol, sympy.Symbol) and not isinstance(symbol, sympy.Dummy)
+                    and symbol != make_variable(symbol.name)}
+    return expr.xreplace(replacements) if replacements else expr
+
+
+def _orders(x: sympy.Symbol, order: int, then: tuple[sympy.Symbol | str, ...]) -> tuple[tuple[sympy.Symbol, int], ...]:
+    if not 1 <= order <= 10:
+        raise DeriveError(f"the order of a derivative is from 1 to 10, not {order}")
+    if order == 1 and not then:
+        return ()
+    return ((x, order), *((_as_symbol(v), 1) for v in then))
 
 
 def _as_symbol(variable: sympy.Symbol | str | None) -> sympy.Symbol:

@@ -231,30 +231,34 @@ def run_grade(arguments: list[str]) -> int:
 def run_diff(arguments: list[str]) -> int:
     parser = _Parser(prog="derive diff", description="Differentiate an expression you type, step by step.")
     parser.add_argument("expression", help='for example "x^2*sin(x)" or "\\frac{1}{1+e^{-x}}"')
-    parser.add_argument("--var", default="x", help="the variable (default x)")
+    parser.add_argument("--var", help="the variable (default: the only letter, or x); several, comma-separated "
+                        "(--var w,b), for every partial derivative")
+    parser.add_argument("--order", type=int, default=1, help="a higher derivative (--order 2); with several variables, "
+                        "2 gives every second partial, mixed ones included")
     parser.add_argument("--format", dest="output_format", default="text",
                         choices=("text", "json", "all", "latex", "markdown", "html"),
                         help="print (text, json) or write documents (all, latex, markdown, html)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for documents (default: output)")
     parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
     options = parser.parse_args(arguments)
-    from derive.api import derive
-    from derive.differentiate.catalogue import catalogue_names
-    from derive.parse import check_variable_name, parse_expression
+    from derive.jobs import PRINTED, derive_text
+    from derive.output import EXTENSIONS, formats_from, prepare_folder, write_text
 
     if not _LABEL.match(options.name):
         raise DeriveError("--name may only contain letters, digits and : . _ - (at most 64)")
-    check_variable_name(options.var)
-    expression = parse_expression(options.expression, variable=options.var, catalogue=catalogue_names())
-    derivation = derive(expression, variable=options.var)
-    if options.output_format in ("text", "json"):
-        _print_derivation(derivation, options.output_format)
+    printed = options.output_format in PRINTED
+    formats = (options.output_format,) if printed else formats_from(options.output_format)
+    done = derive_text(options.expression, variable=options.var, formats=formats, stem=options.name, order=options.order)
+    texts = done["texts"]
+    if printed:
+        sys.stdout.write(texts[options.output_format])
     else:
-        from derive.output import formats_from, write_derivation
-
-        for path in write_derivation(derivation, options.name, options.out, formats_from(options.output_format)):
-            print(path)
-    if not derivation.complete:
+        prepare_folder(options.out)
+        for output_format in formats:
+            print(write_text(options.out / f"{options.name}.{EXTENSIONS[output_format]}", texts[output_format]))
+            if output_format == "markdown" and "svg" in texts:
+                print(write_text(options.out / f"{options.name}.svg", texts["svg"]))
+    if not done["complete"]:
         print("derive: note: some steps could not be done (marked 'Cannot do this step')", file=sys.stderr)
     return 0
 

@@ -12,13 +12,18 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from derive.api import derive
+import sympy
+
+from derive.api import derive, gradient
 from derive.checker import check
 from derive.checker.worker import DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, InlineWorker
 from derive.differentiate.catalogue import catalogue_names
 from derive.parse import check_variable_name, parse_expression
-from derive.renderer import render, render_handouts
-from derive.renderer.json_output import derivation_json
+from derive.errors import DeriveError, InputError
+from derive.functions import variable as real_variable
+from derive.model import Gradient
+from derive.renderer import render, render_gradient, render_handouts
+from derive.renderer.json_output import derivation_json, gradient_json
 from derive.verdicts import Report
 
 #: Formats that are printed (one text) rather than written as documents.
@@ -35,25 +40,61 @@ def check_text(
                      file_timeout=file_timeout, worker=worker, name=name)
 
 
-def derive_text(expression: str, *, variable: str = "x", formats: tuple[str, ...] = ("text",),
-                stem: str = "expression") -> dict[str, Any]:
+def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[str, ...] = ("text",),
+                stem: str = "expression", order: int = 1) -> dict[str, Any]:
     """``derive diff``: parse the typed expression, derive and verify it, render ``formats``.
 
-    Returns ``{"texts": {format: text, ...}, "complete": bool}``; with documents, the plot is
-    under ``"svg"`` (the Markdown file links to ``stem.svg``).
+    ``variable`` is one letter, or several separated by commas (``"w,b"``: every partial
+    derivative, the others held constant; with ``order=2``, every second partial, mixed ones
+    included); None: the expression's only letter (x when it has several). Returns
+    ``{"texts": {format: text, ...}, "complete": bool, "proved": bool}``; with documents, the plot
+    is under ``"svg"`` (the Markdown file links to ``stem.svg``).
     """
-    check_variable_name(variable)
-    parsed = parse_expression(expression, variable=variable, catalogue=catalogue_names())
-    derivation = derive(parsed, variable=variable)
-    texts: dict[str, str] = {}
-    if "json" in formats:
-        texts["json"] = derivation_json(derivation)
-    if "text" in formats:
-        texts["text"] = render(derivation, "text")
+    names = [name.strip() for name in variable.split(",")] if variable else []
+    for name in names:
+        check_variable_name(name)
+    parsed = parse_expression(expression, variable=names[0] if names else "x", catalogue=catalogue_names())
+    if not names:
+        names = [choose_variable(parsed)]
+    letters = [real_variable(name) for name in names]
     documents = tuple(f for f in formats if f not in PRINTED)
-    if documents:
-        texts.update(render_handouts(derivation, documents, plot_file=f"{stem}.svg"))
-    return {"texts": texts, "complete": derivation.complete}
+    texts: dict[str, str] = {}
+    if len(letters) == 1:
+        derivation = derive(parsed, variable=letters[0], order=order)
+        if "json" in formats:
+            texts["json"] = derivation_json(derivation)
+        if "text" in formats:
+            texts["text"] = render(derivation, "text")
+        if documents:
+            texts.update(render_handouts(derivation, documents, plot_file=f"{stem}.svg"))
+        return {"texts": texts, "complete": derivation.complete, "proved": derivation.proved}
+    if order == 1:
+        result = gradient(parsed, tuple(letters))
+    elif order == 2:
+        pairs = [(first, second) for index, first in enumerate(letters) for second in letters[index:]]
+        derivations = tuple(derive(parsed, variable=first, then=(second,)) if first != second
+                            else derive(parsed, variable=first, order=2) for first, second in pairs)
+        result = Gradient(name="f", title="", function=parsed, definition=parsed, derivations=derivations)
+    else:
+        raise DeriveError("with several variables, --order may be 1 (the gradient) or 2 (every second partial)")
+    if "json" in formats:
+        texts["json"] = gradient_json(result)
+    if "text" in formats:
+        texts["text"] = render_gradient(result, "text")
+    for output_format in documents:
+        texts[output_format] = render_gradient(result, output_format)
+    return {"texts": texts, "complete": result.complete, "proved": result.proved}
+
+
+def choose_variable(expression: sympy.Expr) -> str:
+    """The letter to differentiate in when none is named: the only one, or x among several."""
+    letters = sorted(symbol.name for symbol in expression.free_symbols)
+    if len(letters) == 1:
+        return letters[0]
+    if "x" in letters or not letters:
+        return "x"
+    raise InputError(f"the expression has the letters {', '.join(letters)}: name the variable with --var "
+                     f"(--var {letters[0]}, or --var {','.join(letters)} for every partial derivative)")
 
 
 # --- the web server's jobs (derive serve): plain data out, every piece of HTML escaped later ---

@@ -15,7 +15,8 @@ import sympy
 from derive.api import derive
 from derive.differentiate.catalogue import lookup
 from derive.errors import DeriveError
-from derive.functions import variable
+from derive.expressions import PIECEWISE_KINDS
+from derive.functions import expand_definitions, variable
 from derive.model import Derivation, Exercise, Worksheet, rule_name
 
 #: Top-level rules never left blank: restating the definition and pure changes of notation.
@@ -50,6 +51,10 @@ EXERCISE_KINDS: dict[str, ExerciseMaker] = {
 }
 
 
+#: The kinds whose exercises have letters for parameters.
+PARAMETRIC_KINDS = frozenset({"affine_parameters", "scaled_parameter", "times_x_parameter"})
+
+
 class WorksheetBuilder:
     """Builds worksheets for one catalogue entry; derivations of repeated exercises are shared."""
 
@@ -67,6 +72,9 @@ class WorksheetBuilder:
             return [f"partial:{name}" for name in self.entry.variables[1:]] + ["scaled_input"]
         function = self.exercise_base()
         kinds = [kind for kind in EXERCISE_KINDS if kind != "log"]
+        if expand_definitions(function).has(*PIECEWISE_KINDS):
+            # a break point at -b/a is not a number: parameters are for smooth functions
+            kinds = [kind for kind in kinds if kind not in PARAMETRIC_KINDS]
         if function.is_positive:
             kinds.append("log")
         return kinds

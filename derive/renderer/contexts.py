@@ -27,7 +27,7 @@ def handout_context(
 ) -> dict[str, Any]:
     """The context of ``handout.*.j2``: the derivation, other routes, properties, plot, numbers."""
     x = derivation.variable
-    derivative = sympy.Derivative(derivation.function, x)
+    derivative = derivation.start
     extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
     # Only a complete derivation of a function of x alone gets a graph and a worked example.
     numeric = not extra and derivation.complete
@@ -199,7 +199,7 @@ def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> d
     """The context of ``gradient.*.j2``: the loss, the network's letters, each partial derivative
     step by step, and the gradient as a column vector."""
     derivations = gradient.derivations
-    partials = sympy.Matrix([sympy.Derivative(gradient.function, d.variable) for d in derivations])
+    partials = sympy.Matrix([d.start for d in derivations])
     results = sympy.Matrix([d.result for d in derivations])
     letters = [sympy.Eq(letter, body, evaluate=False) for letter, _, body in gradient.letters]
     backprop = [Math(letter, style=style) for letter in letters if not str(letter.lhs).startswith("y_")]
@@ -210,7 +210,7 @@ def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> d
         "variables": [Math(d.variable, style=style) for d in derivations],
         "letters": backprop,
         "labels": labels,
-        "partials": [derivation_view(d, style) for d in derivations],
+        "partials": [{**derivation_view(d, style), "mixed": bool(d.orders)} for d in derivations],
         "vector": Math(sympy.Eq(partials, results, evaluate=False), style=style),
         "several": len(derivations) > 1,
         "proved": gradient.proved,
