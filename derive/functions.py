@@ -7,6 +7,7 @@ is what verification does before it proves anything.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import sympy
@@ -231,6 +232,13 @@ def prepare(expr: sympy.Basic) -> sympy.Expr:
     """
     if not isinstance(expr, sympy.Basic):
         expr = sympy.sympify(expr, strict=True)  # a Python number; strict: never a string
+    return _prepared(expr)
+
+
+@functools.lru_cache(maxsize=4096)
+def _prepared(expr: sympy.Basic) -> sympy.Expr:
+    """:func:`prepare` remembered: a SymPy expression is immutable, and every step of every route
+    prepares the same few expressions again (each is one side of two equalities)."""
     expr = expand_definitions(expr)
     if expr.has(sympy.Derivative, sympy.Subs):
         expr = expr.doit()

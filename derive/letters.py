@@ -9,6 +9,7 @@ are written in its own letters) read letters this way.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sympy
@@ -19,6 +20,7 @@ from derive.expressions import rebuild
 Definitions = tuple[tuple[Any, tuple[sympy.Symbol, ...], sympy.Expr], ...]
 
 
+@functools.lru_cache(maxsize=2048)
 def expand_letters(expr: sympy.Expr, definitions: Definitions, variable: sympy.Symbol) -> sympy.Expr:
     """``expr`` in the letters no definition stands for: every function the student defined and
     every letter that stands for an expression replaced, latest definition first (a definition
@@ -29,6 +31,9 @@ def expand_letters(expr: sympy.Expr, definitions: Definitions, variable: sympy.S
     backpropagation reads it (:func:`_with_respect_to_letter`); every other derivative is of the
     expression with every definition replaced, so that ∂L/∂w after z = wx + b, a = σ(z) is the
     derivative of the whole loss.
+
+    Remembered: it depends on nothing but its (immutable) arguments, and one step's ``after`` is
+    the next step's ``before``.
     """
     if not definitions:
         return expr

@@ -11,10 +11,19 @@ that a side is undefined somewhere, and only for one variable.
 
 from __future__ import annotations
 
+import functools
+
 import sympy
 from sympy.calculus.util import continuous_domain
 
 from derive.functions import expand_definitions, prepare
+
+
+@functools.lru_cache(maxsize=1024)
+def where_claimed(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy.Basic | None:
+    """:func:`restriction` of :func:`common_domain`, remembered: SymPy's solver takes tens of
+    milliseconds per side, and the same side facts (d/du ln u = 1/u) recur in every route."""
+    return restriction(common_domain(a, b, variable), variable)
 
 
 def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:

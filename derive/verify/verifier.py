@@ -18,7 +18,7 @@ from derive.evaluate import evaluate_columns, to_mpf
 from derive.functions import prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
-from derive.verify.domain import common_domain, restriction
+from derive.verify.domain import where_claimed
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
 from derive.verify.procedure import constant_is_zero, decide_zero
 
@@ -30,7 +30,9 @@ class Verifier:
     keeps the historical points), and a point where either side is undefined is outside the
     common domain, so it is no counterexample: it is skipped. Consecutive steps share an
     expression (one step's ``after`` is the next one's ``before``), so each expression is
-    prepared and evaluated once per run. The caches live on this object, never in module globals.
+    prepared and evaluated once per run. The caches of values live on this object, never in
+    module globals (they depend on the options); what depends on an expression alone (its
+    prepared form, its domain) is remembered where it is computed.
     """
 
     def __init__(self, variable: sympy.Symbol | None = None, options: VerifyOptions = DEFAULT_OPTIONS) -> None:
@@ -39,8 +41,10 @@ class Verifier:
         self._rationals: dict[sympy.Symbol | None, list[sympy.Rational]] = {}
         self._columns: dict[sympy.Symbol, list[mpmath.mpf]] = {}
         self._prepared: dict[sympy.Basic, sympy.Expr] = {}
-        self._domains: dict[tuple[sympy.Basic, sympy.Basic], sympy.Basic | None] = {}
+        self._free: dict[sympy.Basic, frozenset[sympy.Symbol]] = {}
         self._values: dict[tuple[sympy.Basic, int], list[mpmath.mpf | None]] = {}
+        self._labels: dict[tuple[frozenset[sympy.Symbol], int], str] = {}
+        self._parts = 3  # how many sets of points the last comparison looked at
         # one cache of sub-tree values per set of points: main, reserve (positive), far
         self._subtree_values: list[dict[sympy.Basic, list[object]]] = [{}, {}, {}]
 
@@ -73,8 +77,7 @@ class Verifier:
         if key not in self._values:
             prepared = self.prepared(expr)
             count = self.options.points
-            columns = {symbol: self._column(symbol)[part * count : (part + 1) * count]
-                       for symbol in prepared.free_symbols if isinstance(symbol, sympy.Symbol)}
+            columns = {symbol: self._column(symbol)[part * count : (part + 1) * count] for symbol in self.free(expr)}
             with mpmath.workdps(self.options.digits + 10):
                 self._values[key] = evaluate_columns(prepared, columns, count, self._subtree_values[part])
         return self._values[key]
@@ -87,13 +90,24 @@ class Verifier:
     def label(self, symbols: set[sympy.Symbol], index: int) -> str:
         """How a point is named: its value alone when the claim is about the verifier's variable
         only (``-2.779``), else every variable's value (``w = 0.512, x = -2.779``)."""
-        if not symbols - {self.variable} or len(symbols) == 1 and self.variable is None:
-            only = next(iter(symbols), None)
-            return _show_point(self.rationals(only)[index])
-        return ", ".join(f"{name} = {value}" for name, value in self.point(symbols, index))
+        key = (frozenset(symbols), index)
+        if key not in self._labels:
+            if not symbols - {self.variable} or len(symbols) == 1 and self.variable is None:
+                only = next(iter(symbols), None)
+                self._labels[key] = _show_point(self.rationals(only)[index])
+            else:
+                self._labels[key] = ", ".join(f"{name} = {value}" for name, value in self.point(symbols, index))
+        return self._labels[key]
+
+    def free(self, expr: sympy.Basic) -> frozenset[sympy.Symbol]:
+        """The variables of ``expr`` once prepared (remembered: SymPy walks the tree each time)."""
+        if expr not in self._free:
+            self._free[expr] = frozenset(symbol for symbol in self.prepared(expr).free_symbols
+                                         if isinstance(symbol, sympy.Symbol))
+        return self._free[expr]
 
     def symbols(self, *exprs: sympy.Basic) -> set[sympy.Symbol]:
-        return {symbol for expr in exprs for symbol in self.prepared(expr).free_symbols if isinstance(symbol, sympy.Symbol)}
+        return set().union(*(self.free(expr) for expr in exprs))
 
     def compare(self, a: sympy.Basic, b: sympy.Basic) -> tuple[bool, list[str], str, tuple[str, str, str] | None]:
         """(agree, points used, largest relative difference, counterexample or None).
@@ -106,9 +120,11 @@ class Verifier:
         symbols = self.symbols(a, b)
         self._last_point: tuple[tuple[str, str], ...] = ()
         self._skipped = False
+        self._parts = 0  # how many sets of points were looked at
         with mpmath.workdps(self.options.digits + 10):
             tolerance = mpmath.mpf(10) ** (-self.options.digits)
             for part in (0, 1, 2):
+                self._parts = part + 1
                 for offset, (left, right) in enumerate(zip(self.values(a, part=part), self.values(b, part=part))):
                     if left is None or right is None:
                         self._skipped = True
@@ -228,9 +244,10 @@ class Verifier:
     def _undefined_somewhere(self, a: sympy.Basic, b: sympy.Basic) -> bool:
         """Whether a function differentiated in ``a`` or ``b`` is undefined at some sample point:
         then the derivative is claimed only where the function is defined, even when its
-        evaluated form is defined elsewhere too (d/dx ln √((1+x)/(1−x)) is rational)."""
+        evaluated form is defined elsewhere too (d/dx ln √((1+x)/(1−x)) is rational). Only the
+        sets of points the comparison looked at count."""
         targets = {node.expr for side in (a, b) for node in side.atoms(sympy.Derivative)}
-        return any(value is None for target in targets for part in (0, 1, 2) for value in self.values(target, part=part))
+        return any(value is None for target in targets for part in range(self._parts) for value in self.values(target, part=part))
 
     def where(self, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic | None:
         """The condition under which ``a = b`` is claimed, when it leaves out part of the line
@@ -239,10 +256,7 @@ class Verifier:
         if len(symbols) != 1:
             return None
         (variable,) = symbols
-        key = (a, b)
-        if key not in self._domains:
-            self._domains[key] = restriction(common_domain(a, b, variable), variable)
-        return self._domains[key]
+        return where_claimed(a, b, variable)
 
     def _far_apart(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str | None, str, str]:
         """The values of two numbers proved different, written so that they differ if 3000 digits
