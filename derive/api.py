@@ -8,6 +8,7 @@ form and, on request, the proved properties). Rendering is :func:`derive.render`
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import sympy
 
@@ -19,7 +20,8 @@ from derive.facts.jacobian import softmax_jacobian
 from derive.facts.properties import derive_properties
 from derive.facts.recognition import express_in_terms_of_itself
 from derive.functions import variable as make_variable
-from derive.model import Derivation, Step
+from derive.model import Derivation, Step, Verification
+from derive.renderer import notebook as _notebook  # noqa: F401 - derivations show themselves in notebooks
 from derive.verify import DEFAULT_OPTIONS, VerifyOptions, verify_derivation
 
 __all__ = ["derive", "softmax_jacobian"]
@@ -38,33 +40,114 @@ def derive(
     Every step comes back verified. ``properties=True`` also computes the verified properties
     (value at 0, symmetry, maximum of the derivative, ...) that documents show.
 
+    The variable is ``variable`` (a symbol of the expression, or its name), or else the only
+    symbol of the expression, or else the one called x. Your own symbols work whatever their
+    assumptions (``Symbol("x")``, ``Symbol("t", positive=True)``, what ``sympify`` makes): derive
+    differentiates with respect to a real variable of the same name, proves every step for
+    real values of it, and gives the derivation back in your symbols.
+
     >>> from derive.printing import to_text
     >>> d = derive("sigmoid")
     >>> to_text(d.result), d.proved
     ('sigma(x)*(1 - sigma(x))', True)
+    >>> x = sympy.Symbol("x")
+    >>> d = derive(x**2 * sympy.sin(x))
+    >>> d.result.subs(x, sympy.pi)
+    -pi**2
     """
     entry = lookup(expr_or_name) if isinstance(expr_or_name, str) else None
-    x = _as_symbol(variable if variable is not None or entry is None else entry.variable_name)
-    derivation = _differentiate(entry, expr_or_name, x, route)
+    expr = None if entry is not None else _as_expression(expr_or_name)
+    yours = _chosen_variable(expr, variable, entry)
+    to_real = _real_symbols(expr.free_symbols if expr is not None else set(), yours)
+    x = to_real.get(yours, yours)
+    if expr is not None and to_real:
+        with sympy.evaluate(False):  # keep the expression as it was written
+            expr = expr.xreplace(to_real)
+    derivation = _differentiate(entry, expr, x, route)
     derivation = verify_derivation(derivation, options)
     if _candidate_failed(derivation.steps):
         # A closing move rests on a numeric candidate that could not be proved: derive without it.
-        derivation = verify_derivation(_differentiate(entry, expr_or_name, x, route, recognise=False), options)
+        derivation = verify_derivation(_differentiate(entry, expr, x, route, recognise=False), options)
     if entry is not None:
         derivation = dataclasses.replace(derivation, recognition=_recognise(derivation, options))
     if properties:
         derivation = dataclasses.replace(derivation, properties=derive_properties(
-            derivation.function, derivation.definition, derivation.variable, derivation.recognition, options))
-    return derivation
+            derivation.function, derivation.definition, derivation.variable, derivation.recognition, options,
+            identities=entry.identities if entry is not None else ()))
+    back = {real: symbol for symbol, real in to_real.items()}
+    return _in_symbols(derivation, back) if back else derivation
 
 
-def _differentiate(entry: Entry | None, expr: str | sympy.Expr, x: sympy.Symbol, route: str | None, *,
+def _as_expression(value: object) -> sympy.Expr:
+    """A SymPy expression, or a Python number as one (never a string: ``sympify`` is not run on text)."""
+    if isinstance(value, sympy.Expr):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return sympy.sympify(value, strict=True)
+    raise DeriveError(f"derive() takes a catalogue name or a SymPy expression, not {type(value).__name__}")
+
+
+def _chosen_variable(expr: sympy.Expr | None, variable: sympy.Symbol | str | None, entry: Entry | None) -> sympy.Symbol:
+    """The variable as the caller means it: the symbol named (found in ``expr`` by its name when
+    the expression has one of that name, whatever its assumptions), else ``expr``'s only symbol,
+    else the one called x (or the catalogue entry's own)."""
+    if variable is not None and not isinstance(variable, (str, sympy.Symbol)):
+        raise DeriveError(f"the variable must be a symbol or its name, not {variable!r}")
+    symbols = sorted((s for s in (expr.free_symbols if expr is not None else ()) if isinstance(s, sympy.Symbol)), key=str)
+    names = [s.name for s in symbols]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DeriveError(f"the expression has two different symbols called {repeated[0]} (with different assumptions): "
+                          "use one symbol per name")
+    name = variable if isinstance(variable, str) else variable.name if variable is not None else None
+    if name is None:
+        if entry is not None:
+            return make_variable(entry.variable_name)
+        if len(symbols) == 1:
+            return symbols[0]
+        name = "x"
+        if symbols and "x" not in names:
+            raise DeriveError(f"the expression has several symbols ({', '.join(names)}): say which one is the variable, "
+                              f"e.g. derive(expr, variable={names[0]})")
+    found = next((s for s in symbols if s.name == name), None)
+    if found is not None:
+        return found
+    return variable if isinstance(variable, sympy.Symbol) else make_variable(name)
+
+
+def _real_symbols(symbols: set[sympy.Basic], variable: sympy.Symbol) -> dict[sympy.Symbol, sympy.Symbol]:
+    """Each symbol that is not derive's real symbol of its name, mapped to it."""
+    mapping = {}
+    for symbol in {*symbols, variable}:
+        if isinstance(symbol, sympy.Symbol) and not isinstance(symbol, sympy.Dummy):
+            real = make_variable(symbol.name)
+            if symbol != real:
+                mapping[symbol] = real
+    return mapping
+
+
+def _in_symbols(value: Any, mapping: dict[sympy.Symbol, sympy.Symbol]) -> Any:
+    """``value`` (a derivation and everything in it) with ``mapping`` applied to every expression,
+    each kept as it was written. A verification holds no expression and stays as it is."""
+    if isinstance(value, sympy.Basic):
+        with sympy.evaluate(False):
+            return value.xreplace(mapping)
+    if isinstance(value, tuple):
+        return tuple(_in_symbols(item, mapping) for item in value)
+    if isinstance(value, Verification) or not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return value
+    return dataclasses.replace(value, **{
+        field.name: _in_symbols(getattr(value, field.name), mapping) for field in dataclasses.fields(value) if field.init
+    })
+
+
+def _differentiate(entry: Entry | None, expr: sympy.Expr | None, x: sympy.Symbol, route: str | None, *,
                    recognise: bool = True) -> Derivation:
     """The differentiate stage: the steps of a catalogue route, or the generic rules, unverified."""
     if entry is None:
         if route not in (None, "rules"):
             raise DeriveError(f"unknown route '{route}': an expression is derived with the 'rules' route")
-        assert isinstance(expr, sympy.Basic)
+        assert expr is not None
         steps = rules_route(expr, expr, x, recognise=recognise)
         return _derivation("f", "", expr, expr, x, "rules", steps)
     if entry.document == "jacobian":
@@ -97,11 +180,3 @@ def _recognise(derivation: Derivation, options: VerifyOptions):  # noqa: ANN202 
     proved = {derivation.result: identity} if identity is not None and identity.proved else {}
     return express_in_terms_of_itself(derivation.function, derivation.result, derivation.variable,
                                       options=options, proved=proved)
-
-
-def _as_symbol(variable: sympy.Symbol | str | None) -> sympy.Symbol:
-    if variable is None:
-        return make_variable("x")
-    if isinstance(variable, str):
-        return make_variable(variable)
-    return make_variable(variable.name)

@@ -27,6 +27,8 @@ class LatexStyle:
 
     exponential: Literal["e", "exp"] = "e"
     sigma_symbol: str = r"\sigma"
+    #: Write every derivative with ∂ (a document about a function of several inputs, the softmax).
+    partial_derivatives: bool = False
 
 
 DEFAULT_STYLE = LatexStyle()
@@ -40,6 +42,7 @@ class DeriveLatexPrinter(LatexPrinter):
         "negative_powers": "fractions",
         "exponential": "e",
         "sigma_symbol": r"\sigma",
+        "partial_derivatives": False,
     }
 
     def _print_Pow(self, expr: sympy.Pow) -> str:
@@ -167,10 +170,11 @@ class DeriveLatexPrinter(LatexPrinter):
         name = self._function_name(target)
         if name is not None and target.args == (variable,) and order <= 3:
             return rf"{name}{chr(39) * order}{self._argument(variable)}"
+        d = r"\partial " if self._settings["partial_derivatives"] else "d"
         operator = (
-            rf"\frac{{d}}{{d{self._print(variable)}}}"
+            rf"\frac{{{d.strip()}}}{{{d}{self._print(variable)}}}"
             if order == 1
-            else rf"\frac{{d^{{{order}}}}}{{d{self._print(variable)}^{{{order}}}}}"
+            else rf"\frac{{{d.strip()}^{{{order}}}}}{{{d}{self._print(variable)}^{{{order}}}}}"
         )
         body = self._print(target)
         if target.is_Add or target.is_Mul or target.could_extract_minus_sign() or (target.is_Pow and not target.exp.is_negative):
@@ -189,7 +193,8 @@ def to_latex(expr: sympy.Basic, *, notation: Notation = "fractions", style: Late
     '\\left(1 + e^{- x}\\right)^{-1}'
     """
     printer = DeriveLatexPrinter(
-        {"negative_powers": notation, "exponential": style.exponential, "sigma_symbol": style.sigma_symbol, "ln_notation": True}
+        {"negative_powers": notation, "exponential": style.exponential, "sigma_symbol": style.sigma_symbol, "ln_notation": True,
+         "partial_derivatives": style.partial_derivatives}
     )
     return printer.doprint(expr)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from derive.model import NOTEBOOK
+
 Status = Literal["correct", "wrong", "unparsed"]
 
 
@@ -58,9 +60,10 @@ class LineReport:
         }
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class Report:
-    """The verdict on a whole derivation."""
+    """The verdict on a whole derivation; in a notebook it shows itself as the report (HTML,
+    Markdown, or a LaTeX table)."""
 
     lines: tuple[LineReport, ...]
     syntax: str
@@ -93,3 +96,19 @@ class Report:
             "variable": self.variable,
             "counts": {status: self.count(status) for status in ("correct", "wrong", "unparsed")},
         }
+
+    def __repr__(self) -> str:
+        verdict = "valid" if self.valid else "NOT valid"
+        where = f"; first error on line {self.first_error}" if self.first_error is not None else ""
+        name = f" {self.name}" if self.name else ""
+        return (f"<Report{name}: {verdict}, {self.count('correct')} correct, {self.count('wrong')} wrong, "
+                f"{self.count('unparsed')} unreadable{where}>")
+
+    def _repr_html_(self) -> str | None:
+        return NOTEBOOK.show(self, "html")
+
+    def _repr_markdown_(self) -> str | None:
+        return NOTEBOOK.show(self, "markdown")
+
+    def _repr_latex_(self) -> str | None:
+        return NOTEBOOK.show(self, "latex")

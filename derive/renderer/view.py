@@ -91,7 +91,9 @@ def verification_summary(verification: Verification) -> str:
     points = len(verification.points)
     numeric = f"checked at {points} random point{'s' if points != 1 else ''} to {verification.digits} digits"
     if verification.status == "proved":
-        return f"proved: {verification.method}; {numeric}"
+        return f"proved: {verification.method}; {numeric}" if points else f"proved: {verification.method}"
+    if verification.method.startswith("checked numerically"):  # a limit, checked far out (derive.verify.limits)
+        return f"NOT PROVED, only {verification.method.removesuffix(', not proved')}"
     return f"NOT PROVED, only {numeric}"
 
 
@@ -122,6 +124,7 @@ def property_view(prop: Property, style: LatexStyle = DEFAULT_STYLE) -> dict[str
         "kind": prop.kind,
         "title": prop.title,
         "statement": Math(prop.statement, style=style),
+        "condition": Math(prop.condition, style=style) if prop.condition is not None else None,
         "explanation": annotation_view(prop.explanation, style),
         "verification": verification_view(prop.verification),
     }

@@ -20,6 +20,7 @@ from derive.functions import prepare
 from derive.model import Derivation, Step, Verification
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, far_points, sample_points
 from derive.verify.procedure import constant_is_zero, decide_zero
+from derive.verify.seal import SEAL
 
 class Verifier:
     """Proves equalities in one variable, caching what steps share (prepared forms, values).
@@ -142,7 +143,7 @@ class Verifier:
             # The same expression on both sides (a change of notation, a step that could not be
             # done): true even where it cannot be evaluated.
             return Verification(proved=True, numeric_ok=True, method="the two sides are the same expression",
-                                points=tuple(used) if agree else (), digits=self.options.digits)
+                                points=tuple(used) if agree else (), digits=self.options.digits, seal=SEAL)
         numeric = dict(points=tuple(used), digits=self.options.digits, max_difference=largest)
         if not agree:
             method = "numeric counterexample" if counterexample else "numeric: no point where both sides are defined"
@@ -178,7 +179,7 @@ class Verifier:
                                     counterexample=found, **numeric)
         if method is None:
             return Verification(proved=False, numeric_ok=True, method="numeric only: no symbolic proof found", **numeric)
-        return Verification(proved=True, numeric_ok=True, method=method, **numeric)
+        return Verification(proved=True, numeric_ok=True, method=method, **numeric, seal=SEAL)
 
     def _far_apart(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str | None, str, str]:
         """The values of two numbers proved different, written so that they differ if 3000 digits
