@@ -44,6 +44,19 @@ class NotebookDisplay:
 NOTEBOOK = NotebookDisplay()
 
 
+class ShownInNotebooks:
+    """Jupyter's display methods for a record, written by whatever :data:`NOTEBOOK` has registered."""
+
+    def _repr_html_(self) -> str | None:
+        return NOTEBOOK.show(self, "html")
+
+    def _repr_markdown_(self) -> str | None:
+        return NOTEBOOK.show(self, "markdown")
+
+    def _repr_latex_(self) -> str | None:
+        return NOTEBOOK.show(self, "latex")
+
+
 @dataclass(frozen=True)
 class Annotation:
     """A sentence that mixes text and mathematics; each renderer writes the math its own way.
@@ -260,7 +273,7 @@ class Recognition:
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
-class Derivation:
+class Derivation(ShownInNotebooks):
     """The derivative of ``function`` (written ``name(variable)``) step by step.
 
     ``steps`` form one chain of equalities from ``Derivative(function, variable)`` to ``result``.
@@ -315,15 +328,6 @@ class Derivation:
         else:
             status = "proved" if self.proved else f"NOT all proved: {counts['numeric only']} numeric only, {counts['failed']} failed"
         return f"<Derivation {self.name}: {identity}; {counts['steps']} steps, {status}>"
-
-    def _repr_html_(self) -> str | None:
-        return NOTEBOOK.show(self, "html")
-
-    def _repr_markdown_(self) -> str | None:
-        return NOTEBOOK.show(self, "markdown")
-
-    def _repr_latex_(self) -> str | None:
-        return NOTEBOOK.show(self, "latex")
 
 
 @dataclass(frozen=True, kw_only=True)

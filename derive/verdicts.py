@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from derive.model import NOTEBOOK
+from derive.model import ShownInNotebooks
 
 Status = Literal["correct", "wrong", "unparsed"]
 
@@ -61,7 +61,7 @@ class LineReport:
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
-class Report:
+class Report(ShownInNotebooks):
     """The verdict on a whole derivation; in a notebook it shows itself as the report (HTML,
     Markdown, or a LaTeX table)."""
 
@@ -103,12 +103,3 @@ class Report:
         name = f" {self.name}" if self.name else ""
         return (f"<Report{name}: {verdict}, {self.count('correct')} correct, {self.count('wrong')} wrong, "
                 f"{self.count('unparsed')} unreadable{where}>")
-
-    def _repr_html_(self) -> str | None:
-        return NOTEBOOK.show(self, "html")
-
-    def _repr_markdown_(self) -> str | None:
-        return NOTEBOOK.show(self, "markdown")
-
-    def _repr_latex_(self) -> str | None:
-        return NOTEBOOK.show(self, "latex")

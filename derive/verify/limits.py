@@ -8,7 +8,8 @@ with the lowest power of T (then the highest of x). The limit of numerator over 
 then read off their dominant terms, exactly. Around that:
 
 * a sum, product or constant power of parts whose limits are known combines them, unless the
-  combination is an indeterminate form (∞ − ∞, 0·∞, …), which is not proved;
+  combination is an indeterminate form (∞ − ∞, 0·∞, …), which is not proved, except the product
+  of a rational function of x and e^(p(x)) for a polynomial p → −∞, which tends to 0;
 * a function that is continuous at the limit of its argument (ln, e^u, erf, arctan, roots, …)
   takes that limit through, and at ±∞ its own limit there (ln u → ∞, erf u → ±1, …);
 * a piecewise function takes the limit of its outermost piece, which equals the function on
@@ -217,7 +218,9 @@ def _limit(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr, depth: int)
     if parts is not None:
         if any(part is None for part in parts):
             return None
-        return _sum(parts) if isinstance(expr, sympy.Add) else _product(parts)
+        if isinstance(expr, sympy.Add):
+            return _sum(parts)
+        return _product(parts) or _exponential_beats_polynomial(expr.args, parts, x)
     if isinstance(expr, sympy.Pow):
         if expr.exp.has(x):
             return _limit(sympy.exp(expr.exp * sympy.log(expr.base)), x, direction, depth + 1)
@@ -262,6 +265,28 @@ def _product(parts: list[_Found]) -> _Found | None:
         return None if sign == 0 else _Found(oo if sign > 0 else -oo, sign)
     value = sympy.Mul(*(part.value for part in parts))
     return _Found(value, sign) if value == 0 else _constant(value)
+
+
+def _exponential_beats_polynomial(factors: tuple[sympy.Expr, ...], parts: list[_Found], x: sympy.Symbol) -> _Found | None:
+    """0·∞ where every vanishing factor is e^(p(x)) with a polynomial p of degree ≥ 1 and every
+    growing factor a rational function of x: the product tends to 0 (x·e^(-x²/2) -> 0), since
+    p(x) ≤ -c|x|^d for large |x| and |R(x)| ≤ C|x|^k, so |R(x) e^(p(x))| ≤ C|x|^k e^(-c|x|^d)."""
+    decaying = growing = 0
+    sign = 1
+    for factor, part in zip(factors, parts):
+        sign *= part.sign
+        if part.value == 0:
+            exponent = factor.exp if isinstance(factor, sympy.Pow) and factor.base == sympy.E else (
+                factor.args[0] if isinstance(factor, sympy.exp) else None)
+            if exponent is None or not exponent.is_polynomial(x) or sympy.degree(exponent, x) < 1:
+                return None
+            decaying += 1
+        elif part.value in (oo, -oo):
+            rational = rational_in_t(factor, x)
+            if rational is None or rational[1] is not None:
+                return None  # grows faster than a power of x, or not known to
+            growing += 1
+    return _Found(S.Zero, sign) if decaying and growing else None
 
 
 def _power(base: _Found, exponent: sympy.Expr) -> _Found | None:

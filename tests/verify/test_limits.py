@@ -39,6 +39,10 @@ PROVED = [
     (sympy.atan(x), oo, sympy.pi / 2, HOW_PARTS),
     (sympy.erf(x), -oo, -1, HOW_PARTS),
     (gelu(x), oo, oo, HOW_PARTS),
+    (D(gelu(x), x), oo, 1, HOW_PARTS),                  # x e^(-x^2/2) -> 0: e^(polynomial) beats x
+    (D(gelu(x), x), -oo, 0, HOW_PARTS),
+    (x * exp(-x**2), oo, 0, HOW_PARTS),
+    (x**5 * exp(x**3), -oo, 0, HOW_PARTS),
     (sqrt(1 + exp(-x)), oo, 1, HOW_PARTS),
     (log(1 + x**2), -oo, oo, HOW_PARTS),
     (relu(x), -oo, 0, HOW_PIECE),
@@ -70,11 +74,10 @@ def test_the_written_form_is_the_rational_function_of_t() -> None:
 
 
 NOT_PROVED = [
-    (gelu(x), -oo, 0),                  # -oo * 0 is indeterminate for this calculus
-    (D(gelu(x), x), oo, 1),
+    (gelu(x), -oo, 0),                  # -oo * 0 with 1 + erf(x): indeterminate for this calculus
     (gelu_tanh(x), -oo, 0),
     (x * (1 + sympy.erf(x)), -oo, 0),
-    (x * exp(-x**2), oo, 0),
+    (x**2 * exp(x) * exp(-x**2), oo, 0),  # e^x is no power of x: the rule does not apply
 ]
 
 
