@@ -40,7 +40,7 @@ EXIT_CODES: tuple[ExitCodeMeaning, ...] = (
                     examples="an unknown route; LaTeX could not compile a document; "
                              "`check`: a wrong or unreadable line"),
     ExitCodeMeaning(code=ExitCode.UNUSABLE_INPUT, meaning="unusable input",
-                    examples="an expression derive cannot read (`derive diff \"sec(x)^2\"`); an unknown function; "
+                    examples="an expression derive cannot read (`derive diff \"x +\"`); an unknown function; "
                              "a bad option or option value, or options that do not go together; a missing, binary, "
                              "empty or too large file; a missing tool (latexmk for `--pdf`)"),
     ExitCodeMeaning(code=ExitCode.BUG, meaning="a bug in derive",

@@ -41,14 +41,19 @@ def check(
     *,
     syntax: str | None = None,
     function: str = "sigmoid",
-    variable: str = "x",
+    variable: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
     worker: ProofWorker | None = None,
     name: str = "",
 ) -> Report:
-    """Check every line of ``text`` (a whole derivation). Student text is never evaluated."""
+    """Check every line of ``text`` (a whole derivation). Student text is never evaluated.
+
+    ``variable`` is the exercise's variable (default: the catalogue entry's own, x for σ, z for
+    the cross-entropy); every other letter is a parameter or another variable.
+    """
     entry = lookup(function)  # the exercise's function must exist
+    variable = variable or entry.variable_name
     if syntax not in (None, "latex", "text"):
         raise InputError(f"unknown syntax '{syntax}': choose latex or text")
     check_variable_name(variable)
@@ -65,6 +70,11 @@ def check(
         x = real_variable(variable)
         reading = Reading(functions=exercise_names(entry, variable), catalogue=catalogue_names(),
                           exercise=(entry.function(x), entry.definition(x)))
+        letter = exercise_letter(entry, x)
+        if letter is not None:  # the loss L of --function bce may be written L, as its handout writes it
+            reading.definitions.append((letter, (), entry.definition(x)))
+            reading.substituted.add(letter.name)
+            reading.taken.add(letter.name)
         plans: list[LinePlan] = []
         claims: list[Claim] = []
 
@@ -111,6 +121,16 @@ def exercise_names(entry: Entry, variable: str) -> dict[str, Any]:
     if isinstance(kind, type) and issubclass(kind, NamedFunction) and kind is not sigma:
         return {entry.name: kind, **{alias: kind for alias in entry.aliases}}
     return {}
+
+
+def exercise_letter(entry: Entry, x: sympy.Symbol) -> sympy.Symbol | None:
+    """The letter the exercise's function is written with, when it is one (L for a loss)."""
+    function = entry.function(x)
+    if isinstance(function, NamedFunction) and not isinstance(function, sigma):
+        name = function.plain_symbol()
+        if len(name) == 1 and name.isalpha() and name not in ("e", "d", str(x)):
+            return sympy.Symbol(name, real=True)
+    return None
 
 
 def check_file(path: Path, **options: Any) -> Report:

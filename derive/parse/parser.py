@@ -23,7 +23,7 @@ from derive.errors import InputLimitError, ParseError
 from . import grammar_latex, grammar_text
 from .build import Builder, Built, LineParts, SeenDecimal
 from .limits import MAX_DEPTH, MAX_NODES, check_brackets, check_length
-from .names import CONNECTIVE_HINT, TEXT_COMMANDS, Names, classify
+from .names import CONNECTIVE_HINT, TEXT_COMMANDS, Names, classify, letter_name
 
 Syntax = Literal["latex", "text"]
 Start = Literal["start_expr", "start_line"]
@@ -168,12 +168,12 @@ def _is_delimiter_dot(text: str, dot: int) -> bool:
 #: What to write instead of a character derive does not read (each hint says what it does read).
 _CHARACTER_HINTS = {
     "|": ": write abs(x), or \\left| x \\right| in LaTeX",
-    "_": ": subscripts are not supported: name a variable with letters only (t, not t_1), and write ln(x)/ln(2) for a logarithm to base 2",
+    "_": ": a subscript is one letter or digit, or up to 8 of them in braces: w_1, w_{12}",
     "!": ": factorials are not supported: write a number's factorial out (4! is 24)",
     "{": ": braces are LaTeX; use parentheses in plain text",
     "}": ": braces are LaTeX; use parentheses in plain text",
     "\\": ": write the whole expression in LaTeX (\\frac{1}{1+e^{-x}}) or the whole of it in plain text (1/(1+exp(-x)))",
-    ",": ": functions take one argument (write ln(x)/ln(2) for log(x, 2)); write decimals with a point (0.5), and one expression per line",
+    ",": ": write decimals with a point (0.5); a comma only separates the arguments of a function, as in L(w, b), or of log(x, 2)",
     ";": ": write one expression per line",
     "$": ": leave out the $ signs around the mathematics",
     "&": ": leave out the alignment marks & and write one claim per line",
@@ -203,10 +203,10 @@ def _character_error(
     if char == ">" and text[:position].rstrip().endswith("="):  # =>
         arrow = text.rindex("=", 0, position)
         return ParseError(f"unexpected '=>': {CONNECTIVE_HINT}", column=arrow + 1)
-    if char == "∂":
-        derivative = f"\\frac{{d}}{{d{variable}}}" if syntax == "latex" else f"d/d{variable}"
+    if char == "∇":
         return ParseError(
-            f"unexpected character '∂': derive reads {derivative} for functions of one variable",
+            "unexpected character '∇': derive does not read gradients yet; write each partial derivative on its own "
+            "line, e.g. " + ("\\frac{\\partial L}{\\partial w}" if syntax == "latex" else "dL/dw"),
             column=position + 1,
         )
     shown = f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}" if char else "input"
@@ -241,6 +241,9 @@ def _token_error(
         hint = f": write {derivative} for the derivative of an expression"
     elif token.type == "PRIMES":
         hint = ": a prime belongs to a function name, e.g. sigma'(x)"
+    elif token.type == "_COMMA":
+        hint = (": write decimals with a point (0.5); a comma only separates the arguments of a function, as in "
+                "L(w, b), or of log(x, 2)")
     elif token.type in ("FUNC", "SIGMA"):
         hint = ": put a function's argument in parentheses, e.g. sin(x)"
     elif token.type == "_D":
@@ -286,7 +289,7 @@ def check_expression(expr: sympy.Basic, allowed: Iterable[sympy.Symbol]) -> None
         if nodes > MAX_NODES:
             raise InputLimitError(f"expression too large: more than {MAX_NODES} nodes")
         stack.extend((arg, depth + 1) for arg in node.args)
-    unknown = expr.free_symbols - set(allowed)
+    unknown = {symbol for symbol in expr.free_symbols if symbol not in set(allowed) and not letter_name(symbol.name)}
     if unknown:  # cannot happen by construction; kept as a guard
         names = ", ".join(sorted(f"'{symbol}'" for symbol in unknown))
         raise ParseError(f"unknown name {names}")

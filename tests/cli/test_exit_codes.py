@@ -6,7 +6,7 @@ read, a missing file, a wrong line); the rows that only a bug or an overloaded m
 (a verification failure, a time limit, Ctrl-C) are reached by making the library call inside the
 command raise that error: the command must still answer with the table's code and one line.
 
-Bug fixed: ``derive diff "sec(x)^2"`` (unusable input) exited 1, and so did bad option values
+Bug fixed: ``derive diff "sec(x)^2"`` (unusable input, before derive read sec) exited 1, and so did bad option values
 (``--label 'a b'``, ``--students 0``) that the README lists under exit code 2.
 """
 
@@ -94,11 +94,14 @@ REAL = [
      "derive: error: --snippet and --label need --format latex"),
     ("NAME bad label", ["sigmoid", "--format", "latex", "--snippet", "--label", "a b"], 2, "derive: error: --label may only"),
     ("diff ok", ["diff", "x^2"], 0, None),
-    ("diff unknown name", ["diff", "sec(x)^2"], 2,
-     "derive: error: unknown name 'sec': derive has no sec; write 1/cos(...) instead (at column 1)"),
-    ("diff two arguments", ["diff", "log(x, 2)"], 2,
-     "derive: error: unexpected character ',': functions take one argument (write ln(x)/ln(2) for log(x, 2)); "
-     "write decimals with a point (0.5), and one expression per line (at column 6)"),
+    ("diff unknown name", ["diff", "sinc(x)^2"], 2, "derive: error: unknown name 'sinc'"),
+    ("diff a decimal comma", ["diff", "1,5*x"], 2,
+     "derive: error: unexpected ',': write decimals with a point (0.5); a comma only separates the arguments "
+     "of a function, as in L(w, b), or of log(x, 2) (at column 2)"),
+    ("diff a semicolon", ["diff", "x^2; x"], 2,
+     "derive: error: unexpected character ';': write one expression per line (at column 4)"),
+    ("diff a vulgar fraction", ["diff", "½x"], 2,
+     "derive: error: unexpected character '½': write a fraction with a slash, e.g. 1/2 (at column 1)"),
     ("diff ends too early", ["diff", "x +"], 2, "derive: error: the expression ends too early"),
     ("diff too long", ["diff", "x" * 5000], 2, "derive: error: line too long"),
     ("diff bad variable", ["diff", "t^2", "--var", "2t"], 2, "derive: error:"),

@@ -3,6 +3,7 @@ the seal that derive.verify alone holds, and no other module touches it."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import pickle
 import re
@@ -88,19 +89,40 @@ def test_no_module_outside_the_verify_stage_touches_the_seal() -> None:
     assert offenders == []
 
 
+def _proved_verifications(path: Path) -> list[tuple[int, bool]]:
+    """Every ``Verification(...)`` call in a file whose ``proved`` is not the constant False, with
+    whether it passes ``seal=`` (read with ast, so a call over several lines counts)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Verification":
+            keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+            proved = keywords.get("proved")
+            if not (isinstance(proved, ast.Constant) and proved.value is False):
+                found.append((node.lineno, "seal" in keywords))
+    return found
+
+
 def test_nothing_outside_the_verify_stage_builds_a_proved_verification() -> None:
-    """No ``Verification(proved=True`` (nor ``proved=<a variable>``) outside derive/verify/."""
-    pattern = re.compile(r"Verification\((?:[^)]*\b)?proved\s*=\s*(?!False\b)")
     offenders = [
-        str(path.relative_to(PACKAGE)) for path in _python_sources()
-        if path.relative_to(PACKAGE).parts[0] != "verify" and pattern.search(path.read_text(encoding="utf-8"))
+        f"{path.relative_to(PACKAGE)}:{line}" for path in _python_sources() if path.relative_to(PACKAGE).parts[0] != "verify"
+        for line, _ in _proved_verifications(path)
     ]
     assert offenders == []
 
 
-def test_the_scan_would_see_a_forgery() -> None:
-    """The patterns above match the forms a forgery would take (so the scan can fail)."""
-    pattern = re.compile(r"Verification\((?:[^)]*\b)?proved\s*=\s*(?!False\b)")
-    assert pattern.search("Verification(proved=True, numeric_ok=True, method='m')")
-    assert pattern.search("Verification(method='m', proved=ok, numeric_ok=ok)")
-    assert not pattern.search("Verification(proved=False, numeric_ok=True, method='m')")
+def test_every_proof_the_verify_stage_makes_carries_the_seal() -> None:
+    """Inside derive/verify, a proved Verification without ``seal=`` would raise when it is made."""
+    unsealed = [
+        f"{path.relative_to(PACKAGE)}:{line}" for path in sorted((PACKAGE / "verify").glob("*.py"))
+        for line, sealed in _proved_verifications(path) if not sealed
+    ]
+    assert unsealed == []
+
+
+def test_the_scan_would_see_a_forgery(tmp_path: Path) -> None:
+    """The scan sees the forms a forgery would take (so it can fail)."""
+    forged = tmp_path / "forged.py"
+    forged.write_text("a = Verification(proved=True, numeric_ok=True, method='m')\n"
+                      "b = model.Verification(\n    method='m',\n    proved=ok, numeric_ok=ok)\n"
+                      "c = Verification(proved=False, numeric_ok=True, method='m')\n", encoding="utf-8")
+    assert _proved_verifications(forged) == [(1, False), (2, False)]
