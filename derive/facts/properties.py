@@ -19,15 +19,17 @@ import dataclasses
 import math
 from collections.abc import Callable, Iterator
 
+import mpmath
 import sympy
 from sympy import Derivative, Eq, S, oo
 
 from derive.differentiate.recognise import polynomial_in
+from derive.evaluate import NotEvaluable, evaluate
 from derive.expressions import PIECEWISE_KINDS, apply_at
 from derive.functions import expand_definitions, prepare
 from derive.model import Annotation, Property, Recognition, Segment, Verification, say
 from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, all_of, prove_equal
-from derive.verify.limits import HOW_NUMERIC, HOW_PARTS, HOW_PIECE, LimitProof, prove_limit
+from derive.verify.limits import HOW_NUMERIC, HOW_PARTS, HOW_PIECE, LimitProof, defined_far_out, prove_limit
 from derive.verify.procedure import to_rational_function_with_scale
 from derive.verify.signs import (
     SignProof, prove_at_most, prove_continuous, prove_maximum, prove_positive, prove_sign_change,
@@ -62,7 +64,7 @@ def derive_properties(
         found.append(_increasing(derivative, x, positive))
     first_limits = {direction: prove_limit(first, x, direction) for direction in (-oo, oo)}
     found.extend(_derivative_bound(derivative, first, x, options, positive=positive, limits=first_limits))
-    found.extend(_derivative_limits(derivative, x, first_limits))
+    found.extend(_derivative_limits(derivative, definition, x, first_limits))
     if recognition is not None and recognition.found and recognition.form is not None:
         found.extend(_second_derivative(function, definition, x, recognition, options, proofs))
     found.extend(_inverse(function, definition, x, options, positive=positive, limits=limits))
@@ -87,7 +89,7 @@ class _Proofs:
 
 def _value_at_zero(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, proofs: _Proofs) -> Iterator[Property]:
     value = definition.subs(x, 0)
-    if not value.is_finite:
+    if not value.is_finite or not _defined_at_zero(definition, x):
         return
     at_zero = apply_at(function, x, S.Zero)
     verification = proofs.prove(at_zero, value, x, options)
@@ -96,6 +98,21 @@ def _value_at_zero(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol
             key="value_at_zero", kind="value", title="Value at 0", statement=Eq(at_zero, value, evaluate=False),
             explanation=say("Substitute x = 0 in the definition."), verification=verification,
         )
+
+
+def _defined_at_zero(definition: sympy.Expr, x: sympy.Symbol) -> bool:
+    """Whether the function is defined at 0 as it is differentiated: a variable power f^g means
+    e^(g ln f) (the derivation's own first step), so x^x has no value at 0 (0^0 is a convention)."""
+    written = definition.replace(lambda node: node.is_Pow and node.exp.has(x),
+                                 lambda node: sympy.exp(node.exp * sympy.log(node.base)))
+    prepared = prepare(written)
+    others = {symbol: mpmath.mpf("0.5") for symbol in prepared.free_symbols if symbol != x}  # a label y, a weight
+    try:
+        with mpmath.workdps(30):
+            evaluate(prepared, {**others, x: mpmath.mpf(0)})
+    except NotEvaluable:
+        return False
+    return True
 
 
 def _symmetry(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, proofs: _Proofs) -> Iterator[Property]:
@@ -167,8 +184,8 @@ def _direction_words(direction: sympy.Expr) -> str:
 def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definition: sympy.Expr | None = None) -> list[Segment]:
     """Why the limit holds, in a sentence or two, from how it was proved."""
     if found.how == HOW_NUMERIC:
-        probes = "60, 10^4 and 10^8" if found.direction == oo else "-60, -10^4 and -10^8"
-        return [f"Checked numerically far out (at x = {probes}); not proved."]
+        probes = found.verification.points
+        return [f"Checked numerically far out (at x = {', '.join(probes[:-1])} and {probes[-1]}); not proved."]
     if found.how == HOW_PARTS:
         written: list[Segment] = ["With ", Eq(shown, definition, evaluate=False), ", take"] if definition is not None and definition != shown else ["Take"]
         return [*written, " the limit of each part: no indeterminate form (such as infinity - infinity or 0 times infinity) arises."]
@@ -297,12 +314,15 @@ def _derivative_bound(
         )
 
 
-def _derivative_limits(derivative: sympy.Expr, x: sympy.Symbol, limits: dict[sympy.Expr, LimitProof | None]) -> Iterator[Property]:
+def _derivative_limits(derivative: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol,
+                       limits: dict[sympy.Expr, LimitProof | None]) -> Iterator[Property]:
     """Where the derivative tends at ±∞: a limit of 0 means the function saturates on that side."""
     for direction, side in ((oo, "plus"), (-oo, "minus")):
         found = limits[direction]
         if found is None or found.verification.status == "failed" or not found.value.is_finite:
             continue
+        if not defined_far_out(definition, x, direction):
+            continue  # ln x: its derivative 1/x has a limit at -infinity, but ln x is not defined there
         where = "large positive" if side == "plus" else "large negative"
         meaning: list[Segment] = (
             [f"The derivative vanishes for {where} x: the function saturates there (gradients through it fade). "]

@@ -27,15 +27,16 @@ import mpmath
 import sympy
 from sympy import S, oo
 
-from derive.evaluate import NotEvaluable, evaluate
+from derive.evaluate import NotEvaluable, evaluate, to_mpf
 from derive.expressions import PIECEWISE_KINDS, break_points
 from derive.functions import prepare
 from derive.model import Verification
 from derive.verify.procedure import to_rational_function_with_scale
 from derive.verify.seal import proof, unproved
 
-#: Where a limit that could not be proved is checked numerically (times the sign of the direction).
-NUMERIC_PROBES = (60, 10**4, 10**8)
+#: Where a limit that could not be proved is checked numerically (times the sign of the direction):
+#: not whole numbers, where x^x and the like have isolated real values.
+NUMERIC_PROBES = (sympy.Rational(121, 2), sympy.Rational(2 * 10**4 + 1, 2), sympy.Rational(2 * 10**8 + 1, 2))
 _MAX_DEPTH = 40
 
 #: How a limit was established: read off a rational function of T (or x), combined from the
@@ -376,10 +377,10 @@ def check_limit_numerically(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.
     and ends below 10⁻⁶; towards an infinite one the values grow past every earlier one."""
     sign = 1 if direction == oo else -1
     probes = [sign * probe for probe in NUMERIC_PROBES]
-    method = f"checked numerically at x = {', '.join(map(str, probes))}, not proved"
+    method = f"checked numerically at x = {', '.join(_decimal(probe) for probe in probes)}, not proved"
     try:
         with mpmath.workdps(40):
-            far = [evaluate(prepare(expr), {x: mpmath.mpf(probe)}) for probe in probes]
+            far = [evaluate(prepare(expr), {x: to_mpf(probe)}) for probe in probes]
             if value.is_finite:
                 target = evaluate(value, {})
                 distances = [abs(v - target) for v in far]
@@ -390,4 +391,24 @@ def check_limit_numerically(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.
             shown = mpmath.nstr(far[-1], 12)
     except NotEvaluable:
         return unproved(method=method, numeric_ok=False)
-    return unproved(method=method, numeric_ok=bool(agrees), points=tuple(map(str, probes)), digits=40, max_difference=shown)
+    return unproved(method=method, numeric_ok=bool(agrees), points=tuple(_decimal(probe) for probe in probes), digits=40,
+                    max_difference=shown)
+
+
+def defined_far_out(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> bool:
+    """Whether ``expr`` has real values far out in ``direction`` (at the numeric probes): ln x has
+    none for x -> -infinity, so nothing is said about its derivative there."""
+    sign = 1 if direction == oo else -1
+    prepared = prepare(expr)
+    try:
+        with mpmath.workdps(40):
+            for probe in NUMERIC_PROBES:
+                evaluate(prepared, {x: to_mpf(sign * probe)})
+    except NotEvaluable:
+        return False
+    return True
+
+
+def _decimal(value: sympy.Rational) -> str:
+    """A probe with its one decimal: -100000000.5."""
+    return f"{'-' if value < 0 else ''}{abs(value.p) // value.q}.5"

@@ -162,3 +162,21 @@ def test_the_promised_identities_are_in_the_handout_and_proved(name: str, statem
 def test_the_tanh_identity_is_explained_with_t() -> None:
     text = prop("tanh", "identity_1").explanation.plain()
     assert text == "With T = e^x, both sides equal (T - 1)*(T + 1)/(T^2 + 1)."
+
+
+# --- nothing is said where the function does not exist ------------------------------------------
+
+
+def test_nothing_is_said_about_x_to_the_x_where_it_is_not_real() -> None:
+    """x^x = e^(x ln x) has no value at 0 (0^0 is a convention) and none for x < 0 but isolated
+    points (x = -60 gives a real number, x = -60.5 does not): no value at 0, no limit at -infinity."""
+    keys = {p.key for p in derive.derive(x**x, properties=True).properties}
+    assert "value_at_zero" not in keys and "limit_minus_infinity" not in keys
+    assert "limit_plus_infinity" in keys
+
+
+def test_no_limit_of_the_derivative_where_the_function_is_not_defined() -> None:
+    """ln' = 1/x tends to 0 as x -> -infinity, but ln x does not exist there."""
+    keys = {p.key for p in derive.derive(sympy.log(x), properties=True).properties}
+    assert "derivative_limit_minus_infinity" not in keys and "derivative_limit_plus_infinity" in keys
+    assert "derivative_limit_minus_infinity" in {p.key for p in derive.derive(1 / x, properties=True).properties}
