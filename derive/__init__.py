@@ -17,18 +17,20 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Derivation", "Report", "Step", "check", "derive", "render"]
+__all__ = ["Derivation", "Gradient", "Report", "Step", "check", "derive", "gradient", "render"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from derive.api import derive
+    from derive.api import derive, gradient
     from derive.checker import check
-    from derive.model import Derivation, Step
+    from derive.model import Derivation, Gradient, Step
     from derive.renderer import render
     from derive.verdicts import Report
 
 _LAZY = {
     "derive": ("derive.api", "derive"),
+    "gradient": ("derive.api", "gradient"),
+    "Gradient": ("derive.model", "Gradient"),
     "render": ("derive.renderer", "render"),
     "check": ("derive.checker", "check"),
     "Derivation": ("derive.model", "Derivation"),

@@ -115,6 +115,13 @@ def run_function(arguments: list[str]) -> int:
         raise UsageError("--snippet and --label need --format latex")
     if options.pdf and options.output_format in ("text", "json"):
         raise UsageError("--pdf writes documents: use --format latex or all")
+    from derive.differentiate.catalogue import lookup
+
+    entry = lookup(options.name)
+    if entry.document == "gradient" and options.output_format in ("text", "json"):
+        from derive.api import gradient
+
+        return _print_gradient(gradient(options.name, route=options.route), options.output_format)
     if options.output_format in ("text", "json"):
         return _print_derivation(derive(options.name, route=options.route), options.output_format)
     style = _style(options)
@@ -168,7 +175,7 @@ def run_check(arguments: list[str]) -> int:
                         help="how the report is printed: text (default), json, markdown, html or latex")
     parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
-    parser.add_argument("--var", default="x", help="the variable (default x)")
+    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
     parser.add_argument("--file-timeout", type=float, default=120.0, help="seconds allowed for the whole file (default 120)")
     options = parser.parse_args(arguments)
@@ -195,7 +202,7 @@ def run_grade(arguments: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel proof workers (default: all cores)")
     parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
-    parser.add_argument("--var", default="x", help="the variable (default x)")
+    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
     parser.add_argument("--file-timeout", type=float, default=120.0, help="seconds allowed for one submission (default 120)")
     options = parser.parse_args(arguments)
@@ -274,6 +281,14 @@ def run_list(arguments: list[str]) -> int:
     width = max(len(entry.name) for entry in ENTRIES)
     for entry in ENTRIES:
         print(f"{entry.name:<{width}}  {entry.summary}  (routes: {', '.join(entry.route_names)})")
+    return 0
+
+
+def _print_gradient(gradient: object, output_format: str) -> int:
+    from derive.renderer import render_gradient
+    from derive.renderer.json_output import gradient_json
+
+    sys.stdout.write(gradient_json(gradient) if output_format == "json" else render_gradient(gradient, "text"))  # type: ignore[arg-type]
     return 0
 
 

@@ -117,9 +117,10 @@ def check_timeout(timeout: float) -> None:
 
 def exercise_names(entry: Entry, variable: str) -> dict[str, Any]:
     """Names a student may use for the exercise's function (``softplus(x)``, ``silu'(x)``)."""
-    kind = type(entry.function(real_variable(variable)))
-    if isinstance(kind, type) and issubclass(kind, NamedFunction) and kind is not sigma:
-        return {entry.name: kind, **{alias: kind for alias in entry.aliases}}
+    function = entry.function(real_variable(variable))
+    kind = type(function)
+    if isinstance(kind, type) and issubclass(kind, NamedFunction) and kind is not sigma and len(function.args) == 1:
+        return {name: kind for name in (entry.name, *entry.aliases) if name.isalpha()}
     return {}
 
 

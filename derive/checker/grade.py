@@ -135,7 +135,8 @@ def grade(
     """
     check_timeout(timeout)
     check_timeout(options.get("file_timeout", timeout))
-    check_variable_name(options.get("variable", "x"))
+    if options.get("variable") is not None:
+        check_variable_name(options["variable"])
     lookup(options.get("function", "sigmoid"))
     local = threading.local()
     workers: list[ProofWorker] = []

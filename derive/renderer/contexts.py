@@ -7,6 +7,7 @@ properties, the worked numeric example, the plot samples and the vanishing-gradi
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import mpmath
@@ -14,8 +15,8 @@ import sympy
 
 from derive.evaluate import NotEvaluable, evaluate
 from derive.expressions import replace_node
-from derive.model import Annotation, Derivation, JacobianFacts, Worksheet, say
-from derive.printing import DEFAULT_STYLE, LatexStyle
+from derive.model import Annotation, Derivation, Gradient, JacobianFacts, Worksheet, say
+from derive.printing import DEFAULT_STYLE, LatexStyle, is_partial
 from derive.renderer.numbers import Plot, plot, rounded, shown_number, value_at
 from derive.renderer.view import Math, annotation_view, derivation_view
 
@@ -38,7 +39,7 @@ def handout_context(
     labels = [unicode_label(derivation.function), unicode_label(derivative)]
     caption = plot_caption(figure, [derivation.function, derivative], x) if figure else None
     return {
-        "title": _title(derivation.title),
+        "title": _title(derivation),
         "d": derivation_view(derivation, style),
         "others": [derivation_view(other, style) for other in others],
         "plot": figure,
@@ -200,9 +201,18 @@ def _tick_label(value: float) -> str:
     return f"{value:g}".replace("-", "−")
 
 
-def _title(title: str) -> str:
-    """"The derivative of the logistic sigmoid" from the catalogue's title; a typed expression has none."""
-    return f"The derivative of {title[0].lower()}{title[1:]}" if title else "A derivative, step by step"
+def _title(derivation: Derivation) -> str:
+    """What the document derives, from the catalogue's title: "The derivative of the logistic
+    sigmoid"; "... (the derivative in w)" for one partial derivative of a loss L(w, b) whose
+    title already names its gradient; a typed expression has no title."""
+    title = derivation.title
+    if not title:
+        return "A derivative, step by step"
+    partial = is_partial(sympy.Derivative(derivation.function, derivation.variable))
+    if re.search(r"\b(gradient|derivative)s?\b", title, flags=re.IGNORECASE):
+        return f"{title} (the derivative in {derivation.variable})" if partial else title
+    in_variable = f" in {derivation.variable}" if partial else ""
+    return f"The derivative{in_variable} of {title[0].lower()}{title[1:]}"
 
 
 class f(sympy.Function):  # noqa: N801 - printed as f(x) in exercise prompts
@@ -215,7 +225,7 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
     """The context of ``worksheet.*.j2`` (worksheet or answer key)."""
     x = sheet.derivation.variable
     prompt = f(x)
-    title = _title(sheet.title)
+    title = _title(sheet.derivation)
     exercises = []
     for exercise in sheet.exercises:
         solution = exercise.derivation
@@ -250,4 +260,27 @@ def jacobian_context(facts: JacobianFacts, style: LatexStyle = DEFAULT_STYLE) ->
         "index_form": Math(facts.index_form, style=style),
         "checks": [{"count": c.count, "proved": c.proved, "entries": len(c.verifications)} for c in facts.checks],
         "diagonal": Math(facts.diagonal, style=style),
+    }
+
+
+def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
+    """The context of ``gradient.*.j2``: the loss, the network's letters, each partial derivative
+    step by step, and the gradient as a column vector."""
+    derivations = gradient.derivations
+    partials = sympy.Matrix([sympy.Derivative(gradient.function, d.variable) for d in derivations])
+    results = sympy.Matrix([d.result for d in derivations])
+    letters = [sympy.Eq(letter, body, evaluate=False) for letter, _, body in gradient.letters]
+    backprop = [Math(letter, style=style) for letter in letters if not str(letter.lhs).startswith("y_")]
+    labels = [Math(letter, style=style) for letter in letters if str(letter.lhs).startswith("y_")]
+    return {
+        "title": gradient.title or "A gradient, step by step",
+        "definition": Math(sympy.Eq(gradient.function, gradient.definition, evaluate=False), style=style),
+        "variables": [Math(d.variable, style=style) for d in derivations],
+        "letters": backprop,
+        "labels": labels,
+        "partials": [derivation_view(d, style) for d in derivations],
+        "vector": Math(sympy.Eq(partials, results, evaluate=False), style=style),
+        "several": len(derivations) > 1,
+        "proved": gradient.proved,
+        "digits": derivations[0].identity.digits if derivations[0].identity else 35,
     }

@@ -111,10 +111,14 @@ def test_the_softmax_document_writes_every_derivative_with_partial(output_format
         assert "<mi>d</mi><msub><mi>z</mi>" not in text.replace("\n", "")
 
 
-def test_the_logistic_regression_title_says_what_is_derived() -> None:
-    markdown = handout("logistic_regression", "markdown")
-    assert markdown.splitlines()[0] == "# The derivative of the logistic-regression loss of one example"
-    assert "gradient of the logistic" not in markdown.splitlines()[0]
+@pytest.mark.parametrize(("name", "title"), [
+    ("sigmoid", "The derivative of the logistic sigmoid"),
+    ("logistic_regression", "Logistic regression: the gradient of the loss (the derivative in w)"),
+    ("mse", "The derivative in w of squared error of a linear model"),
+])
+def test_a_handout_title_says_what_it_derives(name: str, title: str) -> None:
+    """Not "The derivative of the logistic-regression gradient" (the title of what it derives)."""
+    assert handout(name, "markdown").splitlines()[0] == f"# {title}"
 
 
 # --- tautologies ----------------------------------------------------------------------------------
