@@ -344,11 +344,11 @@ class Derivation(ShownInNotebooks):
         return f"<Derivation {self.name}: {identity}; {counts['steps']} steps, {status}>"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Gradient:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Gradient(ShownInNotebooks):
     """The partial derivatives of ``function`` in each of its ``variables`` (a loss L(w, b)), each
     one a derivation of its own; ``letters`` are the network's (z = wx + b, a = σ(z)) when the
-    derivations are worked by backpropagation."""
+    derivations are worked by backpropagation. In a notebook it shows itself as its document."""
 
     name: str
     title: str
@@ -368,6 +368,11 @@ class Gradient:
     @property
     def complete(self) -> bool:
         return all(derivation.complete for derivation in self.derivations)
+
+    def __repr__(self) -> str:
+        status = "proved" if self.proved else "NOT all proved"
+        variables = ", ".join(map(str, self.variables))
+        return f"<Gradient {self.name} in {variables}: {len(self.derivations)} derivations, {status}>"
 
 
 @dataclass(frozen=True, kw_only=True)

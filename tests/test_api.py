@@ -183,3 +183,11 @@ def test_unknown_attributes_are_still_errors() -> None:
     with pytest.raises(AttributeError, match="no attribute 'no_such_thing'"):
         derive.no_such_thing  # noqa: B018
     assert {"derive", "render", "check", "Derivation", "Report"} <= set(dir(derive))
+
+
+def test_a_gradient_in_the_users_symbols() -> None:
+    w, b = sympy.symbols("w b")
+    g = derive.gradient(w**2 * sympy.exp(b))
+    assert g.variables == (b, w) and g.proved
+    assert [d.result.subs({w: 1, b: 0}) for d in g.derivations] == [1, 2]
+    assert repr(g) == "<Gradient f in b, w: 2 derivations, proved>"

@@ -21,6 +21,7 @@ CELLS = [
     "print(repr(d)); print(repr(r))",
     "x = sympy.Symbol('x')\nderive.derive(x**2 * sympy.sin(x))",
     "sympy.sympify('sigma(x)', locals={'sigma': derive.functions.sigma})",
+    "derive.gradient('logistic_regression')",
 ]
 
 
@@ -41,8 +42,8 @@ def stdout(cell: int) -> str:
     return "".join(output.text for output in executed().cells[cell].outputs if output.output_type == "stream")
 
 
-@pytest.mark.parametrize("cell", [0, 1, 3])
-def test_derivations_and_reports_offer_html_markdown_and_latex(cell: int) -> None:
+@pytest.mark.parametrize("cell", [0, 1, 3, 5])
+def test_derivations_gradients_and_reports_offer_html_markdown_and_latex(cell: int) -> None:
     assert set(bundle(cell)) == {"text/plain", "text/html", "text/markdown", "text/latex"}
 
 
@@ -60,7 +61,7 @@ def _style_selectors(html: str) -> list[str]:
     return [selector.strip() for block in re.findall(r"([^{}]+)\{[^{}]*\}", css) for selector in block.split(",")]
 
 
-@pytest.mark.parametrize("cell", [0, 1])
+@pytest.mark.parametrize("cell", [0, 1, 5])
 def test_the_html_does_not_restyle_the_notebook(cell: int) -> None:
     html = bundle(cell)["text/html"]
     assert html.startswith('<div class="derive derive-fragment">')
@@ -132,3 +133,10 @@ def test_in_a_browser_the_page_around_the_fragment_keeps_its_look(tmp_path) -> N
             browser.close()
     assert after == before
     assert "DejaVu Serif" in inside  # and the fragment has its own look inside its container
+
+
+def test_a_gradient_in_a_notebook() -> None:
+    data = bundle(5)
+    assert data["text/plain"] == "<Gradient logistic_regression in w, b: 2 derivations, proved>"
+    assert data["text/markdown"].startswith("# Logistic regression: the gradient of the loss")
+    assert data["text/latex"].count("\\begin{align*}") == 2

@@ -148,9 +148,11 @@ def render_comparison(derivations: list[tuple[str, Derivation]], format: str) ->
     return environment(format).get_template(f"comparison.{EXTENSIONS[format]}.j2").render(**comparison_context(derivations))
 
 
-def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None = None) -> str:  # noqa: A002
+def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None = None,  # noqa: A002
+                    fragment: bool = False) -> str:
     """Every partial derivative of a loss, and the gradient vector, as one document (latex,
-    markdown, html) or as text (each derivation in turn)."""
+    markdown, html) or as text (each derivation in turn). ``fragment``: HTML for someone else's
+    page (styles scoped to its container)."""
     from derive.printing import DEFAULT_STYLE
     from derive.renderer.contexts import gradient_context
     from derive.renderer.environment import environment
@@ -160,4 +162,5 @@ def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None
     if format not in ("latex", "markdown", "html"):
         raise DeriveError(f"a gradient is written as latex, markdown, html or text, not '{format}'")
     values = gradient_context(gradient, style or DEFAULT_STYLE)
+    values["layout"] = _LAYOUT_FRAGMENT if fragment else _LAYOUT_PAGE
     return environment(format).get_template(f"gradient.{EXTENSIONS[format]}.j2").render(**values)
