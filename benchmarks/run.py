@@ -99,6 +99,13 @@ TWELVE_LINES = r"""\sigma'(x) = \frac{d}{dx}\left(1+e^{-x}\right)^{-1}
 """
 
 
+def forget_parsed_lines() -> None:
+    """Empty parse_line's memory of lines read (a benchmark that repeats a text measures the reading)."""
+    from derive.parse import _remembered_line
+
+    _remembered_line.cache_clear()
+
+
 def check_twelve_lines() -> None:
     """Issue 4: a 12-line derivation in < 150 ms after warm-up, >= 10x faster than simplify(a - b) == 0."""
     from derive.checker import check
@@ -112,6 +119,7 @@ def check_twelve_lines() -> None:
             check(TWELVE_LINES, worker=worker)
         times = []
         for _ in range(10):
+            forget_parsed_lines()  # the same text again: measure reading it, not remembering it
             start = time.perf_counter()
             report = check(TWELVE_LINES, worker=worker)
             times.append(time.perf_counter() - start)
@@ -119,6 +127,7 @@ def check_twelve_lines() -> None:
     ours = statistics.median(times)
     naive_times = []
     for _ in range(3):
+        forget_parsed_lines()
         start = time.perf_counter()
         subject, proved = None, 0
         for source in TWELVE_LINES.strip().splitlines():
@@ -229,6 +238,99 @@ def plots() -> None:
 
 
 BENCHMARKS.update({"properties": properties_proved, "plots": plots})
+
+
+def serve_load() -> None:
+    """Issue 15: 50 clients, 2,000 checks of 4-12 lines through HTTP (benchmarks/load.py)."""
+    from load import main as load_test
+
+    load_test([])
+
+
+BENCHMARKS["serve"] = serve_load
+
+
+def backprop_engine() -> None:
+    """Issue 12: the logistic-regression backpropagation (dL/dw and dL/db) derived and proved in <= 30 ms warm."""
+    import derive
+
+    for _ in range(2):
+        derive.derive("logistic_regression", variable="w"), derive.derive("logistic_regression", variable="b")
+    times = []
+    for _ in range(15):
+        start = time.perf_counter()
+        both = (derive.derive("logistic_regression", variable="w"), derive.derive("logistic_regression", variable="b"))
+        times.append(time.perf_counter() - start)
+    assert all(d.proved for d in both)
+    print(f"backprop dL/dw and dL/db, derived and proved: median {statistics.median(times) * 1000:.1f} ms (target <= 30 ms)")
+
+
+BENCHMARKS["backprop"] = backprop_engine
+
+BACKPROP_LINES = r"""z = wx + b
+a = \sigma(z)
+L = -y\ln a - (1-y)\ln(1-a)
+\frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1-y}{1-a}
+\frac{\partial a}{\partial z} = a(1-a)
+\frac{\partial z}{\partial w} = x
+\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a}\cdot\frac{\partial a}{\partial z}\cdot\frac{\partial z}{\partial w}
+= \left(-\frac{y}{a} + \frac{1-y}{1-a}\right) a(1-a) x
+= (a - y)x
+= (\sigma(wx+b) - y)x
+\frac{\partial z}{\partial b} = 1
+\frac{\partial L}{\partial b} = a - y
+"""
+
+
+def check_backprop() -> None:
+    """Issue 12: a 12-line backpropagation derivation checked in <= 60 ms after warm-up, and >= 10x
+    faster than a checker that calls simplify(a - b) == 0 on each line (same lines, same run)."""
+    import sympy
+
+    from derive.checker import check
+    from derive.checker.worker import ProofWorker
+    from derive.letters import expand_letters
+    from derive.parse import as_substitution, parse_line
+
+    with ProofWorker() as worker:
+        for _ in range(2):
+            check(BACKPROP_LINES, worker=worker)
+        times = []
+        for _ in range(10):
+            forget_parsed_lines()
+            start = time.perf_counter()
+            report = check(BACKPROP_LINES, worker=worker)
+            times.append(time.perf_counter() - start)
+    assert report.valid, [line.message for line in report.lines if line.status != "correct"]
+    ours = statistics.median(times)
+    naive_times = []
+    for _ in range(3):
+        forget_parsed_lines()
+        start = time.perf_counter()
+        definitions, subject, proved, taken = [], None, 0, set()
+        x = sympy.Symbol("x", real=True)
+        for source in BACKPROP_LINES.strip().splitlines():
+            found = as_substitution(source, syntax="latex", substituted={str(d[0]) for d in definitions}, taken=taken)
+            if found is not None:
+                definitions.append((found.symbol, (), found.body))
+                taken.add(found.name)
+                continue
+            line = parse_line(source, syntax="latex", substituted={str(d[0]) for d in definitions})
+            parts = list(line.parts)
+            if parts[0] is None:
+                parts[0] = subject
+            else:
+                subject = parts[0]
+            difference = expand_letters(parts[0] - parts[1], tuple(definitions), x).doit()
+            proved += sympy.simplify(difference) == 0
+        naive_times.append(time.perf_counter() - start)
+    naive = statistics.median(naive_times)
+    print(f"check 12-line backprop derivation: median {ours * 1000:.0f} ms (target <= 60 ms); "
+          f"simplify(a - b) == 0 checker: {naive * 1000:.0f} ms, proving {proved} of 9 claims; "
+          f"speed-up {naive / ours:.1f}x (target >= 10x)")
+
+
+BENCHMARKS["check_backprop"] = check_backprop
 
 
 if __name__ == "__main__":

@@ -33,12 +33,16 @@ def derive(
     route: str | None = None,
     *,
     properties: bool = False,
+    order: int = 1,
+    then: tuple[sympy.Symbol | str, ...] = (),
     options: VerifyOptions = DEFAULT_OPTIONS,
 ) -> Derivation:
     """Derive, step by step, the derivative of a catalogued function or of a SymPy expression.
 
     Every step comes back verified. ``properties=True`` also computes the verified properties
-    (value at 0, symmetry, maximum of the derivative, ...) that documents show.
+    (value at 0, symmetry, maximum of the derivative, ...) that documents show. ``order`` asks
+    for a higher derivative, and ``then`` for a mixed partial derivative (the derivative in
+    ``variable``, then in each letter of ``then``) of an expression.
 
     The variable is ``variable`` (a symbol of the expression, or its name), or else the only
     symbol of the expression, or else the one called x. Your own symbols work whatever their
@@ -63,11 +67,14 @@ def derive(
     if expr is not None and to_real:
         with sympy.evaluate(False):  # keep the expression as it was written
             expr = expr.xreplace(to_real)
-    derivation = _differentiate(entry, expr, x, route)
+    orders = _orders(x, order, then)
+    if orders and entry is not None:
+        raise DeriveError("higher and mixed derivatives are for expressions: derive the catalogue's own")
+    derivation = _differentiate(entry, expr, x, route, orders=orders)
     derivation = verify_derivation(derivation, options)
     if _candidate_failed(derivation.steps):
         # A closing move rests on a numeric candidate that could not be proved: derive without it.
-        derivation = verify_derivation(_differentiate(entry, expr, x, route, recognise=False), options)
+        derivation = verify_derivation(_differentiate(entry, expr, x, route, recognise=False, orders=orders), options)
     if entry is not None and not entry.variables and not derivation.letters:
         derivation = dataclasses.replace(derivation, recognition=_recognise(derivation, options))
     if properties:
@@ -172,14 +179,15 @@ def gradient(
 
 
 def _differentiate(entry: Entry | None, expr: sympy.Expr | None, x: sympy.Symbol, route: str | None, *,
-                   recognise: bool = True) -> Derivation:
+                   recognise: bool = True, orders: tuple[tuple[sympy.Symbol, int], ...] = ()) -> Derivation:
     """The differentiate stage: the steps of a catalogue route, or the generic rules, unverified."""
     if entry is None:
         if route not in (None, "rules"):
             raise DeriveError(f"unknown route '{route}': an expression is derived with the 'rules' route")
         assert expr is not None
-        steps = rules_route(expr, expr, x, recognise=recognise)
-        return _derivation("f", "", expr, expr, x, "rules", steps)
+        steps = rules_route(expr, expr, x, recognise=recognise, orders=orders)
+        derivation = _derivation("f", "", expr, expr, x, "rules", steps)
+        return dataclasses.replace(derivation, orders=orders) if orders else derivation
     if entry.document == "jacobian":
         return build_entry_derivation(1, 1)
     chosen = route or entry.default_route
@@ -216,3 +224,19 @@ def _recognise(derivation: Derivation, options: VerifyOptions):  # noqa: ANN202 
     proved = {derivation.result: identity} if identity is not None and identity.proved else {}
     return express_in_terms_of_itself(derivation.function, derivation.result, derivation.variable,
                                       options=options, proved=proved)
+
+
+def _orders(x: sympy.Symbol, order: int, then: tuple[sympy.Symbol | str, ...]) -> tuple[tuple[sympy.Symbol, int], ...]:
+    if not 1 <= order <= 10:
+        raise DeriveError(f"the order of a derivative is from 1 to 10, not {order}")
+    if order == 1 and not then:
+        return ()
+    return ((x, order), *((_as_symbol(v), 1) for v in then))
+
+
+def _as_symbol(variable: sympy.Symbol | str | None) -> sympy.Symbol:
+    if variable is None:
+        return make_variable("x")
+    if isinstance(variable, str):
+        return make_variable(variable)
+    return make_variable(variable.name)

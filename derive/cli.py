@@ -95,7 +95,7 @@ def run_function(arguments: list[str]) -> int:
         prog="derive",
         description="Derive a function's derivative step by step, prove every step, and write it as a handout.",
         epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME', 'derive compare', "
-        "'derive check FILE', 'derive grade FILES'. "
+        "'derive check FILE', 'derive grade FILES', 'derive serve'. "
         "Without options, 'derive sigmoid' writes output/sigmoid.tex, .md (+ .svg) and .html.",
     )
     parser.add_argument("name", help="a catalogued function, e.g. sigmoid (see 'derive list')")
@@ -233,30 +233,34 @@ def run_grade(arguments: list[str]) -> int:
 def run_diff(arguments: list[str]) -> int:
     parser = _Parser(prog="derive diff", description="Differentiate an expression you type, step by step.")
     parser.add_argument("expression", help='for example "x^2*sin(x)" or "\\frac{1}{1+e^{-x}}"')
-    parser.add_argument("--var", default="x", help="the variable (default x)")
+    parser.add_argument("--var", help="the variable (default: the only letter, or x); several, comma-separated "
+                        "(--var w,b), for every partial derivative")
+    parser.add_argument("--order", type=int, default=1, help="a higher derivative (--order 2); with several variables, "
+                        "2 gives every second partial, mixed ones included")
     parser.add_argument("--format", dest="output_format", default="text",
                         choices=("text", "json", "all", "latex", "markdown", "html"),
                         help="print (text, json) or write documents (all, latex, markdown, html)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for documents (default: output)")
     parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
     options = parser.parse_args(arguments)
-    from derive.api import derive
-    from derive.differentiate.catalogue import catalogue_names
-    from derive.parse import check_variable_name, parse_expression
+    from derive.jobs import PRINTED, derive_text
+    from derive.output import EXTENSIONS, formats_from, prepare_folder, write_text
 
     if not _LABEL.match(options.name):
         raise UsageError("--name may only contain letters, digits and : . _ - (at most 64)")
-    check_variable_name(options.var)
-    expression = parse_expression(options.expression, variable=options.var, catalogue=catalogue_names())
-    derivation = derive(expression, variable=options.var)
-    if options.output_format in ("text", "json"):
-        _print_derivation(derivation, options.output_format)
+    printed = options.output_format in PRINTED
+    formats = (options.output_format,) if printed else formats_from(options.output_format)
+    done = derive_text(options.expression, variable=options.var, formats=formats, stem=options.name, order=options.order)
+    texts = done["texts"]
+    if printed:
+        sys.stdout.write(texts[options.output_format])
     else:
-        from derive.output import formats_from, write_derivation
-
-        for path in write_derivation(derivation, options.name, options.out, formats_from(options.output_format)):
-            print(path)
-    if not derivation.complete:
+        prepare_folder(options.out)
+        for output_format in formats:
+            print(write_text(options.out / f"{options.name}.{EXTENSIONS[output_format]}", texts[output_format]))
+            if output_format == "markdown" and "svg" in texts:
+                print(write_text(options.out / f"{options.name}.svg", texts["svg"]))
+    if not done["complete"]:
         print("derive: note: some steps could not be done (marked 'Cannot do this step')", file=sys.stderr)
     return 0
 
@@ -292,6 +296,40 @@ def _print_gradient(gradient: object, output_format: str) -> int:
     return 0
 
 
+def run_serve(arguments: list[str]) -> int:
+    parser = _Parser(prog="derive serve", description="Serve the checker, derivations and worksheets in a browser (and a class).")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for a lab)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--class", dest="class_name", help="class mode: students submit under their name or id, the teacher "
+                        "watches the gradebook")
+    parser.add_argument("--function", default="sigmoid", help="with --class: the exercise's catalogued function (default sigmoid)")
+    parser.add_argument("--database", type=Path, help="with --class: the SQLite file (default derive-class-NAME.sqlite3)")
+    parser.add_argument("--new-token", action="store_true", help="with --class: replace the teacher's token")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
+    parser.add_argument("--queue", type=int, default=64, help="jobs that may wait for a worker before 503 (default 64)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
+    parser.add_argument("--file-timeout", type=float, default=60.0, help="seconds allowed for one derivation (default 60)")
+    options = parser.parse_args(arguments)
+    if not 1 <= options.port <= 65535:
+        raise InputError(f"--port must be between 1 and 65535, not {options.port}")
+    if options.workers < 1 or options.queue < 1:
+        raise InputError("--workers and --queue must be at least 1")
+    if options.class_name is None and (options.database or options.new_token or options.function != "sigmoid"):
+        raise InputError("--function, --database and --new-token are for class mode: add --class NAME")
+    if options.class_name is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}$", options.class_name):
+        raise InputError("--class must be a name of letters, digits, spaces and . _ - (at most 60), such as ML101")
+    for flag, seconds in (("--timeout", options.timeout), ("--file-timeout", options.file_timeout)):
+        if not 0.1 <= seconds <= 3600:
+            raise InputError(f"{flag} must be between 0.1 and 3600 seconds, not {seconds:g}")
+    from derive.web import ServeOptions, serve  # the server process itself never loads the engine
+
+    return serve(ServeOptions(
+        host=options.host, port=options.port, workers=options.workers, queue_limit=options.queue, timeout=options.timeout,
+        file_timeout=options.file_timeout, class_name=options.class_name, function=options.function, database=options.database,
+        new_token=options.new_token,
+    ))
+
+
 def _print_derivation(derivation: object, output_format: str) -> int:
     if output_format == "json":
         from derive.renderer.json_output import derivation_json
@@ -306,7 +344,7 @@ def _print_derivation(derivation: object, output_format: str) -> int:
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "list": run_list, "diff": run_diff, "worksheet": run_worksheet, "check": run_check, "grade": run_grade,
-    "compare": run_compare,
+    "compare": run_compare, "serve": run_serve,
 }
 
 

@@ -141,6 +141,7 @@ RULE_NAMES: dict[str, str] = {
     "break_point": "At the break point",
     "rewrite_piecewise": "Write as a piecewise function",
     "hold_constant": "Hold constant",
+    "partial_derivative": "Partial derivative",
     "backprop_form": "Write through the letters",
     "backprop": "Backpropagation (chain rule)",
     "local_derivative": "Local derivative",
@@ -303,6 +304,9 @@ class Derivation(ShownInNotebooks):
     properties: tuple[Property, ...] = field(default=())
     #: The catalogue's title for the function ("The logistic sigmoid"), or empty for a typed expression.
     title: str = ""
+    #: What is differentiated, in order, when it is more than once in ``variable``: ((x, 2),) for
+    #: the second derivative, ((w, 1), (b, 1)) for the mixed partial ∂²f/∂b∂w. Empty: once in ``variable``.
+    orders: tuple[tuple[sympy.Symbol, int], ...] = ()
     #: Letters the steps are written in (backpropagation: z = wx + b, a = σ(z)), in the order they
     #: are defined, as ``(letter, (), expression)``: the verifier replaces them in every step.
     letters: tuple[tuple[Any, tuple[sympy.Symbol, ...], sympy.Expr], ...] = ()
@@ -321,6 +325,11 @@ class Derivation(ShownInNotebooks):
             step.require_proved()
         if self.identity is not None and self.identity.status != "proved":
             raise VerificationError(f"the final identity for {self.name} is not proved")
+
+    @property
+    def start(self) -> sympy.Derivative:
+        """What the derivation starts from: d/dx f, or the higher or mixed derivative asked for."""
+        return sympy.Derivative(self.function, *(self.orders or ((self.variable, 1),)))
 
     def property(self, key: str) -> Property | None:
         """The property called ``key`` (``derivative_bound``, ...), or None if it was not proved."""
@@ -382,6 +391,10 @@ class Exercise:
     kind: str
     function: sympy.Expr
     derivation: Derivation
+    #: what the prompt names the function (f(x) when None, L(w, b) for a loss) and the variable
+    #: the exercise differentiates in (the derivation's)
+    prompt: sympy.Expr | None = None
+    variable: sympy.Symbol | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -170,8 +170,14 @@ class DeriveLatexPrinter(LatexPrinter):
 
     def _print_Derivative(self, expr: sympy.Derivative) -> str:
         variables = expr.variable_count
-        if len(variables) != 1:
-            return super()._print_Derivative(expr)
+        if len(variables) != 1:  # a mixed partial: ∂²f/∂b∂w, the last variable first, as textbooks write it
+            total = sum(order for _, order in variables)
+            below = " ".join(rf"\partial {self._print(v)}" + (f"^{{{order}}}" if order > 1 else "")
+                             for v, order in reversed(variables))
+            body = self._print(expr.expr)
+            if not (expr.expr.is_Symbol or isinstance(expr.expr, sympy.Function)):
+                body = rf"\left({body}\right)"
+            return rf"\frac{{\partial^{{{total}}}}}{{{below}}} {body}"
         variable, order = variables[0]
         target = expr.expr
         d = r"\partial" if is_partial(expr) or self._settings["partial_derivatives"] else "d"
@@ -345,7 +351,9 @@ class PlainPrinter(DeriveStrPrinter):
     def _print_Derivative(self, expr: sympy.Derivative) -> str:
         (variable, order), *rest = expr.variable_count
         if rest:
-            return super()._print_Derivative(expr)
+            total = sum(n for _, n in expr.variable_count)
+            below = "".join(f"∂{v}" + (f"^{n}" if n > 1 else "") for v, n in reversed(expr.variable_count))
+            return f"∂^{total}/{below}({self._print(expr.expr)})"
         target = expr.expr
         d = "∂" if is_partial(expr) else "d"
         power = "" if order == 1 else f"^{order}"

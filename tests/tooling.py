@@ -108,7 +108,8 @@ def artifact_dir(name: str) -> Path:
     """Return ``<repo>/test-artifacts/<name>/`` (gitignored), creating it."""
     if not name or Path(name).is_absolute() or ".." in Path(name).parts:
         raise ValueError(f"bad artifact directory name: {name!r}")
-    path = REPO_ROOT / "test-artifacts" / name
+    # one folder per pytest-xdist worker: two workers that build the same document never share files
+    path = REPO_ROOT / "test-artifacts" / os.environ.get("PYTEST_XDIST_WORKER", "main") / name
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -13,7 +13,7 @@ The lines are read (:mod:`.plan`) while a worker process proves their claims (:m
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,20 +40,24 @@ def check(
     text: str,
     *,
     syntax: str | None = None,
-    function: str = "sigmoid",
+    function: str | None = "sigmoid",
     variable: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
     worker: ProofWorker | None = None,
     name: str = "",
+    observe: Callable[[LinePlan], None] | None = None,
 ) -> Report:
     """Check every line of ``text`` (a whole derivation). Student text is never evaluated.
 
     ``variable`` is the exercise's variable (default: the catalogue entry's own, x for σ, z for
     the cross-entropy); every other letter is a parameter or another variable.
+    ``observe`` is called with each line as read (a :class:`~derive.checker.plan.LinePlan`), for a
+    caller that shows the lines as mathematics too (the web page). ``function=None``: no catalogued
+    exercise, the derivation defines its own function (``f(x) = …`` on a line of its own).
     """
-    entry = lookup(function)  # the exercise's function must exist
-    variable = variable or entry.variable_name
+    entry = lookup(function) if function is not None else None  # the exercise's function must exist
+    variable = variable or (entry.variable_name if entry else "x")
     if syntax not in (None, "latex", "text"):
         raise InputError(f"unknown syntax '{syntax}': choose latex or text")
     check_variable_name(variable)
@@ -68,9 +72,9 @@ def check(
     worker = worker or ProofWorker(timeout=timeout)
     try:
         x = real_variable(variable)
-        reading = Reading(functions=exercise_names(entry, variable), catalogue=catalogue_names(),
-                          exercise=(entry.function(x), entry.definition(x)))
-        letter = exercise_letter(entry, x)
+        reading = Reading(functions=exercise_names(entry, variable) if entry else {}, catalogue=catalogue_names(),
+                          exercise=(entry.function(x), entry.definition(x)) if entry else None)
+        letter = exercise_letter(entry, x) if entry else None
         if letter is not None:  # the loss L of --function bce may be written L, as its handout writes it
             reading.definitions.append((letter, (), entry.definition(x)))
             reading.substituted.add(letter.name)
@@ -82,18 +86,20 @@ def check(
             # Lines are read while the worker proves the claims of the lines before them.
             for number, source in lines:
                 plans.append(plan_line(number, source, chosen, variable, reading))
+                if observe is not None:
+                    observe(plans[-1])
                 for claim in plans[-1].claims:
                     claims.append(claim)
                     yield claim
 
         results = worker.decide_all(planned_claims(), deadline=deadline)
         verdicts = dict(zip(map(id, claims), results))
-        judging = Judging(exercise=reading.exercise if not _mentions(plans, reading.exercise[0]) else None, deadline=deadline)
+        judging = Judging(exercise=reading.exercise if reading.exercise and not _mentions(plans, reading.exercise[0]) else None, deadline=deadline)
         reports = [judge_line(plan, verdicts, judging, worker, x) for plan in plans]
     finally:
         if owned:
             worker.close()
-    return Report(lines=tuple(reports), syntax=chosen, function=function, variable=variable, name=name)
+    return Report(lines=tuple(reports), syntax=chosen, function=function or "", variable=variable, name=name)
 
 
 def _mentions(plans: list[LinePlan], function: sympy.Expr) -> bool:

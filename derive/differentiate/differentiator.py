@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 import sympy
+from sympy import S
 
 from derive.expressions import drop_neutral, evaluate_arithmetic, first_derivative, product, replace_node, restore_powers
 from derive.model import Annotation, Notation, Step, say
@@ -142,6 +143,28 @@ class Differentiator:
             substeps=(outer_step, inner_step),
             details=(("substitution", u), ("u", inner), ("outer_rule", outer_rule.rule)),
         )
+
+    def in_other_variables(self, node: sympy.Derivative) -> RuleApplication:
+        """A derivative in another variable, or in several in turn (∂²f/∂b∂w): each one derived
+        as a sub-derivation in its own variable, every other letter held constant."""
+        current = node.expr
+        substeps = []
+        for wrt, order in node.variable_count:
+            for _ in range(order):
+                engine = Differentiator(wrt, extra_rules=self.extra_rules, notation=self.notation)
+                steps = engine.derivation(current)
+                if not all(step.complete for step in steps):
+                    return RuleApplication(rule="unsupported", annotation=say("derive cannot find the derivative of ", current,
+                                                                           f" with respect to {wrt}."), result=S.Zero)
+                after = steps[-1].after if steps else sympy.Derivative(current, wrt)
+                substeps.append(Step(rule="partial_derivative", annotation=say(f"Differentiate with respect to {wrt}, every "
+                                                                             "other letter held constant."),
+                                     before=sympy.Derivative(current, wrt), after=after, substeps=steps,
+                                     details=(("variable", wrt),), notation=self.notation))
+                current = after
+        names = " then ".join(str(wrt) + (f" ({order} times)" if order > 1 else "") for wrt, order in node.variable_count)
+        return RuleApplication(rule="higher_order", annotation=say(f"Differentiate in {names}, one derivative at a time."),
+                               result=current, substeps=tuple(substeps))
 
     def _unsupported_step(self, current: sympy.Expr, message: Annotation) -> Step:
         return Step(rule="unsupported", annotation=message, before=current, after=current, notation=self.notation)

@@ -32,14 +32,16 @@ CANDIDATE_MOVES = frozenset({"recognise_sigma"})
 
 
 def rules_route(
-    function: sympy.Expr, definition: sympy.Expr, variable: sympy.Symbol, *, recognise: bool = True
+    function: sympy.Expr, definition: sympy.Expr, variable: sympy.Symbol, *, recognise: bool = True,
+    orders: tuple[tuple[sympy.Symbol, int], ...] = (),
 ) -> tuple[Step, ...]:
     """Use the definition (when the function has a name), let the engine choose every rule, then
     write the result in its most readable form (σ recognised when ``recognise``, common factors
-    taken out)."""
-    chain = StepChain(Derivative(function, variable))
+    taken out). ``orders``: a higher or mixed derivative instead of the first."""
+    chain = StepChain(Derivative(function, *(orders or ((variable, 1),))))
     if function != definition:
-        chain.step("definition", say("Use the definition ", Eq(function, definition, evaluate=False), "."), Derivative(definition, variable))
+        chain.step("definition", say("Use the definition ", Eq(function, definition, evaluate=False), "."),
+                   Derivative(definition, *(orders or ((variable, 1),))))
     chain.extend(Differentiator(variable).continue_from(chain.current))
     if chain.current.has(sympy.Piecewise):
         finish_piecewise(chain, definition, variable, function)

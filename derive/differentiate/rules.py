@@ -46,6 +46,8 @@ class Engine(Protocol):
 
     def chain_rule(self, inner: sympy.Expr, outer_rule: FunctionRule) -> RuleApplication: ...
 
+    def in_other_variables(self, node: sympy.Derivative) -> RuleApplication: ...
+
 
 @dataclass(frozen=True, kw_only=True)
 class FunctionRule:
@@ -94,7 +96,7 @@ def choose_rule(node: sympy.Derivative, engine: Engine) -> RuleApplication:
     x = engine.variable
     f = node.expr
     if len(node.variable_count) != 1 or node.variable_count[0][0] != x:
-        return unsupported(say(f"only derivatives with respect to {x} are supported"))
+        return engine.in_other_variables(node)
     order = node.variable_count[0][1]
     if order > 1:
         return higher_order(f, order, engine)

@@ -29,7 +29,7 @@ def handout_context(
 ) -> dict[str, Any]:
     """The context of ``handout.*.j2``: the derivation, other routes, properties, plot, numbers."""
     x = derivation.variable
-    derivative = sympy.Derivative(derivation.function, x)
+    derivative = derivation.start
     extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
     # Only a complete derivation of a function of x alone gets a graph and a worked example.
     numeric = not extra and derivation.complete
@@ -229,9 +229,11 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
     exercises = []
     for exercise in sheet.exercises:
         solution = exercise.derivation
+        named = exercise.prompt if exercise.prompt is not None else prompt
+        wrt = exercise.variable if exercise.variable is not None else x
         exercises.append({
-            "prompt": Math(sympy.Eq(prompt, exercise.function, evaluate=False), style=style),
-            "answer": Math(sympy.Eq(sympy.Derivative(prompt, x), solution.result, evaluate=False), style=style),
+            "prompt": Math(sympy.Eq(named, exercise.function, evaluate=False), style=style),
+            "answer": Math(sympy.Eq(sympy.Derivative(named, wrt), solution.result, evaluate=False), style=style),
             "solution": derivation_view(solution, style),
             "verification": derivation_view(solution, style)["identity_verification"],
         })
@@ -267,7 +269,7 @@ def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> d
     """The context of ``gradient.*.j2``: the loss, the network's letters, each partial derivative
     step by step, and the gradient as a column vector."""
     derivations = gradient.derivations
-    partials = sympy.Matrix([sympy.Derivative(gradient.function, d.variable) for d in derivations])
+    partials = sympy.Matrix([d.start for d in derivations])
     results = sympy.Matrix([d.result for d in derivations])
     letters = [sympy.Eq(letter, body, evaluate=False) for letter, _, body in gradient.letters]
     backprop = [Math(letter, style=style) for letter in letters if not str(letter.lhs).startswith("y_")]
@@ -278,7 +280,7 @@ def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> d
         "variables": [Math(d.variable, style=style) for d in derivations],
         "letters": backprop,
         "labels": labels,
-        "partials": [derivation_view(d, style) for d in derivations],
+        "partials": [{**derivation_view(d, style), "mixed": bool(d.orders)} for d in derivations],
         "vector": Math(sympy.Eq(partials, results, evaluate=False), style=style),
         "several": len(derivations) > 1,
         "proved": gradient.proved,

@@ -135,7 +135,7 @@ def property_view(prop: Property, style: LatexStyle = DEFAULT_STYLE) -> dict[str
 def derivation_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
     """Everything a template needs about one derivation, as plain data."""
     x = derivation.variable
-    derivative = sympy.Derivative(derivation.function, x)
+    derivative = derivation.start
     recognition = derivation.recognition
     return {
         "name": derivation.name,

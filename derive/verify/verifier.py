@@ -330,7 +330,7 @@ def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_O
     verifier = Verifier(x, options)
     verifiers = {x: verifier}
     steps = tuple(verify_step(step, verifier, verifiers, derivation.letters) for step in derivation.steps)
-    start, result = sympy.Derivative(derivation.function, x), derivation.result
+    start, result = derivation.start, derivation.result
     if derivation.letters:
         start, result = (expand_letters(side, derivation.letters, x) for side in (start, result))
     identity = verifier.prove(start, result)

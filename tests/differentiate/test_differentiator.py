@@ -206,7 +206,6 @@ UNSUPPORTED = [
     pytest.param(sympy.floor(x), id="floor"),
     pytest.param(f(x), id="user-function"),
     pytest.param(x**2 + f(x), id="user-function-in-sum"),
-    pytest.param(sympy.Derivative(sympy.sin(x), y), id="derivative-wrt-other-variable"),
     pytest.param(sympy.Derivative(sympy.Abs(sympy.sin(x)), (x, 2)), id="higher-order-of-abs-sin"),
     pytest.param(sympy.Derivative(f(x), (x, 3)), id="higher-order-of-user-function"),
 ]
@@ -226,9 +225,18 @@ def test_unsupported_input_gives_an_explicit_step(expr: sympy.Expr) -> None:
 
 
 def test_continue_from_a_derivative_with_respect_to_another_variable() -> None:
+    # issue 12: a derivative in another variable is derived in it (x held constant), as a sub-derivation
     steps = Differentiator(x).continue_from(sympy.Derivative(sympy.sin(x) * y, y))
-    assert [step.rule for step in steps] == ["unsupported"]
-    assert "only derivatives with respect to x" in steps[0].annotation.plain()
+    assert steps[0].rule == "higher_order" and steps[0].substeps[0].rule == "partial_derivative"
+    assert steps[0].substeps[0].detail("variable") == y
+    assert verify_steps(steps, x)[-1].proved and steps[-1].after == sympy.sin(x)
+
+
+def test_mixed_partial_derivatives_are_derived_one_variable_at_a_time() -> None:
+    steps = Differentiator(x).continue_from(sympy.Derivative(x**2 * y**3, x, y))
+    assert [sub.detail("variable") for sub in steps[0].substeps] == [x, y]
+    assert all(step.proved for step in verify_steps(steps, x))
+    assert sympy.simplify(steps[-1].after - 6 * x * y**2) == 0
 
 
 def test_supported_parts_are_still_derived_next_to_unsupported_ones() -> None:
