@@ -198,6 +198,48 @@ def catalogue_all() -> None:
 BENCHMARKS["catalogue"] = catalogue_all
 
 
+def properties_proved() -> None:
+    """Issue 9: the properties of every catalogue function, each proved by the verify stage
+    (limits, signs, bounds exactly); reported, no target."""
+    import derive
+    from derive.differentiate.catalogue import ENTRIES
+
+    names = [entry.name for entry in ENTRIES if entry.document == "handout"]
+    derivations = {name: derive.derive(name) for name in names}
+    from derive.facts.properties import derive_properties
+
+    start = time.perf_counter()
+    count = 0
+    for name, d in derivations.items():
+        entry = next(entry for entry in ENTRIES if entry.name == name)
+        count += len(derive_properties(d.function, d.definition, d.variable, d.recognition, identities=entry.identities))
+    seconds = time.perf_counter() - start
+    print(f"properties of {len(names)} catalogue functions: {seconds:.2f} s for {count} properties (no target)")
+
+
+def plots() -> None:
+    """Issue 9: plotting x^x, 1/x, tan x, ln x and their derivatives (sampling, breaks, clipping);
+    reported, no target."""
+    import sympy
+
+    from derive.functions import variable
+    from derive.renderer.numbers import plot
+
+    x = variable("x")
+    functions = [x**x, 1 / x, sympy.tan(x), sympy.log(x)]
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for f in functions:
+            plot([(f, "f"), (sympy.Derivative(f, x), "f'")], x)
+        times.append(time.perf_counter() - start)
+    print(f"plots of x^x, 1/x, tan x, ln x with derivatives: median {statistics.median(times) * 1000:.0f} ms "
+          f"for 4 plots (no target)")
+
+
+BENCHMARKS.update({"properties": properties_proved, "plots": plots})
+
+
 def serve_load() -> None:
     """Issue 15: 50 clients, 2,000 checks of 4-12 lines through HTTP (benchmarks/load.py)."""
     from load import main as load_test

@@ -8,6 +8,7 @@ form and, on request, the proved properties). Rendering is :func:`derive.render`
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import sympy
 
@@ -19,7 +20,8 @@ from derive.facts.jacobian import softmax_jacobian
 from derive.facts.properties import derive_properties
 from derive.facts.recognition import express_in_terms_of_itself
 from derive.functions import variable as make_variable
-from derive.model import Derivation, Gradient, Step
+from derive.model import Derivation, Gradient, Step, Verification
+from derive.renderer import notebook as _notebook  # noqa: F401 - derivations show themselves in notebooks
 from derive.verify import DEFAULT_OPTIONS, VerifyOptions, verify_derivation
 
 __all__ = ["derive", "gradient", "softmax_jacobian"]
@@ -42,35 +44,108 @@ def derive(
     for a higher derivative, and ``then`` for a mixed partial derivative (the derivative in
     ``variable``, then in each letter of ``then``) of an expression.
 
-    For an expression the variable is the one named (a SymPy symbol of the user's, with or
-    without assumptions, or its name), or else the only letter it has (x when it has several).
+    The variable is ``variable`` (a symbol of the expression, or its name), or else the only
+    symbol of the expression, or else the one called x. Your own symbols work whatever their
+    assumptions (``Symbol("x")``, ``Symbol("t", positive=True)``, what ``sympify`` makes): derive
+    differentiates with respect to a real variable of the same name, proves every step for
+    real values of it, and gives the derivation back in your symbols.
 
     >>> from derive.printing import to_text
     >>> d = derive("sigmoid")
     >>> to_text(d.result), d.proved
     ('sigma(x)*(1 - sigma(x))', True)
+    >>> x = sympy.Symbol("x")
+    >>> d = derive(x**2 * sympy.sin(x))
+    >>> d.result.subs(x, sympy.pi)
+    -pi**2
     """
     entry = lookup(expr_or_name) if isinstance(expr_or_name, str) else None
-    if entry is None:
-        expr_or_name = _as_expression(expr_or_name)
-        variable = variable if variable is not None else _only_letter(expr_or_name)
-    x = _as_symbol(variable if variable is not None or entry is None else entry.variable_name)
-    if entry is None:
-        expr_or_name = _real_letters(expr_or_name, x)
+    expr = None if entry is not None else _as_expression(expr_or_name)
+    yours = _chosen_variable(expr, variable, entry)
+    to_real = _real_symbols(expr.free_symbols if expr is not None else set(), yours)
+    x = to_real.get(yours, yours)
+    if expr is not None and to_real:
+        with sympy.evaluate(False):  # keep the expression as it was written
+            expr = expr.xreplace(to_real)
     orders = _orders(x, order, then)
     if orders and entry is not None:
         raise DeriveError("higher and mixed derivatives are for expressions: derive the catalogue's own")
-    derivation = _differentiate(entry, expr_or_name, x, route, orders=orders)
+    derivation = _differentiate(entry, expr, x, route, orders=orders)
     derivation = verify_derivation(derivation, options)
     if _candidate_failed(derivation.steps):
         # A closing move rests on a numeric candidate that could not be proved: derive without it.
-        derivation = verify_derivation(_differentiate(entry, expr_or_name, x, route, recognise=False, orders=orders), options)
+        derivation = verify_derivation(_differentiate(entry, expr, x, route, recognise=False, orders=orders), options)
     if entry is not None and not entry.variables and not derivation.letters:
         derivation = dataclasses.replace(derivation, recognition=_recognise(derivation, options))
     if properties:
         derivation = dataclasses.replace(derivation, properties=derive_properties(
-            derivation.function, derivation.definition, derivation.variable, derivation.recognition, options))
-    return derivation
+            derivation.function, derivation.definition, derivation.variable, derivation.recognition, options,
+            identities=entry.identities if entry is not None else ()))
+    back = {real: symbol for symbol, real in to_real.items()}
+    return _in_symbols(derivation, back) if back else derivation
+
+
+def _as_expression(value: object) -> sympy.Expr:
+    """A SymPy expression, or a Python number as one (never a string: ``sympify`` is not run on text)."""
+    if isinstance(value, sympy.Expr):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return sympy.sympify(value, strict=True)
+    raise DeriveError(f"derive() takes a catalogue name or a SymPy expression, not {type(value).__name__}")
+
+
+def _chosen_variable(expr: sympy.Expr | None, variable: sympy.Symbol | str | None, entry: Entry | None) -> sympy.Symbol:
+    """The variable as the caller means it: the symbol named (found in ``expr`` by its name when
+    the expression has one of that name, whatever its assumptions), else ``expr``'s only symbol,
+    else the one called x (or the catalogue entry's own)."""
+    if variable is not None and not isinstance(variable, (str, sympy.Symbol)):
+        raise DeriveError(f"the variable must be a symbol or its name, not {variable!r}")
+    symbols = sorted((s for s in (expr.free_symbols if expr is not None else ()) if isinstance(s, sympy.Symbol)), key=str)
+    names = [s.name for s in symbols]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DeriveError(f"the expression has two different symbols called {repeated[0]} (with different assumptions): "
+                          "use one symbol per name")
+    name = variable if isinstance(variable, str) else variable.name if variable is not None else None
+    if name is None:
+        if entry is not None:
+            return make_variable(entry.variable_name)
+        if len(symbols) == 1:
+            return symbols[0]
+        name = "x"
+        if symbols and "x" not in names:
+            raise DeriveError(f"the expression has several symbols ({', '.join(names)}): say which one is the variable, "
+                              f"e.g. derive(expr, variable={names[0]})")
+    found = next((s for s in symbols if s.name == name), None)
+    if found is not None:
+        return found
+    return variable if isinstance(variable, sympy.Symbol) else make_variable(name)
+
+
+def _real_symbols(symbols: set[sympy.Basic], variable: sympy.Symbol) -> dict[sympy.Symbol, sympy.Symbol]:
+    """Each symbol that is not derive's real symbol of its name, mapped to it."""
+    mapping = {}
+    for symbol in {*symbols, variable}:
+        if isinstance(symbol, sympy.Symbol) and not isinstance(symbol, sympy.Dummy):
+            real = make_variable(symbol.name)
+            if symbol != real:
+                mapping[symbol] = real
+    return mapping
+
+
+def _in_symbols(value: Any, mapping: dict[sympy.Symbol, sympy.Symbol]) -> Any:
+    """``value`` (a derivation and everything in it) with ``mapping`` applied to every expression,
+    each kept as it was written. A verification holds no expression and stays as it is."""
+    if isinstance(value, sympy.Basic):
+        with sympy.evaluate(False):
+            return value.xreplace(mapping)
+    if isinstance(value, tuple):
+        return tuple(_in_symbols(item, mapping) for item in value)
+    if isinstance(value, Verification) or not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return value
+    return dataclasses.replace(value, **{
+        field.name: _in_symbols(getattr(value, field.name), mapping) for field in dataclasses.fields(value) if field.init
+    })
 
 
 def gradient(
@@ -103,13 +178,13 @@ def gradient(
                     derivations=derivations, letters=letters)
 
 
-def _differentiate(entry: Entry | None, expr: str | sympy.Expr, x: sympy.Symbol, route: str | None, *,
+def _differentiate(entry: Entry | None, expr: sympy.Expr | None, x: sympy.Symbol, route: str | None, *,
                    recognise: bool = True, orders: tuple[tuple[sympy.Symbol, int], ...] = ()) -> Derivation:
     """The differentiate stage: the steps of a catalogue route, or the generic rules, unverified."""
     if entry is None:
         if route not in (None, "rules"):
             raise DeriveError(f"unknown route '{route}': an expression is derived with the 'rules' route")
-        assert isinstance(expr, sympy.Basic)
+        assert expr is not None
         steps = rules_route(expr, expr, x, recognise=recognise, orders=orders)
         derivation = _derivation("f", "", expr, expr, x, "rules", steps)
         return dataclasses.replace(derivation, orders=orders) if orders else derivation
@@ -149,33 +224,6 @@ def _recognise(derivation: Derivation, options: VerifyOptions):  # noqa: ANN202 
     proved = {derivation.result: identity} if identity is not None and identity.proved else {}
     return express_in_terms_of_itself(derivation.function, derivation.result, derivation.variable,
                                       options=options, proved=proved)
-
-
-def _as_expression(expr: object) -> sympy.Expr:
-    """A SymPy expression of the user's (or a Python number); text is refused: parse it first
-    (derive.parse.parse_expression reads it safely), since derive never evaluates text."""
-    if isinstance(expr, sympy.Basic):
-        return expr
-    if isinstance(expr, (int, float)):
-        return sympy.sympify(expr, strict=True)
-    raise DeriveError(f"derive() takes a catalogue name or a SymPy expression, not {type(expr).__name__}")
-
-
-def _only_letter(expr: sympy.Expr) -> sympy.Symbol | None:
-    """The variable of an expression nobody named one for: its only letter, or x among several."""
-    letters = sorted(expr.free_symbols, key=lambda symbol: symbol.name)
-    if len(letters) == 1:
-        return letters[0]
-    return next((letter for letter in letters if letter.name == "x"), None)
-
-
-def _real_letters(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
-    """The expression in derive's real letters: a user's Symbol('x') without assumptions is the
-    same letter as derive's x (every derivation and proof is over the reals)."""
-    replacements = {symbol: make_variable(symbol.name) for symbol in expr.free_symbols
-                    if isinstance(symbol, sympy.Symbol) and not isinstance(symbol, sympy.Dummy)
-                    and symbol != make_variable(symbol.name)}
-    return expr.xreplace(replacements) if replacements else expr
 
 
 def _orders(x: sympy.Symbol, order: int, then: tuple[sympy.Symbol | str, ...]) -> tuple[tuple[sympy.Symbol, int], ...]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 from pathlib import Path
 
-from derive.errors import DeriveError, InputError
+from derive.errors import DeriveError, ExitCode, UsageError
 
 DEFAULT_OUT = Path("output")
 _GREEK = (
@@ -64,9 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        return 0
+        return ExitCode.SUCCESS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,7 +74,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(ExitCode.UNUSABLE_INPUT)
 
 
 def _add_style_options(parser: argparse.ArgumentParser) -> None:
@@ -86,7 +86,7 @@ def _style(options: argparse.Namespace):  # noqa: ANN202 - LatexStyle
     from derive.printing import LatexStyle
 
     if not _SYMBOL.match(options.symbol):
-        raise DeriveError(f"--symbol must be one letter or a Greek letter such as \\varphi, not {options.symbol!r}")
+        raise UsageError(f"--symbol must be one letter or a Greek letter such as \\varphi, not {options.symbol!r}")
     return LatexStyle(exponential=options.exp_style, sigma_symbol=options.symbol)
 
 
@@ -94,8 +94,8 @@ def run_function(arguments: list[str]) -> int:
     parser = _Parser(
         prog="derive",
         description="Derive a function's derivative step by step, prove every step, and write it as a handout.",
-        epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME', 'derive check FILE', "
-        "'derive grade FILES', 'derive serve'. "
+        epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME', 'derive compare', "
+        "'derive check FILE', 'derive grade FILES', 'derive serve'. "
         "Without options, 'derive sigmoid' writes output/sigmoid.tex, .md (+ .svg) and .html.",
     )
     parser.add_argument("name", help="a catalogued function, e.g. sigmoid (see 'derive list')")
@@ -112,9 +112,9 @@ def run_function(arguments: list[str]) -> int:
     from derive.api import derive
 
     if (options.snippet or options.label) and options.output_format != "latex":
-        raise DeriveError("--snippet and --label need --format latex")
+        raise UsageError("--snippet and --label need --format latex")
     if options.pdf and options.output_format in ("text", "json"):
-        raise DeriveError("--pdf writes documents: use --format latex or all")
+        raise UsageError("--pdf writes documents: use --format latex or all")
     from derive.differentiate.catalogue import lookup
 
     entry = lookup(options.name)
@@ -127,7 +127,7 @@ def run_function(arguments: list[str]) -> int:
     style = _style(options)
     if options.snippet or options.label:
         if options.label and not _LABEL.match(options.label):
-            raise DeriveError("--label may only contain letters, digits and : . _ - (at most 64)")
+            raise UsageError("--label may only contain letters, digits and : . _ - (at most 64)")
         from derive.renderer import render
 
         sys.stdout.write(render(derive(options.name, route=options.route), "latex", "snippet", style=style, label=options.label))
@@ -136,7 +136,7 @@ def run_function(arguments: list[str]) -> int:
 
     formats = formats_from(options.output_format)
     if options.pdf and "latex" not in formats:
-        raise DeriveError("--pdf needs the LaTeX handout: use --format latex or all")
+        raise UsageError("--pdf needs the LaTeX handout: use --format latex or all")
     written = write_handout(options.name, options.out, formats, route=options.route, style=style)
     if options.pdf:
         written.append(compile_pdf(next(path for path in written if path.suffix == ".tex")))
@@ -151,14 +151,15 @@ def run_worksheet(arguments: list[str]) -> int:
     parser.add_argument("--students", type=int, help="write this many distinct worksheets (and keys), one per student")
     parser.add_argument("--seed", type=int, default=0, help="seed for the choice of blanks and exercises (default 0)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
-    parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"))
+    parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),
+                        help="documents to write (default all)")
     parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF")
     options = parser.parse_args(arguments)
     from derive.output import compile_pdf, formats_from, write_worksheets
 
     formats = formats_from(options.output_format)
     if options.pdf and "latex" not in formats:
-        raise DeriveError("--pdf needs the LaTeX worksheets: use --format latex or all")
+        raise UsageError("--pdf needs the LaTeX worksheets: use --format latex or all")
     written = write_worksheets(options.name, options.out, formats, students=options.students, seed=options.seed)
     if options.pdf:
         written += [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
@@ -170,7 +171,8 @@ def run_worksheet(arguments: list[str]) -> int:
 def run_check(arguments: list[str]) -> int:
     parser = _Parser(prog="derive check", description="Check a student's derivation line by line.")
     parser.add_argument("file", type=Path, help="one claim per line, LaTeX or plain text")
-    parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "markdown", "html", "latex"))
+    parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "markdown", "html", "latex"),
+                        help="how the report is printed: text (default), json, markdown, html or latex")
     parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
     parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
@@ -198,7 +200,7 @@ def run_grade(arguments: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="the CSV gradebook (default grades.csv)")
     parser.add_argument("--details", type=Path, help="JSON with every line's verdict (default: next to --out, .json)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel proof workers (default: all cores)")
-    parser.add_argument("--syntax", choices=("latex", "text"))
+    parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
     parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
@@ -208,13 +210,13 @@ def run_grade(arguments: list[str]) -> int:
     from derive.output import write_text
 
     if options.jobs < 1:
-        raise DeriveError("--jobs must be at least 1")
+        raise UsageError("--jobs must be at least 1")
     for target, flag, example in ((options.out, "--out", "grades.csv"), (options.details, "--details", "grades.json")):
         if target is not None and (target.is_dir() or not target.name):
-            raise InputError(f"{flag} {target} is a folder: give the file to write, e.g. {target / example}")
+            raise UsageError(f"{flag} {target} is a folder: give the file to write, e.g. {target / example}")
         if target is not None and target.suffix.lower() != Path(example).suffix:
             # never a .tex or .txt name: the gradebook must not overwrite a student's file
-            raise InputError(f"{flag} must name a {Path(example).suffix} file, e.g. {example}, not {target}")
+            raise UsageError(f"{flag} must name a {Path(example).suffix} file, e.g. {example}, not {target}")
     details = options.details or options.out.with_suffix(".json")
     results = grade(collect(options.paths, exclude=(options.out, details)), jobs=options.jobs, timeout=options.timeout,
                     progress=progress_bar, syntax=options.syntax, function=options.function, variable=options.var,
@@ -245,7 +247,7 @@ def run_diff(arguments: list[str]) -> int:
     from derive.output import EXTENSIONS, formats_from, prepare_folder, write_text
 
     if not _LABEL.match(options.name):
-        raise DeriveError("--name may only contain letters, digits and : . _ - (at most 64)")
+        raise UsageError("--name may only contain letters, digits and : . _ - (at most 64)")
     printed = options.output_format in PRINTED
     formats = (options.output_format,) if printed else formats_from(options.output_format)
     done = derive_text(options.expression, variable=options.var, formats=formats, stem=options.name, order=options.order)
@@ -266,7 +268,8 @@ def run_diff(arguments: list[str]) -> int:
 def run_compare(arguments: list[str]) -> int:
     parser = _Parser(prog="derive compare", description="Write the comparison table of the whole catalogue.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
-    parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"))
+    parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),
+                        help="documents to write (default all)")
     options = parser.parse_args(arguments)
     from derive.output import formats_from, write_comparison
 

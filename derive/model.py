@@ -7,7 +7,8 @@ step whose verification is missing or failed (see :meth:`Step.require_proved`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import InitVar, dataclass, field
 from typing import Any, Literal
 
 import sympy
@@ -17,6 +18,43 @@ from derive.printing import Notation, to_plain
 
 #: One piece of an annotation: ASCII text, or mathematics as a SymPy expression or equation.
 Segment = str | sympy.Basic
+
+
+class NotebookDisplay:
+    """How a derivation or a checker report shows itself in a notebook (Jupyter's ``_repr_html_``,
+    ``_repr_markdown_`` and ``_repr_latex_``).
+
+    Writing HTML, Markdown or LaTeX is the render stage's work, and this layer may not import a
+    later one; so the renderer registers its writer here when it is imported
+    (``derive/renderer/notebook.py``, which ``import derive`` brings in with the first name it
+    looks up). Until then a record offers only its short ``repr``.
+    """
+
+    def __init__(self) -> None:
+        self._writer: Callable[[object, str], str | None] | None = None
+
+    def register(self, writer: Callable[[object, str], str | None]) -> None:
+        self._writer = writer
+
+    def show(self, record: object, kind: str) -> str | None:
+        """The record as ``kind`` (``html``, ``markdown``, ``latex``), or None if no writer is registered."""
+        return None if self._writer is None else self._writer(record, kind)
+
+
+NOTEBOOK = NotebookDisplay()
+
+
+class ShownInNotebooks:
+    """Jupyter's display methods for a record, written by whatever :data:`NOTEBOOK` has registered."""
+
+    def _repr_html_(self) -> str | None:
+        return NOTEBOOK.show(self, "html")
+
+    def _repr_markdown_(self) -> str | None:
+        return NOTEBOOK.show(self, "markdown")
+
+    def _repr_latex_(self) -> str | None:
+        return NOTEBOOK.show(self, "latex")
 
 
 @dataclass(frozen=True)
@@ -117,12 +155,31 @@ def rule_name(rule: str) -> str:
     return RULE_NAMES.get(rule, rule.replace("_", " ").capitalize())
 
 
+class _ProofSeal:
+    """The capability to mark a :class:`Verification` proved.
+
+    Its one instance, ``_PROOF_SEAL``, is handed to the verify stage (``derive/verify/seal.py``)
+    and to nothing else: a test scans the source to show that no other module names it. A
+    Verification with ``proved=True`` can only be made with the seal, and the seal is not stored
+    on the Verification it made, so no other stage can copy it from a proof and forge another.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<derive proof seal>"
+
+
+_PROOF_SEAL = _ProofSeal()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Verification:
-    """How one equality ``before = after`` was established.
+    """How one statement (an equality ``before = after``, a limit, a bound) was established.
 
-    ``proved`` is true only for a symbolic proof; ``numeric_ok`` says whether the numeric spot
-    check at ``points`` (with ``digits`` significant digits) agreed.
+    ``proved`` is true only for a symbolic proof, which only the verify stage can make (it holds
+    the seal that ``proved=True`` needs; see :class:`_ProofSeal`); ``numeric_ok`` says whether the
+    numeric spot check at ``points`` (with ``digits`` significant digits) agreed.
     """
 
     proved: bool
@@ -137,6 +194,13 @@ class Verification:
     #: The condition under which the equality holds, when it leaves out part of the real line
     #: (``-1 < x < 1``: both sides are defined only there); None for every real value.
     domain: sympy.Basic | None = None
+    seal: InitVar[object] = None
+
+    def __post_init__(self, seal: object) -> None:
+        if self.proved and seal is not _PROOF_SEAL:
+            raise VerificationError(
+                f"only the verify stage can mark a statement proved (a proof was forged: {self.method!r})"
+            )
 
     @property
     def status(self) -> Literal["proved", "numeric only", "failed"]:
@@ -193,7 +257,8 @@ class Step:
 
 @dataclass(frozen=True, kw_only=True)
 class Property:
-    """A fact about a function, stated as an equality or inequality and verified.
+    """A fact about a function, stated as an equality or inequality and proved (or, for a limit
+    found only numerically, visibly not: its verification says "numeric only").
 
     ``statement`` is a SymPy relational or equality (for example ``Eq(sigma(0), 1/2)``);
     ``kind`` names what it is (``value``, ``symmetry``, ``limit``, ``bound``, ...).
@@ -205,6 +270,8 @@ class Property:
     statement: sympy.Basic
     explanation: Annotation
     verification: Verification
+    #: Where the statement holds, when not for every x (the inverse of σ: 0 < y < 1).
+    condition: sympy.Basic | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,11 +284,12 @@ class Recognition:
     verification: Verification | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Derivation:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Derivation(ShownInNotebooks):
     """The derivative of ``function`` (written ``name(variable)``) step by step.
 
     ``steps`` form one chain of equalities from ``Derivative(function, variable)`` to ``result``.
+    In a notebook it shows itself as its handout (HTML), in Markdown and as a LaTeX ``align*``.
     """
 
     name: str
@@ -275,12 +343,21 @@ class Derivation:
             counts[key] += 1
         return counts
 
+    def __repr__(self) -> str:
+        counts = self.summary()
+        identity = to_plain(sympy.Eq(sympy.Derivative(self.function, self.variable), self.result, evaluate=False))
+        if counts["steps"] == counts["unverified"]:
+            status = "not verified"
+        else:
+            status = "proved" if self.proved else f"NOT all proved: {counts['numeric only']} numeric only, {counts['failed']} failed"
+        return f"<Derivation {self.name}: {identity}; {counts['steps']} steps, {status}>"
 
-@dataclass(frozen=True, kw_only=True)
-class Gradient:
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Gradient(ShownInNotebooks):
     """The partial derivatives of ``function`` in each of its ``variables`` (a loss L(w, b)), each
     one a derivation of its own; ``letters`` are the network's (z = wx + b, a = σ(z)) when the
-    derivations are worked by backpropagation."""
+    derivations are worked by backpropagation. In a notebook it shows itself as its document."""
 
     name: str
     title: str
@@ -300,6 +377,11 @@ class Gradient:
     @property
     def complete(self) -> bool:
         return all(derivation.complete for derivation in self.derivations)
+
+    def __repr__(self) -> str:
+        status = "proved" if self.proved else "NOT all proved"
+        variables = ", ".join(map(str, self.variables))
+        return f"<Gradient {self.name} in {variables}: {len(self.derivations)} derivations, {status}>"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,6 +28,8 @@ class LatexStyle:
 
     exponential: Literal["e", "exp"] = "e"
     sigma_symbol: str = r"\sigma"
+    #: Write every derivative with ∂ (a document about a function of several inputs, the softmax).
+    partial_derivatives: bool = False
 
 
 DEFAULT_STYLE = LatexStyle()
@@ -41,6 +43,7 @@ class DeriveLatexPrinter(LatexPrinter):
         "negative_powers": "fractions",
         "exponential": "e",
         "sigma_symbol": r"\sigma",
+        "partial_derivatives": False,
     }
 
     def _print_Pow(self, expr: sympy.Pow) -> str:
@@ -177,7 +180,7 @@ class DeriveLatexPrinter(LatexPrinter):
             return rf"\frac{{\partial^{{{total}}}}}{{{below}}} {body}"
         variable, order = variables[0]
         target = expr.expr
-        d = r"\partial" if is_partial(expr) else "d"
+        d = r"\partial" if is_partial(expr) or self._settings["partial_derivatives"] else "d"
         power = "" if order == 1 else f"^{{{order}}}"
         shown = self._print(variable)
         if isinstance(target, sympy.Indexed) or (isinstance(target, NamedFunction) and not type(target).show_arguments):
@@ -255,7 +258,8 @@ def to_latex(expr: sympy.Basic, *, notation: Notation = "fractions", style: Late
     '\\left(1 + e^{- x}\\right)^{-1}'
     """
     printer = DeriveLatexPrinter(
-        {"negative_powers": notation, "exponential": style.exponential, "sigma_symbol": style.sigma_symbol, "ln_notation": True}
+        {"negative_powers": notation, "exponential": style.exponential, "sigma_symbol": style.sigma_symbol, "ln_notation": True,
+         "partial_derivatives": style.partial_derivatives}
     )
     return printer.doprint(expr)
 

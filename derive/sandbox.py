@@ -46,19 +46,19 @@ PRELOAD = ("derive.checker.decide", "derive.api")
 class LimitExceeded(DeriveError):
     """A job ran past its time or memory limit and was stopped."""
 
-    exit_code = 4
+    exit_code = errors.ExitCode.LIMIT
 
 
 class JobFailed(DeriveError):
     """A job stopped with an error that is not one of derive's own (a bug, reported in one line)."""
 
-    exit_code = 3
+    exit_code = errors.ExitCode.BUG
 
 
 class Overloaded(DeriveError):
     """Every worker is busy and the queue of waiting jobs is full."""
 
-    exit_code = 4
+    exit_code = errors.ExitCode.LIMIT
 
 
 def prepare_child(memory_limit: int) -> None:

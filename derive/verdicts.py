@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from derive.model import ShownInNotebooks
+
 Status = Literal["correct", "wrong", "unparsed"]
 
 
@@ -64,9 +66,10 @@ class LineReport:
         }
 
 
-@dataclass(frozen=True, kw_only=True)
-class Report:
-    """The verdict on a whole derivation."""
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Report(ShownInNotebooks):
+    """The verdict on a whole derivation; in a notebook it shows itself as the report (HTML,
+    Markdown, or a LaTeX table)."""
 
     lines: tuple[LineReport, ...]
     syntax: str
@@ -99,3 +102,10 @@ class Report:
             "variable": self.variable,
             "counts": {status: self.count(status) for status in ("correct", "wrong", "unparsed")},
         }
+
+    def __repr__(self) -> str:
+        verdict = "valid" if self.valid else "NOT valid"
+        where = f"; first error on line {self.first_error}" if self.first_error is not None else ""
+        name = f" {self.name}" if self.name else ""
+        return (f"<Report{name}: {verdict}, {self.count('correct')} correct, {self.count('wrong')} wrong, "
+                f"{self.count('unparsed')} unreadable{where}>")

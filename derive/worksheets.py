@@ -14,7 +14,7 @@ import sympy
 
 from derive.api import derive
 from derive.differentiate.catalogue import lookup
-from derive.errors import DeriveError
+from derive.errors import DeriveError, UsageError
 from derive.expressions import PIECEWISE_KINDS
 from derive.functions import expand_definitions, variable
 from derive.model import Derivation, Exercise, Worksheet, rule_name
@@ -136,7 +136,7 @@ class WorksheetBuilder:
     def worksheets(self, students: int | None) -> list[Worksheet]:
         """One worksheet (``students`` None) or ``students`` distinct ones, reproducibly."""
         if students is not None and not 1 <= students <= MAX_STUDENTS:
-            raise DeriveError(f"--students must be between 1 and {MAX_STUDENTS}")
+            raise UsageError(f"--students must be between 1 and {MAX_STUDENTS}")
         generator = random.Random(f"{self.entry.name}:{self.seed}")
         if students is None:
             return [self.worksheet(None, generator)]

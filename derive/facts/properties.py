@@ -1,29 +1,42 @@
-"""Facts about a function, each computed by the program and then verified — never typed in.
+"""Facts about a function, each computed by the program and then proved by the verify stage.
 
-For a function ``F`` with definition ``f(x)``: the value at 0, a symmetry, the limits at ±∞,
-the sign of F′, the maximum of F′ and where it is attained, the range of F′, F″ in terms of F,
-inflection points, the inverse function, and the vanishing-gradient bound that follows from
-the maximum of F′. A property that cannot be computed or proved is left out, so that every
-fact a document states has a proof record.
+For a function ``F`` with definition ``f(x)``: the value at 0, a symmetry, the catalogue's
+identities, the limits at ±∞, the sign of F′, the bound on F′ and its maximum, the range of F′,
+where F′ tends at ±∞, F″ in terms of F, inflection points, the inverse function on the range of
+F, and the vanishing-gradient bound that follows from the bound on F′.
+
+This module only finds candidates (a critical point, a value, a formula for the inverse) and
+words the explanation; every proof comes from :mod:`derive.verify` (equalities from the
+verifier, limits from :mod:`derive.verify.limits`, signs and bounds from
+:mod:`derive.verify.signs`), which alone can mark a statement proved. A property that cannot
+be computed or proved is left out, or, for a limit found only numerically, shown as checked
+numerically, never as proved.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import mpmath
 import sympy
 from sympy import Derivative, Eq, S, oo
 
 from derive.differentiate.recognise import polynomial_in
-from derive.evaluate import NotEvaluable, evaluate, to_mpf
-from derive.expressions import PIECEWISE_KINDS, apply_at, break_points
+from derive.evaluate import NotEvaluable, evaluate
+from derive.expressions import PIECEWISE_KINDS, apply_at
 from derive.functions import expand_definitions, prepare
-from derive.model import Property, Recognition, Verification, say
-from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, prove_equal, sample_points
-from derive.verify.procedure import to_rational_function, to_rational_function_with_scale
+from derive.model import Annotation, Property, Recognition, Segment, Verification, say
+from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, all_of, prove_equal
+from derive.verify.limits import HOW_NUMERIC, HOW_PARTS, HOW_PIECE, LimitProof, defined_far_out, prove_limit
+from derive.verify.procedure import to_rational_function_with_scale
+from derive.verify.signs import (
+    SignProof, prove_at_most, prove_continuous, prove_maximum, prove_positive, prove_sign_change,
+)
 
+#: An identity the catalogue states for a function, as a function of the variable: (left, right).
+Identity = Callable[[sympy.Symbol], tuple[sympy.Expr, sympy.Expr]]
 
 
 def derive_properties(
@@ -32,25 +45,29 @@ def derive_properties(
     variable: sympy.Symbol,
     recognition: Recognition | None = None,
     options: VerifyOptions = DEFAULT_OPTIONS,
+    identities: tuple[Identity, ...] = (),
 ) -> tuple[Property, ...]:
     """Every property of ``function`` that can be computed and proved, in reading order."""
     x = variable
     definition = expand_definitions(definition)
+    derivative = Derivative(function, x)
     first = prepare(Derivative(definition, x))
-    found: list[Property] = []
     proofs = _Proofs(options)
+    found: list[Property] = []
     found.extend(_value_at_zero(function, definition, x, options, proofs))
     found.extend(_symmetry(function, definition, x, options, proofs))
-    found.extend(_limits(function, definition, x))
-    positive = list(_derivative_positive(function, first, x, options))
-    found.extend(positive)
-    first_limits = limits_at_infinity(first, x)
-    maximum = list(_derivative_maximum(function, first, x, options, positive=bool(positive), proofs=proofs, limits=first_limits))
-    found.extend(maximum)
-    found.extend(_derivative_limits(function, first, x, first_limits))
+    found.extend(_identities(function, identities, x, options, proofs, stated=[p.statement for p in found]))
+    limits = {direction: prove_limit(definition, x, direction) for direction in (-oo, oo)}
+    found.extend(_limits(function, definition, x, limits))
+    positive = _increasing_proof(definition, first, x, options)
+    if positive.proved:
+        found.append(_increasing(derivative, x, positive))
+    first_limits = {direction: prove_limit(first, x, direction) for direction in (-oo, oo)}
+    found.extend(_derivative_bound(derivative, first, x, options, positive=positive, limits=first_limits))
+    found.extend(_derivative_limits(derivative, definition, x, first_limits))
     if recognition is not None and recognition.found and recognition.form is not None:
         found.extend(_second_derivative(function, definition, x, recognition, options, proofs))
-    found.extend(_inverse(function, definition, x, options))
+    found.extend(_inverse(function, definition, x, options, positive=positive, limits=limits))
     return tuple(found)
 
 
@@ -72,7 +89,7 @@ class _Proofs:
 
 def _value_at_zero(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, proofs: _Proofs) -> Iterator[Property]:
     value = definition.subs(x, 0)
-    if not value.is_finite:
+    if not value.is_finite or not _defined_at_zero(definition, x):
         return
     at_zero = apply_at(function, x, S.Zero)
     verification = proofs.prove(at_zero, value, x, options)
@@ -81,6 +98,21 @@ def _value_at_zero(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol
             key="value_at_zero", kind="value", title="Value at 0", statement=Eq(at_zero, value, evaluate=False),
             explanation=say("Substitute x = 0 in the definition."), verification=verification,
         )
+
+
+def _defined_at_zero(definition: sympy.Expr, x: sympy.Symbol) -> bool:
+    """Whether the function is defined at 0 as it is differentiated: a variable power f^g means
+    e^(g ln f) (the derivation's own first step), so x^x has no value at 0 (0^0 is a convention)."""
+    written = definition.replace(lambda node: node.is_Pow and node.exp.has(x),
+                                 lambda node: sympy.exp(node.exp * sympy.log(node.base)))
+    prepared = prepare(written)
+    others = {symbol: mpmath.mpf("0.5") for symbol in prepared.free_symbols if symbol != x}  # a label y, a weight
+    try:
+        with mpmath.workdps(30):
+            evaluate(prepared, {**others, x: mpmath.mpf(0)})
+    except NotEvaluable:
+        return False
+    return True
 
 
 def _symmetry(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, proofs: _Proofs) -> Iterator[Property]:
@@ -105,197 +137,204 @@ def _symmetry(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, opt
             return
 
 
-def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol) -> Iterator[Property]:
-    limits = limits_at_infinity(definition, x)
-    for direction, label in ((oo, "+"), (-oo, "-")):
-        value = limits[direction]
-        if value is None:
+def _identities(function: sympy.Expr, identities: tuple[Identity, ...], x: sympy.Symbol, options: VerifyOptions,
+                proofs: _Proofs, *, stated: list[sympy.Basic]) -> Iterator[Property]:
+    """The catalogue's identities (tanh(x) = 2σ(2x) − 1), each proved; one that a property above
+    already states (σ's symmetry) is not repeated."""
+    for index, identity in enumerate(identities, start=1):
+        left, right = identity(x)
+        statement = Eq(left, right, evaluate=False)
+        if statement in stated:
             continue
-        verification = _check_limit(definition, x, direction, value)
-        if verification.status == "proved":
-            yield Property(
-                key=f"limit_{'plus' if label == '+' else 'minus'}_infinity", kind="limit",
-                title=f"Limit at {label}infinity",
-                statement=Eq(sympy.Limit(function, x, direction), value, evaluate=False),
-                explanation=say("Computed with SymPy's limit algorithm and checked numerically far out."),
-                verification=verification,
-            )
-
-
-def limits_at_infinity(expr: sympy.Expr, x: sympy.Symbol) -> dict[sympy.Expr, sympy.Expr | None]:
-    """lim expr as x → +∞ and as x → −∞ (keys ``oo`` and ``-oo``; None where it is not found)."""
-    expr = expand_definitions(expr)
-    if expr.has(*PIECEWISE_KINDS):
-        return {direction: limit_at_infinity(expr, x, direction) for direction in (oo, -oo)}
-    return _smooth_limits(expr, x, (oo, -oo))
-
-
-def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> sympy.Expr | None:
-    """lim expr as x → ``direction`` (±∞), or None; a piecewise function by its outermost piece."""
-    expr = expand_definitions(expr)
-    if expr.has(*PIECEWISE_KINDS):
-        folded = sympy.piecewise_fold(expr.rewrite(sympy.Piecewise))
-        if isinstance(folded, sympy.Piecewise):
-            cuts = break_points(folded, x)
-            if cuts is None:
-                return None
-            far = (cuts[-1] + 1 if cuts else 1) if direction == oo else (cuts[0] - 1 if cuts else -1)
-            piece = next((piece for piece, condition in folded.args if condition.subs(x, far) is sympy.true), None)
-            return None if piece is None else limit_at_infinity(piece, x, direction)
-    return _smooth_limits(expr, x, (direction,))[direction]
-
-
-def _smooth_limits(expr: sympy.Expr, x: sympy.Symbol, directions: tuple[sympy.Expr, ...]) -> dict[sympy.Expr, sympy.Expr | None]:
-    """When ``expr`` is a rational function of T = e^(x/L), each limit is read off its numerator
-    and denominator (T → ∞ or T → 0⁺); otherwise SymPy's limit algorithm is asked."""
-    rational = to_rational_function(expr, x)
-    generators = rational.free_symbols
-    if len(generators) == 1 and next(iter(generators)).name == "T":
-        (t,) = generators
-        numerator, denominator = (sympy.Poly(part, t) for part in sympy.fraction(sympy.cancel(rational)))
-        return {direction: _limit_at_large_t(numerator, denominator) if direction == oo
-                else _limit_at_small_t(numerator, denominator, t) for direction in directions}
-    return {direction: _sympy_limit(expr, x, direction) for direction in directions}
-
-
-def _limit_at_large_t(numerator: sympy.Poly, denominator: sympy.Poly) -> sympy.Expr:
-    gap = numerator.degree() - denominator.degree()
-    ratio = numerator.LC() / denominator.LC()
-    return ratio if gap == 0 else (S.Zero if gap < 0 else oo * sympy.sign(ratio))
-
-
-def _limit_at_small_t(numerator: sympy.Poly, denominator: sympy.Poly, t: sympy.Symbol) -> sympy.Expr:
-    low_numerator = min(monomial[0] for monomial in numerator.monoms())
-    low_denominator = min(monomial[0] for monomial in denominator.monoms())
-    ratio = numerator.as_expr().coeff(t, low_numerator) / denominator.as_expr().coeff(t, low_denominator)
-    gap = low_numerator - low_denominator
-    return ratio if gap == 0 else (S.Zero if gap > 0 else oo * sympy.sign(ratio))
-
-
-def _sympy_limit(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> sympy.Expr | None:
-    try:
-        value = sympy.limit(expr, x, direction)
-    except (NotImplementedError, ValueError, TypeError):
-        return None
-    return value if value.is_number and (value.is_finite or value in (oo, -oo)) else None
-
-
-def _derivative_limits(function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol,
-                       limits: dict[sympy.Expr, sympy.Expr | None]) -> Iterator[Property]:
-    """Where the derivative tends at ±∞ (``limits``, from :func:`limit_at_infinity`): a limit of 0
-    means the function saturates on that side."""
-    for direction, side in ((oo, "plus"), (-oo, "minus")):
-        value = limits[direction]
-        if value is None or not value.is_finite:
-            continue
-        verification = _check_limit(first, x, direction, value)
+        verification = proofs.prove(left, right, x, options)
         if verification.status != "proved":
             continue
-        where = "large positive" if side == "plus" else "large negative"
-        explanation = (
-            say(f"The derivative vanishes for {where} x: the function saturates there (gradients through it fade).")
-            if value == 0
-            else say(f"For {where} x the slope tends to ", value, ": no saturation on that side.")
-        )
         yield Property(
-            key=f"derivative_limit_{side}_infinity", kind="saturation" if value == 0 else "limit",
-            title=f"Derivative at {'+' if side == 'plus' else '-'}infinity",
-            statement=Eq(sympy.Limit(Derivative(function, x), x, direction), value, evaluate=False),
-            explanation=explanation, verification=verification,
+            key=f"identity_{index}", kind="identity", title="Identity", statement=statement,
+            explanation=_identity_reason(left, right, x), verification=verification,
         )
 
 
-def _check_limit(definition: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr, value: sympy.Expr) -> Verification:
-    """Numeric confirmation of a computed limit: at x = ±60, ±10^4 and ±10^8 the distance to a finite
-    limit shrinks and ends below 10^-6; towards an infinite limit the values grow without bound."""
-    sign = 1 if direction == oo else -1
-    probes = [sign * 60, sign * 10**4, sign * 10**8]
-    method = f"sympy.limit (Gruntz algorithm) or the T = e^x rational function; numeric check at x = {', '.join(map(str, probes))}"
-    try:
-        with mpmath.workdps(40):
-            far = [evaluate(definition, {x: mpmath.mpf(probe)}) for probe in probes]
-            if value.is_finite:
-                target = evaluate(value, {})
-                distances = [abs(v - target) for v in far]
-                ok = distances[0] >= distances[1] >= distances[2] and distances[2] < mpmath.mpf(10) ** -6
-            else:
-                growing = far if value == oo else [-v for v in far]
-                ok = growing[0] < growing[1] < growing[2] and growing[2] > 10
-            shown = mpmath.nstr(far[-1], 12)
-    except NotEvaluable:
-        return Verification(proved=False, numeric_ok=False, method=method)
-    return Verification(proved=ok, numeric_ok=ok, method=method, points=tuple(map(str, probes)), digits=40, max_difference=shown)
+def _identity_reason(left: sympy.Expr, right: sympy.Expr, x: sympy.Symbol) -> Annotation:
+    """Both sides written with T = e^(x/L), when that shows them equal; else the definitions."""
+    sides = []
+    for side in (left, right):
+        rational, scale = to_rational_function_with_scale(prepare(side), x)
+        generators = rational.free_symbols
+        if len(generators) != 1 or next(iter(generators)).name != "T":
+            return say("Write out the definitions on both sides: they agree for every x.")
+        sides.append((rational.xreplace({next(iter(generators)): _T}), scale))
+    (first, scale), (second, other_scale) = sides
+    if scale == other_scale and sympy.cancel(first - second) == 0:
+        return say("With ", _substitution(x, scale), ", both sides equal ", sympy.factor(sympy.cancel(first)), ".")
+    return say("Write out the definitions on both sides: they agree for every x.")
 
 
-def _derivative_positive(function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:
-    proved = _is_positive(first, x)
-    numeric = _all_positive(first, x, options)
-    if proved and numeric:
+_T = sympy.Symbol("T", positive=True)
+
+
+def _substitution(x: sympy.Symbol, scale: int) -> sympy.Eq:
+    return Eq(_T, sympy.exp(x / scale), evaluate=False)
+
+
+def _direction_words(direction: sympy.Expr) -> str:
+    return "x -> +infinity" if direction == oo else "x -> -infinity"
+
+
+def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definition: sympy.Expr | None = None) -> list[Segment]:
+    """Why the limit holds, in a sentence or two, from how it was proved."""
+    if found.how == HOW_NUMERIC:
+        probes = found.verification.points
+        return [f"Checked numerically far out (at x = {', '.join(probes[:-1])} and {probes[-1]}); not proved."]
+    if found.how == HOW_PARTS:
+        written: list[Segment] = ["With ", Eq(shown, definition, evaluate=False), ", take"] if definition is not None and definition != shown else ["Take"]
+        return [*written, " the limit of each part: no indeterminate form (such as infinity - infinity or 0 times infinity) arises."]
+    segments: list[Segment] = []
+    if found.how == HOW_PIECE:
+        side = sympy.StrictGreaterThan(x, found.beyond) if found.direction == oo else sympy.StrictLessThan(x, found.beyond)
+        segments += ["For ", side, " the function is ", found.piece]
+        if found.written is None or not found.piece.has(x):
+            return [*segments, "."]
+        if found.substitution is None:
+            return [*segments, ", a rational function of x; as ", _direction_words(found.direction), " it tends to ", found.value, "."]
+        segments.append(". ")
+        shown = found.piece
+    if found.substitution is not None:
+        tends = "T -> infinity" if found.direction == oo else "T -> 0"
+        segments += ["With ", found.substitution, ", ", Eq(shown, found.written, evaluate=False),
+                     f". As {_direction_words(found.direction)}, {tends}, and this tends to ", found.value, "."]
+    else:
+        segments += [Eq(shown, found.written, evaluate=False), " is a rational function of x; as ",
+                     _direction_words(found.direction), " it tends to ", found.value, "."]
+    return segments
+
+
+def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol,
+            limits: dict[sympy.Expr, LimitProof | None]) -> Iterator[Property]:
+    for direction, label in ((oo, "+"), (-oo, "-")):
+        found = limits[direction]
+        if found is None or found.verification.status == "failed":
+            continue
         yield Property(
-            key="derivative_positive", kind="sign", title="The function is increasing",
-            statement=sympy.StrictGreaterThan(Derivative(function, x), 0, evaluate=False),
-            explanation=say("Every factor of ", Eq(Derivative(function, x), first, evaluate=False), " is positive."),
-            verification=Verification(
-                proved=True, numeric_ok=True, method="sign of each factor (SymPy assumptions, x real); numeric check",
-                points=tuple(_point_labels(x, options)), digits=options.digits,
-            ),
+            key=f"limit_{'plus' if label == '+' else 'minus'}_infinity", kind="limit",
+            title=f"Limit at {label}infinity",
+            statement=Eq(sympy.Limit(function, x, direction), found.value, evaluate=False),
+            explanation=say(*_limit_reason(function, found, x, definition)),
+            verification=found.verification,
         )
 
 
-def _derivative_maximum(
-    function: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, *, positive: bool, proofs: _Proofs,
-    limits: dict[sympy.Expr, sympy.Expr | None],
+def _sign_reason(shown: sympy.Expr, found: SignProof, what: str) -> list[Segment]:
+    """``shown`` written as ``found.written`` (with T = e^x) and why it is ``what``."""
+    if found.written is None:
+        return [f"On each interval between the break points, and at each break point, it is {what}."]
+    prefix: list[Segment] = ["With ", found.substitution, ", "] if found.substitution is not None else []
+    return [*prefix, Eq(shown, found.written, evaluate=False), ": ", found.reason, "."]
+
+
+def _increasing_proof(definition: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> SignProof:
+    """F′ > 0, and for a piecewise F also no jump at a break point: then F is increasing."""
+    positive = prove_positive(first, x, options)
+    if not positive.proved or not definition.has(*PIECEWISE_KINDS):
+        return positive
+    continuous = prove_continuous(definition, x)
+    return dataclasses.replace(positive, verification=all_of(
+        (positive.verification, continuous), f"{positive.verification.method}; {continuous.method}"))
+
+
+def _increasing(derivative: sympy.Expr, x: sympy.Symbol, positive: SignProof) -> Property:
+    return Property(
+        key="derivative_positive", kind="sign", title="The function is increasing",
+        statement=sympy.StrictGreaterThan(derivative, 0, evaluate=False),
+        explanation=say(*_sign_reason(derivative, positive, "positive")),
+        verification=positive.verification,
+    )
+
+
+def _derivative_bound(
+    derivative: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, *, positive: SignProof,
+    limits: dict[sympy.Expr, LimitProof | None],
 ) -> Iterator[Property]:
+    """F′ ≤ M (a sign argument) and F′(x₀) = M: the maximum of F′, and what follows from it."""
     critical = _real_roots(sympy.diff(first, x), x)
-    if not critical:
-        return
     values = [(_exact_value(first.subs(x, point)), point) for point in critical]
     values = [(value, point) for value, point in values if value.is_real and value.is_finite]
     if not values:
         return
     maximum, where = max(values, key=lambda pair: float(pair[0]))
-    gap = to_rational_function(maximum - first, x)
-    bounded = _is_nonnegative(gap)
-    at_point = proofs.prove(sympy.Subs(Derivative(function, x), x, where), maximum, x, options)
-    if not (bounded and at_point.status == "proved"):
+    bound = prove_at_most(derivative, maximum, x, options)
+    if not bound.proved:
         return
-    derivative = Derivative(function, x)
-    yield Property(
-        key="derivative_maximum", kind="maximum", title="Maximum of the derivative",
-        statement=Eq(sympy.Subs(derivative, x, where), maximum, evaluate=False),
-        explanation=say("The derivative is largest at ", Eq(x, where, evaluate=False), ", where its own derivative vanishes."),
-        verification=at_point,
-    )
-    bound = Verification(
-        proved=True, numeric_ok=True, digits=options.digits, points=tuple(_point_labels(x, options)),
-        method=f"{sympy.sstr(maximum)} - F' written with T = e^x factors into a square over a positive denominator",
-    )
+    attained = prove_maximum(derivative, where, maximum, x, bound=bound, options=options)
+    if attained.status != "proved":
+        return
     yield Property(
         key="derivative_bound", kind="bound", title="Bound on the derivative",
         statement=sympy.LessThan(derivative, maximum, evaluate=False),
-        explanation=say("The difference ", maximum, " minus the derivative is never negative."),
-        verification=bound,
+        explanation=say(*_sign_reason(sympy.Add(maximum, -derivative, evaluate=False), bound, "never negative")),
+        verification=bound.verification,
     )
-    if positive:
-        low = list(limits.values())
-        if all(value == 0 for value in low):
-            yield Property(
-                key="derivative_range", kind="range", title="Range of the derivative",
-                statement=sympy.Contains(derivative, sympy.Interval.Lopen(0, maximum), evaluate=False),
-                explanation=say("The derivative is positive, tends to 0 at both ends and reaches ", maximum, " at ", Eq(x, where, evaluate=False), "."),
-                verification=bound,
-            )
-        if all(value == 0 for value in low) and maximum < 1:
-            n = sympy.Symbol("n", positive=True, integer=True)
-            yield Property(
-                key="vanishing_gradient", kind="consequence", title="Vanishing gradient",
-                statement=sympy.LessThan(sympy.Symbol("P_n", positive=True), maximum**n, evaluate=False),
-                explanation=say(
-                    "Backpropagation through n layers multiplies n such derivatives; each lies in the range above, "
-                    "so their product ", sympy.Symbol("P_n", positive=True), " is at most ", maximum**n, "."
-                ),
-                verification=bound,
-            )
+    at_point = sympy.Subs(derivative, x, where)
+    yield Property(
+        key="derivative_maximum", kind="maximum", title="Maximum of the derivative",
+        statement=Eq(at_point, maximum, evaluate=False),
+        explanation=say("By the bound, ", sympy.LessThan(derivative, maximum, evaluate=False), " for every x, and ",
+                        Eq(at_point, maximum, evaluate=False), ": the largest value of the derivative is ", maximum,
+                        ", taken at ", Eq(x, where, evaluate=False), "."),
+        verification=attained,
+    )
+    ends = [limits[direction] for direction in (-oo, oo)]
+    if not (positive.proved and all(end is not None and end.proved and end.value == 0 for end in ends)):
+        return
+    if bound.written is not None:  # a rational function without a pole: F′ is continuous
+        value_range = all_of(
+            (positive.verification, attained, *(end.verification for end in ends if end is not None)),
+            f"F' is continuous and positive, at most {sympy.sstr(maximum)} with equality at {x} = {sympy.sstr(where)}, "
+            "and tends to 0 at both ends: by the intermediate value theorem it takes every value in between",
+        )
+        yield Property(
+            key="derivative_range", kind="range", title="Range of the derivative",
+            statement=sympy.Contains(derivative, sympy.Interval.Lopen(0, maximum), evaluate=False),
+            explanation=say("The derivative is positive, tends to 0 at both ends and reaches ", maximum, " at ",
+                            Eq(x, where, evaluate=False), "; being continuous, it takes every value in between."),
+            verification=value_range,
+        )
+    if maximum < 1:
+        n = sympy.Symbol("n", positive=True, integer=True)
+        product = sympy.Symbol("P_n", positive=True)
+        yield Property(
+            key="vanishing_gradient", kind="consequence", title="Vanishing gradient",
+            statement=sympy.LessThan(product, maximum**n, evaluate=False),
+            explanation=say(
+                "Backpropagation through n layers multiplies n such derivatives; each lies in ",
+                sympy.Interval.Lopen(0, maximum), ", so their product ", product, " is at most ", maximum**n, "."
+            ),
+            verification=all_of((positive.verification, bound.verification),
+                                f"a product of n numbers in (0, {sympy.sstr(maximum)}] is at most ({sympy.sstr(maximum)})^n"),
+        )
+
+
+def _derivative_limits(derivative: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol,
+                       limits: dict[sympy.Expr, LimitProof | None]) -> Iterator[Property]:
+    """Where the derivative tends at ±∞: a limit of 0 means the function saturates on that side."""
+    for direction, side in ((oo, "plus"), (-oo, "minus")):
+        found = limits[direction]
+        if found is None or found.verification.status == "failed" or not found.value.is_finite:
+            continue
+        if not defined_far_out(definition, x, direction):
+            continue  # ln x: its derivative 1/x has a limit at -infinity, but ln x is not defined there
+        where = "large positive" if side == "plus" else "large negative"
+        meaning: list[Segment] = (
+            [f"The derivative vanishes for {where} x: the function saturates there (gradients through it fade). "]
+            if found.value == 0
+            else [f"For {where} x the slope tends to ", found.value, ": no saturation on that side. "]
+        )
+        yield Property(
+            key=f"derivative_limit_{side}_infinity", kind="saturation" if found.value == 0 else "limit",
+            title=f"Derivative at {'+' if side == 'plus' else '-'}infinity",
+            statement=Eq(sympy.Limit(derivative, x, direction), found.value, evaluate=False),
+            explanation=say(*meaning, *_limit_reason(derivative, found, x)), verification=found.verification,
+        )
 
 
 def _second_derivative(
@@ -310,40 +349,92 @@ def _second_derivative(
     verification = proofs.prove(Derivative(function, (x, 2)), second, x, options)
     if verification.status != "proved":
         return
+    first_form = Eq(Derivative(function, x), recognition.form, evaluate=False)
     yield Property(
         key="second_derivative", kind="derivative", title="Second derivative",
         statement=Eq(Derivative(function, (x, 2)), second, evaluate=False),
-        explanation=say("Differentiate ", Eq(Derivative(function, x), recognition.form, evaluate=False), " with the chain rule."),
+        explanation=say("Differentiate ", first_form, f" with the {_rule_for(recognition.form, function)}, then replace each ",
+                        Derivative(function, x), " by ", recognition.form, "."),
         verification=verification,
     )
-    second_of_definition = prepare(Derivative(definition, (x, 2)))
-    for point in _real_roots(second_of_definition, x):
-        at_point = proofs.prove(sympy.Subs(Derivative(function, (x, 2)), x, point), 0, x, options)
-        if at_point.status == "proved" and _changes_sign(second_of_definition, x, point):
-            yield Property(
-                key="inflection", kind="inflection", title="Inflection point",
-                statement=Eq(sympy.Subs(Derivative(function, (x, 2)), x, point), 0, evaluate=False),
-                explanation=say("The second derivative is 0 at ", Eq(x, point, evaluate=False), " and changes sign there."),
-                verification=at_point,
-            )
+    second_derivative = Derivative(function, (x, 2))
+    for point in _real_roots(prepare(Derivative(definition, (x, 2))), x):
+        at_point = proofs.prove(sympy.Subs(second_derivative, x, point), 0, x, options)
+        change = prove_sign_change(second_derivative, x, point)
+        if at_point.status != "proved" or not change.proved:
+            continue
+        reason: list[Segment] = []
+        if change.written is not None:
+            prefix: list[Segment] = ["with ", change.substitution, ", "] if change.substitution is not None else []
+            reason = ["; ", *prefix, Eq(second_derivative, change.written, evaluate=False), ", and ", change.reason]
+        yield Property(
+            key="inflection", kind="inflection", title="Inflection point",
+            statement=Eq(sympy.Subs(second_derivative, x, point), 0, evaluate=False),
+            explanation=say("The second derivative is 0 at ", Eq(x, point, evaluate=False), " and changes sign there", *reason, "."),
+            verification=all_of((at_point, change.verification), "F'' is 0 there and changes sign"),
+        )
 
 
-def _inverse(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> Iterator[Property]:
+def _rule_for(form: sympy.Expr, function: sympy.Expr) -> str:
+    """The rule a student uses to differentiate P(f): the product rule for a product of factors
+    in f (σ(1 − σ)), else the chain rule (1 − tanh²: the power rule on tanh, times tanh′)."""
+    factors = [factor for factor in sympy.Mul.make_args(form) if factor.has(function)]
+    return "product rule" if len(factors) > 1 else "chain rule"
+
+
+def _inverse(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, *,
+             positive: SignProof, limits: dict[sympy.Expr, LimitProof | None]) -> Iterator[Property]:
+    """x as a function of y = F(x), on the range of F: an increasing F with proved limits a < b
+    takes every y in (a, b) exactly once, and there the formula is proved to invert F."""
+    low, high = limits[-oo], limits[oo]
+    if not (positive.proved and low is not None and high is not None and low.proved and high.proved):
+        return
     y = sympy.Symbol("y", real=True)
     solved = _solve_for_variable(definition, x, y)
     if solved is None:
         return
     inverse = _tidy_logarithms(solved)
-    low, high = (float(definition.subs(x, -3)), float(definition.subs(x, 3)))
-    inside = VerifyOptions(digits=options.digits, points=options.points, seed=options.seed, low=min(low, high), high=max(low, high))
-    verification = prove_equal(definition.subs(x, inverse), y, y, inside)
-    if verification.status == "proved":
-        yield Property(
-            key="inverse", kind="inverse", title="Inverse function",
-            statement=Eq(x, inverse, evaluate=False),
-            explanation=say("Solve ", Eq(y, function, evaluate=False), " for x; substituting back gives y again."),
-            verification=verification,
-        )
+    inside = [float(definition.subs(x, point)) for point in (-3, 3)]
+    sampling = VerifyOptions(digits=options.digits, points=options.points, seed=options.seed, low=min(inside), high=max(inside))
+    identity = prove_equal(definition.subs(x, inverse), y, y, sampling)
+    condition = _between(y, low.value, high.value)
+    verification = all_of((identity, positive.verification, low.verification, high.verification),
+                          f"F is increasing from {sympy.sstr(low.value)} to {sympy.sstr(high.value)}, and F(x(y)) = y "
+                          f"({identity.method})")
+    if verification.status != "proved":
+        return
+    yield Property(
+        key="inverse", kind="inverse", title="Inverse function",
+        statement=Eq(x, inverse, evaluate=False), condition=condition,
+        explanation=say("The function is increasing from ", low.value, " to ", high.value, ", so it takes each value y with ",
+                        condition, " exactly once; solve ", Eq(y, function, evaluate=False),
+                        " for x, and substituting back gives y again."),
+        verification=verification,
+    )
+
+
+def _between(y: sympy.Symbol, low: sympy.Expr, high: sympy.Expr) -> sympy.Basic:
+    """low < y < high, leaving out an infinite end (y > 0 for the inverse of e^x)."""
+    parts = []
+    if low.is_finite:
+        parts.append(sympy.StrictLessThan(low, y, evaluate=False))
+    if high.is_finite:
+        parts.append(sympy.StrictLessThan(y, high, evaluate=False))
+    if len(parts) == 2:
+        return _Between(low, y, high)
+    return parts[0] if parts else sympy.true
+
+
+class _Between(sympy.Function):  # noqa: N801 - low < y < high, printed as a chain
+    """``low < y < high`` as one chained inequality (SymPy has no such relation; printers know this one)."""
+
+    def _latex(self, printer: sympy.printing.latex.LatexPrinter) -> str:
+        low, middle, high = (printer._print(arg) for arg in self.args)
+        return f"{low} < {middle} < {high}"
+
+    def _sympystr(self, printer: sympy.printing.str.StrPrinter) -> str:
+        low, middle, high = (printer._print(arg) for arg in self.args)
+        return f"{low} < {middle} < {high}"
 
 
 def _tidy_logarithms(expr: sympy.Expr) -> sympy.Expr:
@@ -375,49 +466,22 @@ def _solve_for_variable(definition: sympy.Expr, x: sympy.Symbol, y: sympy.Symbol
 
 
 def _real_roots(expr: sympy.Expr, x: sympy.Symbol) -> list[sympy.Expr]:
-    """Real zeros of an exponential-rational expression, found as positive roots in T = e^x."""
+    """Real zeros of an exponential-rational expression, found as positive roots in T = e^x
+    (candidates: whatever is stated about them is proved by the verify stage)."""
     rational, scale = to_rational_function_with_scale(expr, x)
     generators = rational.free_symbols
-    if len(generators) != 1 or next(iter(generators)).name != "T":
+    if len(generators) != 1:
         return []
-    (t,) = generators
+    (s,) = generators
+    if s != x and not (isinstance(s, sympy.Dummy) and s.name == "T"):
+        return []  # a stand-in for ln x, erf x, a root: its roots say nothing simple about x
     numerator = sympy.numer(sympy.together(rational))
-    roots = [root for root in sympy.roots(sympy.Poly(numerator, t), filter="R") if root.is_positive]
-    return sorted({_exact_value(sympy.log(root) * scale) for root in roots}, key=float)
+    roots = sympy.roots(sympy.Poly(numerator, s), filter="R")
+    if s == x:
+        return sorted({_exact_value(root) for root in roots}, key=float)
+    return sorted({_exact_value(sympy.log(root) * scale) for root in roots if root.is_positive}, key=float)
 
 
 def _exact_value(value: sympy.Expr) -> sympy.Expr:
     """An exact value in its simplest form (a candidate only: the caller proves what it states)."""
     return value if value.is_Rational else sympy.nsimplify(value)
-
-
-def _is_positive(expr: sympy.Expr, x: sympy.Symbol) -> bool:
-    return bool(expr.is_positive) or bool(sympy.factor(sympy.together(to_rational_function(expr, x))).is_positive)
-
-
-def _is_nonnegative(rational: sympy.Expr) -> bool:
-    return bool(sympy.factor(sympy.together(rational)).is_nonnegative)
-
-
-def _all_positive(expr: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> bool:
-    with mpmath.workdps(options.digits):
-        try:
-            return all(evaluate(expr, {x: to_mpf(p)}) > 0 for p in sample_points(x, options)[: options.points])
-        except NotEvaluable:
-            return False
-
-
-def _changes_sign(expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> bool:
-    """The sign on each side, proved with T = e^x shifted so that each side is a positive symbol."""
-    rational = to_rational_function(expr, x)
-    if len(rational.free_symbols) != 1 or next(iter(rational.free_symbols)).name != "T" or point != 0:
-        return False
-    (t,) = rational.free_symbols
-    s = sympy.Symbol("s", positive=True)
-    right = sympy.factor(sympy.together(rational.subs(t, 1 + s)))
-    left = sympy.factor(sympy.together(rational.subs(t, 1 / (1 + s))))
-    return bool((right.is_positive and left.is_negative) or (right.is_negative and left.is_positive))
-
-
-def _point_labels(x: sympy.Symbol, options: VerifyOptions) -> list[str]:
-    return [str(sympy.Float(p, 4)) for p in sample_points(x, options)[: options.points]]

@@ -165,14 +165,23 @@ def _is_delimiter_dot(text: str, dot: int) -> bool:
     return before.endswith("\\left") or before.endswith("\\right")
 
 
+#: What to write instead of a character derive does not read (each hint says what it does read).
 _CHARACTER_HINTS = {
     "|": ": write abs(x), or \\left| x \\right| in LaTeX",
     "_": ": a subscript is one letter or digit, or up to 8 of them in braces: w_1, w_{12}",
-    "!": ": factorials are not supported",
+    "!": ": factorials are not supported: write a number's factorial out (4! is 24)",
     "{": ": braces are LaTeX; use parentheses in plain text",
     "}": ": braces are LaTeX; use parentheses in plain text",
-    "\\": ": LaTeX commands need the LaTeX syntax",
-    ",": ": write decimals with a point (0.5), and one expression per line",
+    "\\": ": write the whole expression in LaTeX (\\frac{1}{1+e^{-x}}) or the whole of it in plain text (1/(1+exp(-x)))",
+    ",": ": write decimals with a point (0.5); a comma only separates the arguments of a function, as in L(w, b), or of log(x, 2)",
+    ";": ": write one expression per line",
+    "$": ": leave out the $ signs around the mathematics",
+    "&": ": leave out the alignment marks & and write one claim per line",
+    "%": ": write a percentage as a fraction (5/100)",
+    "°": ": angles are in radians: write pi*x/180 for x degrees",
+    "∞": ": derive works with finite numbers; limits are not written in expressions",
+    "…": ": write the expression out in full",
+    **dict.fromkeys("½⅓⅔¼¾⅕⅙⅛", ": write a fraction with a slash, e.g. 1/2"),
     **dict.fromkeys("⇒⟹∴∵⇔⟺", f": {CONNECTIVE_HINT}"),
 }
 _EXPECTED_NAMES = {

@@ -65,15 +65,22 @@ def render_handouts(
     others: tuple[Derivation, ...] | list[Derivation] = (),
     style: LatexStyle | None = None,
     plot_file: str | None = None,
+    fragment: str | None = None,
 ) -> dict[str, str]:
-    """The handout in each of ``formats`` (and its plot under the key ``"svg"``), sharing one view."""
+    """The handout in each of ``formats`` (and its plot under the key ``"svg"``), sharing one view.
+
+    ``fragment`` (an id, unique on the page) writes the HTML as a fragment for someone else's
+    page, its styles scoped to its own container, and Markdown without the linked plot file.
+    """
     from derive.printing import DEFAULT_STYLE
     from derive.renderer.contexts import handout_context
     from derive.renderer.environment import environment
 
     values = handout_context(derivation, others, style or DEFAULT_STYLE)
+    values["plot_id"] = fragment or "plot"
     svg = render_svg(values) if values["plot"] is not None else ""
-    values.update(svg_markup=Markup(svg), plot_file=plot_file or f"{derivation.name}.svg")
+    values.update(svg_markup=Markup(svg), plot_file=None if fragment else plot_file or f"{derivation.name}.svg",
+                  layout=_LAYOUT_FRAGMENT if fragment else _LAYOUT_PAGE)
     texts = {"svg": svg} if svg else {}
     for output_format in formats:
         template = environment(output_format).get_template(f"handout.{EXTENSIONS[output_format]}.j2")
@@ -100,15 +107,24 @@ def render_worksheet(sheet: Worksheet, format: str, *, answers: bool, style: Lat
     return environment(format).get_template(f"worksheet.{EXTENSIONS[format]}.j2").render(**values)
 
 
-def render_report(report: Report, format: str) -> str:  # noqa: A002
-    """A checker report as text, markdown, html or latex (student text escaped for the format)."""
+def render_report(report: Report, format: str, *, fragment: bool = False) -> str:  # noqa: A002
+    """A checker report as text, markdown, html or latex (student text escaped for the format).
+
+    ``fragment``: HTML for someone else's page (styles scoped to its container), LaTeX as a
+    table for a document's body rather than a document of its own.
+    """
     from derive.renderer.environment import environment
 
     if format not in EXTENSIONS:
         raise DeriveError(f"unknown report format '{format}'")
     counts = {status: report.count(status) for status in ("correct", "wrong", "unparsed")}
     title = f"Check of {report.name}" if report.name else "Check of a derivation"
-    return environment(format).get_template(f"report.{EXTENSIONS[format]}.j2").render(r=report, counts=counts, title=title)
+    name = "report_table" if fragment and format == "latex" else "report"
+    return environment(format).get_template(f"{name}.{EXTENSIONS[format]}.j2").render(
+        r=report, counts=counts, title=title, layout=_LAYOUT_FRAGMENT if fragment else _LAYOUT_PAGE)
+
+
+_LAYOUT_PAGE, _LAYOUT_FRAGMENT = "base.html.j2", "fragment.html.j2"
 
 
 def render_jacobian(facts: JacobianFacts, format: str, *, style: LatexStyle | None = None) -> str:  # noqa: A002
@@ -132,9 +148,11 @@ def render_comparison(derivations: list[tuple[str, Derivation]], format: str) ->
     return environment(format).get_template(f"comparison.{EXTENSIONS[format]}.j2").render(**comparison_context(derivations))
 
 
-def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None = None) -> str:  # noqa: A002
+def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None = None,  # noqa: A002
+                    fragment: bool = False) -> str:
     """Every partial derivative of a loss, and the gradient vector, as one document (latex,
-    markdown, html) or as text (each derivation in turn)."""
+    markdown, html) or as text (each derivation in turn). ``fragment``: HTML for someone else's
+    page (styles scoped to its container)."""
     from derive.printing import DEFAULT_STYLE
     from derive.renderer.contexts import gradient_context
     from derive.renderer.environment import environment
@@ -144,4 +162,5 @@ def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None
     if format not in ("latex", "markdown", "html"):
         raise DeriveError(f"a gradient is written as latex, markdown, html or text, not '{format}'")
     values = gradient_context(gradient, style or DEFAULT_STYLE)
+    values["layout"] = _LAYOUT_FRAGMENT if fragment else _LAYOUT_PAGE
     return environment(format).get_template(f"gradient.{EXTENSIONS[format]}.j2").render(**values)

@@ -6,6 +6,8 @@ properties, the worked numeric example, the plot samples and the vanishing-gradi
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 import mpmath
@@ -13,10 +15,10 @@ import sympy
 
 from derive.evaluate import NotEvaluable, evaluate
 from derive.expressions import replace_node
-from derive.model import Derivation, Gradient, JacobianFacts, Worksheet
-from derive.printing import DEFAULT_STYLE, LatexStyle
-from derive.renderer.numbers import Plot, plot, rounded, value_at
-from derive.renderer.view import Math, derivation_view
+from derive.model import Annotation, Derivation, Gradient, JacobianFacts, Worksheet, say
+from derive.printing import DEFAULT_STYLE, LatexStyle, is_partial
+from derive.renderer.numbers import Plot, plot, rounded, shown_number, value_at
+from derive.renderer.view import Math, annotation_view, derivation_view
 
 SVG_WIDTH, SVG_HEIGHT, SVG_MARGIN = 640, 360, 40
 COLOURS = ("#1f5fa8", "#c0392b", "#2e7d32")
@@ -34,18 +36,67 @@ def handout_context(
     figure = plot([(derivation.function, "f"), (derivation.result, "f'")], x) if numeric else None
     if figure is not None and not all(series.points for series in figure.series):
         figure = None
+    labels = [unicode_label(derivation.function), unicode_label(derivative)]
+    caption = plot_caption(figure, [derivation.function, derivative], x) if figure else None
     return {
-        "title": _title(derivation.title),
+        "title": _title(derivation),
         "d": derivation_view(derivation, style),
         "others": [derivation_view(other, style) for other in others],
         "plot": figure,
-        "svg": svg_geometry(figure, [unicode_label(derivation.function), unicode_label(derivative)]) if figure else None,
+        "svg": svg_geometry(figure, labels) if figure else None,
         "curves": [Math(derivation.function, style=style), Math(derivative, style=style)],
-        "svg_title": f"Graph of {unicode_label(derivation.function)} and {unicode_label(derivative)}"
-        f" for {figure.x_range[0]} <= x <= {figure.x_range[1]}, computed from the verified expressions." if figure else "",
+        "plot_caption": annotation_view(caption, style) if caption else None,
+        "svg_title": f"Graph of {labels[0]} and {labels[1]} for {_dash(figure.x_range[0])} ≤ x ≤ {_dash(figure.x_range[1])}" if figure else "",
+        "svg_description": unicode_text(caption.plain()) if caption else "",
         "example": worked_example(derivation, style) if numeric else None,
         "vanishing": vanishing_gradient(derivation, style),
     }
+
+
+def plot_caption(figure: Plot, functions: list[sympy.Expr], x: sympy.Symbol) -> Annotation:
+    """What the picture shows, in words: the interval; where a curve is drawn at all, when not
+    everywhere; where the curves are broken; and the y-range beyond which they are cut off."""
+    low, high = figure.x_range
+    segments: list[Any] = ["Graph of ", functions[0], " and ", functions[1], " for ",
+                           sympy.Contains(x, sympy.Interval(low, high), evaluate=False), ", computed from the verified expressions."]
+    for function, series in zip(functions, figure.series):
+        if series.stretches:
+            segments += [" ", function, " is drawn only where it is real and finite: "]
+            for index, stretch in enumerate(series.stretches):
+                interval = sympy.Interval(shown_number(stretch.low), shown_number(stretch.high),
+                                          left_open=stretch.low_open, right_open=stretch.high_open)
+                segments += [" or " if index else "", sympy.Contains(x, interval, evaluate=False)]
+            segments.append(".")
+    if figure.breaks:
+        segments.append(" The curves are broken where they jump or are undefined, near ")
+        segments += _listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in figure.breaks])
+        segments.append(".")
+    if figure.asymptotes:
+        segments.append(" Dashed lines mark vertical asymptotes.")
+    if figure.clipped:
+        y_low, y_high = figure.y_range
+        segments += [" Values outside ", sympy.Interval(shown_number(y_low), shown_number(y_high)),
+                     " are cut off; a triangle marks where a curve leaves the picture."]
+    return say(*segments)
+
+
+def _listed(items: list[sympy.Basic]) -> list[Any]:
+    """a, b and c."""
+    out: list[Any] = []
+    for index, item in enumerate(items):
+        if index:
+            out.append(" and " if index == len(items) - 1 else ", ")
+        out.append(item)
+    return out
+
+
+def _dash(value: int) -> str:
+    return str(value).replace("-", "−")
+
+
+def unicode_text(text: str) -> str:
+    """Plain text for a picture's description: σ for sigma, ′ for a prime, ∈ for in, − for minus."""
+    return text.replace("sigma", "σ").replace("'", "′").replace(" in ", " ∈ ").replace("-", "−")
 
 
 def worked_example(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE, point: int = 1, decimals: int = 4) -> dict[str, Any] | None:
@@ -108,7 +159,8 @@ def scientific(value: mpmath.mpf, digits: int = 3) -> tuple[str, int]:
 
 
 def svg_geometry(figure: Plot, labels: list[str]) -> dict[str, Any]:
-    """Pixel coordinates for the SVG template (the template only writes them out)."""
+    """Pixel coordinates for the SVG template (the template only writes them out): each curve's
+    pieces as sub-paths, a triangle where a curve leaves the picture, dashed asymptotes."""
     (x0, x1), (y0, y1) = figure.x_range, figure.y_range
     width, height = SVG_WIDTH - 2 * SVG_MARGIN, SVG_HEIGHT - 2 * SVG_MARGIN
 
@@ -120,31 +172,47 @@ def svg_geometry(figure: Plot, labels: list[str]) -> dict[str, Any]:
 
     curves = []
     for index, series in enumerate(figure.series):
-        path = " ".join(f"{'M' if i == 0 else 'L'}{px(x)},{py(y)}" for i, (x, y) in enumerate(series.points))
-        curves.append({"path": path, "colour": COLOURS[index % len(COLOURS)], "label": labels[index]})
+        path = " ".join(
+            " ".join(f"{'M' if i == 0 else 'L'}{px(x)},{py(y)}" for i, (x, y) in enumerate(segment))
+            for segment in series.segments
+        )
+        marks = [{"x": px(x), "y": py(y), "up": side == "up"} for x, y, side in series.exits]
+        curves.append({"path": path, "colour": COLOURS[index % len(COLOURS)], "label": labels[index], "marks": marks})
     zero_y = py(0.0) if y0 <= 0 <= y1 else py(y0)
     return {
         "width": SVG_WIDTH, "height": SVG_HEIGHT, "margin": SVG_MARGIN,
         "left": str(SVG_MARGIN), "right": str(SVG_MARGIN + width), "top": str(SVG_MARGIN), "bottom": str(SVG_MARGIN + height),
-        "axis_y": zero_y, "axis_x": px(0.0),
-        "x_ticks": [{"at": px(t), "label": str(t)} for t in figure.x_ticks],
+        "plot_width": str(width), "plot_height": str(height),
+        "axis_y": zero_y, "axis_x": px(0.0) if x0 <= 0 <= x1 else px(x0),
+        "x_ticks": [{"at": px(t), "label": _tick_label(t)} for t in figure.x_ticks],
         "y_ticks": [{"at": py(t), "label": _tick_label(t)} for t in figure.y_ticks],
+        "asymptotes": [px(at) for at in figure.asymptotes],
         "curves": curves,
     }
 
 
 def unicode_label(expr: sympy.Basic) -> str:
     """A short label for a legend or caption: σ(x), σ′(x)."""
-    return Math(expr).plain.replace("sigma", "σ").replace("'", "′")
+    return Math(expr).plain.replace("sigma", "σ").replace("'", "′").replace("log(", "ln(")
 
 
 def _tick_label(value: float) -> str:
-    return f"{value:g}"
+    """A tick's number with a true minus sign (−2, not -2)."""
+    return f"{value:g}".replace("-", "−")
 
 
-def _title(title: str) -> str:
-    """"The derivative of the logistic sigmoid" from the catalogue's title; a typed expression has none."""
-    return f"The derivative of {title[0].lower()}{title[1:]}" if title else "A derivative, step by step"
+def _title(derivation: Derivation) -> str:
+    """What the document derives, from the catalogue's title: "The derivative of the logistic
+    sigmoid"; "... (the derivative in w)" for one partial derivative of a loss L(w, b) whose
+    title already names its gradient; a typed expression has no title."""
+    title = derivation.title
+    if not title:
+        return "A derivative, step by step"
+    partial = is_partial(sympy.Derivative(derivation.function, derivation.variable))
+    if re.search(r"\b(gradient|derivative)s?\b", title, flags=re.IGNORECASE):
+        return f"{title} (the derivative in {derivation.variable})" if partial else title
+    in_variable = f" in {derivation.variable}" if partial else ""
+    return f"The derivative{in_variable} of {title[0].lower()}{title[1:]}"
 
 
 class f(sympy.Function):  # noqa: N801 - printed as f(x) in exercise prompts
@@ -157,7 +225,7 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
     """The context of ``worksheet.*.j2`` (worksheet or answer key)."""
     x = sheet.derivation.variable
     prompt = f(x)
-    title = _title(sheet.title)
+    title = _title(sheet.derivation)
     exercises = []
     for exercise in sheet.exercises:
         solution = exercise.derivation
@@ -180,7 +248,9 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
 
 
 def jacobian_context(facts: JacobianFacts, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
-    """The softmax document: two entries step by step, the proved K x K Jacobian, the index form."""
+    """The softmax document: two entries step by step, the proved K x K Jacobian, the index form.
+    The outputs are functions of several inputs: every derivative is written with ∂."""
+    style = dataclasses.replace(style, partial_derivatives=True)
     return {
         "title": "The softmax Jacobian",
         "count": facts.count,

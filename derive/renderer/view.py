@@ -93,7 +93,9 @@ def verification_summary(verification: Verification) -> str:
     numeric = f"checked at {points} random point{'s' if points != 1 else ''} to {verification.digits} digits"
     where = f"; it holds for {to_plain(verification.domain)}" if verification.domain is not None else ""
     if verification.status == "proved":
-        return f"proved: {verification.method}; {numeric}{where}"
+        return f"proved: {verification.method}; {numeric}{where}" if points else f"proved: {verification.method}{where}"
+    if verification.method.startswith("checked numerically"):  # a limit, checked far out (derive.verify.limits)
+        return f"NOT PROVED, only {verification.method.removesuffix(', not proved')}{where}"
     return f"NOT PROVED, only {numeric}{where}"
 
 
@@ -124,6 +126,7 @@ def property_view(prop: Property, style: LatexStyle = DEFAULT_STYLE) -> dict[str
         "kind": prop.kind,
         "title": prop.title,
         "statement": Math(prop.statement, style=style),
+        "condition": Math(prop.condition, style=style) if prop.condition is not None else None,
         "explanation": annotation_view(prop.explanation, style),
         "verification": verification_view(prop.verification),
     }

@@ -49,7 +49,7 @@ def decide_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simplif
         return zero[1]
     if allow_simplify and sympy.count_ops(difference) <= _SIMPLIFY_OPS_LIMIT:
         if sympy.simplify(difference) == 0:
-            return "sympy.simplify reduces the difference to 0"
+            return "algebraic simplification reduces the difference to 0"
     return None
 
 

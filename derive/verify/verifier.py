@@ -21,6 +21,7 @@ from derive.model import Derivation, Step, Verification
 from derive.verify.domain import where_claimed
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
 from derive.verify.procedure import constant_is_zero, decide_zero
+from derive.verify.seal import SEAL
 
 class Verifier:
     """Proves equalities, caching what steps share (prepared forms, values at the sample points).
@@ -194,7 +195,7 @@ class Verifier:
             # The same expression on both sides (a change of notation, a step that could not be
             # done): true even where it cannot be evaluated.
             return Verification(proved=True, numeric_ok=True, method="the two sides are the same expression",
-                                points=tuple(used) if agree else (), digits=self.options.digits)
+                                points=tuple(used) if agree else (), digits=self.options.digits, seal=SEAL)
         numeric = dict(points=tuple(used), digits=self.options.digits, max_difference=largest)
         if not agree:
             return Verification(proved=False, numeric_ok=False, method="numeric counterexample",
@@ -235,11 +236,11 @@ class Verifier:
                 return Verification(proved=False, numeric_ok=False,
                                     method="numeric: no point where both sides are defined", **numeric)
             return Verification(proved=True, numeric_ok=True, method=f"{method}; no sample point lies where both sides "
-                                "are defined", **numeric)
+                                "are defined", **numeric, seal=SEAL)
         numeric["domain"] = self.where(a, b) if self._skipped or self._undefined_somewhere(a, b) else None
         if method is None:
             return Verification(proved=False, numeric_ok=True, method="numeric only: no symbolic proof found", **numeric)
-        return Verification(proved=True, numeric_ok=True, method=method, **numeric)
+        return Verification(proved=True, numeric_ok=True, method=method, **numeric, seal=SEAL)
 
     def _undefined_somewhere(self, a: sympy.Basic, b: sympy.Basic) -> bool:
         """Whether a function differentiated in ``a`` or ``b`` is undefined at some sample point:

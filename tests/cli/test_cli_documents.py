@@ -131,7 +131,7 @@ def test_pdf_is_written_and_latex_leftovers_are_cleaned(tmp_path: Path, capsys) 
 
 def test_pdf_needs_the_latex_handout(tmp_path: Path, capsys) -> None:
     code, stdout, stderr = run(capsys, "sigmoid", "--out", str(tmp_path), "--format", "html", "--pdf")
-    assert code == 1
+    assert code == 2
     assert "--pdf" in assert_one_error_line(stderr)
     assert list(tmp_path.iterdir()) == []
 
@@ -142,7 +142,7 @@ def test_pdf_needs_the_latex_handout(tmp_path: Path, capsys) -> None:
 @pytest.mark.parametrize("output_format", ["all", "markdown", "html"])
 def test_snippet_needs_format_latex(capsys, output_format: str) -> None:
     code, stdout, stderr = run(capsys, "sigmoid", "--snippet", "--format", output_format)
-    assert code == 1
+    assert code == 2
     assert stdout == ""
     line = assert_one_error_line(stderr)
     assert line.startswith("derive: error: ") and "--format latex" in line
@@ -151,14 +151,14 @@ def test_snippet_needs_format_latex(capsys, output_format: str) -> None:
 @pytest.mark.parametrize("output_format", ["json", "text"])
 def test_snippet_with_a_printed_format_is_an_error(capsys, output_format: str) -> None:
     code, stdout, stderr = run(capsys, "sigmoid", "--snippet", "--format", output_format)
-    assert code == 1
+    assert code == 2
     assert stdout == ""
     assert "--format latex" in assert_one_error_line(stderr)
 
 
 def test_label_alone_needs_format_latex(capsys) -> None:
     code, _, stderr = run(capsys, "sigmoid", "--label", "eq:x")
-    assert code == 1
+    assert code == 2
     assert assert_one_error_line(stderr).startswith("derive: error: ")
 
 
@@ -168,7 +168,7 @@ def test_bad_label(capsys, label: str) -> None:
     if label == "":  # an empty label means "no label": an unnumbered align*
         assert code == 0 and r"\begin{align*}" in stdout
         return
-    assert code == 1
+    assert code == 2
     assert stdout == ""
     assert assert_one_error_line(stderr).startswith("derive: error: --label")
 
@@ -176,7 +176,7 @@ def test_bad_label(capsys, label: str) -> None:
 @pytest.mark.parametrize("symbol", ["\\x{", "", "ab", "\\", "\\sigma x", "{", "\\varphi}", "1"])
 def test_bad_symbol(tmp_path: Path, capsys, symbol: str) -> None:
     code, stdout, stderr = run(capsys, "sigmoid", "--out", str(tmp_path / "out"), "--symbol", symbol)
-    assert code == 1
+    assert code == 2
     assert stdout == ""
     assert assert_one_error_line(stderr).startswith("derive: error: --symbol")
     assert not (tmp_path / "out").exists()
@@ -185,7 +185,7 @@ def test_bad_symbol(tmp_path: Path, capsys, symbol: str) -> None:
 @pytest.mark.parametrize("symbol", ["\\text", "\\mathrm", "\\left"])
 def test_symbol_that_cannot_be_rendered_is_a_clean_error(tmp_path: Path, capsys, symbol: str) -> None:
     code, stdout, stderr = run(capsys, "sigmoid", "--out", str(tmp_path), "--symbol", symbol)
-    assert code == 1
+    assert code == 2
     assert assert_one_error_line(stderr).startswith("derive: error: ")
 
 

@@ -195,7 +195,7 @@ def test_bad_student_counts_are_a_clean_error(tmp_path: Path, students: int) -> 
 def test_bad_student_counts_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], students: str) -> None:
     code = main(["worksheet", "sigmoid", "--students", students, "--out", str(tmp_path / "out")])
     captured = capsys.readouterr()
-    assert code == 1
+    assert code == 2
     assert captured.out == ""
     lines = captured.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("derive: error: ") and "500" in lines[0]

@@ -150,10 +150,15 @@ def _same_polynomial(result: sympy.Expr, expected: sympy.Expr) -> bool:
 
 
 def test_tanh_derivative_is_one_minus_tanh_squared() -> None:
+    """Derived from the definition (e^x - e^-x)/(e^x + e^-x), not looked up in one step, and then
+    written in terms of tanh itself: tanh' = 1 - tanh^2."""
     x = variable("x")
     d = derived("tanh")
-    assert _same_polynomial(d.result, 1 - sympy.tanh(x) ** 2)
-    assert not d.result.has(sympy.exp, sympy.cosh, sympy.sech)
+    assert d.definition == (sympy.exp(x) - sympy.exp(-x)) / (sympy.exp(x) + sympy.exp(-x))
+    assert d.steps[0].rule == "definition"
+    assert "tanh" not in {step.rule for step in walk(d.steps)}  # no lookup of the derivative of tanh
+    assert len(list(walk(d.steps))) > 5
+    assert prove_equal(d.result, 1 - sympy.tanh(x) ** 2, x).status == "proved"
     assert d.recognition is not None and d.recognition.found
     assert _same_polynomial(d.recognition.form, 1 - sympy.tanh(x) ** 2)
 
@@ -210,7 +215,7 @@ def test_the_documented_identities_are_catalogued() -> None:
     pairs = {name: [identity(x) for identity in lookup(name).identities] for name in NAMES}
     assert (sympy.tanh(x), 2 * sigma(2 * x) - 1) in pairs["tanh"]
     assert (sigma(-x), 1 - sigma(x)) in pairs["sigmoid"]
-    assert (softplus(x) - softplus(-x), x) in pairs["softplus"]
+    assert any(sympy.Add(*left.args) == softplus(x) - softplus(-x) and right == x for left, right in pairs["softplus"])
     assert WITH_IDENTITIES
 
 
@@ -237,8 +242,29 @@ def test_every_property_is_proved(name: str) -> None:
     keys = [p.key for p in properties]
     assert len(keys) == len(set(keys))
     for p in properties:
+        if p.kind in ("limit", "saturation") and p.verification.status == "numeric only":
+            # a limit that derive cannot prove (GELU at -infinity) is shown, marked "checked numerically"
+            assert p.verification.method.startswith("checked numerically"), p.verification.method
+            assert "not proved" in p.explanation.plain()
+            continue
         assert p.verification.status == "proved", f"{name} {p.key}: {p.verification.method}"
         assert p.verification.method
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_limit_is_proved_by_numbers(name: str) -> None:
+    """Every proved limit has an exact proof (bug fixed: limits were "proved" by three numeric probes)."""
+    for p in derived(name).properties:
+        if p.kind in ("limit", "saturation") and p.verification.status == "proved":
+            assert p.verification.method.startswith("exact"), (name, p.key, p.verification.method)
+            assert "numeric" not in p.verification.method
+
+
+def test_the_gelu_limits_that_cannot_be_proved_say_so() -> None:
+    found = prop("gelu", "limit_minus_infinity")
+    assert found.statement.rhs == 0
+    assert found.verification.status == "numeric only"
+    assert prop("gelu", "limit_plus_infinity").verification.status == "proved"
 
 
 def test_tanh_derivative_is_largest_at_zero_where_it_is_one() -> None:

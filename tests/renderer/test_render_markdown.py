@@ -170,5 +170,8 @@ def test_svg_is_well_formed_with_a_title(handout_folder) -> None:
     assert title is not None and title.text and "σ(x)" in title.text
     labelled = root.get("aria-labelledby")
     assert labelled and title.get("id") == labelled
-    paths = root.findall(f"{SVG}path")
-    assert len(paths) == 2 and all(len(path.get("d", "")) > 100 for path in paths)
+    curves = root.findall(f"{SVG}g[@clip-path]/{SVG}path")  # the curves, clipped to the plot area
+    assert len(curves) == 2 and all(len(path.get("d", "")) > 100 for path in curves)
+    description = root.find(f"{SVG}desc")
+    assert description is not None and root.get("aria-describedby") == description.get("id")
+    assert "x ∈ [−6, 6]" in description.text

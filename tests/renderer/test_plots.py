@@ -1,0 +1,243 @@
+"""Pictures that do not mislead: a curve is drawn only where it is real and finite, broken at
+poles and jumps, on a y-range that a few huge values cannot blow up (what lies beyond is cut off
+and marked), and the caption says what is shown.
+
+Checked on the functions that used to be drawn wrongly (x^x for x < 0 joined across isolated
+points on a ±10^6 axis, 1/x through its pole, tan x across its asymptotes, ln′ for x < 0) and on
+the whole catalogue, in every format: the SVG file, the SVG inside the HTML page (in Chromium),
+the pgfplots picture in LaTeX (compiled) and the Markdown caption.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from functools import cache
+from pathlib import Path
+
+import pytest
+import sympy
+
+import derive
+from derive.differentiate.catalogue import ENTRIES
+from derive.functions import relu, variable
+from derive.renderer import render_handouts
+from derive.renderer.numbers import Plot, plot
+from tooling import artifact_dir, compile_latex, load_html, pandoc_math, pdf_to_png
+
+x = variable("x")
+SVG = "{http://www.w3.org/2000/svg}"
+D = sympy.Derivative
+
+#: name, expression, poles inside [-6, 6], where the function is not real on [-6, 6] (x < bound)
+MISLEADING = {
+    "x^x": (x**x, (), 0.0),
+    "1/x": (1 / x, (0.0,), None),
+    "tan": (sympy.tan(x), tuple(k * math.pi / 2 for k in (-3, -1, 1, 3)), None),
+    "ln": (sympy.log(x), (), 0.0),
+}
+
+
+@cache
+def figure(name: str) -> Plot:
+    expr = MISLEADING[name][0]
+    return plot([(expr, "f"), (D(expr, x), "f'")], x)
+
+
+@cache
+def handout(name: str) -> dict[str, str]:
+    return render_handouts(derive.derive(MISLEADING[name][0]), ("latex", "markdown", "html"), plot_file=f"{name}.svg")
+
+
+def _segments_cross(segment: tuple[tuple[float, float], ...], at: float) -> bool:
+    xs = [point[0] for point in segment]
+    return min(xs) < at - 1e-6 and max(xs) > at + 1e-6
+
+
+# --- the samples ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", MISLEADING)
+def test_no_curve_is_joined_across_a_pole(name: str) -> None:
+    _, poles, _ = MISLEADING[name]
+    for series in figure(name).series:
+        for segment in series.segments:
+            assert not any(_segments_cross(segment, pole) for pole in poles), (name, series.label)
+
+
+@pytest.mark.parametrize("name", ["x^x", "ln"])
+def test_nothing_is_drawn_where_the_function_is_not_real(name: str) -> None:
+    """x^x has real values only at isolated negative points (x = -2: 1/4): no curve there; and
+    the derivative of ln x (1/x as a formula) is not drawn for x < 0, where ln x does not exist."""
+    _, _, bound = MISLEADING[name]
+    for series in figure(name).series:
+        assert series.points and all(px >= bound for px, _ in series.points), series.label
+        assert series.stretches and series.stretches[0].low_open is (series.label == "f'" or name == "ln")
+
+
+@pytest.mark.parametrize("name", MISLEADING)
+def test_every_point_drawn_is_inside_the_picture(name: str) -> None:
+    found = figure(name)
+    low, high = found.y_range
+    for series in found.series:
+        for px, py in series.points:
+            assert -6 <= px <= 6 and low - 1e-9 <= py <= high + 1e-9 and math.isfinite(py)
+
+
+def test_the_y_range_is_not_blown_up_by_values_near_a_pole() -> None:
+    """tan x reaches ±10^4 near its poles on the sample grid; the picture shows its shape."""
+    low, high = figure("tan").y_range
+    assert -20 <= low < 0 < high <= 40
+    assert figure("tan").clipped
+    assert all(series.exits for series in figure("tan").series)
+
+
+def test_x_to_the_x_is_cut_off_above_and_marked() -> None:
+    found = figure("x^x")
+    assert found.y_range[1] < 6**6  # not stretched to x^x at 6 (46656), let alone its derivative
+    assert found.clipped and all(side == "up" for series in found.series for _, _, side in series.exits)
+
+
+def test_poles_become_breaks_and_asymptotes() -> None:
+    assert figure("tan").breaks == (-4.71, -1.57, 1.57, 4.71)
+    assert figure("tan").asymptotes == (-4.71, -1.57, 1.57, 4.71)
+    assert figure("1/x").breaks == (0.0,) and figure("1/x").asymptotes == (0.0,)
+    assert figure("ln").asymptotes == (0.0,)  # ln x -> -infinity at the edge of its domain
+    assert all(len(series.segments) == 2 for series in figure("1/x").series)
+    assert all(len(series.segments) == 5 for series in figure("tan").series)
+
+
+def test_a_jump_is_a_break_without_an_asymptote() -> None:
+    found = plot([(relu(x), "f"), (D(relu(x), x), "f'")], x)
+    assert found.breaks == (0.0,) and found.asymptotes == ()
+    derivative = found.series[1]
+    assert len(derivative.segments) == 2
+    assert not any(_segments_cross(segment, 0.0) for segment in derivative.segments)
+    assert not found.clipped and found.y_range == (0.0, 6.0)
+
+
+@pytest.mark.parametrize(
+    ("expr", "curve"),
+    [
+        (sympy.Abs(x), 1),                                       # |x|' = sign(x) jumps at 0
+        (sympy.Piecewise((x, x < 0), (x + 1, True)), 0),         # the function itself jumps at 0
+        (sympy.Piecewise((x**2, x <= 0), (2 - x, True)), 0),
+    ],
+    ids=str,
+)
+def test_jumps_are_broken(expr: sympy.Expr, curve: int) -> None:
+    found = plot([(expr, "f"), (D(expr, x), "f'")], x)
+    series = found.series[curve]
+    assert len(series.segments) == 2
+    assert not any(_segments_cross(segment, 0.0) for segment in series.segments)
+    assert 0.0 in found.breaks
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+CATALOGUE = [entry.name for entry in ENTRIES if entry.document == "handout" and entry.activation]
+
+
+@cache
+def catalogue_plot(name: str) -> Plot:
+    d = derive.derive(name)
+    return plot([(d.function, "f"), (d.result, "f'")], d.variable)
+
+
+@pytest.mark.parametrize("name", CATALOGUE)
+def test_catalogue_plots_are_whole_and_honest(name: str) -> None:
+    found = catalogue_plot(name)
+    low, high = found.y_range
+    for series in found.series:
+        assert series.points and not series.stretches  # defined on the whole interval
+        assert all(low - 1e-9 <= py <= high + 1e-9 for _, py in series.points)
+    if name == "relu":
+        assert found.breaks == (0.0,)  # ReLU' jumps at 0
+    else:
+        assert all(len(series.segments) == 1 for series in found.series), name
+        assert found.breaks == () and found.asymptotes == ()
+
+
+def test_the_sigmoid_plot_is_unclipped_on_zero_to_one() -> None:
+    found = catalogue_plot("sigmoid")
+    assert found.y_range == (0.0, 1.0) and not found.clipped
+
+
+# --- every format -------------------------------------------------------------------------------
+
+
+def _svg_curves(svg: str) -> list[ET.Element]:
+    root = ET.fromstring(svg)
+    return root.findall(f"{SVG}g[@clip-path]/{SVG}path")
+
+
+@pytest.mark.parametrize("name", MISLEADING)
+def test_svg_draws_each_piece_as_its_own_sub_path(name: str) -> None:
+    svg = handout(name)["svg"]
+    curves = _svg_curves(svg)
+    assert len(curves) == 2
+    for path, series in zip(curves, figure(name).series):
+        assert path.get("d").count("M") == len(series.segments)
+    root = ET.fromstring(svg)
+    dashed = [line for group in root.iter(f"{SVG}g") if group.get("stroke-dasharray") for line in group.iter(f"{SVG}line")]
+    assert len(dashed) == len(figure(name).asymptotes)
+    markers = [path for group in root.findall(f"{SVG}g[@fill]") for path in group.findall(f"{SVG}path")]
+    assert len(markers) == sum(len(series.exits) for series in figure(name).series)
+
+
+def test_svg_coordinates_stay_inside_the_plot_area() -> None:
+    for name in MISLEADING:
+        for path in _svg_curves(handout(name)["svg"]):
+            numbers = [float(value) for value in re.findall(r"-?\d+\.\d+", path.get("d"))]
+            xs, ys = numbers[0::2], numbers[1::2]
+            assert min(xs) >= 40 - 0.01 and max(xs) <= 600 + 0.01
+            assert min(ys) >= 40 - 0.01 and max(ys) <= 320 + 0.01
+
+
+@pytest.mark.parametrize("name", MISLEADING)
+def test_the_caption_says_what_is_shown(name: str) -> None:
+    markdown = handout(name)["markdown"]
+    caption = next(line for line in markdown.splitlines() if line.startswith("Graph of"))
+    assert r"x \in \left[-6, 6\right]" in caption
+    if name in ("x^x", "ln"):
+        assert "is drawn only where it is real and finite" in caption
+    if name in ("1/x", "tan"):
+        assert "broken where they jump or are undefined" in caption and "asymptotes" in caption
+    if figure(name).clipped:
+        assert "are cut off" in caption
+
+
+def test_the_latex_picture_has_breaks_and_marks() -> None:
+    tex = handout("tan")["latex"]
+    assert "unbounded coords=jump" in tex
+    assert tex.count(",nan)") == sum(len(series.segments) - 1 for series in figure("tan").series)
+    assert tex.count(r"\draw[dashed, gray]") == 4
+    assert "mark=triangle*" in tex and "mark options={rotate=180}" in tex
+    assert r"x \in \left[-6, 6\right]" in tex
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("name", MISLEADING)
+def test_the_latex_handouts_with_these_pictures_compile(name: str, tmp_path: Path) -> None:
+    safe = re.sub(r"\W", "", name) or "x"
+    pdf = compile_latex(handout(name)["latex"], tmp_path, name=f"plot-{safe}")
+    pages = pdf_to_png(pdf, artifact_dir("plots") / f"latex-{safe}")
+    assert pages
+
+
+@pytest.mark.tools
+def test_the_html_page_shows_the_picture_and_its_caption(tmp_path: Path) -> None:
+    page = tmp_path / "tan.html"
+    page.write_text(handout("tan")["html"], encoding="utf-8")
+    report = load_html(page, artifact_dir("plots") / "html-tan.png")
+    assert not report.console_errors and not report.page_errors and not report.external_requests
+    assert "broken where they jump or are undefined" in report.text
+    assert "are cut off" in report.text
+
+
+@pytest.mark.tools
+def test_the_markdown_caption_is_read_as_mathematics() -> None:
+    parsed = pandoc_math(handout("ln")["markdown"])
+    assert any(r"x \in \left(0, 6\right]" in tex for tex in parsed.inline_math)
