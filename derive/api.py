@@ -20,6 +20,7 @@ from derive.facts.properties import derive_properties
 from derive.facts.recognition import express_in_terms_of_itself
 from derive.functions import variable as make_variable
 from derive.model import Derivation, Step
+from derive.sandbox import failure
 from derive.verify import DEFAULT_OPTIONS, VerifyOptions, verify_derivation
 
 __all__ = ["derive", "softmax_jacobian"]
@@ -38,11 +39,25 @@ def derive(
     Every step comes back verified. ``properties=True`` also computes the verified properties
     (value at 0, symmetry, maximum of the derivative, ...) that documents show.
 
+    Raises only :class:`~derive.errors.DeriveError`: an unknown name or route as their own errors,
+    anything unforeseen inside derive (a bug) as :class:`~derive.sandbox.JobFailed` (exit 3), and
+    running out of memory or stack as :class:`~derive.sandbox.LimitExceeded` (exit 4).
+
     >>> from derive.printing import to_text
     >>> d = derive("sigmoid")
     >>> to_text(d.result), d.proved
     ('sigma(x)*(1 - sigma(x))', True)
     """
+    try:
+        return _derive(expr_or_name, variable, route, properties=properties, options=options)
+    except DeriveError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the API's contract: one error type, reported in one line
+        raise failure(error, "deriving the expression") from error
+
+
+def _derive(expr_or_name: str | sympy.Expr, variable: sympy.Symbol | str | None, route: str | None, *,
+            properties: bool, options: VerifyOptions) -> Derivation:
     entry = lookup(expr_or_name) if isinstance(expr_or_name, str) else None
     x = _as_symbol(variable if variable is not None or entry is None else entry.variable_name)
     derivation = _differentiate(entry, expr_or_name, x, route)

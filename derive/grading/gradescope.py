@@ -223,8 +223,8 @@ def _grade(config: AutograderConfig, submission: Path, started: float) -> dict[s
                            file_timeout=config.file_timeout, next_line=reference.next_line)
     name = chosen.relative_to(submission).as_posix()
     if graded.report is None:
-        return _failed(f"{name} could not be graded: {(graded.error or '').split(': ', 1)[-1]}", config.rubric.maximum,
-                       started)
+        error = (graded.error or "").replace(f"{submission}/", "")  # the student knows their file by its own name
+        return _failed(f"{name} could not be graded: {error}", config.rubric.maximum, started)
     points = score(graded.report, config.rubric, recognised_form=reference.recognised_form is not None)
     return _results(graded, points, config, name, started)
 

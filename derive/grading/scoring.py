@@ -83,7 +83,7 @@ def score(report: Report, rubric: Rubric, *, recognised_form: bool = True) -> Sc
                 review = True
             else:
                 unreadable += 1
-                earned, reason = -rubric.unreadable_line, f"derive could not read this line ({_short(line.message)})"
+                earned, reason = -rubric.unreadable_line, "derive could not read this line"
         if earned > 0:
             room = max(0.0, rubric.steps_maximum - step_points)
             if room < earned:
@@ -123,14 +123,13 @@ def _line_points(line: LineReport, rubric: Rubric) -> tuple[float, str]:
                 "a definition: no points"
         return rubric.correct_step, f"a correct step ({relation})"
     if line.status == "unparsed":
-        return 0, f"derive could not decide this line: please check it yourself ({_short(line.message)})"
+        return 0, "derive could not decide this line: please check it yourself"
     if relation.startswith("consistent with wrong line"):
         source = relation.removeprefix("consistent with wrong line ").split(" ", 1)[0]
         if rubric.carried_forward == "once":
             return rubric.correct_step, f"a valid step from the wrong line {source}: the error is counted once, there"
         return 0, f"carries the error of line {source} forward (the rubric counts it at every line)"
-    why = line.diagnosis or relation
-    return 0, f"wrong: {_short(why)}"
+    return 0, f"wrong: {relation}" if relation != "first line" else "wrong"
 
 
 def _final_reason(report: Report) -> str:
@@ -143,11 +142,6 @@ def _final_reason(report: Report) -> str:
     if status == "correct":
         return f"line {outcome.result_line} is correct but is not yet the derivative (a derivative is left to take)"
     return f"the last line about x (line {outcome.result_line}) is not correct"
-
-
-def _short(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def diagnoses_in_words(report: Report | None) -> str:

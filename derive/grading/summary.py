@@ -46,13 +46,13 @@ class ClassSummary:
 
     def add(self, graded: Graded, score: Score) -> None:
         self.submissions += 1
-        self.review += score.review
         report = graded.report
         if report is None:
             self.unusable += 1
             self.unusable_reasons[_reason_kind(graded.error or "")] += 1
             return
         self.graded += 1
+        self.review += score.review
         self.valid += report.valid
         self.scores[round(score.points, 2)] += 1
         seen: set[str] = set()
@@ -139,12 +139,21 @@ def _share(count: int, total: int) -> str:
     return f"{100 * count / total:.0f}%" if total else "–"
 
 
+#: What the error of a file that could not be graded says, and how the class report names it.
+_UNUSABLE = (
+    ("binary", "binary files"), ("not valid UTF-8", "files that are not UTF-8 text"), ("is empty", "empty files"),
+    ("too large", "files too large"), ("more than", "files with too many lines"), ("no such file", "missing files"),
+    ("broken link", "broken links"), ("not a regular file", "pipes or devices"),
+    ("outside the folder", "links out of the graded folder"), ("backup", "editors' backup copies"),
+    ("not a plain-text", "files that are not plain text (.pdf, .rtf, .docx …)"), ("link to a folder", "links to folders"),
+    ("cannot be read", "files that cannot be read"), ("permission denied", "files that cannot be read"),
+    ("failed inside derive", "files derive failed on (please report them)"), ("interrupted", "files not reached"),
+)
+
+
 def _reason_kind(error: str) -> str:
-    """A short kind for an unusable file, from its error sentence (``a binary file``)."""
-    text = error.split(": ", 1)[-1] if ": " in error else error
-    for kind in ("binary", "not valid UTF-8", "empty", "too large", "more than", "no such file", "broken link",
-                 "not a regular file", "outside the folder", "backup", "not a plain-text", "link to a folder",
-                 "cannot be read", "permission denied", "failed inside derive", "interrupted"):
-        if kind in text:
-            return kind
-    return text[:60]
+    """How the class report names the reason a file could not be graded, from its error sentence."""
+    for needle, phrase in _UNUSABLE:
+        if needle in error:
+            return phrase
+    return "other files that could not be graded"

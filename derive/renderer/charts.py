@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 
+#: A bar is never wider than this (a chart with two bars would otherwise be two walls).
+MAX_BAR_WIDTH = 56.0
+
+
 @dataclass(frozen=True, kw_only=True)
 class Bar:
     label: str
@@ -61,10 +65,10 @@ def bar_chart(counts: Sequence[tuple[str, int]], *, title: str, x_label: str, y_
     top_value = max(step, math.ceil(highest / step) * step) if highest else 1
     scale = (bottom - top) / top_value
     slot = (right - left) / max(1, len(counts))
-    gap = min(6.0, slot * 0.15)
+    bar_width = min(slot - min(6.0, slot * 0.15), MAX_BAR_WIDTH)
     bars = tuple(
-        Bar(label=label, count=count, x=round(left + index * slot + gap / 2, 2), y=round(bottom - count * scale, 2),
-            width=round(slot - gap, 2), height=round(count * scale, 2))
+        Bar(label=label, count=count, x=round(left + index * slot + (slot - bar_width) / 2, 2),
+            y=round(bottom - count * scale, 2), width=round(bar_width, 2), height=round(count * scale, 2))
         for index, (label, count) in enumerate(counts)
     )
     ticks = tuple(Tick(value=value, y=round(bottom - value * scale, 2)) for value in range(0, top_value + 1, step))
