@@ -70,7 +70,7 @@ class AtomicFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent)
         except OSError as error:
-            raise _cannot_write(self.path, error) from None
+            raise cannot_write(self.path, error) from None
         self._temporary = Path(temporary)
         self._stream = os.fdopen(handle, "w", encoding="utf-8", newline="\n")
         return self._stream
@@ -81,7 +81,7 @@ class AtomicFile:
             self._stream.write(text)
         except OSError as error:
             self.abort()
-            raise _cannot_write(self.path, error) from None
+            raise cannot_write(self.path, error) from None
 
     def commit(self) -> Path:
         """Flush, sync and rename the finished file into place."""
@@ -94,7 +94,7 @@ class AtomicFile:
             os.replace(self._temporary, self.path)
         except OSError as error:
             self.abort()
-            raise _cannot_write(self.path, error) from None
+            raise cannot_write(self.path, error) from None
         self._stream = self._temporary = None
         return self.path
 
@@ -110,11 +110,21 @@ class AtomicFile:
         self._stream = self._temporary = None
 
 
-def _cannot_write(path: Path, error: OSError) -> DeriveError:
+def cannot_write(path: Path, error: OSError) -> DeriveError:
+    """One line for a write that failed (a full disk, a file too large for the system's limit)."""
     reason = error.strerror or str(error)
-    if error.errno == errno.ENOSPC:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
         reason = "the disk is full"
+    elif error.errno == errno.EFBIG:
+        reason = "the file would be larger than the system allows (a full disk or a size limit)"
     return DeriveError(f"cannot write {path}: {reason}")
+
+
+def remove_partials(path: Path) -> None:
+    """Remove what an :class:`AtomicFile` for ``path`` left behind when its process was killed
+    (SIGKILL leaves no chance to clean up)."""
+    for stale in path.parent.glob(f".{path.name}.*.partial"):
+        stale.unlink(missing_ok=True)
 
 
 def check_output_folder(folder: Path, option: str = "--out") -> Path:

@@ -33,7 +33,7 @@ from derive.grading.reference import Reference, reference_for
 from derive.grading.rubric import DEFAULT_RUBRIC, Rubric
 from derive.grading.scoring import Score, diagnoses_in_words, number, score, unscored
 from derive.grading.summary import ClassSummary
-from derive.output import AtomicFile, compile_pdf, write_text
+from derive.output import AtomicFile, cannot_write, compile_pdf, remove_partials, write_text
 from derive.verdicts import Report
 
 #: The gradebook's columns: the original contract first, then the added ones (never removed).
@@ -179,23 +179,39 @@ class _Journal:
 
     def __init__(self, path: Path, settings: dict[str, Any]) -> None:
         self.path = path
-        self._stream: TextIO = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
-        self._stream.write(json.dumps({"journal": 1, "settings": settings}) + "\n")
-        self._stream.flush()
+        try:
+            self._stream: TextIO = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
+            self._stream.write(json.dumps({"journal": 1, "settings": settings}) + "\n")
+            self._stream.flush()
+        except OSError as error:
+            raise cannot_write(path, error) from None
         self._count = 0
 
     def add(self, entry: str) -> None:
-        self._stream.write(entry + "\n")
-        self._stream.flush()
-        self._count += 1
-        if self._count % SYNC_EVERY == 0:
-            os.fsync(self._stream.fileno())
+        try:
+            self._stream.write(entry + "\n")
+            self._stream.flush()
+            self._count += 1
+            if self._count % SYNC_EVERY == 0:
+                os.fsync(self._stream.fileno())
+        except OSError as error:
+            raise cannot_write(self.path, error) from None
 
-    def close(self) -> None:
-        if not self._stream.closed:
+    def close(self, *, quietly: bool = False) -> None:
+        """Flush and close; ``quietly`` after another failure (a full disk must not hide the first error)."""
+        if self._stream.closed:
+            return
+        try:
             self._stream.flush()
             os.fsync(self._stream.fileno())
-            self._stream.close()
+        except OSError as error:
+            if not quietly:
+                raise cannot_write(self.path, error) from None
+        finally:
+            try:
+                self._stream.close()
+            except OSError:
+                pass
 
 
 def journals(outputs: Outputs) -> list[Path]:
@@ -249,13 +265,13 @@ def grade_class(
             reused += graded.reused
     except KeyboardInterrupt:
         writers.abort()
-        journal.close()
+        journal.close(quietly=True)
         raise Interrupted(f"interrupted after {count} of {len(found)} submissions: no gradebook was changed; the "
                           f"results so far are kept in {journal.path}; run the same command with --resume to "
                           "continue") from None
     except BaseException:
         writers.abort()
-        journal.close()
+        journal.close(quietly=True)
         raise
     finally:
         earlier.close()
@@ -279,6 +295,9 @@ class _Writers:
         self.pdf_sources: list[Path] = []
         self.feedback_written: list[Path] = []
         self._files: list[AtomicFile] = []
+        for output in (outputs.gradebook, outputs.details, outputs.moodle, outputs.canvas):
+            if output is not None:
+                remove_partials(output)
         try:
             self._gradebook = self._open(outputs.gradebook)
             self._details = self._open(outputs.details)
@@ -291,11 +310,11 @@ class _Writers:
                                         "submissions": []}, ensure_ascii=False)[:-3] + "[")
         self._first = True
 
-    def _open(self, path: Path) -> TextIO:
+    def _open(self, path: Path) -> AtomicFile:
         atomic = AtomicFile(path)
-        stream = atomic.open()
+        atomic.open()
         self._files.append(atomic)
-        return stream  # type: ignore[return-value]
+        return atomic
 
     def add(self, graded: Graded, found: Found) -> str:
         """Write one result everywhere; returns its details entry (one JSON line) for the journal."""
