@@ -72,6 +72,8 @@ def plot(curves: list[tuple[sympy.Expr, str]], variable: sympy.Symbol, low: int 
     step = _nice_step(top - bottom)
     y_low = step * (bottom // step) if bottom < 0 else 0.0
     y_high = step * -(-top // step)
+    if y_high <= y_low:  # a constant curve (d/dx 0 = 0): give the axis a height
+        y_high = y_low + step
     ticks = []
     tick = y_low
     while tick <= y_high + 1e-9:
