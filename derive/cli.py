@@ -408,12 +408,13 @@ def run_gradescope(arguments: list[str]) -> int:
         return 0
     if options.out is None:
         parser.error("the following arguments are required: --out (or --run)")
+    from derive.grading.gradebook import Settings
     from derive.grading.rubric import DEFAULT_RUBRIC, load_rubric
     from derive.output import check_output_folder
 
-    config = AutograderConfig(exercise=options.exercise, variable=options.var, syntax=options.syntax,
-                              timeout=options.timeout, file_timeout=options.file_timeout, visibility=options.visibility,
-                              submission_file=options.submission_file,
+    settings = Settings(function=options.exercise, variable=options.var, syntax=options.syntax, timeout=options.timeout,
+                        file_timeout=options.file_timeout)
+    config = AutograderConfig(settings=settings, visibility=options.visibility, submission_file=options.submission_file,
                               rubric=load_rubric(options.rubric) if options.rubric else DEFAULT_RUBRIC)
     check_output_folder(options.out)
     for path in write_bundle(config, options.out):

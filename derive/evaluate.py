@@ -54,41 +54,56 @@ def evaluate_at_points(
     cache: dict[sympy.Basic, list[Any]],
     constants: Mapping[sympy.Symbol, mpmath.mpf] | None = None,
 ) -> list[mpmath.mpf | None]:
-    """Real values of ``expr`` at each of ``points`` (None where undefined), in ``mpmath.mp``.
+    """Real values of ``expr`` at each of ``points`` of ``variable`` (None where undefined), with
+    fixed ``constants`` for other symbols, in ``mpmath.mp``. See :func:`evaluate_columns`."""
+    columns = {symbol: [value] * len(points) for symbol, value in (constants or {}).items()}
+    columns[variable] = list(points)
+    return evaluate_columns(expr, columns, len(points), cache)
 
-    ``cache`` maps sub-expressions to their values and is shared between calls, so expressions
-    that share sub-trees (consecutive steps of a derivation) evaluate each sub-tree once.
+
+def evaluate_columns(
+    expr: sympy.Basic,
+    columns: Mapping[sympy.Symbol, list[Any]],
+    count: int,
+    cache: dict[sympy.Basic, list[Any]],
+) -> list[mpmath.mpf | None]:
+    """Real values of ``expr`` at ``count`` points (None where undefined), in ``mpmath.mp``;
+    ``columns`` gives each symbol's value at every point (a symbol without a column has no value).
+
+    ``cache`` maps sub-expressions to their values and is shared between calls (for the same
+    columns), so expressions that share sub-trees (consecutive steps of a derivation) evaluate
+    each sub-tree once.
     """
-    for symbol, value in (constants or {}).items():
-        cache.setdefault(symbol, [value] * len(points))
-    values = _at_points(expr, variable, points, cache)
+    for symbol, column in columns.items():
+        cache.setdefault(symbol, column)
+    values = _at_points(expr, count, cache)
     return [_real_or_none(value) for value in values]
 
 
-def _at_points(expr: sympy.Basic, variable: sympy.Symbol, points: list[mpmath.mpf], cache: dict[sympy.Basic, list[Any]]) -> list[Any]:
+def _at_points(expr: sympy.Basic, count: int, cache: dict[sympy.Basic, list[Any]]) -> list[Any]:
     if expr in cache:
         return cache[expr]
     if isinstance(expr, sympy.Piecewise):
         values = []
-        known = {symbol: column[0] for symbol, column in cache.items() if isinstance(symbol, sympy.Symbol) and symbol != variable}
-        for point in points:
+        symbols = [symbol for symbol in expr.free_symbols if symbol in cache]
+        for row in range(count):
             try:
-                values.append(_evaluate(expr, {**known, variable: point}, mpmath.mp))
+                values.append(_evaluate(expr, {symbol: cache[symbol][row] for symbol in symbols}, mpmath.mp))
             except NotEvaluable:
                 values.append(None)
         cache[expr] = values
         return values
-    if expr == variable:
-        values: list[Any] = list(points)
-    elif expr.is_Rational or expr.is_Float or not expr.free_symbols - {variable} and not expr.has(variable):
+    if expr.is_Symbol:
+        values: list[Any] = [None] * count  # a symbol without values is undefined everywhere
+    elif expr.is_Rational or expr.is_Float or not expr.free_symbols:
         try:
             constant = _evaluate(expr, {}, mpmath.mp)
         except NotEvaluable:
             constant = None
-        values = [constant] * len(points)
+        values = [constant] * count
     else:
         handler = _handler(expr)
-        columns = [_at_points(arg, variable, points, cache) for arg in expr.args]
+        columns = [_at_points(arg, count, cache) for arg in expr.args]
         values = []
         for row in zip(*columns):
             if handler is None or any(value is None for value in row):

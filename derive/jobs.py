@@ -23,7 +23,7 @@ PRINTED = ("text", "json")
 
 
 def check_text(
-    text: str, *, function: str = "sigmoid", variable: str = "x", syntax: str | None = None,
+    text: str, *, function: str = "sigmoid", variable: str | None = None, syntax: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS, name: str = "",
 ) -> Report:
     """``derive check`` on ``text``, every claim decided in this (sandboxed) process."""

@@ -124,7 +124,12 @@ class Verification:
     points: tuple[str, ...] = ()
     digits: int = 0
     max_difference: str = "0"
-    counterexample: tuple[str, str, str] | None = None  # (x, value of before, value of after)
+    counterexample: tuple[str, str, str] | None = None  # (the point, value of before, value of after)
+    #: Where the counterexample lies: each variable's value, by name (``(("w", "0.512"), ("x", "-2.779"))``).
+    at: tuple[tuple[str, str], ...] = ()
+    #: The condition under which the equality holds, when it leaves out part of the real line
+    #: (``-1 < x < 1``: both sides are defined only there); None for every real value.
+    domain: sympy.Basic | None = None
 
     @property
     def status(self) -> Literal["proved", "numeric only", "failed"]:

@@ -134,6 +134,14 @@ class DeriveLatexPrinter(LatexPrinter):
             return getattr(type(target), "latex_name", None)
         return None
 
+    def _print_And(self, expr: sympy.And) -> str:
+        chain = chained_bounds(expr)
+        if chain is None:
+            return super()._print_And(expr)
+        low, first, symbol, second, high = chain
+        signs = {"<": "<", "<=": r"\leq"}
+        return f"{self._print(low)} {signs[first]} {self._print(symbol)} {signs[second]} {self._print(high)}"
+
     def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
         """Cases with every condition written out as mathematics ("otherwise" becomes the actual
         complement), so no \\text{...} reaches the MathML converter."""
@@ -160,24 +168,71 @@ class DeriveLatexPrinter(LatexPrinter):
             return super()._print_Derivative(expr)
         variable, order = variables[0]
         target = expr.expr
+        d = r"\partial" if is_partial(expr) else "d"
+        power = "" if order == 1 else f"^{{{order}}}"
+        shown = self._print(variable)
         if isinstance(target, sympy.Indexed) or (isinstance(target, NamedFunction) and not type(target).show_arguments):
-            power = "" if order == 1 else f"^{{{order}}}"
             name = self._print(target) if isinstance(target, sympy.Indexed) else target.latex_symbol()
-            return rf"\frac{{\partial{power} {name}}}{{\partial {self._print(variable)}{power}}}"
+            return rf"\frac{{\partial{power} {name}}}{{\partial {shown}{power}}}"
+        if target.is_Symbol and target != variable:  # du/dx, dL/dw, for a letter that stands for an expression
+            return rf"\frac{{{d}{power} {self._print(target)}}}{{{d} {shown}{power}}}"
         name = self._function_name(target)
         if name is not None and target.args == (variable,) and order <= 3:
             return rf"{name}{chr(39) * order}{self._argument(variable)}"
-        operator = (
-            rf"\frac{{d}}{{d{self._print(variable)}}}"
-            if order == 1
-            else rf"\frac{{d^{{{order}}}}}{{d{self._print(variable)}^{{{order}}}}}"
-        )
+        if name is not None and len(target.args) == 1 and target.args[0] != variable and order == 1:
+            return rf"\frac{{d {name}}}{{d {shown}}}"  # dσ/du, after u = ...
+        if _at_its_parameters(target, variable):
+            name = self._print(sympy.Symbol(target.func.__name__))
+            return rf"\frac{{\partial{power} {name}}}{{\partial {shown}{power}}}"
+        space = " " if d != "d" else ""
+        operator = rf"\frac{{{d}{power}}}{{{d}{space}{shown}{power}}}"
         body = self._print(target)
         if target.is_Add or target.is_Mul or target.could_extract_minus_sign() or (target.is_Pow and not target.exp.is_negative):
             body = rf"\left({body}\right)"
         elif target.is_Pow:
             body = rf"\left[{body}\right]" if self._settings["negative_powers"] == "powers" else body
         return rf"{operator} {body}"
+
+
+def is_partial(derivative: sympy.Derivative) -> bool:
+    """Whether a derivative is written with ∂: the expression differentiated depends on more than
+    the variable (a weight w and a bias b), or is a function of several arguments. A letter alone
+    (du/dx, dL/dw, as a student writes it) and a function of one variable keep d."""
+    target = derivative.expr
+    if target.is_Symbol:
+        return False
+    if isinstance(target, sympy.Function) and len(target.args) > 1:
+        return True
+    symbols = {s for s in target.free_symbols if not isinstance(s, sympy.Dummy)}
+    return len(symbols) > 1
+
+
+def _at_its_parameters(target: sympy.Basic, variable: sympy.Basic) -> bool:
+    """``L(w, b)`` differentiated in w: a function of several letters, written ∂L/∂w."""
+    return (isinstance(target, sympy.core.function.AppliedUndef) and len(target.args) > 1 and variable in target.args
+            and all(arg.is_Symbol for arg in target.args))
+
+
+def chained_bounds(expr: sympy.Basic) -> tuple[sympy.Basic, str, sympy.Basic, str, sympy.Basic] | None:
+    """``(a, "<", x, "<=", b)`` for a condition ``a < x ∧ x ≤ b`` on one symbol, written as a
+    chain the way a textbook states a domain; None for any other condition."""
+    if not isinstance(expr, sympy.And) or len(expr.args) != 2:
+        return None
+    lower = upper = None
+    for relation in expr.args:
+        if not isinstance(relation, (sympy.StrictLessThan, sympy.LessThan, sympy.StrictGreaterThan, sympy.GreaterThan)):
+            return None
+        small, big = (relation.lhs, relation.rhs) if relation.rel_op in ("<", "<=") else (relation.rhs, relation.lhs)
+        strict = relation.rel_op in ("<", ">")
+        if small.is_Symbol and big.is_number:
+            upper = (small, "<" if strict else "<=", big)
+        elif big.is_Symbol and small.is_number:
+            lower = (small, "<" if strict else "<=", big)
+        else:
+            return None
+    if lower is None or upper is None or lower[2] != upper[0]:
+        return None
+    return lower[0], lower[1], lower[2], upper[1], upper[2]
 
 
 def to_latex(expr: sympy.Basic, *, notation: Notation = "fractions", style: LatexStyle = DEFAULT_STYLE) -> str:
@@ -236,12 +291,6 @@ class PlainPrinter(DeriveStrPrinter):
         return f"e^{shown}" if argument.is_Symbol or (argument.is_Integer and argument >= 0) else f"e^({shown})"
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
-        per = _per_substitution(expr)
-        if per is not None:  # (dA/dx)/(du/dx), as the student wrote it: dA/du
-            target, name = per
-            if isinstance(target, sympy.Function) and len(target.args) == 1 and target.args[0].is_Symbol:
-                return f"d{self._print(target) if _is_substitution(target, target.args[0]) else type(target).__name__}/d{name}"
-            return f"d/d{name}({self._print(target)})"
         if self._settings["negative_powers"] == "fractions" and (
             is_unevaluated(expr)
             or any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in expr.args)
@@ -289,13 +338,18 @@ class PlainPrinter(DeriveStrPrinter):
         if rest:
             return super()._print_Derivative(expr)
         target = expr.expr
-        if (isinstance(target, NamedFunction) and not type(target).show_arguments) or _is_substitution(target, variable):
-            name = target.plain_symbol() if isinstance(target, NamedFunction) else type(target).__name__
-            return f"d{name}/d{variable}" if order == 1 else f"d^{order}{name}/d{variable}^{order}"
+        d = "∂" if is_partial(expr) else "d"
+        power = "" if order == 1 else f"^{order}"
+        if (isinstance(target, NamedFunction) and not type(target).show_arguments) or (target.is_Symbol and target != variable):
+            name = target.plain_symbol() if isinstance(target, NamedFunction) else str(target)
+            return f"d{power}{name}/d{variable}{power}"
         if _has_prime_notation(target) and target.args == (variable,) and order <= 3:
             return f"{type(target).__name__}{chr(39) * order}({variable})"
-        operator = f"d/d{variable}" if order == 1 else f"d^{order}/d{variable}^{order}"
-        return f"{operator}({self._print(target)})"
+        if _has_prime_notation(target) and len(target.args) == 1 and order == 1:
+            return f"d{type(target).__name__}/d{variable}"  # dsigma/du, after u = ...
+        if _at_its_parameters(target, variable):
+            return f"∂{power}{target.func.__name__}/∂{variable}{power}"
+        return f"{d}{power}/{d}{variable}{power}({self._print(target)})"
 
     def _print_Exp1(self, expr: sympy.Basic) -> str:
         return "e"
@@ -306,8 +360,6 @@ class PlainPrinter(DeriveStrPrinter):
     def _print_Function(self, expr: sympy.Function) -> str:
         if isinstance(expr, NamedFunction) and not type(expr).show_arguments:
             return expr.plain_symbol()
-        if _is_substitution(expr, *expr.args[:1]):
-            return type(expr).__name__  # u = 1 + e^(-x) is written u, as the student wrote it
         return super()._print_Function(expr)
 
     def _print_Subs(self, subs: sympy.Subs) -> str:
@@ -331,6 +383,13 @@ class PlainPrinter(DeriveStrPrinter):
     def _print_Relational(self, expr: sympy.core.relational.Relational) -> str:
         symbol = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}.get(expr.rel_op, expr.rel_op)
         return f"{self._print(expr.lhs)} {symbol} {self._print(expr.rhs)}"
+
+    def _print_And(self, expr: sympy.And) -> str:
+        chain = chained_bounds(expr)
+        if chain is None:
+            return " and ".join(self._print(arg) for arg in expr.args)
+        low, first, symbol, second, high = chain
+        return f"{self._print(low)} {first} {self._print(symbol)} {second} {self._print(high)}"
 
 
 def to_plain(expr: sympy.Basic, *, notation: Notation = "fractions") -> str:
@@ -356,30 +415,6 @@ def is_unevaluated(expr: sympy.Basic) -> bool:
 
 def _is_reciprocal(factor: sympy.Basic) -> bool:
     return bool(factor.is_Pow and factor.exp.is_negative and not factor.base.is_Symbol)
-
-
-def _per_substitution(expr: sympy.Mul) -> tuple[sympy.Expr, str] | None:
-    """``d/du(A)`` as the checker builds it, (dA/dx)·(du/dx)^-1: A and the name u, else None."""
-    if len(expr.args) != 2:
-        return None
-    top, bottom = expr.args
-    if not (isinstance(top, sympy.Derivative) and bottom.is_Pow and bottom.exp == -1
-            and isinstance(bottom.base, sympy.Derivative)):
-        return None
-    inner = bottom.base
-    if len(top.variable_count) != 1 or top.variable_count != inner.variable_count or inner.variable_count[0][1] != 1:
-        return None
-    (variable, _), = inner.variable_count
-    function = inner.expr
-    if not (_is_substitution(function, variable) or (isinstance(function, sigma) and function.args == (variable,))):
-        return None
-    return top.expr, type(function).__name__
-
-
-def _is_substitution(target: sympy.Basic, variable: sympy.Basic) -> bool:
-    """A student's substitution (``u = 1 + e^{-x}``), applied to the variable: written ``u``."""
-    return (isinstance(target, sympy.Function) and getattr(type(target), "substitution", False)
-            and target.args == (variable,) and variable.is_Symbol)
 
 
 def _has_prime_notation(target: sympy.Basic) -> bool:

@@ -14,14 +14,20 @@ Status = Literal["correct", "wrong", "unparsed"]
 
 @dataclass(frozen=True, kw_only=True)
 class Counterexample:
-    """A value of x where the two sides differ, with the value of each side (12 significant digits)."""
+    """A point where the two sides differ, with the value of each side (12 significant digits).
+
+    ``x`` names the point as the message does (the variable's value, or ``w = 0.5, x = -2.779``
+    when the claim has several variables; None for a claim about numbers); ``at`` gives each
+    variable's value by name.
+    """
 
     x: str | None
     left: str
     right: str
+    at: tuple[tuple[str, str], ...] = ()
 
     def as_json_data(self) -> dict[str, Any]:
-        return {"x": self.x, "left": self.left, "right": self.right}
+        return {"x": self.x, "left": self.left, "right": self.right, "at": dict(self.at)}
 
     @classmethod
     def from_json_data(cls, data: dict[str, Any]) -> Counterexample:

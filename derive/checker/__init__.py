@@ -43,7 +43,7 @@ def check(
     *,
     syntax: str | None = None,
     function: str = "sigmoid",
-    variable: str = "x",
+    variable: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
     worker: ProofWorker | None = None,
@@ -52,8 +52,11 @@ def check(
 ) -> Report:
     """Check every line of ``text`` (a whole derivation). Student text is never evaluated.
 
+    ``variable`` is the exercise's variable (default: the catalogue entry's own, x for σ, z for
+    the cross-entropy); every other letter is a parameter or another variable.
+
     Raises only :class:`~derive.errors.DeriveError`: unusable input or options as their own
-    errors, and anything unforeseen inside derive as :class:`~derive.errors.InternalError`
+    errors, and anything unforeseen inside derive as :class:`~derive.sandbox.JobFailed`
     (exit 3), never another exception. ``next_line`` (see :mod:`.conclusion`) lets the report
     suggest a correct next line after the last correct one.
     """
@@ -66,9 +69,10 @@ def check(
         raise failure(error, f"checking {name or 'the derivation'}") from error
 
 
-def _check(text: str, *, syntax: str | None, function: str, variable: str, timeout: float, file_timeout: float,
+def _check(text: str, *, syntax: str | None, function: str, variable: str | None, timeout: float, file_timeout: float,
            worker: ProofWorker | None, name: str, next_line: NextLine | None) -> Report:
     entry = lookup(function)  # the exercise's function must exist
+    variable = variable or entry.variable_name
     if syntax not in (None, "latex", "text"):
         raise InputError(f"unknown syntax '{syntax}': choose latex or text")
     check_variable_name(variable)
@@ -85,6 +89,11 @@ def _check(text: str, *, syntax: str | None, function: str, variable: str, timeo
         x = real_variable(variable)
         reading = Reading(functions=exercise_names(entry, variable), catalogue=catalogue_names(),
                           exercise=(entry.function(x), entry.definition(x)))
+        letter = exercise_letter(entry, x)
+        if letter is not None:  # the loss L of --function bce may be written L, as its handout writes it
+            reading.definitions.append((letter, (), entry.definition(x)))
+            reading.substituted.add(letter.name)
+            reading.taken.add(letter.name)
         plans: list[LinePlan] = []
         claims: list[Claim] = []
 
@@ -107,8 +116,8 @@ def _check(text: str, *, syntax: str | None, function: str, variable: str, timeo
         verdicts = dict(zip(map(id, claims), results))
         judging = Judging(exercise=reading.exercise if not _mentions(plans, reading.exercise[0]) else None, deadline=deadline)
         reports = [judge_line(plan, verdicts, judging, worker, x) for plan in plans]
-        outcome = conclude(plans, reports, exercise=reading.exercise[0] if reading.exercise else None, worker=worker,
-                           x=x, deadline=deadline, next_line=next_line)
+        outcome = conclude(plans, reports, exercise=reading.exercise, worker=worker, x=x, deadline=deadline,
+                           next_line=next_line)
     finally:
         if owned:
             worker.close()
@@ -140,6 +149,16 @@ def exercise_names(entry: Entry, variable: str) -> dict[str, Any]:
     if isinstance(kind, type) and issubclass(kind, NamedFunction) and kind is not sigma:
         return {entry.name: kind, **{alias: kind for alias in entry.aliases}}
     return {}
+
+
+def exercise_letter(entry: Entry, x: sympy.Symbol) -> sympy.Symbol | None:
+    """The letter the exercise's function is written with, when it is one (L for a loss)."""
+    function = entry.function(x)
+    if isinstance(function, NamedFunction) and not isinstance(function, sigma):
+        name = function.plain_symbol()
+        if len(name) == 1 and name.isalpha() and name not in ("e", "d", str(x)):
+            return sympy.Symbol(name, real=True)
+    return None
 
 
 def check_file(path: Path, **options: Any) -> Report:

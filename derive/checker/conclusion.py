@@ -43,22 +43,25 @@ def structure_key(expr: sympy.Basic) -> StructureKey:
     return (type(expr).__name__, tuple(arguments))
 
 
-def conclude(plans: Sequence[LinePlan], reports: Sequence[LineReport], *, exercise: sympy.Expr | None,
-             worker: ProofWorker, x: sympy.Symbol, deadline: float | None, next_line: NextLine | None) -> Outcome:
-    """The :class:`Outcome` of a derivation whose lines were read into ``plans`` and judged into ``reports``."""
+def conclude(plans: Sequence[LinePlan], reports: Sequence[LineReport], *,
+             exercise: tuple[sympy.Expr, sympy.Expr] | None, worker: ProofWorker, x: sympy.Symbol,
+             deadline: float | None, next_line: NextLine | None) -> Outcome:
+    """The :class:`Outcome` of a derivation whose lines were read into ``plans`` and judged into
+    ``reports``; ``exercise`` is the exercise's function and its definition."""
     if exercise is None:
         return Outcome()
-    derivative = sympy.Derivative(exercise, x)
+    function, definition = exercise
     result = _result_index(plans, x)
     reaches = in_terms = False
     if result is not None and reports[result].status == "correct":
         plan = plans[result]
         final = plan.parts[-1]
         if not final.has(sympy.Derivative):
-            reaches = structure_key(plan.parts[0]) == structure_key(derivative) or worker.decide(
-                Claim(relation="=", left=derivative, right=final, variable=x, definitions=plan.definitions,
-                      diagnose=False), deadline=deadline).holds
-            in_terms = reaches and written_in(final, exercise, x)
+            # the definition, not the function: a function made for one exercise (the loss L) cannot be pickled
+            reaches = structure_key(plan.parts[0]) == structure_key(sympy.Derivative(function, x)) or worker.decide(
+                Claim(relation="=", left=sympy.Derivative(definition, x), right=final, variable=x,
+                      definitions=plan.definitions, diagnose=False), deadline=deadline).holds
+            in_terms = reaches and written_in(final, function, x)
     return Outcome(result_line=None if result is None else plans[result].number, reaches_derivative=reaches,
                    in_terms_of_function=in_terms, suggestion=_suggestion(plans, reports, next_line))
 

@@ -17,36 +17,65 @@ import sympy
 from derive.functions import expand_definitions, sigma
 
 
+#: A wrong answer a misconception predicts, with the explanation of that very slip (None: the
+#: misconception's general explanation applies).
+Candidate = tuple[sympy.Expr, str | None]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Misconception:
     key: str
     explanation: str
-    candidates: Callable[[sympy.Expr, sympy.Symbol], Iterator[sympy.Expr]]
+    candidates: Callable[[sympy.Expr, sympy.Symbol], Iterator[Candidate]]
+    #: a slip of differentiating: it applies to a line that differentiates, not to a step of algebra
+    differentiating: bool = True
 
 
-def _derivative_parts(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[sympy.Expr]:
-    """The functions whose derivative the subject asks for: d/dx f → f, as written (σ(2x), whose
-    chain rule a student may get wrong) and with definitions expanded (1/(1 + e^(-2x)))."""
+def _derivative_parts(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[tuple[sympy.Expr, sympy.Symbol]]:
+    """The functions whose derivative the subject asks for, and the variable: d/dx f → (f, x),
+    ∂L/∂w → (L, w), as written (σ(2x), whose chain rule a student may get wrong) and with
+    definitions expanded (1/(1 + e^(-2x)))."""
     for node in sympy.preorder_traversal(subject):
-        if isinstance(node, sympy.Derivative) and node.variable_count == ((x, 1),):
-            yield node.expr
+        if isinstance(node, sympy.Derivative) and len(node.variable_count) == 1 and node.variable_count[0][1] == 1:
+            variable = node.variable_count[0][0]
+            yield node.expr, variable
             expanded = expand_definitions(node.expr)
             if expanded != node.expr:
-                yield expanded
+                yield expanded, variable
 
 
-def _mistakes(mistake: str) -> Callable[[sympy.Expr, sympy.Symbol], Iterator[sympy.Expr]]:
-    def candidates(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[sympy.Expr]:
-        for function in _derivative_parts(subject, x):
-            chains = _count_chains(function, x)
+def _mistakes(mistake: str) -> Callable[[sympy.Expr, sympy.Symbol], Iterator[Candidate]]:
+    def candidates(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[Candidate]:
+        for function, v in _derivative_parts(subject, x):
+            positions: list[int | None] = [None]
             if mistake in ("drop_inner", "exp_no_inner"):
-                for position in range(max(chains, 1)):
-                    yield _replace_derivatives(subject, x, lambda f: mistaken_derivative(f, x, mistake, position), function)
-                yield _replace_derivatives(subject, x, lambda f: mistaken_derivative(f, x, mistake, None), function)
-            else:
-                yield _replace_derivatives(subject, x, lambda f: mistaken_derivative(f, x, mistake, None), function)
+                positions = [*range(max(_count_chains(function, v), 1)), None]
+            for position in positions:
+                dropped: list[sympy.Expr] = []
+                candidate = _replace_derivatives(
+                    subject, v, lambda f, p=position: mistaken_derivative(f, v, mistake, p, dropped), function)
+                yield candidate, _explain(mistake, dropped, v) if position is not None else None
 
     return candidates
+
+
+def _explain(mistake: str, dropped: list[sympy.Expr], v: sympy.Symbol) -> str | None:
+    """The slip in words, naming the inner function whose derivative is missing."""
+    if len(dropped) != 1:
+        return None
+    from derive.printing import to_plain  # the checker's messages print as derive prints
+
+    inner = dropped[0]
+    slope = sympy.diff(inner, v)
+    operator = f"d/d{v}" if inner.free_symbols <= {v} else f"∂/∂{v}"
+    if mistake == "exp_no_inner":
+        power = sympy.exp(inner)
+        return (f"The derivative of {to_plain(power)} is {to_plain(power * slope)}, not {to_plain(power)}: the chain "
+                f"rule multiplies by the derivative of the exponent, {operator}({to_plain(inner)}) = {to_plain(slope)}.")
+    if slope.is_number and slope == -1:
+        return None  # the general explanation says it as well
+    return (f"Chain rule: after differentiating the outer function you must multiply by the derivative of the inner "
+            f"function {to_plain(inner)}, which is {operator}({to_plain(inner)}) = {to_plain(slope)}; that factor is missing.")
 
 
 def _replace_derivatives(
@@ -59,12 +88,30 @@ def _replace_derivatives(
     )
 
 
-def _sigma_plus(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[sympy.Expr]:
+def _sigma_plus(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[Candidate]:
     for node in sympy.preorder_traversal(subject):
-        if isinstance(node, sympy.Derivative) and isinstance(node.expr, sigma) and node.variable_count == ((x, 1),):
+        if (isinstance(node, sympy.Derivative) and isinstance(node.expr, sigma) and len(node.variable_count) == 1
+                and node.variable_count[0][1] == 1):
             (u,) = node.expr.args
-            inner = sympy.diff(u, x)
-            yield subject.xreplace({node: sigma(u) * (1 + sigma(u)) * inner})
+            inner = sympy.diff(u, node.variable_count[0][0])
+            yield subject.xreplace({node: sigma(u) * (1 + sigma(u)) * inner}), None
+
+
+def _held_constant_differentiated(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[Candidate]:
+    """A letter that does not depend on the variable (a label y, a weight held constant)
+    differentiated as if it were the variable: ∂/∂w f(w, y) taken as ∂f/∂w + ∂f/∂y."""
+    from derive.printing import to_plain
+
+    for function, v in _derivative_parts(subject, x):
+        expanded = expand_definitions(function)
+        for letter in sorted(expanded.free_symbols - {v}, key=lambda s: s.name):
+            if isinstance(letter, sympy.Dummy):
+                continue
+            candidate = _replace_derivatives(
+                subject, v, lambda f, p=letter: sympy.Derivative(f, v) + sympy.Derivative(expand_definitions(f), p), function)
+            yield candidate, (f"The letter {to_plain(letter)} does not depend on {v}: it is held constant, so its "
+                              f"derivative with respect to {v} is 0; your result differentiates {to_plain(letter)} as if "
+                              f"it changed with {v}.")
 
 
 MISCONCEPTIONS: tuple[Misconception, ...] = (
@@ -96,13 +143,21 @@ MISCONCEPTIONS: tuple[Misconception, ...] = (
         explanation="The derivative of the sigmoid is sigma(x)(1 - sigma(x)), with a minus sign; you wrote "
         "sigma(x)(1 + sigma(x)).",
         candidates=_sigma_plus,
+        differentiating=False,  # the formula misremembered: it applies wherever σ' is stated
     ),
     Misconception(
         key="sign_error",
         explanation="Sign error: your expression is exactly the negative of the correct one. Common sources are "
         "the factor -1 from d/dx(-x) = -1 (for example taking the derivative of e^(-x) to be e^(-x)) and the "
         "numerator of the quotient rule written the wrong way round.",
-        candidates=lambda subject, x: iter([-subject]),
+        candidates=lambda subject, x: iter([(-subject, None)]),
+        differentiating=False,
+    ),
+    Misconception(
+        key="constant_differentiated",
+        explanation="A letter that does not depend on the variable (a label y, a parameter) is held constant: its "
+        "derivative is 0, and your result differentiates it.",
+        candidates=_held_constant_differentiated,
     ),
 )
 
@@ -110,6 +165,7 @@ CONSTANT_FACTOR = Misconception(
     key="constant_factor",
     explanation="Your expression is off by a constant factor from the correct one: check the coefficients.",
     candidates=lambda subject, x: iter(()),
+    differentiating=False,
 )
 
 
@@ -120,7 +176,8 @@ NOT_THE_EXERCISE = Misconception(
 )
 
 
-def mistaken_derivative(expr: sympy.Expr, x: sympy.Symbol, mistake: str, position: int | None) -> sympy.Expr:
+def mistaken_derivative(expr: sympy.Expr, x: sympy.Symbol, mistake: str, position: int | None,
+                        dropped: list[sympy.Expr] | None = None) -> sympy.Expr:
     """d/dx expr, except for one deliberate mistake.
 
     ``drop_inner``: a chain rule forgets du/dx (at chain number ``position``, or at all of them);
@@ -137,6 +194,8 @@ def mistaken_derivative(expr: sympy.Expr, x: sympy.Symbol, mistake: str, positio
         counter[0] += 1
         applies = mistake == "drop_inner" or (mistake == "exp_no_inner" and is_exp)
         if applies and (position is None or position == index):
+            if dropped is not None:
+                dropped.append(inner)
             return sympy.S.One
         return derivative
 

@@ -170,7 +170,7 @@ def _counterexample(verdict: Verdict) -> Counterexample | None:
     if not found:
         return None
     x, left, right = found
-    return Counterexample(x=x, left=left, right=right)
+    return Counterexample(x=x, left=left, right=right, at=verdict.at)
 
 
 def _wrong_message(claim: Claim, verdict: Verdict) -> str:
@@ -189,7 +189,8 @@ def _wrong_message(claim: Claim, verdict: Verdict) -> str:
                 f"(a decimal stands for the numbers that round to it{hint}).")
     if found:
         x, left_value, right_value = found
-        if not (claim.left.has(claim.variable) or claim.right.has(claim.variable)):
+        if not verdict.at:
             return f"Not equal: {left} = {left_value} but {right} = {right_value}."
-        return f"Not an identity: at {claim.variable} = {x}, {left} = {left_value} but {right} = {right_value}."
+        where = ", ".join(f"{name} = {value}" for name, value in verdict.at)
+        return f"Not an identity: at {where}, {left} = {left_value} but {right} = {right_value}."
     return f"Not an identity: {left} and {right} are not both defined at any test point."

@@ -7,6 +7,7 @@ the student's definitions and names); :func:`plan_line` reads one line into a :c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,14 +21,15 @@ from derive.parse import as_definition, as_substitution, parse_expression, parse
 from derive.printing import to_plain
 from derive.verdicts import LineReport
 
-#: A student's definition: the function it names, its parameter and its body.
-UserDefinition = tuple[Any, sympy.Symbol, sympy.Expr]
+#: A student's definition: what it defines (a function class for ``f(x) = ...`` and ``L(w, b) = ...``,
+#: a letter for a substitution ``z = wx + b``), its parameters (none for a letter) and its body.
+UserDefinition = tuple[Any, tuple[sympy.Symbol, ...], sympy.Expr]
 
 
 @dataclass
 class Reading:
     """What the lines read so far established: the subject that a ``= …`` line continues, the
-    student's definitions and the names they introduced."""
+    student's definitions, and the letters the lines have used."""
 
     functions: dict[str, Any]
     catalogue: dict[str, str]
@@ -35,6 +37,21 @@ class Reading:
     subject: sympy.Expr | None = None
     definitions: list[UserDefinition] = field(default_factory=list)
     unread_subject: int | None = None  # the line whose left side could not be read (the subject is unknown)
+    #: letters that stand for an expression (``z = wx + b``)
+    substituted: set[str] = field(default_factory=set)
+    #: letters used on the lines read so far (a letter's first use as a left side is a substitution)
+    taken: set[str] = field(default_factory=set)
+    #: letters a line tried to let stand for an expression but could not be read (by line number)
+    broken: dict[str, int] = field(default_factory=dict)
+    #: the last right side read: what a '= ...' line rewrites
+    last: sympy.Expr | None = None
+
+    def vocabulary(self) -> dict[str, Any]:
+        """What a parse of the next line needs to know of the lines before it."""
+        return {"functions": self.functions, "catalogue": self.catalogue, "substituted": self.substituted}
+
+    def use(self, *exprs: sympy.Basic | None) -> None:
+        self.taken.update(symbol.name for expr in exprs if expr is not None for symbol in expr.free_symbols)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,37 +73,59 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
     """Read one line: a definition, an unreadable line, a starting expression, or claims to prove."""
     x = real_variable(variable)
     try:
-        definition = as_definition(source, syntax=syntax, variable=variable, functions=state.functions, catalogue=state.catalogue)  # type: ignore[arg-type]
+        vocabulary = state.vocabulary()
+        definition = as_definition(source, syntax=syntax, variable=variable, **vocabulary)
         if definition is None:
-            definition = as_substitution(source, syntax=syntax, variable=variable, functions=state.functions, catalogue=state.catalogue)  # type: ignore[arg-type]
+            definition = as_substitution(source, syntax=syntax, variable=variable, taken=state.taken, **vocabulary)
         if definition is not None:
-            kind = "substitution" if definition.substitution else "function"
-            function = sympy.Function(definition.name, substitution=True) if definition.substitution else sympy.Function(definition.name)
-            state.functions[definition.name] = function
-            state.definitions.append((function, definition.parameter, definition.body))
-            state.subject, state.unread_subject = function(x), None
+            if definition.substitution:
+                target: Any = definition.symbol
+                state.substituted.add(definition.name)
+                state.subject = target
+            else:
+                target = sympy.Function(definition.name, parameters=definition.parameters)
+                state.functions[definition.name] = target
+                state.subject = target(*definition.parameters)
+            state.unread_subject = None
+            state.last = definition.body
+            state.definitions.append((target, definition.parameters, definition.body))
+            state.use(definition.body, *definition.parameters)
+            state.taken.add(definition.name)
             # Is it the exercise's function, miscopied? Asked only of the first definition; whether it
             # matters (the student never names the exercise's function) is known once all lines are read.
-            compare = () if state.exercise is None or len(state.definitions) > 1 else (Claim(
-                relation="=", left=definition.body.xreplace({definition.parameter: x}), right=state.exercise[1],
+            first = state.exercise is not None and len(state.definitions) == 1 and len(definition.parameters) <= 1
+            compare = () if not first else (Claim(
+                relation="=", left=_at_the_variable(definition, x), right=state.exercise[1],
                 variable=x, diagnose=False),)
             message = (
                 f"Lets {definition.name} stand for {to_plain(definition.body)} (a substitution: "
                 f"{definition.name}' and d{definition.name}/d{variable} are its derivative)."
-                if kind == "substitution" else f"Defines {definition.name}({variable}) = {to_plain(definition.body)}."
+                if definition.substitution else
+                f"Defines {definition.name}({', '.join(map(str, definition.parameters))}) = {to_plain(definition.body)}."
             )
             return LinePlan(number=number, source=source, kind="definition", parts=(definition.body,), claims=compare,
                          report=LineReport(line=number, source=source, status="correct", proved=True,
                                            relation="definition", message=message))
         # ':=' asserts a definition; for a name that is already defined (sigma) it is a claim to check.
         readable = source.replace(":=", " =").replace("\\coloneqq", "        =")
-        line = parse_line(readable, syntax=syntax, variable=variable, functions=state.functions, catalogue=state.catalogue)  # type: ignore[arg-type]
+        line = parse_line(readable, syntax=syntax, variable=variable, **vocabulary)
     except ParseError as error:
+        attempted = _ATTEMPTED_SUBSTITUTION.match(source)
+        if attempted is not None and attempted.group(1) not in state.taken and attempted.group(1) != variable:
+            state.broken[attempted.group(1)] = number
         _subject_of_unreadable_line(number, source, syntax, variable, state)
         return LinePlan(number=number, source=source, kind="unparsed", report=LineReport(
             line=number, source=source, status="unparsed", message=f"Cannot read this line: {error}",
             relation="not read", column=error.column))
     parts = list(line.parts)
+    unusable = sorted({s.name for part in parts if part is not None for s in part.free_symbols} & set(state.broken))
+    if unusable:
+        name = unusable[0]
+        return LinePlan(number=number, source=source, kind="unparsed", report=LineReport(
+            line=number, source=source, status="unparsed", relation="not read",
+            message=f"Cannot read this line: it uses {name}, which line {state.broken[name]} meant to define but "
+                    "could not be read"))
+    state.use(*parts)
     continuation = parts[0] is None
     previous_subject = state.subject
     if continuation:
@@ -99,6 +138,7 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
     else:
         state.subject, state.unread_subject = parts[0], None
     if len(parts) == 1:
+        state.last = parts[0]
         return LinePlan(number=number, source=source, kind="start", parts=tuple(parts), report=LineReport(
             line=number, source=source, status="correct", proved=True, relation="start",
             message="The expression the derivation starts from (nothing to prove)."))
@@ -114,8 +154,10 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
         claims.append(Claim(
             relation=relation, left=left, right=right, variable=x,
             definitions=tuple(state.definitions), subject=state.subject if continuation else None,
+            previous=(state.last if index == 0 else parts[index]) if continuation else None,
             decimals=tuple(decimals),
         ))
+    state.last = parts[-1]
     return LinePlan(number=number, source=source, kind="claims", parts=tuple(parts), claims=tuple(claims),
                  continuation=continuation, previous_subject=previous_subject, definitions=tuple(state.definitions))
 
@@ -127,10 +169,20 @@ def _subject_of_unreadable_line(number: int, source: str, syntax: str, variable:
     if not equals or not left.strip().strip("&").strip():
         return  # itself a continuation: the chain it continues goes on
     try:
-        state.subject = parse_expression(left, syntax=syntax, variable=variable, functions=state.functions, catalogue=state.catalogue)  # type: ignore[arg-type]
+        state.subject = parse_expression(left, syntax=syntax, variable=variable, **state.vocabulary())
         state.unread_subject = None
     except ParseError:
         state.subject, state.unread_subject = None, number
+
+
+_ATTEMPTED_SUBSTITUTION = re.compile(r"\s*(?:&\s*)?(?:let\s+)?\$?([A-Za-z])\s*(?::=|=)", re.IGNORECASE)
+
+
+def _at_the_variable(definition: Any, x: sympy.Symbol) -> sympy.Expr:
+    """A definition's body as a function of the exercise's variable (f(t) = ... read at x)."""
+    if definition.substitution or not definition.parameters:
+        return definition.body
+    return definition.body.xreplace({definition.parameters[0]: x})
 
 
 def _placeholders(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import time
 from collections.abc import Iterable
@@ -25,6 +26,9 @@ MAX_TIMEOUT_SECONDS = 3600.0
 #: The time one submission may take in all: 500 lines that each run into the per-line limit
 #: would otherwise keep a grader waiting for over an hour.
 DEFAULT_FILE_TIMEOUT_SECONDS = 120.0
+
+
+_UNSENDABLE = "derive cannot hand this line to its prover (a limitation of derive, not a mistake of yours)"
 
 
 class ClaimTimeout(Exception):
@@ -119,6 +123,7 @@ class ProofWorker:
         source = iter(incoming)
         claims: list[Claim] = []
         results: list[Verdict] = []
+        unsendable: dict[int, Verdict] = {}  # claims that could not be pickled: settled here, in their place
         sent = 0
         exhausted = False
         while True:
@@ -139,8 +144,13 @@ class ProofWorker:
                         except StopIteration:
                             exhausted = True
                             break
-                    self._connection.send(claims[sent])
+                    try:
+                        self._connection.send(claims[sent])  # pickled whole before a byte is written
+                    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                        unsendable[sent] = Verdict.undecided(_UNSENDABLE)
                     sent += 1
+                while len(results) in unsendable:
+                    results.append(unsendable.pop(len(results)))
                 if len(results) == len(claims):
                     return results
                 wait = self.timeout if deadline is None else max(0.0, min(self.timeout, deadline - time.monotonic()))

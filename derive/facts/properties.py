@@ -378,7 +378,7 @@ def _real_roots(expr: sympy.Expr, x: sympy.Symbol) -> list[sympy.Expr]:
     """Real zeros of an exponential-rational expression, found as positive roots in T = e^x."""
     rational, scale = to_rational_function_with_scale(expr, x)
     generators = rational.free_symbols
-    if len(generators) != 1:
+    if len(generators) != 1 or next(iter(generators)).name != "T":
         return []
     (t,) = generators
     numerator = sympy.numer(sympy.together(rational))
@@ -410,7 +410,7 @@ def _all_positive(expr: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> 
 def _changes_sign(expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> bool:
     """The sign on each side, proved with T = e^x shifted so that each side is a positive symbol."""
     rational = to_rational_function(expr, x)
-    if len(rational.free_symbols) != 1 or point != 0:
+    if len(rational.free_symbols) != 1 or next(iter(rational.free_symbols)).name != "T" or point != 0:
         return False
     (t,) = rational.free_symbols
     s = sympy.Symbol("s", positive=True)

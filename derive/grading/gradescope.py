@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from derive import __version__
-from derive.checker.grade import Found, grade_one, not_a_submission
+from derive.checker.grade import Found, check_grade_options, grade_one, not_a_submission
 from derive.checker.worker import ProofWorker
-from derive.differentiate.catalogue import lookup
 from derive.errors import DeriveError, InputError
+from derive.grading.gradebook import Settings
 from derive.grading.reference import reference_for
 from derive.grading.rubric import DEFAULT_RUBRIC, Rubric, rubric_from
 from derive.grading.scoring import Score, number, score
@@ -82,23 +82,20 @@ PYTHONPATH="$root/source" exec "$python" -m derive gradescope-autograder --run "
 
 @dataclass(frozen=True, kw_only=True)
 class AutograderConfig:
-    """What the autograder checks, and how Gradescope shows it."""
+    """What the autograder checks (the exercise, as for ``derive grade``), and how Gradescope shows it."""
 
-    exercise: str = "sigmoid"
-    variable: str = "x"
-    syntax: str | None = None
-    timeout: float = 10.0
-    file_timeout: float = 120.0
+    settings: Settings = Settings()
     visibility: str = "visible"
     submission_file: str = ""
     rubric: Rubric = DEFAULT_RUBRIC
 
     def as_toml(self) -> str:
+        settings = self.settings
         lines = ["# derive's Gradescope autograder: what it checks (written by derive gradescope-autograder).",
-                 f"exercise = {json.dumps(self.exercise)}", f"variable = {json.dumps(self.variable)}"]
-        if self.syntax:
-            lines.append(f"syntax = {json.dumps(self.syntax)}")
-        lines += [f"timeout = {self.timeout!r}", f"file_timeout = {self.file_timeout!r}",
+                 f"exercise = {json.dumps(settings.function)}", f"variable = {json.dumps(settings.variable)}"]
+        if settings.syntax:
+            lines.append(f"syntax = {json.dumps(settings.syntax)}")
+        lines += [f"timeout = {settings.timeout!r}", f"file_timeout = {settings.file_timeout!r}",
                   f"visibility = {json.dumps(self.visibility)}  # of each line's result: {', '.join(VISIBILITIES)}",
                   f"submission_file = {json.dumps(self.submission_file)}  # the file to grade; empty: the one text file uploaded",
                   "", "[rubric]"]
@@ -117,19 +114,18 @@ def read_config(path: Path) -> AutograderConfig:
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(f"{path}: unknown key {unknown[0]!r}")
-    config = AutograderConfig(rubric=rubric, **data)
+    settings = Settings(function=data.pop("exercise", "sigmoid"), variable=data.pop("variable", "x"),
+                        syntax=data.pop("syntax", None), timeout=data.pop("timeout", 10.0),
+                        file_timeout=data.pop("file_timeout", 120.0))
+    config = AutograderConfig(settings=settings, rubric=rubric, **data)
     check_config(config)
     return config
 
 
 def check_config(config: AutograderConfig) -> None:
-    lookup(config.exercise)
     if config.visibility not in VISIBILITIES:
         raise InputError(f"visibility must be one of {', '.join(VISIBILITIES)}, not {config.visibility!r}")
-    from derive.checker.grade import check_grade_options
-
-    check_grade_options(timeout=config.timeout, function=config.exercise, variable=config.variable,
-                        file_timeout=config.file_timeout)
+    check_grade_options(timeout=config.settings.timeout, **config.settings.check_options())
 
 
 def requirements() -> list[str]:
@@ -216,11 +212,11 @@ def _grade(config: AutograderConfig, submission: Path, started: float) -> dict[s
     chosen = _submission_file(config, submission)
     if isinstance(chosen, str):
         return _failed(chosen, config.rubric.maximum, started)
-    reference = reference_for(config.exercise, config.variable)
-    with ProofWorker(timeout=config.timeout) as worker:
-        graded = grade_one(Found(path=chosen, folder=submission), worker, timeout=config.timeout,
-                           function=config.exercise, variable=config.variable, syntax=config.syntax,
-                           file_timeout=config.file_timeout, next_line=reference.next_line)
+    settings = config.settings
+    reference = reference_for(settings.function, settings.variable)
+    with ProofWorker(timeout=settings.timeout) as worker:
+        graded = grade_one(Found(path=chosen, folder=submission), worker, timeout=settings.timeout,
+                           next_line=reference.next_line, **settings.check_options())
     name = chosen.relative_to(submission).as_posix()
     if graded.report is None:
         error = (graded.error or "").replace(f"{submission}/", "")  # the student knows their file by its own name

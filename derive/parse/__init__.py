@@ -32,7 +32,7 @@ exp(-x)/((1 + exp(-x))**2)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,7 +44,7 @@ from derive.functions import variable as real_variable
 from .build import Built, LineParts
 from .parser import Syntax, run
 from .limits import check_length
-from .names import check_variable_name, make_names
+from .names import check_variable_name, letter_name, make_names
 
 __all__ = [
     "DecimalLiteral",
@@ -62,7 +62,7 @@ __all__ = [
 
 Relation = Literal["=", "≈"]
 
-_LATEX_MARKS = re.compile(r"\\[A-Za-z]|\\[,;:! \\\[\]()]|\^\{|[{}]")
+_LATEX_MARKS = re.compile(r"\\[A-Za-z]|\\[,;:! \\\[\]()]|\^\{|[{}$]")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,14 +102,24 @@ class Line:
 
 @dataclass(frozen=True, kw_only=True)
 class Definition:
-    """``NAME(var) = body``: a line that may define a new function of the variable."""
+    """``NAME(x) = body`` or ``L(w, b) = body``: a line that defines a new function; or, with
+    ``substitution``, ``u = body`` (``z = wx + b``): a letter that stands for an expression and is
+    written without arguments afterwards (``u``, ``u'``, ``du/dx``, ``∂L/∂z``)."""
 
     name: str
-    parameter: sympy.Symbol
+    parameters: tuple[sympy.Symbol, ...]
     body: sympy.Expr
-    #: ``u = 1 + e^{-x}``: the name stands for an expression of the variable and is written
-    #: without an argument afterwards (``u``, ``u'``, ``du/dx``).
     substitution: bool = False
+
+    @property
+    def parameter(self) -> sympy.Symbol:
+        """The first (for most definitions, the only) parameter."""
+        return self.parameters[0]
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        """The letter a substitution defines."""
+        return sympy.Symbol(self.name, real=True)
 
 
 def detect_syntax(text: str) -> Syntax:
@@ -130,6 +140,7 @@ def parse_expression(
     variable: str = "x",
     functions: Mapping[str, sympy.FunctionClass] | None = None,
     catalogue: Mapping[str, str] | None = None,
+    substituted: Iterable[str] = (),
 ) -> sympy.Expr:
     """Parse one expression (no ``=``). ``functions`` adds allowed names, e.g. ``{"f": f}``."""
     symbol = real_variable(variable)
@@ -137,7 +148,7 @@ def parse_expression(
         text,
         syntax=syntax or detect_syntax(text),
         start="start_expr",
-        names=make_names(variable, functions, catalogue),
+        names=make_names(variable, functions, catalogue, substituted),
         variable=symbol,
     )
     assert isinstance(parsed.result, Built)
@@ -151,6 +162,7 @@ def parse_line(
     variable: str = "x",
     functions: Mapping[str, sympy.FunctionClass] | None = None,
     catalogue: Mapping[str, str] | None = None,
+    substituted: Iterable[str] = (),
 ) -> Line:
     r"""Parse a line ``A = B``, a chain ``A = B \approx C``, a continuation ``= B`` or a lone ``A``.
 
@@ -163,7 +175,7 @@ def parse_line(
         text,
         syntax=syntax or detect_syntax(text),
         start="start_line",
-        names=make_names(variable, functions, catalogue),
+        names=make_names(variable, functions, catalogue, substituted),
         variable=symbol,
     )
     chain = parsed.result
@@ -188,16 +200,26 @@ def parse_line(
 _DEFINITION = re.compile(
     r"\s*(?:&\s*)?"
     r"(?:\\(?:operatorname|mathrm)\s*\{\s*(?P<braced>[A-Za-z]+)\s*\}|\\?(?P<plain>[A-Za-z]+))"
-    r"\s*(?:\\left\s*)?\(\s*(?P<parameter>[A-Za-z]+)\s*(?:\\right\s*)?\)"
+    r"\s*(?:\\left\s*)?\(\s*(?P<parameters>[^()=]{1,120}?)\s*(?:\\right\s*)?\)"
     r"\s*(?:&\s*)?(?::=|\\coloneqq|=)"
 )
 
 
 _SUBSTITUTION = re.compile(
     r"\s*(?:&\s*)?(?:(?:\\text\s*\{\s*)?(?P<word>let|set|put|where|with)\b\s*\}?\s*)?"
-    r"(?P<name>[A-Za-z])\s*(?:&\s*)?(?::=|\\coloneqq|=)",
+    r"(?P<left>[^=:]{1,40}?)\s*(?:&\s*)?(?::=|\\coloneqq|=)",
     re.IGNORECASE,
 )
+
+
+def _letter_of(text: str, syntax: Syntax, variable: str, functions: Mapping[str, sympy.FunctionClass] | None,
+               catalogue: Mapping[str, str] | None) -> sympy.Symbol | None:
+    """The letter that ``text`` is, or None (``w_1``, ``\\hat{y}``, ``\\beta``: a letter; ``2a`` is not)."""
+    try:
+        expr = parse_expression(text, syntax=syntax, variable=variable, functions=functions, catalogue=catalogue)
+    except ParseError:
+        return None
+    return expr if isinstance(expr, sympy.Symbol) else None
 
 
 def as_substitution(
@@ -207,36 +229,42 @@ def as_substitution(
     variable: str = "x",
     functions: Mapping[str, sympy.FunctionClass] | None = None,
     catalogue: Mapping[str, str] | None = None,
+    substituted: Iterable[str] = (),
+    taken: Iterable[str] = (),
 ) -> Definition | None:
-    r"""Read ``u = 1 + e^{-x}`` (also ``Let u = ...``, ``	ext{where } u := ...``) as a substitution.
+    r"""Read ``u = 1 + e^{-x}``, ``z = wx + b`` (also ``Let u = ...``, ``\text{where } u := ...``) as a
+    substitution: the letter stands for the expression from now on.
 
-    Returns ``None`` unless the line is exactly ``LETTER = expression`` for a one-letter name
-    that means nothing yet (not the variable, ``e``, ``d`` or a defined name) and an expression
-    that mentions only known names (so not the letter itself); with a word before it (``Let u =``),
-    a letter that is already a substitution gets a new meaning. Later lines write the name
-    without an argument: ``u``, ``u'``, ``rac{du}{dx}``. A body that does not parse raises
-    :class:`ParseError`.
+    Returns ``None`` unless the line is exactly ``LETTER = expression`` for a letter whose first
+    use this is: not the variable, not one of the ``substituted`` letters, not a letter of
+    ``taken`` (used on an earlier line), not ``e``, ``d`` or a function. With a word before it
+    (``Let u =``), a letter that is already a substitution gets a new meaning. The expression may
+    not contain the letter itself (``z = z + 1`` raises :class:`ParseError`); a body that does not
+    parse raises :class:`ParseError`.
     """
     check_length(text)
     match = _SUBSTITUTION.match(text)
     if match is None:
         return None
-    name = match.group("name")
-    earlier = (functions or {}).get(name)
-    redefined = match.group("word") is not None and getattr(earlier, "substitution", False)
-    if make_names(variable, functions, catalogue).is_known(name) and not redefined:  # "Let u = ..." may give u a new meaning
+    syntax = syntax or detect_syntax(text)
+    substituted = frozenset(substituted)
+    letter = _letter_of(match.group("left"), syntax, variable, functions, catalogue)
+    if letter is None:
+        return None
+    name = letter.name
+    redefined = match.group("word") is not None and name in substituted
+    names = make_names(variable, functions, catalogue, substituted)
+    if (names.is_known(name) or name in set(taken)) and not redefined:
         return None
     body = " " * match.end() + text[match.end() :]  # keep columns
-    itself = re.search(rf"(?<![A-Za-z\\]){name}(?![A-Za-z])", body)
-    if itself is not None:
-        raise ParseError(
-            f"'{name}' cannot stand for an expression that contains '{name}' itself", column=itself.start() + 1
-        )
-    line = parse_line(body, syntax=syntax or detect_syntax(text), variable=variable, functions=functions,
-                      catalogue=catalogue)
+    line = parse_line(body, syntax=syntax, variable=variable, functions=functions, catalogue=catalogue,
+                      substituted=substituted - {name})
     if line.relations or line.parts[0] is None:
         return None
-    return Definition(name=name, parameter=real_variable(variable), body=line.parts[0], substitution=True)
+    if line.parts[0].has(letter):
+        column = next((m.start() + 1 for m in re.finditer(re.escape(name), body)), match.end() + 1)
+        raise ParseError(f"'{name}' cannot stand for an expression that contains '{name}' itself", column=column)
+    return Definition(name=name, parameters=(), body=line.parts[0], substitution=True)
 
 
 def as_definition(
@@ -246,28 +274,37 @@ def as_definition(
     variable: str = "x",
     functions: Mapping[str, sympy.FunctionClass] | None = None,
     catalogue: Mapping[str, str] | None = None,
+    substituted: Iterable[str] = (),
 ) -> Definition | None:
-    r"""Read ``f(x) = \tanh(x)`` (also ``:=``, ``\operatorname{g}(x)``) as a definition.
+    r"""Read ``f(x) = \tanh(x)``, ``f(x) = a x^2 + \sin(kx)``, ``L(w, b) = ...`` (also ``:=``,
+    ``\operatorname{g}(x)``) as the definition of a function.
 
-    Returns ``None`` unless the line is exactly ``NAME(variable) = expression`` with a ``NAME``
-    that means nothing yet: not a built-in (``sin``, ``\sigma`` ...), not ``e``, ``pi``, ``d``, not
-    the variable, and not one of ``functions``. The body is parsed with ``functions`` (so it
-    cannot refer to ``NAME`` itself); a body that does not parse raises :class:`ParseError`.
-    Whether to use the definition is the caller's decision.
+    Returns ``None`` unless the line is exactly ``NAME(letters) = expression`` with a ``NAME``
+    that means nothing yet (not a built-in such as ``sin`` or ``\sigma``, not ``e``, ``pi``, ``d``,
+    not the variable, not one of ``functions``) and distinct letters as its parameters. The body is
+    parsed with ``functions`` (so it cannot refer to ``NAME`` itself); a body that does not parse
+    raises :class:`ParseError`. Whether to use the definition is the caller's decision.
     """
     check_length(text)
     match = _DEFINITION.match(text)
     if match is None:
         return None
     name = match.group("braced") or match.group("plain")
-    names = make_names(variable, functions, catalogue)
-    if names.is_known(name) or match.group("parameter") != variable:
-        return None
-    body = " " * match.end() + text[match.end() :]  # keep columns
     syntax = syntax or detect_syntax(text)
-    line = parse_line(body, syntax=syntax, variable=variable, functions=functions, catalogue=catalogue)
+    names = make_names(variable, functions, catalogue, substituted)
+    if names.is_known(name) or (len(name) == 1 and name in frozenset(substituted)) or not letter_name(name) and len(name) == 1:
+        return None
+    parameters = []
+    for written in match.group("parameters").split(","):
+        letter = _letter_of(written, syntax, variable, functions, catalogue)
+        if letter is None or letter in parameters:
+            return None
+        parameters.append(letter)
+    body = " " * match.end() + text[match.end() :]  # keep columns
+    line = parse_line(body, syntax=syntax, variable=variable, functions=functions, catalogue=catalogue,
+                      substituted=substituted)
     if line.relations:
         return None
     body_expr = line.parts[0]
     assert body_expr is not None
-    return Definition(name=name, parameter=real_variable(variable), body=body_expr)
+    return Definition(name=name, parameters=tuple(parameters), body=body_expr)

@@ -23,7 +23,7 @@ from sympy import S
 from derive.errors import InputLimitError, ParseError
 
 from .limits import MAX_DERIVATIVE_ORDER, MAX_EXPONENT, MAX_SIZE
-from .names import SIGMA, FunctionSpec, Names
+from .names import FUNC, SIGMA, VAR, FunctionSpec, Names
 
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _PRIME_COUNTS = {"'": 1, "′": 1, "″": 2, "‴": 3}
@@ -75,12 +75,12 @@ class _Suffix:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Order:
     order: int
-    wrt: str | None = None  # d/du: the substitution u (None: the variable)
+    wrt: str | None = None  # d/dw: the letter w (None: the exercise's variable)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _WithRespectTo:
-    """The denominator's dx or du: None for the variable, else the name of a substitution."""
+    """The denominator's dx or dw: None for the exercise's variable, else the letter's name."""
 
     name: str | None
     start: int
@@ -88,7 +88,7 @@ class _WithRespectTo:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _DName:
-    """``dσ/dx`` or ``d^2f/dx^2`` before it is known whether a point ``(a)`` follows."""
+    """``dσ/dx``, ``∂L/∂w`` or ``d^2f/dx^2`` before it is known whether a point ``(a)`` follows."""
 
     name: Token
     order: int
@@ -240,6 +240,8 @@ class Builder(Transformer_NonRecursive):
         )
 
     def _number(self, text: str, start: int, end: int, *, record: bool = True) -> Built:
+        if not any(char.isdigit() for char in text):  # a lone "." (as \frac0.7 splits it)
+            raise ParseError(f"'{text}' is not a number: write digits around the decimal point", column=start + 1)
         if "." in text:
             whole, fraction = text.split(".")
             number: sympy.Rational = sympy.Rational(int(whole + fraction), 10 ** len(fraction))
@@ -278,8 +280,8 @@ class Builder(Transformer_NonRecursive):
                      bare=argument.bare)
 
     def _bare_sigma(self, name: str, suffix: _Suffix | None, start: int, end: int) -> Built:
-        """σ or a substitution u written without an argument: σ(x), u(x) (with primes: σ′(x))."""
-        spec = self.names.functions[name]
+        """σ written without an argument: σ(x) (with primes: σ′(x), with a power: σ(x)²)."""
+        spec = self.names.spec(name)
         plain = Built(expr=spec.build(self.x), start=start, end=end, bare=frozenset({name}))
         if suffix is None:
             return plain
@@ -291,17 +293,17 @@ class Builder(Transformer_NonRecursive):
     def _apply(
         self, name: Token, suffix: _Suffix | None, argument: Built, start: int, end: int
     ) -> Built:
-        substitution = name.type == SIGMA and str(name) != "sigma"
-        if name.type == SIGMA and (
-            str(name) in argument.bare
-            # u stands for an expression, not a function: u(1 - σ(x)) is a product; u(x) is u, u(0) its value at 0
-            or (substitution and argument.expr != self.x and not argument.expr.is_number)
-        ):
+        if name.type == SIGMA and str(name) in argument.bare:
             # \sigma(1-\sigma): a bare sigma inside the parentheses means a product, not σ(1 − σ).
             bare = self._bare_sigma(str(name), suffix, name.start_pos or 0, name.end_pos or 0)
             product = self._product([bare, argument], [False, False], start, end)
             return replace(product, juxtaposed=(bare, argument))
-        spec = self.names.functions[str(name)]
+        spec = self.names.spec(str(name))
+        if spec.arity != 1:
+            raise ParseError(
+                f"{name} takes {spec.arity} arguments: write {name}({', '.join(str(p) for p in spec.parameters)})",
+                column=start + 1,
+            )
         if suffix is not None and suffix.primes:
             return self._derivative_at(spec, argument, suffix.primes, start, end)
         size = argument.size + 1
@@ -408,7 +410,30 @@ class Builder(Transformer_NonRecursive):
                     "write an operator between them",
                     column=right.start + 1,
                 )
+        children = self._substitutions_at(children)
+        if len(children) == 1:
+            return replace(children[0], start=start, end=end)
         return self._product(children, [False] * len(children), start, end)
+
+    def _substitutions_at(self, children: list[Built]) -> list[Built]:
+        """``u(x)`` for a letter that stands for an expression of x is u itself, and ``u(0)`` is its
+        value at 0; ``u(1 - σ)`` stays a product."""
+        merged: list[Built] = []
+        for child in children:
+            previous = merged[-1] if merged else None
+            if (previous is not None and isinstance(previous.expr, sympy.Symbol)
+                    and previous.expr.name in self.names.substituted and self._bracketed_after(previous, child)
+                    and (child.expr == self.x or (child.expr.is_number and child.expr.is_real))):
+                at = previous.expr if child.expr == self.x else sympy.Subs(previous.expr, self.x, child.expr)
+                merged[-1] = replace(previous, expr=at, end=child.end + 1)
+                continue
+            merged.append(child)
+        return merged
+
+    def _bracketed_after(self, left: Built, right: Built) -> bool:
+        """Whether ``right`` is written in parentheses right after ``left``: ``u(x)``, ``u (0)``."""
+        between = self.text[left.end : right.start]
+        return between.strip() in ("(", "\\left(", "\\left (") or between.replace(" ", "") in ("(", "\\left(")
 
     def power(self, children: list[Any]) -> Built:
         start, end = _span(children)
@@ -458,7 +483,46 @@ class Builder(Transformer_NonRecursive):
 
     def var(self, children: list[Any]) -> Built:
         token = children[0]
-        return Built(expr=self.x, start=token.start_pos, end=token.end_pos)
+        return Built(expr=self._letter(str(token)), start=token.start_pos, end=token.end_pos)
+
+    def _letter(self, name: str) -> sympy.Symbol:
+        """The real symbol of a letter (names.letter_name has vetted its shape)."""
+        return self.x if name == self.names.variable else sympy.Symbol(name, real=True)
+
+    def var_primes(self, children: list[Any]) -> Built:
+        """``u'``: the derivative of a letter with respect to the exercise's variable (for a letter
+        that stands for an expression, u = 1 + e^(-x), that is du/dx)."""
+        token, primes = children
+        count = sum(_PRIME_COUNTS.get(char, 0) for char in str(primes)) + str(primes).count("\\prime")
+        order = self._order(count, primes.start_pos or 0)
+        letter = self._letter(str(token))
+        return Built(expr=sympy.Derivative(letter, (self.x, order)), start=token.start_pos or 0,
+                     end=primes.end_pos or 0, size=2)
+
+    def apply_many(self, children: list[Any]) -> Built:
+        """``L(w, b)``: a function of several arguments (a user's definition, or log(x, 2))."""
+        start, end = _span(children)
+        name = children[0]
+        arguments = [child for child in children[1:] if isinstance(child, Built)]
+        if isinstance(children[1], _Suffix):
+            raise ParseError(f"write the derivative of {name} with respect to one of its arguments, e.g. "
+                             f"\\frac{{\\partial {name}}}{{\\partial w}}", column=start + 1)
+        if str(name) == "log" and len(arguments) == 2:
+            base = arguments[1]
+            if not (base.expr.is_Symbol or (base.literal and base.expr.is_Integer and base.expr > 1)):
+                raise ParseError("the base of a logarithm is a whole number greater than 1 or a letter: log(x, 2)",
+                                 column=base.start + 1)
+            spec = self.names.spec(f"log_{base.expr}")
+            return Built(expr=spec.build(arguments[0].expr), start=start, end=end, size=arguments[0].size + 2,
+                         bare=arguments[0].bare)
+        spec = self.names.spec(str(name))
+        if spec.arity != len(arguments):
+            written = f"{name}({', '.join(str(p) for p in spec.parameters)})" if spec.parameters else f"{name}(...)"
+            raise ParseError(f"{name} takes {spec.arity} argument{'s' if spec.arity != 1 else ''}: write {written}",
+                             column=start + 1)
+        return Built(expr=spec.build(*(argument.expr for argument in arguments)), start=start, end=end,
+                     size=sum(argument.size for argument in arguments) + 1,
+                     bare=frozenset().union(*(argument.bare for argument in arguments)))
 
     def const(self, children: list[Any]) -> Built:
         token = children[0]
@@ -547,23 +611,26 @@ class Builder(Transformer_NonRecursive):
 
     def dvar(self, children: list[Any]) -> _WithRespectTo:
         token = children[0]
-        return _WithRespectTo(name=None if token.type == "VAR" else str(token), start=token.start_pos or 0)
+        name = str(token)
+        if token.type == SIGMA:
+            name = "sigma"
+        return _WithRespectTo(name=None if name == self.names.variable else name, start=token.start_pos or 0)
 
     def _wrt(self, children: list[Any], order: int) -> str | None:
-        """``d/du`` with u a substitution: allowed for a first derivative only."""
+        """``d/dw`` for another letter w; a letter that stands for an expression (u = 1 + e^{-x}) only
+        for a first derivative."""
         wrt = next(c for c in children if isinstance(c, _WithRespectTo))
-        if wrt.name is not None and order != 1:
+        if wrt.name == "sigma":
+            raise ParseError("write derivatives with respect to a letter, e.g. d/du after u = sigma(x)",
+                             column=wrt.start + 1)
+        if wrt.name is not None and wrt.name in self.names.substituted and order != 1:
             raise ParseError(
                 f"write higher derivatives with respect to {self.names.variable}, not {wrt.name}", column=wrt.start + 1
             )
         return wrt.name
 
-    def _per(self, derivative: sympy.Expr, wrt: str | None) -> sympy.Expr:
-        """dA/du for a substitution u = u(x): the chain rule read backwards, (dA/dx)/(du/dx)."""
-        if wrt is None:
-            return derivative
-        inner = sympy.Derivative(self.names.functions[wrt].build(self.x), self.x)
-        return sympy.Mul(derivative, sympy.Pow(inner, S.NegativeOne, evaluate=False), evaluate=False)
+    def _wrt_symbol(self, wrt: str | None) -> sympy.Symbol:
+        return self.x if wrt is None else self._letter(wrt)
 
     def dop(self, children: list[Any]) -> _Order:
         order = self._orders(children)
@@ -575,7 +642,7 @@ class Builder(Transformer_NonRecursive):
         operands = children[1:]
         operand = operands[0] if len(operands) == 1 else self.implicit(operands)
         return Built(
-            expr=self._per(sympy.Derivative(operand.expr, (self.x, order)), children[0].wrt),
+            expr=sympy.Derivative(operand.expr, (self._wrt_symbol(children[0].wrt), order)),
             start=start,
             end=end,
             size=operand.size + 1,
@@ -584,15 +651,23 @@ class Builder(Transformer_NonRecursive):
 
     def dname(self, children: list[Any]) -> _DName:
         start, end = _span(children)
-        name = next(c for c in children if isinstance(c, Token) and c.type in ("FUNC", SIGMA))
+        name = next(c for c in children if isinstance(c, Token) and c.type in (FUNC, SIGMA, VAR))
         order = self._orders(children)
         return _DName(name=name, order=order, start=start, end=end, wrt=self._wrt(children, order))
 
+    def _target(self, name: Token) -> sympy.Expr:
+        """What ``dA/dw`` differentiates: σ(x), f(x), a user's L(w, b) at its parameters, or a letter."""
+        if name.type == VAR:
+            return self._letter(str(name))
+        spec = self.names.spec(str(name))
+        if spec.arity != 1:
+            return spec.build(*spec.parameters)
+        return spec.build(self.x)
+
     def dfunc(self, children: list[Any]) -> Built:
         dname: _DName = children[0]
-        spec = self.names.functions[str(dname.name)]
         return Built(
-            expr=self._per(sympy.Derivative(spec.build(self.x), (self.x, dname.order)), dname.wrt),
+            expr=sympy.Derivative(self._target(dname.name), (self._wrt_symbol(dname.wrt), dname.order)),
             start=dname.start,
             end=dname.end,
             size=2,
@@ -604,7 +679,7 @@ class Builder(Transformer_NonRecursive):
         Any other argument is refused with what to write instead: ``\frac{d\sigma(2x)}{dx}``
         could mean the derivative of σ(2x) or σ′ at 2x.
         """
-        name = next(c for c in children if isinstance(c, Token) and c.type in ("FUNC", SIGMA))
+        name = next(c for c in children if isinstance(c, Token) and c.type in (FUNC, SIGMA))
         argument = next(c for c in children if isinstance(c, Built))
         start, end = _span(children)
         frac = self.text.rfind("frac", max(0, start - 60), start)  # \frac{d...}{dx} in LaTeX
@@ -636,9 +711,12 @@ class Builder(Transformer_NonRecursive):
     def dfunc_at(self, children: list[Any]) -> Built:
         dname, argument = children
         start, end = dname.start, argument.end + 1
-        if dname.wrt is not None or (dname.name.type == SIGMA and str(dname.name) in argument.bare):
-            # dσ/dx (1 − σ), as for σ(1 − σ); and dσ/du (−e^(−x)), the chain rule's product
+        letter = dname.name.type == VAR
+        several = not letter and self.names.spec(str(dname.name)).arity != 1
+        if dname.wrt is not None or letter or several or (dname.name.type == SIGMA and str(dname.name) in argument.bare):
+            # dσ/dx (1 − σ), as for σ(1 − σ); dσ/du (−e^(−x)), the chain rule's product; dz/dw (x)
             return self._product([self.dfunc([dname]), argument], [False, False], start, end)
-        return self._derivative_at(self.names.functions[str(dname.name)], argument, dname.order, start, end)
+        return self._derivative_at(self.names.spec(str(dname.name)), argument, dname.order, start, end)
+
 
 __all__ = ["Builder", "Built", "LineParts", "SeenDecimal"]

@@ -7,6 +7,10 @@ change to the shared core (precedence, implicit products, function calls) is mad
 Precedence, loosest first: relations, ``+ -``, ``* /``, unary minus, implicit multiplication
 (``2x``, ``(1+x)(1-x)``, which binds tighter than ``/``: ``1/2x`` is ``1/(2x)``), powers
 (right-associative), postfix (calls, primes).
+
+Names are classified before parsing (:mod:`derive.parse.names`): ``VAR`` is any letter (the
+variable, a parameter, a letter that stands for an expression), so ``dL/dw`` and ``L'`` are read
+for letters too; ``∂`` is a ``_D`` like d.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ start_line: sum (REL sum)*         -> line
             | CONST                -> const
 ?postfix: atom
         | FUNC fsuffix? _LPAR sum _RPAR   -> apply
+        | FUNC fsuffix? _LPAR sum (_COMMA sum)+ _RPAR -> apply_many
         | SIGMA fsuffix? _LPAR sum _RPAR  -> apply
         | SIGMA fsuffix?                  -> bare_sigma
+        | VAR PRIMES                      -> var_primes
         | dname                           -> dfunc
         | dname _LPAR sum _RPAR           -> dfunc_at
         | dcall
@@ -45,6 +51,8 @@ fsuffix: PRIMES                    -> primes
      | _LPAR sum _RPAR
      | _LBRACK sum _RBRACK
 dvar: VAR | SIGMA
+dname: _D (FUNC | SIGMA | VAR) DIVIDE _D dvar
+dop: _D DIVIDE _D dvar
 
 NUMBER: /\d+(?:\.\d+)?|\.\d+/
 WORD: /[A-Za-z]+/
@@ -55,5 +63,10 @@ PLUS: "+"
 MINUS: /[-\u2212\u2013]/
 DIVIDE: /[\/\u00f7]/
 SUPNUM: /\u207b?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+/
+SUB: /_\s*(?:\{\s*[A-Za-z0-9]+\s*\}|[A-Za-z0-9])/
+GREEK: /[\u03b1-\u03bf\u03c1\u03c4-\u03c9\u0391-\u03a9\u03d1\u03d5\u03f5]/
+ACCENTED: /[A-Za-z][\u0302\u0303\u0304]|[\u0176\u0177\u0232\u0233]/
+PARTIAL: "\u2202"
+_COMMA: ","
 %ignore /\s+/
 """

@@ -48,14 +48,15 @@ GRAMMAR = r"""
 called: SIGMA fsuffix? _LPAR sum _RPAR  -> apply
 %extend fsuffix: _CARET script             -> fpower
                | CARET_DIGIT               -> fpower_digit
-dname: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _RBRACE _LBRACE _D dvar dorder? _RBRACE
+%extend dname: _FRAC _LBRACE _D dorder? (FUNC | SIGMA | VAR) _RBRACE _LBRACE _D dvar dorder? _RBRACE
 dcall: _FRAC _LBRACE _D dorder? (FUNC | SIGMA) _LPAR sum _RPAR _RBRACE _LBRACE _D dvar dorder? _RBRACE
 frac: _FRAC _LBRACE sum _RBRACE _LBRACE sum _RBRACE
-dop: _FRAC _LBRACE _D dorder? _RBRACE _LBRACE _D dvar dorder? _RBRACE
+%extend dop: _FRAC _LBRACE _D dorder? _RBRACE _LBRACE _D dvar dorder? _RBRACE
 dorder: _CARET _LBRACE NUMBER _RBRACE
       | CARET_DIGIT
 
 CMD: /\\[A-Za-z]+/
+ACCENT.3: /\\(?:hat|widehat|bar|overline|tilde|widetilde)\s*(?:\{\s*\\?[A-Za-z]+\s*\}|[A-Za-z])/
 OPNAME.3: /\\(?:operatorname|mathrm|mathit|textrm|text|rm)(?:\s*\{\s*[A-Za-z]+\s*\}|\s+[A-Za-z])/
 TIMES: /[*\u00b7\u22c5\u00d7\u2219]/
 _CARET: "^"

@@ -39,12 +39,10 @@ GRAMMAR = r"""
          | PLUS exponent           -> pos
 %extend simple: simple_atom _POW exponent -> power
 %extend fsuffix: _POW exponent            -> fpower
-dname: _D (FUNC | SIGMA) DIVIDE _D dvar
-     | _D dorder (FUNC | SIGMA) DIVIDE _D dvar dorder
+%extend dname: _D dorder (FUNC | SIGMA | VAR) DIVIDE _D dvar dorder
 dcall: _D (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D dvar
      | _D dorder (FUNC | SIGMA) _LPAR sum _RPAR DIVIDE _D dvar dorder
-dop: _D DIVIDE _D dvar
-   | _D dorder DIVIDE _D dvar dorder
+%extend dop: _D dorder DIVIDE _D dvar dorder
 dorder: _POW NUMBER
 
 TIMES: /\*|[\u00b7\u22c5\u00d7\u2219]/

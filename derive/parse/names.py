@@ -1,15 +1,22 @@
 r"""The whitelist of names, and the step that turns lexed words and commands into grammar tokens.
 
 The lexers only know *shapes* (a run of letters ``WORD``, a command ``CMD``, ``\operatorname{..}``
-``OPNAME``). :func:`classify` maps each of them through this module's tables to the terminals the
-grammars parse — ``VAR``, ``CONST``, ``FUNC``, ``SIGMA``, ``_D`` (the d of d/dx), operators — and
-rejects everything else as an unknown name. Nothing here creates a Symbol from student text.
+``OPNAME``, a subscript ``SUB``, an accent ``\hat{y}``). :func:`classify` maps each of them through
+this module's tables to the terminals the grammars parse — ``VAR`` (a letter: a variable or a
+parameter), ``CONST`` (e, π), ``FUNC`` (a known or defined function), ``SIGMA``, ``_D`` (the d of
+d/dx, or ∂), operators — and rejects everything else as an unknown name. A letter becomes a
+SymPy symbol only through :func:`letter_name`'s whitelist of shapes (one Latin or Greek letter,
+with a short subscript or an accent), so no text a person typed becomes an arbitrary name.
 
-A letter run that is not a known name as a whole is split greedily into known names
-(``xe`` → ``x e``, ``dx`` → ``d x``, ``sinx`` → ``sin x``); if that fails, the whole word is
-reported: ``unknown name 'foo'``, with what to write instead when derive can tell (``sech`` →
-``1/cosh(...)``, a letter that is not the variable → ``--var``, an undefined ``f'(x)`` → define it
-first, a catalogue name → ``--function``).
+Letters (issue 12): any single Latin letter other than e (Euler's number) and d (as in d/dx),
+any Greek letter other than π and σ (as ``\beta``, ``β`` or ``beta``), each optionally with a
+subscript (``w_1``, ``w_{2}``, ``x_i``) or an accent (``\hat{y}``, ``ŷ``: a letter of its own), is a
+real variable or parameter. In LaTeX adjacent letters multiply (``wx``, ``akx^2``), as in TeX,
+after the names derive knows are taken out (``\sin``, ``ex`` = e·x). In plain text a run of
+letters is one name, so that a typo never becomes a product silently: it must be a known name
+(``sin``, ``beta``, ``pi``), a single letter, or split entirely into the exercise's variable, e,
+d and known function names (``xe`` = x·e, ``sinx`` = sin x, ``dw`` = d w); otherwise write a
+product of letters with ``*`` or a space (``w*x``, ``w x``).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import cmath
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -34,6 +42,8 @@ from .limits import MAX_DIGITS
 VAR, CONST, FUNC, SIGMA, D = "VAR", "CONST", "FUNC", "SIGMA", "_D"
 
 _NAME = re.compile(r"[A-Za-z]+")
+#: The longest subscript a letter may carry (``w_{12}``, ``b_{out}``).
+MAX_SUBSCRIPT = 8
 
 
 def _sigmoid(z: complex) -> complex:
@@ -58,12 +68,16 @@ class FunctionSpec:
 
     ``approx`` is ``None`` for functions whose values are unknown (user functions); ``exponential``
     marks functions whose argument acts like an exponent (exp, sinh, cosh) and is bounded like one.
+    ``arity`` is how many arguments the function takes (a user's ``L(w, b)`` takes two).
     """
 
     name: str
-    build: Callable[[sympy.Expr], sympy.Expr]
+    build: Callable[..., sympy.Expr]
     approx: Callable[[complex], complex] | None = None
     exponential: bool = False
+    arity: int = 1
+    #: A user's function of several arguments: the letters of its definition, L(w, b).
+    parameters: tuple[sympy.Symbol, ...] = ()
 
 
 def _spec(
@@ -81,6 +95,10 @@ def _spec(
     )
 
 
+def _reciprocal(function: Callable[[complex], complex]) -> Callable[[complex], complex]:
+    return lambda z: 1 / function(z)
+
+
 #: Built-in functions by canonical name.
 BUILTIN_FUNCTIONS: Mapping[str, FunctionSpec] = MappingProxyType(
     {
@@ -94,12 +112,21 @@ BUILTIN_FUNCTIONS: Mapping[str, FunctionSpec] = MappingProxyType(
         "sin": _spec("sin", sympy.sin, cmath.sin),
         "cos": _spec("cos", sympy.cos, cmath.cos),
         "tan": _spec("tan", sympy.tan, cmath.tan),
+        "sec": _spec("sec", sympy.sec, _reciprocal(cmath.cos)),
+        "csc": _spec("csc", sympy.csc, _reciprocal(cmath.sin)),
+        "cot": _spec("cot", sympy.cot, _reciprocal(cmath.tan)),
         "sinh": _spec("sinh", sympy.sinh, cmath.sinh, exponential=True),
         "cosh": _spec("cosh", sympy.cosh, cmath.cosh, exponential=True),
         "tanh": _spec("tanh", sympy.tanh, cmath.tanh),
+        "sech": _spec("sech", sympy.sech, _reciprocal(cmath.cosh), exponential=True),
+        "csch": _spec("csch", sympy.csch, _reciprocal(cmath.sinh), exponential=True),
+        "coth": _spec("coth", sympy.coth, _reciprocal(cmath.tanh)),
         "atan": _spec("atan", sympy.atan, cmath.atan),
         "asin": _spec("asin", sympy.asin, cmath.asin),
         "acos": _spec("acos", sympy.acos, cmath.acos),
+        "asinh": _spec("asinh", sympy.asinh, cmath.asinh),
+        "acosh": _spec("acosh", sympy.acosh, cmath.acosh),
+        "atanh": _spec("atanh", sympy.atanh, cmath.atanh),
         "erf": _spec("erf", sympy.erf, _erf),
         "abs": _spec("abs", sympy.Abs, lambda z: complex(abs(z))),
         "sigma": _spec("sigma", sigma, _sigmoid),
@@ -115,15 +142,31 @@ _FUNCTION_WORDS = {
     "sin": "sin",
     "cos": "cos",
     "tan": "tan",
+    "sec": "sec",
+    "csc": "csc",
+    "cosec": "csc",
+    "cot": "cot",
     "sinh": "sinh",
     "cosh": "cosh",
     "tanh": "tanh",
+    "sech": "sech",
+    "csch": "csch",
+    "coth": "coth",
     "arctan": "atan",
     "atan": "atan",
     "arcsin": "asin",
     "asin": "asin",
     "arccos": "acos",
     "acos": "acos",
+    "arsinh": "asinh",
+    "arcsinh": "asinh",
+    "asinh": "asinh",
+    "arcosh": "acosh",
+    "arccosh": "acosh",
+    "acosh": "acosh",
+    "artanh": "atanh",
+    "arctanh": "atanh",
+    "atanh": "atanh",
     "erf": "erf",
     "abs": "abs",
 }
@@ -131,7 +174,8 @@ _FUNCTION_WORDS = {
 _FUNCTION_COMMANDS = {
     name: _FUNCTION_WORDS[name]
     for name in (
-        "exp ln log sin cos tan sinh cosh tanh arctan arcsin arccos erf".split()
+        "exp ln log sin cos tan sec csc cot sinh cosh tanh coth sech csch arctan arcsin arccos "
+        "arsinh arcsinh arcosh arccosh artanh arctanh erf".split()
     )
 }
 # LaTeX commands that are operators or structure.
@@ -145,14 +189,50 @@ _OPERATOR_COMMANDS: Mapping[str, tuple[str, str]] = {
     "dfrac": ("_FRAC", "frac"),
     "tfrac": ("_FRAC", "frac"),
     "sqrt": ("_SQRT", "sqrt"),
+    "partial": (D, "partial"),
 }
 # Names no variable or user function may take.
 RESERVED = frozenset({"e", "pi", "d", "sigma"})
 
+#: Greek letters a student may use as a variable or parameter (``\beta``, ``β``, ``beta``).
+GREEK_LETTERS = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+    "omicron rho varrho tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+    "Upsilon Phi Psi Omega".split()
+)
+#: Accents that make a letter a letter of its own (``\hat{y}`` is not y), as SymPy names them.
+ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde", "widetilde": "tilde"}
+_UNICODE_ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}
+_LETTER = re.compile(
+    r"(?P<letter>[A-Za-z]|" + "|".join(sorted(GREEK_LETTERS, key=len, reverse=True)) + r")"
+    r"(?P<accent>hat|bar|tilde)?(?:_(?P<subscript>[A-Za-z0-9]{1,%d}))?" % MAX_SUBSCRIPT
+)
+
+
+def letter_name(name: str) -> bool:
+    """Whether ``name`` is the name of a letter (``x``, ``w_1``, ``beta``, ``yhat``, ``beta_2``):
+    the only shapes a variable or parameter may have. e, d, π and σ are not letters here.
+
+    >>> [letter_name(n) for n in ("x", "w_12", "beta", "yhat", "e", "sigma", "xy", "w_1_2")]
+    [True, True, True, True, False, False, False, False]
+    """
+    match = _LETTER.fullmatch(name)
+    return match is not None and match.group("letter") not in RESERVED
+
+
+#: Functions conventionally named by a single letter: ``f(x)`` with f undefined is an error
+#: (define it first), while any other letter before a bracket multiplies (``a(1-a)``).
+FUNCTION_LETTERS = frozenset("fghFGH")
+
 
 @dataclass(frozen=True, kw_only=True)
 class Names:
-    """The names one parse accepts: the variable, the functions, and how words map to tokens."""
+    """The names one parse accepts: the variable, the functions, and how words map to tokens.
+
+    ``variable`` is the exercise's variable (what primes and a bare σ refer to); every other
+    letter is a parameter or another variable. ``substituted`` names the letters a student's
+    earlier lines made stand for an expression (``z = wx + b``).
+    """
 
     variable: str
     functions: Mapping[str, FunctionSpec]
@@ -162,23 +242,43 @@ class Names:
     #: Catalogue names and aliases (mapped to the entry's name), for messages that suggest
     #: ``--function NAME``; given by the caller, who knows the catalogue.
     catalogue: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    substituted: frozenset[str] = frozenset()
 
     def is_known(self, name: str) -> bool:
-        """Whether ``name`` already means something (a function, constant, the variable, d)."""
-        return name in self.words or name in self.commands
+        """Whether ``name`` already means something other than a free letter (a function, a
+        constant, d, the exercise's variable, a letter that stands for an expression)."""
+        kind = self.words.get(name, self.commands.get(name, ("",)))[0]
+        return kind not in ("", VAR) or name == self.variable or name in self.substituted
 
     def reads_as_math(self, word: str) -> bool:
         """Whether a run of letters is read as names (``xe`` is ``x e``), not an unknown name."""
-        return _split(word, self) is not None
+        return _split(word, self, "text") is not None
+
+    def spec(self, name: str) -> FunctionSpec:
+        """The function called ``name`` (``log_2`` is the logarithm to base 2)."""
+        if name in self.functions:
+            return self.functions[name]
+        if name.startswith("log_"):
+            base = name[4:]
+            base_expr = sympy.Integer(int(base)) if base.isdigit() else sympy.Symbol(base, real=True)
+            return FunctionSpec(
+                name=name,
+                build=lambda arg: sympy.Mul(sympy.log(arg, evaluate=False),
+                                            sympy.Pow(sympy.log(base_expr, evaluate=False), -1, evaluate=False),
+                                            evaluate=False),
+                approx=(lambda z, b=int(base): cmath.log(z) / math.log(b)) if base.isdigit() and int(base) > 1 else None,
+            )
+        raise KeyError(name)
 
 
 def make_names(
     variable: str,
     functions: Mapping[str, sympy.FunctionClass] | None = None,
     catalogue: Mapping[str, str] | None = None,
+    substituted: Iterable[str] = (),
 ) -> Names:
     """Build the whitelist for one parse. Bad names from the *caller* raise ``ValueError``."""
-    if not _NAME.fullmatch(variable) or variable in RESERVED or variable in _FUNCTION_WORDS:
+    if not letter_name(variable):
         raise ValueError(f"cannot use {variable!r} as the variable name")
     specs = dict(BUILTIN_FUNCTIONS)
     words: dict[str, tuple[str, str]] = {
@@ -188,16 +288,19 @@ def make_names(
         command: (FUNC, canonical) for command, canonical in _FUNCTION_COMMANDS.items()
     }
     commands.update(_OPERATOR_COMMANDS)
+    words.update({letter: (VAR, letter) for letter in GREEK_LETTERS})
+    commands.update({letter: (VAR, letter) for letter in GREEK_LETTERS})
     for name, function in (functions or {}).items():
         if not _NAME.fullmatch(name) or name in RESERVED or name == variable:
             raise ValueError(f"cannot use {name!r} as a function name")
         if not isinstance(function, sympy.FunctionClass):
             raise ValueError(f"function {name!r} is not a SymPy function class")
+        parameters = tuple(getattr(function, "parameters", ()))
         specs[name] = FunctionSpec(
-            name=name, build=lambda arg, cls=function: cls(arg, evaluate=False)
+            name=name, build=lambda *args, cls=function: cls(*args, evaluate=False),
+            arity=max(1, len(parameters)), parameters=parameters,
         )
-        # A substitution (``u = 1 + e^{-x}``) is written without its argument, like σ: u, u', du/dx.
-        words[name] = (SIGMA if getattr(function, "substitution", False) else FUNC, name)
+        words[name] = (FUNC, name)
         if len(name) > 1:  # \softplus, not \f
             commands[name] = (FUNC, name)
     words.update(
@@ -205,7 +308,7 @@ def make_names(
     )
     words[variable] = (VAR, variable)
     commands.update({"pi": (CONST, "pi"), "sigma": (SIGMA, "sigma")})
-    if len(variable) > 1:  # \theta, not \x
+    if len(variable) > 1 and variable not in commands:  # \theta, not \x
         commands[variable] = (VAR, variable)
     return Names(
         variable=variable,
@@ -214,6 +317,7 @@ def make_names(
         commands=MappingProxyType(commands),
         longest_word=max(len(word) for word in words),
         catalogue=MappingProxyType(dict(catalogue or {})),
+        substituted=frozenset(substituted),
     )
 
 
@@ -223,8 +327,8 @@ def check_variable_name(name: str) -> None:
         make_names(name)
     except ValueError:
         raise InputError(
-            f"cannot use {name!r} as the variable: choose a letter such as x or t that is not the name of a "
-            "function or a constant"
+            f"cannot use {name!r} as the variable: choose a letter such as x, w or t (or a Greek letter such as "
+            "theta) that is not the name of a function or a constant"
         ) from None
 
 
@@ -234,12 +338,8 @@ def _token(kind: str, value: str, source: Token, offset: int = 0, length: int | 
     return Token(kind, value, start, 1, start + 1, 1, end + 1, end)
 
 
-#: Greek letters a student may use as a variable (``--var theta``).
-GREEK_LETTERS = frozenset(
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
-    "omicron rho varrho tau upsilon phi varphi chi psi omega".split()
-)
-#: Words and commands that join claims ("therefore", "\\implies") but are not a claim themselves.
+#: Words and commands that join claims ("therefore", "\\implies"); a line may start with one
+#: before its claim (``so σ'(x) = …``), and one alone is not a claim.
 CONNECTIVES = frozenset(
     "therefore hence thus so implies impliedby iff because since Rightarrow Longrightarrow "
     "Leftrightarrow Longleftrightarrow".split()
@@ -249,34 +349,12 @@ TEXT_COMMANDS = frozenset(
     "text textrm textnormal textit textbf textsf texttt emph mbox intertext shortintertext".split()
 )
 #: Every plain word that may name something in some parse: built-in functions, e, pi, d, sigma,
-#: and the Greek letters a variable may be called (user functions and catalogue names aside).
+#: and the Greek letters (user functions and catalogue names aside).
 KNOWN_WORDS = frozenset(_FUNCTION_WORDS) | RESERVED | GREEK_LETTERS
 CONNECTIVE_HINT = (
     "put each claim on its own line; arrows and 'therefore' are not claims"
     " — start a continuation with '='"
 )
-# Functions the grammar lacks, with what to write instead (LaTeX, plain text).
-_MISSING_FUNCTIONS: Mapping[str, tuple[str, str]] = {
-    "sech": ("write 1/\\cosh(...) instead", "write 1/cosh(...) instead"),
-    "csch": ("write 1/\\sinh(...) instead", "write 1/sinh(...) instead"),
-    "coth": ("write 1/\\tanh(...) instead", "write 1/tanh(...) instead"),
-    "sec": ("write 1/\\cos(...) instead", "write 1/cos(...) instead"),
-    "csc": ("write 1/\\sin(...) instead", "write 1/sin(...) instead"),
-    "cosec": ("write 1/\\sin(...) instead", "write 1/sin(...) instead"),
-    "cot": ("write 1/\\tan(...) instead", "write 1/tan(...) instead"),
-    **dict.fromkeys(
-        ("asinh", "arsinh", "arcsinh"),
-        ("write \\ln(u + \\sqrt{u^2+1}) for it at u", "write ln(u + sqrt(u^2+1)) for it at u"),
-    ),
-    **dict.fromkeys(
-        ("acosh", "arcosh", "arccosh"),
-        ("write \\ln(u + \\sqrt{u^2-1}) for it at u", "write ln(u + sqrt(u^2-1)) for it at u"),
-    ),
-    **dict.fromkeys(
-        ("atanh", "artanh", "arctanh"),
-        ("write \\frac{1}{2}\\ln\\frac{1+u}{1-u} for it at u", "write ln((1+u)/(1-u))/2 for it at u"),
-    ),
-}
 # What follows a name that is used as a function: primes, or an opening parenthesis.
 _PRIMES_AFTER = re.compile(r"\s*(?:['\u2032\u2033\u2034]|\^\s*\{?\s*\\prime)")
 _CALL_AFTER = re.compile(r"\s*(?:\\left\s*|\\[bB]igg?l?\s*)?\(")
@@ -299,13 +377,12 @@ def _unknown(
     lead = f"unknown name '{shown}'"
     if word in CONNECTIVES or word.lower() in CONNECTIVES:
         return ParseError(f"unexpected '{shown}': {CONNECTIVE_HINT}", column=column)
-    if word.lower() in _MISSING_FUNCTIONS:
-        instead = _MISSING_FUNCTIONS[word.lower()][0 if latex else 1]
-        return ParseError(f"{lead}: derive has no {word}; {instead}", column=column)
-    if word == "partial":
-        derivative = f"\\frac{{d}}{{d{names.variable}}}" if latex else f"d/d{names.variable}"
+    if word == "nabla":
+        partial = "\\frac{\\partial L}{\\partial w}" if latex else "dL/dw"
         return ParseError(
-            f"{lead}: derive reads {derivative} for functions of one variable", column=column
+            f"{lead}: derive does not read gradients (vectors of partial derivatives) yet; write each "
+            f"partial derivative on a line of its own, e.g. {partial}",
+            column=column,
         )
     if command and word in TEXT_COMMANDS:
         return ParseError(
@@ -332,26 +409,40 @@ def _unknown(
             prime = "'" if primes else ""
             message += f", or write {spelled}{prime}({variable})"
         return ParseError(message, column=column)
-    if len(word) == 1 and not command:
+    if not command and column == _first_column(context.text) and len(word) > 3:
+        mark = "% or \\text{...}" if latex else "#"
         return ParseError(
-            f"{lead}: the variable is '{names.variable}'; to let {word} stand for an expression, "
-            f"write it first on a line of its own ({word} = ...), or use --var {word} if the exercise is in {word}",
+            f"{lead}: this line looks like prose; mark it as a comment with {mark}, or write the mathematics only",
             column=column,
         )
-    if command and word in GREEK_LETTERS:
+    if not command and not latex and (len(word) == 2 or len(word) == 3 and names.variable in word) and all(
+            letter_name(letter) for letter in word):
         return ParseError(
-            f"{lead}: the variable is '{names.variable}' "
-            f"(use --var {word} if the exercise is in {word})",
+            f"{lead}: in plain text, letters side by side are one name; write a product of letters with * "
+            f"or a space ({'*'.join(word)})",
             column=column,
         )
     return ParseError(lead, column=column)
 
 
-def _split(word: str, names: Names) -> list[tuple[int, int, tuple[str, str]]] | None:
-    """``(offset, length, (kind, value))`` of each known name in ``word``, greedily, or None."""
+def _first_column(text: str) -> int:
+    return len(text) - len(text.lstrip()) + 1
+
+
+def _split(word: str, names: Names, syntax: str) -> list[tuple[int, int, tuple[str, str]]] | None:
+    """``(offset, length, (kind, value))`` of each name in ``word``, or None.
+
+    LaTeX: known names first (longest match), any other letter on its own (letters side by side
+    multiply). Plain text: the whole word, or a split into known names only (the exercise's
+    variable, e, d, functions, Greek names), or d followed by one letter (``dw``).
+    """
     known = names.words.get(word)
     if known is not None:
         return [(0, len(word), known)]
+    if syntax == "text" and len(word) == 2 and word[0] == "d" and letter_name(word[1]):
+        return [(0, 1, (D, "d")), (1, 1, (VAR, word[1]))]
+    if syntax == "text" and letter_name(word):  # a single letter, or w_1 spelled out
+        return [(0, len(word), (VAR, word))]
     pieces = []
     index = 0
     while index < len(word):
@@ -362,6 +453,10 @@ def _split(word: str, names: Names) -> list[tuple[int, int, tuple[str, str]]] | 
                 index += length
                 break
         else:
+            if syntax == "latex" and letter_name(word[index]):
+                pieces.append((index, 1, (VAR, word[index])))
+                index += 1
+                continue
             return None
     return pieces
 
@@ -369,8 +464,8 @@ def _split(word: str, names: Names) -> list[tuple[int, int, tuple[str, str]]] | 
 def _split_word(
     word: str, source: Token, offset: int, names: Names, context: _Context
 ) -> Iterator[Token]:
-    """Tokens for a letter run: the whole word if known, else a greedy split into known names."""
-    pieces = _split(word, names)
+    """Tokens for a letter run: the whole word if known, else its split (see :func:`_split`)."""
+    pieces = _split(word, names, context.syntax)
     if pieces is None:
         start = (source.start_pos or 0) + offset
         end = source.end_pos if source.type == "OPNAME" else start + len(word)
@@ -389,6 +484,71 @@ def _check_number(token: Token) -> None:
 
 
 _OPNAME_INNER = re.compile(r"[A-Za-z]+$|[A-Za-z]+(?=\s*\}$)")
+_SUBSCRIPT_INNER = re.compile(r"_\s*(?:\{\s*(?P<braced>[A-Za-z0-9]+)\s*\}|(?P<single>[A-Za-z0-9]))")
+_ACCENT_INNER = re.compile(r"\\(?P<accent>[A-Za-z]+)\s*(?:\{\s*\\?(?P<braced>[A-Za-z]+)\s*\}|(?P<single>[A-Za-z]))")
+_GREEK_SPECIAL = {"ϑ": "vartheta", "ϕ": "phi", "ϵ": "epsilon", "ϖ": "varpi"}
+
+
+def _greek_name(char: str) -> str:
+    """β → beta, Γ → Gamma (the name LaTeX and SymPy give the letter)."""
+    if char in _GREEK_SPECIAL:
+        return _GREEK_SPECIAL[char]
+    words = unicodedata.name(char, "").split()
+    letter = words[-1].lower().replace("lamda", "lambda") if words else ""
+    return letter.capitalize() if "CAPITAL" in words else letter
+
+
+def _accented_name(text: str) -> str:
+    """ŷ (or y followed by a combining circumflex) → yhat; ȳ → ybar; ỹ → ytilde."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return decomposed[0] + _UNICODE_ACCENTS.get(decomposed[1:2], "hat")
+
+
+def _tex_arguments(tokens: Iterable[Token]) -> Iterator[Token]:
+    r"""TeX's one-token arguments: ``\frac12`` is ``\frac{1}{2}``, ``\sqrt2x`` is ``\sqrt{2}x``.
+
+    An argument that does not start with ``{`` is one character (a digit, a letter) or one
+    command; the rest of that token stays where it is. Braces are added around it. Tokens are
+    read lazily, so that an error early in a line is reported before a later one.
+    """
+    source = iter(tokens)
+    pushed: list[Token] = []
+
+    def following() -> Token | None:
+        if pushed:
+            return pushed.pop()
+        return next(source, None)
+
+    while (token := following()) is not None:
+        yield token
+        if token.type != "CMD" or str(token)[1:] not in ("frac", "dfrac", "tfrac", "sqrt"):
+            continue
+        for _ in range(1 if str(token)[1:] == "sqrt" else 2):
+            argument = following()
+            if argument is None:
+                break
+            if argument.type == "_LBRACE":
+                depth = 0
+                while argument is not None:  # the braced group as it is
+                    depth += (argument.type == "_LBRACE") - (argument.type == "_RBRACE")
+                    yield argument
+                    if depth == 0:
+                        break
+                    argument = following()
+                continue
+            if (argument.type not in ("NUMBER", "WORD", "CMD") or str(argument)[1:] in ("frac", "dfrac", "tfrac", "sqrt")
+                    or str(argument) == "["):
+                pushed.append(argument)  # \sqrt\frac{1}{x}, \sqrt[n]{...}: left to the grammar
+                break
+            start = argument.start_pos or 0
+            one = argument.type == "CMD" or len(argument) == 1
+            first = argument if one else _token(argument.type, str(argument)[0], argument, 0, 1)
+            yield _token("_LBRACE", "{", argument, 0, 0)
+            yield first
+            yield _token("_RBRACE", "}", argument, len(first), 0)
+            if not one:
+                pushed.append(Token(argument.type, str(argument)[1:], start + 1, 1, start + 2, 1,
+                                    (argument.end_pos or 0) + 1, argument.end_pos))
 
 
 def classify(
@@ -399,6 +559,83 @@ def classify(
     ``text`` (the line the tokens come from) and ``syntax`` only shape the messages.
     """
     context = _Context(text=text, syntax=syntax)
+    if syntax == "latex":
+        tokens = _tex_arguments(tokens)
+    joined: list[Token] = []
+    previous: Token | None = None
+    for token in _names(tokens, names, context):
+        if token.type == "SUB":
+            joined.extend(_subscripted(previous, token, names, context))
+            previous = None
+            continue
+        if previous is not None:
+            joined.append(previous)
+        previous = token
+    if previous is not None:
+        joined.append(previous)
+    _refuse_undefined_functions(joined, names, context)
+    return iter(joined)
+
+
+def _refuse_undefined_functions(tokens: list[Token], names: Names, context: _Context) -> None:
+    """A letter used like a function without being defined is an error, not a product: ``f(x)``
+    (f, g or h before a bracket) and ``u'(x)`` (primes and a bracket). Any other letter before a
+    bracket multiplies: ``a(1 - a)``."""
+    for index, token in enumerate(tokens):
+        if token.type != VAR:
+            continue
+        following = [t.type for t in tokens[index + 1 : index + 3]]
+        called = following[:1] == ["_LPAR"]
+        primed_call = following == ["PRIMES", "_LPAR"]
+        if (called and str(token) in FUNCTION_LETTERS and str(token) not in names.substituted) or primed_call:
+            if str(token) in names.substituted and primed_call:
+                raise ParseError(
+                    f"write {token}' for the derivative of {token} with respect to {names.variable}, without an argument",
+                    column=(token.start_pos or 0) + 1,
+                )
+            written = context.text[token.start_pos or 0 : token.end_pos or 0] or str(token)
+            raise _unknown(written.lstrip("\\"), names, (token.start_pos or 0) + 1, context, end=token.end_pos or 0,
+                           command=written.startswith("\\"))
+
+
+def _subscripted(previous: Token | None, sub: Token, names: Names, context: _Context) -> Iterator[Token]:
+    r"""A subscript joins the token before it: ``w_1`` is one letter, ``\log_2`` the logarithm to
+    base 2, ``\partial_w`` the partial derivative with respect to w."""
+    match = _SUBSCRIPT_INNER.match(str(sub))
+    column = (sub.start_pos or 0) + 1
+    if match is None:
+        raise ParseError("a subscript is one letter or digit, or up to 8 of them in braces: w_1, w_{12}", column=column)
+    script = match.group("braced") or match.group("single")
+    if len(script) > MAX_SUBSCRIPT:
+        raise InputLimitError(f"subscript too long: at most {MAX_SUBSCRIPT} letters and digits", column=column)
+    if previous is None:
+        raise ParseError("a subscript belongs to a letter, as in w_1", column=column)
+    start = previous.start_pos or 0
+    end = sub.end_pos or 0
+    if previous.type == VAR:
+        name = f"{previous}_{script}"
+        if not letter_name(name):
+            raise ParseError(f"'{previous}' cannot take a subscript here: write w_1 or w_{{12}}", column=column)
+        yield Token(VAR, name, start, 1, start + 1, 1, end + 1, end)
+    elif previous.type == FUNC and str(previous) == "log":
+        if not (script.isdigit() and int(script) > 1) and not letter_name(script):
+            raise ParseError("the base of a logarithm is a whole number greater than 1 or a letter: \\log_2 x, \\log_b x",
+                             column=column)
+        yield Token(FUNC, f"log_{script}", start, 1, start + 1, 1, end + 1, end)
+    elif previous.type == D and str(previous) == "partial" and letter_name(script):
+        # \partial_w is \frac{\partial}{\partial w}: the grammar reads it as that operator
+        if context.syntax == "latex":
+            for kind, value in (("_FRAC", "frac"), ("_LBRACE", "{"), (D, "partial"), ("_RBRACE", "}"), ("_LBRACE", "{"),
+                                (D, "partial"), (VAR, script), ("_RBRACE", "}")):
+                yield Token(kind, value, start, 1, start + 1, 1, end + 1, end)
+        else:
+            for kind, value in ((D, "partial"), ("DIVIDE", "/"), (D, "partial"), (VAR, script)):
+                yield Token(kind, value, start, 1, start + 1, 1, end + 1, end)
+    else:
+        raise ParseError(f"a subscript belongs to a letter, as in w_1, not to '{previous}'", column=column)
+
+
+def _names(tokens: Iterable[Token], names: Names, context: _Context) -> Iterator[Token]:
     for token in tokens:
         kind = token.type
         if kind == "WORD":
@@ -418,9 +655,30 @@ def classify(
                 )
             yield _token(known[0], known[1], token)
         elif kind == "OPNAME":
+            # \operatorname{name}: one name as a whole, never a product of letters
             match = _OPNAME_INNER.search(str(token))
             assert match is not None  # the OPNAME pattern guarantees letters at the end
-            yield from _split_word(match.group(), token, match.start(), names, context)
+            word = match.group()
+            known = names.words.get(word) or (("VAR", word) if letter_name(word) else None)
+            if known is None:
+                start = (token.start_pos or 0) + match.start()
+                raise _unknown(word, names, start + 1, context, end=token.end_pos or 0)
+            yield _token(known[0], known[1], token, match.start(), len(word))
+        elif kind == "ACCENT":
+            match = _ACCENT_INNER.match(str(token))
+            assert match is not None  # the ACCENT pattern guarantees it
+            letter = match.group("braced") or match.group("single")
+            name = f"{letter}{ACCENTS.get(match.group('accent'), 'hat')}"
+            if not letter_name(name):
+                raise ParseError(f"an accent such as \\hat belongs to one letter: \\hat{{y}}, not '{str(token).strip()}'",
+                                 column=(token.start_pos or 0) + 1)
+            yield _token(VAR, name, token)
+        elif kind == "ACCENTED":
+            yield _token(VAR, _accented_name(str(token)), token)
+        elif kind == "GREEK":
+            yield _token(VAR, _greek_name(str(token)), token)
+        elif kind == "PARTIAL":
+            yield _token(D, "partial", token)
         elif kind == "PI":
             yield _token(CONST, "pi", token)
         elif kind == "ROOT":

@@ -23,7 +23,7 @@ from derive.errors import InputLimitError, ParseError
 from . import grammar_latex, grammar_text
 from .build import Builder, Built, LineParts, SeenDecimal
 from .limits import MAX_DEPTH, MAX_NODES, check_brackets, check_length
-from .names import CONNECTIVE_HINT, TEXT_COMMANDS, Names, classify
+from .names import CONNECTIVE_HINT, TEXT_COMMANDS, Names, classify, letter_name
 
 Syntax = Literal["latex", "text"]
 Start = Literal["start_expr", "start_line"]
@@ -167,7 +167,7 @@ def _is_delimiter_dot(text: str, dot: int) -> bool:
 
 _CHARACTER_HINTS = {
     "|": ": write abs(x), or \\left| x \\right| in LaTeX",
-    "_": ": subscripts are not supported",
+    "_": ": a subscript is one letter or digit, or up to 8 of them in braces: w_1, w_{12}",
     "!": ": factorials are not supported",
     "{": ": braces are LaTeX; use parentheses in plain text",
     "}": ": braces are LaTeX; use parentheses in plain text",
@@ -194,10 +194,10 @@ def _character_error(
     if char == ">" and text[:position].rstrip().endswith("="):  # =>
         arrow = text.rindex("=", 0, position)
         return ParseError(f"unexpected '=>': {CONNECTIVE_HINT}", column=arrow + 1)
-    if char == "∂":
-        derivative = f"\\frac{{d}}{{d{variable}}}" if syntax == "latex" else f"d/d{variable}"
+    if char == "∇":
         return ParseError(
-            f"unexpected character '∂': derive reads {derivative} for functions of one variable",
+            "unexpected character '∇': derive does not read gradients yet; write each partial derivative on its own "
+            "line, e.g. " + ("\\frac{\\partial L}{\\partial w}" if syntax == "latex" else "dL/dw"),
             column=position + 1,
         )
     shown = f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}" if char else "input"
@@ -232,6 +232,9 @@ def _token_error(
         hint = f": write {derivative} for the derivative of an expression"
     elif token.type == "PRIMES":
         hint = ": a prime belongs to a function name, e.g. sigma'(x)"
+    elif token.type == "_COMMA":
+        hint = (": write decimals with a point (0.5); a comma only separates the arguments of a function, as in "
+                "L(w, b), or of log(x, 2)")
     elif token.type in ("FUNC", "SIGMA"):
         hint = ": put a function's argument in parentheses, e.g. sin(x)"
     elif token.type == "_D":
@@ -277,7 +280,7 @@ def check_expression(expr: sympy.Basic, allowed: Iterable[sympy.Symbol]) -> None
         if nodes > MAX_NODES:
             raise InputLimitError(f"expression too large: more than {MAX_NODES} nodes")
         stack.extend((arg, depth + 1) for arg in node.args)
-    unknown = expr.free_symbols - set(allowed)
+    unknown = {symbol for symbol in expr.free_symbols if symbol not in set(allowed) and not letter_name(symbol.name)}
     if unknown:  # cannot happen by construction; kept as a guard
         names = ", ".join(sorted(f"'{symbol}'" for symbol in unknown))
         raise ParseError(f"unknown name {names}")

@@ -83,6 +83,7 @@ def verification_view(verification: Verification | None) -> dict[str, Any]:
         "points": list(verification.points),
         "digits": verification.digits,
         "summary": verification_summary(verification),
+        "domain": Math(verification.domain) if verification.domain is not None else None,
     }
 
 
@@ -90,9 +91,10 @@ def verification_summary(verification: Verification) -> str:
     """One ASCII sentence: how this equality was established."""
     points = len(verification.points)
     numeric = f"checked at {points} random point{'s' if points != 1 else ''} to {verification.digits} digits"
+    where = f"; it holds for {to_plain(verification.domain)}" if verification.domain is not None else ""
     if verification.status == "proved":
-        return f"proved: {verification.method}; {numeric}"
-    return f"NOT PROVED, only {numeric}"
+        return f"proved: {verification.method}; {numeric}{where}"
+    return f"NOT PROVED, only {numeric}{where}"
 
 
 def step_view(step: Step, number: str, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:

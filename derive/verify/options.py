@@ -46,3 +46,29 @@ def far_points(options: VerifyOptions = DEFAULT_OPTIONS) -> list[sympy.Rational]
         low, high = (options.high, 10 * options.high) if index % 2 == 0 else (10 * options.low, options.low)
         points.append(sympy.Rational(round(generator.uniform(low, high) * 1000), 1000))
     return points
+
+
+def symbol_points(symbol: sympy.Symbol | None, options: VerifyOptions = DEFAULT_OPTIONS) -> list[sympy.Rational]:
+    """Every sample value of one symbol: ``options.points`` each of main points in [low, high],
+    positive reserve points and far points.
+
+    ``None`` stands for a verifier's own variable, which gets the historical points of
+    :func:`sample_points` and :func:`far_points`; every other symbol (a weight, a bias, a label y)
+    gets points of its own, seeded by its name, so that claims in several variables are
+    screened with every variable varying independently.
+    """
+    if symbol is None:
+        return sample_points(None, options) + far_points(options)  # type: ignore[arg-type]
+    generator = random.Random(f"{options.seed}:{symbol.name}")
+
+    def three_decimals(value: float) -> sympy.Rational:
+        return sympy.Rational(round(value * 1000), 1000)
+
+    main = [three_decimals(generator.uniform(options.low, options.high)) for _ in range(options.points)]
+    reserve = [three_decimals(generator.uniform(0.1, options.high)) for _ in range(options.points)]
+    far = [
+        three_decimals(generator.uniform(options.high, 10 * options.high) if index % 2 == 0
+                       else generator.uniform(10 * options.low, options.low))
+        for index in range(options.points)
+    ]
+    return main + reserve + far

@@ -110,7 +110,7 @@ def _exponential_form(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:
     """Arithmetic evaluated, variable powers as e^(g ln f), trigonometric and hyperbolic functions
     written with exponentials."""
     rewritten = evaluate_arithmetic(expr).replace(
-        lambda node: node.is_Pow and node.exp.has(variable),
+        lambda node: node.is_Pow and bool(node.exp.free_symbols),
         lambda node: sympy.exp(node.exp * sympy.log(node.base)),
     )
     if rewritten.has(*_TRIG_AND_HYPERBOLIC):
@@ -235,33 +235,84 @@ def _substitute_exponentials(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[
     return (expr.xreplace(replacements) if replacements else expr), description
 
 
-def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[dict[sympy.Basic, sympy.Expr], str]:
-    """Each e^(c x + k) in ``expr`` as T^(cL)·S^(c'L)·e^k (T = e^(x/L), S = e^(ix/L)), and the
-    sentence that describes the substitution."""
-    exponentials = [e for e in expr.atoms(sympy.exp) if e.has(variable)]
+def _exponent_terms(argument: sympy.Expr) -> list[tuple[sympy.Expr | None, sympy.Expr, sympy.Expr]]:
+    """The terms of an exponent as ``(monomial, real part, imaginary part)`` of a rational
+    (Gaussian) coefficient times a monomial in the symbols (``3 w*x`` → ``(w*x, 3, 0)``), or
+    ``(None, term, 0)`` for a term that is not such a multiple (``x^(1/2)``, ``x log 2``)."""
+    terms = []
+    for term in sympy.Add.make_args(sympy.expand(argument)):
+        symbols = sorted(term.free_symbols, key=sympy.default_sort_key)
+        if not symbols:
+            terms.append((None, term, sympy.S.Zero))
+            continue
+        coefficient, monomial = term.as_independent(*symbols, as_Add=False)
+        real_part, imaginary_part = coefficient.as_real_imag()
+        powers = sympy.Mul.make_args(monomial)
+        is_monomial = all(
+            factor.is_Symbol or (factor.is_Pow and factor.base.is_Symbol and factor.exp.is_Integer and factor.exp > 0)
+            for factor in powers
+        )
+        if is_monomial and real_part.is_Rational and imaginary_part.is_Rational:
+            terms.append((monomial, real_part, imaginary_part))
+        else:
+            terms.append((None, term, sympy.S.Zero))
+    return terms
+
+
+def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol | None) -> tuple[dict[sympy.Basic, sympy.Expr], str]:
+    """Each e^(c₁m₁ + c₂m₂ + … + k) in ``expr`` as a product of powers T_m^(c L_m) (and S_m for
+    imaginary parts), one T_m = e^(m/L_m) for each monomial m of the symbols that occurs in an
+    exponent (x, w*x, b, x^2), and the sentence that describes the substitution.
+
+    Sound: the exponentials of distinct monomials are algebraically independent functions over
+    the rational functions in the symbols (Ax's theorem), so a rational function of the symbols
+    and the T_m that is identically zero stays zero when each T_m is given its value.
+    """
+    exponentials = [e for e in expr.atoms(sympy.exp) if e.free_symbols]
     if not exponentials:
-        return {}, "rational function of " + str(variable) + " cancels"
-    scale = exponential_scale(expr, variable)
-    t = sympy.Dummy("T", positive=True)
-    s = sympy.Dummy("S")
+        return {}, "rational function of " + str(variable) + " cancels" if variable is not None else "rational function cancels"
+    parsed = {power: _exponent_terms(power.args[0]) for power in exponentials}
+    denominators: dict[sympy.Expr, list[int]] = {}
+    for terms in parsed.values():
+        for monomial, real_part, imaginary_part in terms:
+            if monomial is not None:
+                denominators.setdefault(monomial, []).extend((int(real_part.q), int(imaginary_part.q)))
+    scales = {monomial: math.lcm(*values) for monomial, values in denominators.items()}
+    # T stands for e^(x/L) of the variable itself (what the facts read limits and roots from);
+    # the exponential of any other monomial m gets a symbol named T[m].
+    ts = {monomial: sympy.Dummy("T" if monomial == variable or len(scales) == 1 and monomial.is_Symbol else f"T[{monomial}]",
+                                positive=True) for monomial in scales}
+    ss = {monomial: sympy.Dummy("S") for monomial in scales}
     replacements = {}
-    imaginary = False
-    for power in exponentials:
+    imaginary: set[sympy.Expr] = set()
+    for power, terms in parsed.items():
         factors = []
-        for term in sympy.Add.make_args(sympy.expand(power.args[0])):
-            coefficient = term.coeff(variable)
-            real_part, imaginary_part = coefficient.as_real_imag() if term.has(variable) else (0, 0)
-            if term.has(variable) and term == coefficient * variable and real_part.is_Rational and imaginary_part.is_Rational:
-                factors.append(t ** (real_part * scale) * s ** (imaginary_part * scale))
-                imaginary = imaginary or imaginary_part != 0
-            else:
-                factors.append(sympy.exp(term))
+        for monomial, real_part, imaginary_part in terms:
+            if monomial is None:
+                factors.append(sympy.exp(real_part))
+                continue
+            scale = scales[monomial]
+            factors.append(ts[monomial] ** (real_part * scale) * ss[monomial] ** (imaginary_part * scale))
+            if imaginary_part != 0:
+                imaginary.add(monomial)
         replacements[power] = sympy.Mul(*factors)
-    name = f"e^({variable}/{scale})" if scale != 1 else f"e^{variable}"
-    description = f"substitute T = {name}; the rational function cancels"
-    if imaginary:
-        description = f"rewrite in exponentials, substitute T = {name} and S = e^(i{variable}); the rational function cancels"
-    return replacements, description
+    if not scales:
+        return replacements, "rational function of " + str(variable) + " cancels"
+    ordered = sorted(scales, key=sympy.default_sort_key)
+
+    def name(monomial: sympy.Expr) -> str:
+        scale = scales[monomial]
+        return f"e^({monomial}/{scale})" if scale != 1 else (f"e^{monomial}" if monomial.is_Symbol else f"e^({monomial})")
+
+    if len(ordered) == 1:
+        (monomial,) = ordered
+        if imaginary:
+            return replacements, (f"rewrite in exponentials, substitute T = {name(monomial)} and S = e^(i{monomial}); "
+                                  "the rational function cancels")
+        return replacements, f"substitute T = {name(monomial)}; the rational function cancels"
+    named = ", ".join(f"T_{index} = {name(monomial)}" for index, monomial in enumerate(ordered, start=1))
+    lead = "rewrite in exponentials, " if imaginary else ""
+    return replacements, f"{lead}substitute {named}; the rational function cancels"
 
 
 def _replace_generic_atoms(

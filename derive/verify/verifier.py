@@ -9,44 +9,52 @@ its proof.
 from __future__ import annotations
 
 import dataclasses
-import random
 from collections.abc import Iterable
 
 import mpmath
 import sympy
 
-from derive.evaluate import evaluate_at_points, to_mpf
+from derive.evaluate import evaluate_columns, to_mpf
 from derive.functions import prepare
 from derive.model import Derivation, Step, Verification
-from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, far_points, sample_points
+from derive.verify.domain import common_domain, restriction
+from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
 from derive.verify.procedure import constant_is_zero, decide_zero
 
 class Verifier:
-    """Proves equalities in one variable, caching what steps share (prepared forms, values).
+    """Proves equalities, caching what steps share (prepared forms, values at the sample points).
 
-    Consecutive steps share an expression (one step's ``after`` is the next one's ``before``),
-    so each expression is prepared and evaluated once per run. The caches live on this object,
-    never in module globals.
+    Every symbol of an equality is a real variable: each gets its own seeded sample values (see
+    :func:`~derive.verify.options.symbol_points`; ``variable``, the one a derivation is about,
+    keeps the historical points), and a point where either side is undefined is outside the
+    common domain, so it is no counterexample: it is skipped. Consecutive steps share an
+    expression (one step's ``after`` is the next one's ``before``), so each expression is
+    prepared and evaluated once per run. The caches live on this object, never in module globals.
     """
 
-    def __init__(self, variable: sympy.Symbol, options: VerifyOptions = DEFAULT_OPTIONS) -> None:
+    def __init__(self, variable: sympy.Symbol | None = None, options: VerifyOptions = DEFAULT_OPTIONS) -> None:
         self.variable = variable
         self.options = options
-        rationals = sample_points(variable, options) + far_points(options)
-        self._labels = [_show_point(point) for point in rationals]
-        with mpmath.workdps(options.digits + 10):
-            self._points = [to_mpf(point) for point in rationals]
+        self._rationals: dict[sympy.Symbol | None, list[sympy.Rational]] = {}
+        self._columns: dict[sympy.Symbol, list[mpmath.mpf]] = {}
         self._prepared: dict[sympy.Basic, sympy.Expr] = {}
+        self._domains: dict[tuple[sympy.Basic, sympy.Basic], sympy.Basic | None] = {}
         self._values: dict[tuple[sympy.Basic, int], list[mpmath.mpf | None]] = {}
         # one cache of sub-tree values per set of points: main, reserve (positive), far
         self._subtree_values: list[dict[sympy.Basic, list[object]]] = [{}, {}, {}]
 
-    def parameter(self, symbol: sympy.Symbol) -> mpmath.mpf:
-        """A fixed seeded value in (0.1, 0.9) for a symbol other than the variable (a label y, a
-        weight): identities with parameters are screened at one random value of each."""
-        generator = random.Random(f"{self.options.seed}:{symbol.name}")
-        value = sympy.Rational(round(generator.uniform(0.1, 0.9) * 1000), 1000)
-        return to_mpf(value)
+    def rationals(self, symbol: sympy.Symbol | None) -> list[sympy.Rational]:
+        """The sample values of ``symbol`` (None: of the verifier's variable), exactly."""
+        key = None if symbol is None or symbol == self.variable else symbol
+        if key not in self._rationals:
+            self._rationals[key] = symbol_points(key, self.options)
+        return self._rationals[key]
+
+    def _column(self, symbol: sympy.Symbol) -> list[mpmath.mpf]:
+        if symbol not in self._columns:
+            with mpmath.workdps(self.options.digits + 10):
+                self._columns[symbol] = [to_mpf(value) for value in self.rationals(symbol)]
+        return self._columns[symbol]
 
     def prepared(self, expr: sympy.Basic) -> sympy.Expr:
         if expr not in self._prepared:
@@ -64,32 +72,56 @@ class Verifier:
         if key not in self._values:
             prepared = self.prepared(expr)
             count = self.options.points
-            points = self._points[part * count : (part + 1) * count]
-            cache = self._subtree_values[part]
+            columns = {symbol: self._column(symbol)[part * count : (part + 1) * count]
+                       for symbol in prepared.free_symbols if isinstance(symbol, sympy.Symbol)}
             with mpmath.workdps(self.options.digits + 10):
-                constants = {symbol: self.parameter(symbol) for symbol in prepared.free_symbols if symbol != self.variable}
-                self._values[key] = evaluate_at_points(prepared, self.variable, points, cache, constants)
+                self._values[key] = evaluate_columns(prepared, columns, count, self._subtree_values[part])
         return self._values[key]
 
+    def point(self, symbols: set[sympy.Symbol], index: int) -> tuple[tuple[str, str], ...]:
+        """The value of each of ``symbols`` at sample point ``index`` (all parts counted), by name."""
+        return tuple((str(symbol), _show_point(self.rationals(symbol)[index]))
+                     for symbol in sorted(symbols, key=lambda symbol: symbol.name))
+
+    def label(self, symbols: set[sympy.Symbol], index: int) -> str:
+        """How a point is named: its value alone when the claim is about the verifier's variable
+        only (``-2.779``), else every variable's value (``w = 0.512, x = -2.779``)."""
+        if not symbols - {self.variable} or len(symbols) == 1 and self.variable is None:
+            only = next(iter(symbols), None)
+            return _show_point(self.rationals(only)[index])
+        return ", ".join(f"{name} = {value}" for name, value in self.point(symbols, index))
+
+    def symbols(self, *exprs: sympy.Basic) -> set[sympy.Symbol]:
+        return {symbol for expr in exprs for symbol in self.prepared(expr).free_symbols if isinstance(symbol, sympy.Symbol)}
+
     def compare(self, a: sympy.Basic, b: sympy.Basic) -> tuple[bool, list[str], str, tuple[str, str, str] | None]:
-        """(agree, points used, largest relative difference, counterexample or None)."""
+        """(agree, points used, largest relative difference, counterexample or None).
+
+        A point where either side is undefined is skipped: it lies outside the common domain.
+        ``agree`` with no point used means no sample point lies in the common domain."""
         used: list[str] = []
         largest = mpmath.mpf(0)
         count = self.options.points
+        symbols = self.symbols(a, b)
+        self._last_point: tuple[tuple[str, str], ...] = ()
+        self._skipped = False
         with mpmath.workdps(self.options.digits + 10):
             tolerance = mpmath.mpf(10) ** (-self.options.digits)
             for part in (0, 1, 2):
-                labels = self._labels[part * count : (part + 1) * count]
-                for label, left, right in zip(labels, self.values(a, part=part), self.values(b, part=part)):
-                    if left is None and right is None:
+                for offset, (left, right) in enumerate(zip(self.values(a, part=part), self.values(b, part=part))):
+                    if left is None or right is None:
+                        self._skipped = True
                         continue
-                    if left is None or right is None or _differ(left, right, tolerance):
+                    index = part * count + offset
+                    label = self.label(symbols, index)
+                    if _differ(left, right, tolerance):
+                        self._last_point = self.point(symbols, index)
                         return False, [*used, label], "inf", (label, *show_pair(left, right))
                     used.append(label)
                     largest = max(largest, abs(left - right) / max(mpmath.mpf(1), abs(left), abs(right)))
                 if len(used) >= min(3, count):
                     break
-            return bool(used), used, mpmath.nstr(largest, 3), None
+            return True, used, mpmath.nstr(largest, 3), None
 
     def stable_difference(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str, str, str] | None:
         """A point where a and b differ by a tiny but real amount.
@@ -97,11 +129,11 @@ class Verifier:
         a - b is evaluated at two precisions: rounding noise shrinks with precision, a real
         difference (σ(100) - 1 ≈ -3.7·10^-44) stays the same. First at two and three times the
         working precision, then at 600 and 900 digits at two points (σ(1000) - 1 ≈ -5·10^-435),
-        and for a claim without the variable, which is cheap to evaluate, at 2000 and 3000 digits.
+        and for a claim without a variable, which is cheap to evaluate, at 2000 and 3000 digits.
         Differences below about 10^-1900 (relative) stay out of reach.
         """
         prepared = [self.prepared(expr) for expr in (a, b)]
-        constant = not any(side.has(self.variable) for side in prepared)
+        constant = not any(side.free_symbols for side in prepared)
         count = 1 if constant else self.options.points
         tiers = [(2 * self.options.digits + 10, 3 * self.options.digits + 10, count), (600, 900, min(count, 2))]
         if constant:
@@ -112,22 +144,24 @@ class Verifier:
                 return found
         return None
 
+    def _exact_columns(self, symbols: set[sympy.Symbol], count: int) -> dict[sympy.Symbol, list[mpmath.mpf]]:
+        """The first ``count`` sample values of each symbol at the current precision."""
+        return {symbol: [to_mpf(value) for value in self.rationals(symbol)[:count]] for symbol in symbols}
+
     def _stable_gap_at(self, prepared: list[sympy.Expr], low: int, high: int, count: int) -> tuple[str, str, str] | None:
+        symbols = {s for side in prepared for s in side.free_symbols if isinstance(s, sympy.Symbol)}
         gaps = []
         for digits in (low, high):
             with mpmath.workdps(digits):
-                points = [to_mpf(p) for p in sample_points(self.variable, self.options)[:count]]
-                pair = []
-                for side in prepared:
-                    constants = {s: self.parameter(s) for s in side.free_symbols if s != self.variable}
-                    pair.append(evaluate_at_points(side, self.variable, points, {}, constants))
-                gaps.append(pair)
+                columns = self._exact_columns(symbols, count)
+                gaps.append([evaluate_columns(side, columns, count, {}) for side in prepared])
         with mpmath.workdps(high):
-            for index, label in enumerate(self._labels[:count]):
+            for index in range(count):
                 at_low = (gaps[0][0][index], gaps[0][1][index])
                 at_high = (gaps[1][0][index], gaps[1][1][index])
                 if _stable_gap(at_low, at_high):
-                    return (label, *show_pair(*at_high))
+                    self._last_point = self.point(symbols, index)
+                    return (self.label(symbols, index), *show_pair(*at_high))
         return None
 
     def prove(self, a: sympy.Basic, b: sympy.Basic) -> Verification:
@@ -137,6 +171,7 @@ class Verifier:
         one sub-expression only, proving those two parts equal proves the whole (equal functions
         stay equal inside any context, derivatives included).
         """
+        a, b = (side if isinstance(side, sympy.Basic) else sympy.sympify(side, strict=True) for side in (a, b))
         agree, used, largest, counterexample = self.compare(a, b)
         if a == b:
             # The same expression on both sides (a change of notation, a step that could not be
@@ -145,15 +180,16 @@ class Verifier:
                                 points=tuple(used) if agree else (), digits=self.options.digits)
         numeric = dict(points=tuple(used), digits=self.options.digits, max_difference=largest)
         if not agree:
-            method = "numeric counterexample" if counterexample else "numeric: no point where both sides are defined"
-            return Verification(proved=False, numeric_ok=False, method=method, counterexample=counterexample, **numeric)
+            return Verification(proved=False, numeric_ok=False, method="numeric counterexample",
+                                counterexample=counterexample, at=self._last_point, **numeric)
         if self.options.stability_check and self._one_side_vanishes(a, b):
             found = self.stable_difference(a, b)
             if found is not None:
                 return Verification(proved=False, numeric_ok=False, method="numeric counterexample (high precision)",
-                                    counterexample=found, **numeric)
+                                    counterexample=found, at=self._last_point, **numeric)
         local_a, local_b = differing_parts(a, b)
-        method = decide_zero(self.prepared(local_a) - self.prepared(local_b), self.variable, allow_simplify=False)
+        variable = self.variable if self.variable is not None else next(iter(sorted(self.symbols(a, b), key=str)), None)
+        method = decide_zero(self.prepared(local_a) - self.prepared(local_b), variable, allow_simplify=False)
         if method is not None and (local_a, local_b) != (a, b):
             method += " (on the part that changed)"
         if method is None:
@@ -170,25 +206,52 @@ class Verifier:
                 return Verification(proved=False, numeric_ok=False, counterexample=self._far_apart(a, b), method=method,
                                     **numeric)
             else:
-                method = decide_zero(difference, self.variable, allow_simplify=self.options.allow_simplify)
+                method = decide_zero(difference, variable, allow_simplify=self.options.allow_simplify)
         if method is None and self.options.stability_check:
             found = self.stable_difference(a, b)
             if found is not None:
                 return Verification(proved=False, numeric_ok=False, method="numeric counterexample (high precision)",
-                                    counterexample=found, **numeric)
+                                    counterexample=found, at=self._last_point, **numeric)
+        if not used:
+            # No sample point lies where both sides are defined: only a proof can settle it.
+            if method is None:
+                return Verification(proved=False, numeric_ok=False,
+                                    method="numeric: no point where both sides are defined", **numeric)
+            return Verification(proved=True, numeric_ok=True, method=f"{method}; no sample point lies where both sides "
+                                "are defined", **numeric)
+        numeric["domain"] = self.where(a, b) if self._skipped or self._undefined_somewhere(a, b) else None
         if method is None:
             return Verification(proved=False, numeric_ok=True, method="numeric only: no symbolic proof found", **numeric)
         return Verification(proved=True, numeric_ok=True, method=method, **numeric)
 
+    def _undefined_somewhere(self, a: sympy.Basic, b: sympy.Basic) -> bool:
+        """Whether a function differentiated in ``a`` or ``b`` is undefined at some sample point:
+        then the derivative is claimed only where the function is defined, even when its
+        evaluated form is defined elsewhere too (d/dx ln √((1+x)/(1−x)) is rational)."""
+        targets = {node.expr for side in (a, b) for node in side.atoms(sympy.Derivative)}
+        return any(value is None for target in targets for part in (0, 1, 2) for value in self.values(target, part=part))
+
+    def where(self, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic | None:
+        """The condition under which ``a = b`` is claimed, when it leaves out part of the line
+        (``-1 < x < 1``); None for all real values (or more than one variable)."""
+        symbols = self.symbols(a, b)
+        if len(symbols) != 1:
+            return None
+        (variable,) = symbols
+        key = (a, b)
+        if key not in self._domains:
+            self._domains[key] = restriction(common_domain(a, b, variable), variable)
+        return self._domains[key]
+
     def _far_apart(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str | None, str, str]:
         """The values of two numbers proved different, written so that they differ if 3000 digits
         show it, else with the note that they differ beyond that."""
+        label = self.label(set(), 0)
         with mpmath.workdps(3000):
-            point = self._points[:1]
-            left, right = (evaluate_at_points(self.prepared(side), self.variable, point, {})[0] for side in (a, b))
+            left, right = (evaluate_columns(self.prepared(side), {}, 1, {})[0] for side in (a, b))
             if left is not None and right is not None and left != right:
-                return (self._labels[0], *show_pair(left, right))
-        return self._labels[0], f"{_show(left)} (they differ by a nonzero amount below 10^-3000)", _show(right)
+                return (label, *show_pair(left, right))
+        return label, f"{_show(left)} (they differ by a nonzero amount below 10^-3000)", _show(right)
 
     def _one_side_vanishes(self, a: sympy.Basic, b: sympy.Basic) -> bool:
         """Some point where exactly one side is 0: a tiny value may hide a false claim (σ(x)^1000 = 0)."""

@@ -503,7 +503,7 @@ def test_counterexample_values_are_real(worker, text, number, left, right) -> No
     assert abs(expected_left - expected_right) > mpmath.mpf(10) ** -6 * max(1, abs(expected_left))
     assert found.x in line.message and found.left in line.message and found.right in line.message
     data = line.as_json_data()["counterexample"]
-    assert data == {"x": found.x, "left": found.left, "right": found.right}
+    assert data == {"x": found.x, "left": found.left, "right": found.right, "at": {"x": found.x}}
 
 
 @pytest.mark.parametrize(("text", "low", "high"), [

@@ -80,7 +80,7 @@ def test_check_json_is_exactly_one_object(tmp_path: Path) -> None:
         assert {"line", "source", "status", "message", "counterexample", "diagnosis", "relation"} <= set(line)
     first, second = data["lines"]
     assert first["status"] == "wrong" and first["source"] == "sigma'(x) = -(1+exp(-x))^(-2) * exp(-x)"
-    assert set(first["counterexample"]) == {"x", "left", "right"}
+    assert set(first["counterexample"]) == {"x", "left", "right", "at"} and first["counterexample"]["at"] == {"x": first["counterexample"]["x"]}
     assert first["diagnosis"] and first["relation"] == "first line"
     assert second["status"] == "correct" and second["counterexample"] is None and second["diagnosis"] is None
     assert second["relation"] == "correct (after the error on line 1)"

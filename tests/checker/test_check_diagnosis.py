@@ -67,7 +67,31 @@ CASES = {
         r"\frac{d}{dx}\left(1+e^{-x}\right)^{-1} = -\left(1+e^{-x}\right)^{-2}\cdot e^{-x}",
         "exp_derivative_without_chain"),
     "exp-of-sum": (r"\frac{d}{dx}\left(1+e^{-x}\right) = e^{-x}", "exp_derivative_without_chain"),
+    # -- several variables: the slips of backpropagation (issue 12) ------------------------------
+    "forgot-dz/dw": (r"\frac{\partial}{\partial w}\sigma(wx+b) = \sigma(wx+b)(1-\sigma(wx+b))", "missing_inner_derivative"),
+    "lost-beta": (r"\frac{\partial}{\partial x}\sigma(\beta x) = \sigma(\beta x)(1-\sigma(\beta x))", "missing_inner_derivative"),
+    "differentiated-the-label": (r"\frac{\partial}{\partial w}(wx + b - y)^2 = 2(wx + b - y)(x - 1)", "constant_differentiated"),
 }
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    # the explanation names the slip: the missing factor is x, or beta, or 3; the label y is constant
+    (r"\frac{\partial}{\partial w}\sigma(wx+b) = \sigma(wx+b)(1-\sigma(wx+b))", "= x; that factor is missing"),
+    (r"\frac{\partial}{\partial x}\sigma(\beta x) = \sigma(\beta x)(1-\sigma(\beta x))", "= beta; that factor is missing"),
+    (r"\frac{d}{dx} e^{3x} = e^{3x}", "d/dx(3*x) = 3"),
+    (r"\frac{\partial}{\partial w}(wx + b - y)^2 = 2(wx + b - y)(x - 1)", "y does not depend on w"),
+])
+def test_the_explanation_names_the_slip(worker, text: str, words: str) -> None:
+    line = wrong_line(worker, text)
+    assert words in line.diagnosis, line.diagnosis
+    assert_plain_words(line.diagnosis)
+
+
+def test_a_slip_of_algebra_is_not_a_slip_of_differentiating(worker) -> None:
+    # minus times minus lost while simplifying: a sign error, not the chain rule of e^(-x)
+    text = "\n".join([r"\sigma'(x) = -(1+e^{-x})^{-2}\cdot(-e^{-x})", r"= -\frac{e^{-x}}{(1+e^{-x})^{2}}"])
+    line = wrong_line(worker, text)
+    assert line.diagnosis_key == "sign_error" and "simplifying" in line.diagnosis
 
 
 @pytest.mark.parametrize("name", list(CASES))

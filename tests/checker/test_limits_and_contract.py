@@ -48,16 +48,18 @@ def test_diff_ends_at_its_limit_with_one_line(tmp_path: Path, expression: str) -
         assert result.stdout.startswith("d/dx(")
         return
     assert result.returncode == 4, result.stderr
-    assert result.stderr.splitlines() == [
-        f"derive: error: deriving the expression took longer than the limit of {LIMIT} s (see --timeout)"]
+    assert result.stderr.splitlines() in (
+        [f"derive: error: deriving the expression took longer than the limit of {LIMIT} s (see --timeout)"],
+        ["derive: error: deriving the expression stopped: it ran out of memory"])
     assert result.stdout == ""
 
 
 def test_diff_of_the_exp_tower_is_derived(tmp_path: Path) -> None:
     result = derive("diff", "e^{e^{e^{e^{x}}}}", "--format", "json", cwd=tmp_path)
     assert result.returncode in (0, 4), result.stderr
-    if result.returncode == 4:
-        assert "took longer than the limit" in result.stderr
+    if result.returncode == 4:  # the time or the memory cap, each one line
+        assert result.stderr in ("derive: error: deriving the expression took longer than the limit of 60 s (see --timeout)\n",
+                                 "derive: error: deriving the expression stopped: it ran out of memory\n")
 
 
 def test_diff_writes_documents_from_the_sandbox(tmp_path: Path) -> None:

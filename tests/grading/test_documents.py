@@ -100,15 +100,20 @@ MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "msup", "mfrac", "msub", "mspac
 SVG_TAGS = {"svg", "title", "desc", "rect", "g", "line", "text"}
 
 
+def _load_inert(html: str, allowed: set[str], folder: Path, name: str):  # noqa: ANN202 - tooling.PageReport
+    """``html`` checked for live markup, then loaded in Chromium: no error, no request leaves the page."""
+    _assert_inert_html(html, allowed)
+    page = folder / f"{name}.html"
+    page.write_text(html, encoding="utf-8")
+    loaded = load_html(page, artifact_dir("grading") / f"{name}.png")
+    assert loaded.console_errors == [] and loaded.page_errors == [] and loaded.external_requests == []
+    return loaded
+
+
 @pytest.mark.tools
 def test_feedback_html_is_inert_and_loads_cleanly(graded, tmp_path: Path) -> None:
     _, context = graded
-    html = render_feedback(context, "html")
-    _assert_inert_html(html, DOCUMENT_TAGS | MATHML_TAGS)
-    page = tmp_path / "feedback.html"
-    page.write_text(html, encoding="utf-8")
-    loaded = load_html(page, artifact_dir("grading") / "feedback.png")
-    assert loaded.console_errors == [] and loaded.page_errors == [] and loaded.external_requests == []
+    loaded = _load_inert(render_feedback(context, "html"), DOCUMENT_TAGS | MATHML_TAGS, tmp_path, "feedback")
     for source in HOSTILE_LINES[2:6]:
         assert " ".join(source.split()) in " ".join(loaded.text.split())
     assert loaded.mathml_count == 1, "the suggested line is MathML"
@@ -193,12 +198,7 @@ def test_charts_are_valid_svg_drawn_from_the_data(summary) -> None:
 
 @pytest.mark.tools
 def test_class_report_html_and_pdf(summary, tmp_path: Path) -> None:
-    html = render_class_report(summary, "html")
-    _assert_inert_html(html, DOCUMENT_TAGS | SVG_TAGS)
-    page = tmp_path / "class-report.html"
-    page.write_text(html, encoding="utf-8")
-    loaded = load_html(page, artifact_dir("grading") / "class-report.png")
-    assert loaded.console_errors == [] and loaded.page_errors == [] and loaded.external_requests == []
+    loaded = _load_inert(render_class_report(summary, "html"), DOCUMENT_TAGS | SVG_TAGS, tmp_path, "class-report")
     assert "Where the first errors fall" in loaded.text and "<script>alert(2)</script>" in loaded.text
     pdf = compile_latex(render_class_report(summary, "latex"), tmp_path / "latex", name="class-report")
     assert pdf.stat().st_size > 0

@@ -378,8 +378,8 @@ def test_student_lines(text: str, parts: list[sympy.Expr | None]) -> None:
 def test_other_variable() -> None:
     t = variable("t")
     assert same(parse_expression("t e^{-t}", variable="t"), t * exp(-t))
-    with pytest.raises(ParseError, match="unknown name 'x'"):
-        parse_expression("x", variable="t")
+    # every other letter is a parameter (issue 12): x is a letter too when the variable is t
+    assert parse_expression("x", variable="t") == variable("x")
     assert same(parse_expression(r"\theta^2", variable="theta"), variable("theta") ** 2)
 
 
@@ -403,7 +403,7 @@ def test_user_functions() -> None:
 
 def test_definitions() -> None:
     assert as_definition(r"f(x) = \tanh(x)") == Definition(
-        name="f", parameter=x, body=sympy.tanh(x)
+        name="f", parameters=(x,), body=sympy.tanh(x)
     )
     definition = as_definition(r"\operatorname{softplus}(x) := \ln(1+e^{x})")
     assert definition is not None and definition.name == "softplus"
@@ -417,7 +417,8 @@ def test_definitions() -> None:
     [
         r"\sigma(x) = \frac{1}{1+e^{-x}}",  # a claim about a known function
         "tanh(x) = 1",
-        "f(t) = t",  # not the variable
+        "f(1) = t",  # not letters
+        "f(x, x) = x",  # the same letter twice
         "f(x) = x = x",  # a chain, not a definition
         "f'(x) = 1",
         "x = 1",
@@ -433,8 +434,8 @@ def test_known_user_function_is_not_redefined() -> None:
 
 
 def test_definition_with_a_bad_body_is_an_error() -> None:
-    with pytest.raises(ParseError, match="unknown name 'y'"):
-        as_definition("f(x) = y")
+    with pytest.raises(ParseError, match="unknown name 'foo'"):
+        as_definition("f(x) = foo")
 
 
 # -- rejected input --------------------------------------------------------------------------
@@ -444,13 +445,10 @@ REJECTED = [
     (r"\frac{1}{1+e^{-x}", ParseError, "'{' at column 9 is never closed"),
     ("x+1)", ParseError, "')' at column 4 has no matching '('"),
     ("(x]", ParseError, "mismatched brackets"),
-    ("y", ParseError, "unknown name 'y'"),
-    ("x + y", ParseError, "unknown name 'y'"),
     ("foo(x)", ParseError, "unknown name 'foo'"),
-    (r"\alpha", ParseError, r"unknown name '\alpha'"),
-    ("sec(x)", ParseError, "unknown name 'sec'"),
+    (r"\alphabet", ParseError, r"unknown name '\alphabet'"),
     ("__import__('os')", ParseError, "unexpected character '_'"),
-    ("lambda x: x", ParseError, "unknown name 'lambda'"),
+    ("lambda x: x", ParseError, "unexpected character ':'"),
     ("eval(x)", ParseError, "unknown name 'eval'"),
     ("x.__class__", ParseError, ""),
     ("", ParseError, "empty line"),
@@ -464,7 +462,10 @@ REJECTED = [
     ("2*", ParseError, "ends too early"),
     ("1 2", ParseError, "two numbers side by side"),
     ("|x|", ParseError, "write abs(x)"),
-    ("x_1", ParseError, "subscripts are not supported"),
+    ("x_", ParseError, "a subscript is one letter or digit"),
+    ("x_{1_2}", ParseError, ""),
+    ("x_{123456789}", InputLimitError, "subscript too long"),
+    ("2_1", ParseError, "a subscript belongs to a letter"),
     (r"e^{x}^{2}", ParseError, "double superscript"),
     (r"\sin^{-1}(x)", ParseError, "ambiguous power -1"),
     (r"\frac{d^2}{dx^3} x", ParseError, "derivative orders differ"),
@@ -516,9 +517,9 @@ def test_line_errors() -> None:
         ("^x", "something is missing before it"),
         ("x = = 1", "something is missing before it"),
         (r"e^{x}^{2}", "double superscript"),
-        ("x'", "a prime belongs to a function name"),
+        ("(x)'", "for the derivative of an expression"),
         ("sin sin x", "put a function's argument in parentheses"),
-        (r"\frac{1}x", "expected '{'"),
+        (r"\frac{}x", "something is missing"),
         ("0,5", "decimals with a point"),
     ],
 )
@@ -533,16 +534,16 @@ def test_latex_tilde_equals_is_approx() -> None:
 
 def test_columns_survive_comments_and_definitions() -> None:
     with pytest.raises(ParseError) as caught:
-        parse_line(r"x + \alpha % \beta")
+        parse_line(r"x + \alphabet % \beta")
     assert caught.value.column == 5
     with pytest.raises(ParseError) as caught:
-        as_definition("f(x) = y")
+        as_definition("f(x) = foo")
     assert caught.value.column == 8
 
 
 def test_errors_carry_the_column() -> None:
     with pytest.raises(ParseError) as caught:
-        parse_line(r"\sigma(x) = \alpha")
+        parse_line(r"\sigma(x) = \alphabet")
     assert caught.value.column == 13
     with pytest.raises(ParseError) as caught:
         parse_line("x + foo")

@@ -1,0 +1,58 @@
+"""Where an equality is claimed: the real points at which both of its sides are defined.
+
+An equality ``a = b`` holds where both sides are defined; a point outside that common domain is
+not a counterexample. When the common domain leaves out a whole interval of the real line
+(ln x, √(1 − x²), arcsin x), the verifier says where the equality holds ("for −1 < x < 1").
+
+The domain is SymPy's :func:`~sympy.calculus.util.continuous_domain` of each side (definitions
+expanded, derivatives evaluated), intersected. It is asked only when the sample points showed
+that a side is undefined somewhere, and only for one variable.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.calculus.util import continuous_domain
+
+from derive.functions import expand_definitions, prepare
+
+
+def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
+    """The real points where both ``a`` and ``b`` are defined, or None if SymPy cannot tell.
+
+    A derivative d/dx f exists at most where f itself is defined, so the domain of each
+    differentiated function counts too (evaluating the derivative can cancel that away:
+    d/dx ln √((1+x)/(1−x)) evaluates to a rational function defined outside (−1, 1) too).
+    """
+    pieces = []
+    for side in (a, b):
+        pieces.append(prepare(side))
+        pieces.extend(expand_definitions(node.expr) for node in side.atoms(sympy.Derivative))
+    domain: sympy.Set = sympy.S.Reals
+    for piece in pieces:
+        if not piece.has(variable):
+            continue
+        try:
+            domain = domain.intersect(continuous_domain(piece, variable, sympy.S.Reals))
+        except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
+            return None
+    return domain
+
+
+def restriction(domain: sympy.Set | None, variable: sympy.Symbol) -> sympy.Basic | None:
+    """``domain`` as a condition on ``variable`` worth stating (``-1 < x < 1``, ``x > 0``), or None
+    when it leaves out no interval of the line (only isolated points, such as x = 0 for 1/x)."""
+    if domain is None or domain == sympy.S.Reals:
+        return None
+    try:
+        left_out = sympy.S.Reals - domain
+        if left_out.measure == 0:
+            return None
+        condition = domain.as_relational(variable)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    if not (isinstance(condition, sympy.Basic) and condition.free_symbols == {variable}):
+        return None
+    if isinstance(condition, sympy.core.relational.Relational) and condition.rhs == variable:
+        condition = condition.reversed  # 0 < x is written x > 0
+    return condition

@@ -1,0 +1,87 @@
+"""Checking derivations in several variables: parameters, partial derivatives, backpropagation.
+
+Semantics (issue 12): every letter is a real variable or parameter; a claim holds for all real
+values of all its letters where both sides are defined. ∂A/∂w for a letter w that nothing stands
+for is the partial derivative of A with every definition replaced; for a letter that stands for
+an expression (∂L/∂a after a = σ(z)) it is A written in terms of a, differentiated in a, then a
+replaced — backpropagation's reading, so that ∂L/∂w = ∂L/∂a · ∂a/∂z · ∂z/∂w checks line by line.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.checker import check
+
+LOGISTIC_BACKPROP = r"""z = wx + b
+a = \sigma(z)
+L = -y\ln a - (1-y)\ln(1-a)
+\frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1-y}{1-a}
+\frac{\partial a}{\partial z} = a(1-a)
+\frac{\partial z}{\partial w} = x
+\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a}\cdot\frac{\partial a}{\partial z}\cdot\frac{\partial z}{\partial w}
+= \left(-\frac{y}{a} + \frac{1-y}{1-a}\right) a(1-a) x
+= (a - y)x
+= (\sigma(wx+b) - y)x
+\frac{\partial L}{\partial b} = a - y"""
+
+CASES = [
+    # the whole logistic-regression backpropagation, line by line
+    (LOGISTIC_BACKPROP, ["correct"] * 11),
+    # the issue's first example: a definition in two variables, then its partial derivative
+    (r"L(w,b) = -y\ln\sigma(wx+b) - (1-y)\ln(1-\sigma(wx+b))" "\n"
+     r"\frac{\partial L}{\partial w} = (\sigma(wx+b) - y)x", ["correct", "correct"]),
+    (r"L(w,b) = -y\ln\sigma(wx+b) - (1-y)\ln(1-\sigma(wx+b))" "\n"
+     r"\frac{\partial L}{\partial b} = \sigma(wx+b) - y", ["correct", "correct"]),
+    # forgot dz/dw = x
+    (r"L(w,b) = -y\ln\sigma(wx+b) - (1-y)\ln(1-\sigma(wx+b))" "\n"
+     r"\frac{\partial L}{\partial w} = \sigma(wx+b) - y", ["correct", "wrong"]),
+    # the label is a constant: y does not depend on w
+    (r"\frac{\partial}{\partial w}\left(y(wx+b)\right) = yx", ["correct"]),
+    # cross-entropy through the sigmoid, in its own variable z, with the label y
+    (r"L = -y\ln\sigma(z) - (1-y)\ln(1-\sigma(z))" "\n" r"\frac{\partial L}{\partial z} = \sigma(z) - y",
+     ["correct", "correct"]),
+    (r"L = -y\ln\sigma(z) - (1-y)\ln(1-\sigma(z))" "\n" r"\frac{\partial L}{\partial z} = y - \sigma(z)",
+     ["correct", "wrong"]),
+    # parameters in one-variable exercises: f(x) = a x^2 + sin(kx)
+    (r"f(x) = ax^2 + \sin(kx)" "\n" r"f'(x) = 2ax + k\cos(kx)", ["correct", "correct"]),
+    (r"f(x) = ax^2 + \sin(kx)" "\n" r"f'(x) = 2ax + \cos(kx)", ["correct", "wrong"]),
+    # Swish with beta: d/dbeta and d/dx
+    (r"s = x\sigma(\beta x)" "\n" r"\frac{\partial s}{\partial \beta} = x^2\sigma(\beta x)(1-\sigma(\beta x))",
+     ["correct", "correct"]),
+    (r"s = x\sigma(\beta x)" "\n" r"\frac{\partial s}{\partial x} = \sigma(\beta x) + x\sigma(\beta x)(1-\sigma(\beta x))",
+     ["correct", "wrong"]),
+    # plain text: products of letters need * (w*x); dL/dw of a function of several variables is partial
+    ("z = w*x + b\nL = (z - y)^2\ndL/dw = 2*(w*x + b - y)*x\ndL/db = 2*(z - y)", ["correct"] * 4),
+    ("z = w*x + b\nL = (z - y)^2\ndL/dw = (w*x + b - y)*x", ["correct", "correct", "wrong"]),
+    # subscripted weights of a two-layer network
+    (r"h = \sigma(w_1 x + b_1)" "\n" r"\hat{y} = w_2 h + b_2" "\n" r"L = \frac{1}{2}(\hat{y} - y)^2" "\n"
+     r"\frac{\partial L}{\partial w_2} = (\hat{y} - y)h" "\n"
+     r"\frac{\partial L}{\partial w_1} = (\hat{y} - y)w_2 h(1-h)x", ["correct"] * 5),
+    (r"h = \sigma(w_1 x + b_1)" "\n" r"\hat{y} = w_2 h + b_2" "\n" r"L = \frac{1}{2}(\hat{y} - y)^2" "\n"
+     r"\frac{\partial L}{\partial w_1} = (\hat{y} - y)h(1-h)x", ["correct", "correct", "correct", "wrong"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[f"case-{index}" for index in range(len(CASES))])
+def test_verdicts_in_several_variables(text: str, expected: list[str]) -> None:
+    report = check(text)
+    assert [line.status for line in report.lines] == expected, [
+        (line.line, line.status, line.message) for line in report.lines
+    ]
+
+
+def test_a_counterexample_gives_every_variable_a_value() -> None:
+    report = check(r"L(w,b) = (wx+b-y)^2" "\n" r"\frac{\partial L}{\partial w} = 2(wx+b-y)")
+    wrong = report.lines[1]
+    assert wrong.status == "wrong" and wrong.counterexample is not None
+    assert {name for name, _ in wrong.counterexample.at} == {"b", "w", "x", "y"}
+    for name, value in wrong.counterexample.at:
+        assert f"{name} = {value}" in wrong.message
+
+
+def test_the_exercise_variable_of_a_catalogue_entry_is_its_own() -> None:
+    # --function bce: the exercise is in z, with the label y as a parameter
+    report = check(r"\frac{\partial L}{\partial z} = \sigma(z) - y", function="bce")
+    assert report.valid, [line.message for line in report.lines]
+    assert report.variable == "z"
