@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Derivation", "Step", "check", "derive", "render"]
+__all__ = ["Derivation", "Gradient", "Step", "check", "derive", "gradient", "render"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "derive": ("derive.api", "derive"),
+    "gradient": ("derive.api", "gradient"),
+    "Gradient": ("derive.model", "Gradient"),
     "render": ("derive.renderer", "render"),
     "check": ("derive.checker", "check"),
     "Derivation": ("derive.model", "Derivation"),

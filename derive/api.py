@@ -19,11 +19,11 @@ from derive.facts.jacobian import softmax_jacobian
 from derive.facts.properties import derive_properties
 from derive.facts.recognition import express_in_terms_of_itself
 from derive.functions import variable as make_variable
-from derive.model import Derivation, Step
+from derive.model import Derivation, Gradient, Step
 from derive.sandbox import failure
 from derive.verify import DEFAULT_OPTIONS, VerifyOptions, verify_derivation
 
-__all__ = ["derive", "softmax_jacobian"]
+__all__ = ["derive", "gradient", "softmax_jacobian"]
 
 
 def derive(
@@ -65,12 +65,42 @@ def _derive(expr_or_name: str | sympy.Expr, variable: sympy.Symbol | str | None,
     if _candidate_failed(derivation.steps):
         # A closing move rests on a numeric candidate that could not be proved: derive without it.
         derivation = verify_derivation(_differentiate(entry, expr_or_name, x, route, recognise=False), options)
-    if entry is not None:
+    if entry is not None and not entry.variables and not derivation.letters:
         derivation = dataclasses.replace(derivation, recognition=_recognise(derivation, options))
     if properties:
         derivation = dataclasses.replace(derivation, properties=derive_properties(
             derivation.function, derivation.definition, derivation.variable, derivation.recognition, options))
     return derivation
+
+
+def gradient(
+    expr_or_name: str | sympy.Expr,
+    variables: tuple[sympy.Symbol | str, ...] | None = None,
+    route: str | None = None,
+    *,
+    options: VerifyOptions = DEFAULT_OPTIONS,
+) -> Gradient:
+    """Every partial derivative of a catalogued loss (its own variables: w and b for logistic
+    regression) or of an expression (in ``variables``), each derived and verified.
+
+    >>> g = gradient("logistic_regression")
+    >>> [str(v) for v in g.variables], g.proved
+    (['w', 'b'], True)
+    """
+    entry = lookup(expr_or_name) if isinstance(expr_or_name, str) else None
+    if variables is None:
+        if entry is not None:
+            variables = entry.gradient_variables
+        else:
+            assert isinstance(expr_or_name, sympy.Basic)
+            variables = tuple(sorted(expr_or_name.free_symbols, key=lambda symbol: symbol.name))
+    if not variables:
+        raise DeriveError("there is no variable to differentiate in")
+    derivations = tuple(derive(expr_or_name, variable, route, options=options) for variable in variables)
+    first = derivations[0]
+    letters = next((d.letters for d in derivations if d.letters), ())
+    return Gradient(name=first.name, title=first.title, function=first.function, definition=first.definition,
+                    derivations=derivations, letters=letters)
 
 
 def _differentiate(entry: Entry | None, expr: str | sympy.Expr, x: sympy.Symbol, route: str | None, *,
@@ -85,21 +115,27 @@ def _differentiate(entry: Entry | None, expr: str | sympy.Expr, x: sympy.Symbol,
     if entry.document == "jacobian":
         return build_entry_derivation(1, 1)
     chosen = route or entry.default_route
+    if entry.variables and x.name not in entry.variables:
+        raise DeriveError(f"{entry.name} is differentiated in {', '.join(entry.variables)}, not {x.name}")
     function, definition = entry.function(x), entry.definition(x)
+    letters = tuple((layer.letter, (), layer.expression) for layer in entry.letters)
+    steps = None
     if chosen in entry.routes:
         steps = entry.routes[chosen](x)
-    elif chosen == "rules":
-        steps = rules_route(function, definition, x, recognise=recognise)
-    else:
+        if steps is not None and chosen == "backprop":
+            letters += tuple((layer.letter, (), layer.expression) for layer in entry.layers[:-1])
+    elif chosen != "rules":
         raise DeriveError(f"unknown route '{chosen}' for {entry.name}: choose one of {', '.join(entry.route_names)}")
-    return _derivation(entry.name, entry.title, function, definition, x, chosen, steps)
+    if steps is None:  # the rules, or backpropagation where the variable reaches the loss along several paths
+        chosen, steps = "rules", rules_route(function, definition, x, recognise=recognise)
+    return _derivation(entry.name, entry.title, function, definition, x, chosen, steps, letters)
 
 
 def _derivation(name: str, title: str, function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, route: str,
-                steps: tuple[Step, ...]) -> Derivation:
+                steps: tuple[Step, ...], letters: tuple = ()) -> Derivation:
     result = steps[-1].after if steps else sympy.Derivative(function, x)
     return Derivation(name=name, title=title, function=function, definition=definition, variable=x, route=route,
-                      steps=steps, result=result)
+                      steps=steps, result=result, letters=letters)
 
 
 def _candidate_failed(steps: tuple[Step, ...]) -> bool:

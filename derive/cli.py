@@ -127,7 +127,7 @@ def run_function(arguments: list[str]) -> int:
         prog="derive",
         description="Derive a function's derivative step by step, prove every step, and write it as a handout.",
         epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME', 'derive check FILE', "
-        "'derive grade FILES'. "
+        "'derive grade FILES', 'derive serve'. "
         "Without options, 'derive sigmoid' writes output/sigmoid.tex, .md (+ .svg) and .html.",
     )
     parser.add_argument("name", help="a catalogued function, e.g. sigmoid (see 'derive list')")
@@ -147,6 +147,13 @@ def run_function(arguments: list[str]) -> int:
         raise DeriveError("--snippet and --label need --format latex")
     if options.pdf and options.output_format in ("text", "json"):
         raise DeriveError("--pdf writes documents: use --format latex or all")
+    from derive.differentiate.catalogue import lookup
+
+    entry = lookup(options.name)
+    if entry.document == "gradient" and options.output_format in ("text", "json"):
+        from derive.api import gradient
+
+        return _print_gradient(gradient(options.name, route=options.route), options.output_format)
     if options.output_format in ("text", "json"):
         return _print_derivation(derive(options.name, route=options.route), options.output_format)
     style = _style(options)
@@ -203,7 +210,7 @@ def run_check(arguments: list[str]) -> int:
     parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "markdown", "html", "latex"))
     parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
-    parser.add_argument("--var", default="x", help="the variable (default x)")
+    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
     parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for the whole file (default 120)")
     options = parser.parse_args(arguments)
@@ -231,7 +238,7 @@ def run_grade(arguments: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel proof workers (default: all cores)")
     parser.add_argument("--syntax", choices=("latex", "text"))
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
-    parser.add_argument("--var", default="x", help="the variable (default x)")
+    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
     parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for one submission (default 120)")
     parser.add_argument("--rubric", type=Path, help="points under this TOML rubric (default: the built-in one; see --rubric-example)")
@@ -390,7 +397,7 @@ def run_gradescope(arguments: list[str]) -> int:
     parser.add_argument("--exercise", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
     parser.add_argument("--out", type=Path, help="folder for the autograder bundle")
     parser.add_argument("--rubric", type=Path, help="points under this TOML rubric (default: the built-in one)")
-    parser.add_argument("--var", default="x", help="the variable (default x)")
+    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
     parser.add_argument("--syntax", choices=("latex", "text"))
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
     parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for one submission (default 120)")
@@ -445,6 +452,48 @@ def run_list(arguments: list[str]) -> int:
     return 0
 
 
+def _print_gradient(gradient: object, output_format: str) -> int:
+    from derive.renderer import render_gradient
+    from derive.renderer.json_output import gradient_json
+
+    sys.stdout.write(gradient_json(gradient) if output_format == "json" else render_gradient(gradient, "text"))  # type: ignore[arg-type]
+    return 0
+
+
+def run_serve(arguments: list[str]) -> int:
+    parser = _Parser(prog="derive serve", description="Serve the checker, derivations and worksheets in a browser (and a class).")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for a lab)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--class", dest="class_name", help="class mode: students submit under their name or id, the teacher "
+                        "watches the gradebook")
+    parser.add_argument("--function", default="sigmoid", help="with --class: the exercise's catalogued function (default sigmoid)")
+    parser.add_argument("--database", type=Path, help="with --class: the SQLite file (default derive-class-NAME.sqlite3)")
+    parser.add_argument("--new-token", action="store_true", help="with --class: replace the teacher's token")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
+    parser.add_argument("--queue", type=int, default=64, help="jobs that may wait for a worker before 503 (default 64)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
+    parser.add_argument("--file-timeout", type=float, default=60.0, help="seconds allowed for one derivation (default 60)")
+    options = parser.parse_args(arguments)
+    if not 1 <= options.port <= 65535:
+        raise InputError(f"--port must be between 1 and 65535, not {options.port}")
+    if options.workers < 1 or options.queue < 1:
+        raise InputError("--workers and --queue must be at least 1")
+    if options.class_name is None and (options.database or options.new_token or options.function != "sigmoid"):
+        raise InputError("--function, --database and --new-token are for class mode: add --class NAME")
+    if options.class_name is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}$", options.class_name):
+        raise InputError("--class must be a name of letters, digits, spaces and . _ - (at most 60), such as ML101")
+    for flag, seconds in (("--timeout", options.timeout), ("--file-timeout", options.file_timeout)):
+        if not 0.1 <= seconds <= 3600:
+            raise InputError(f"{flag} must be between 0.1 and 3600 seconds, not {seconds:g}")
+    from derive.web import ServeOptions, serve  # the server process itself never loads the engine
+
+    return serve(ServeOptions(
+        host=options.host, port=options.port, workers=options.workers, queue_limit=options.queue, timeout=options.timeout,
+        file_timeout=options.file_timeout, class_name=options.class_name, function=options.function, database=options.database,
+        new_token=options.new_token,
+    ))
+
+
 def _print_derivation(derivation: object, output_format: str) -> int:
     if output_format == "json":
         from derive.renderer.json_output import derivation_json
@@ -459,7 +508,7 @@ def _print_derivation(derivation: object, output_format: str) -> int:
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "list": run_list, "diff": run_diff, "worksheet": run_worksheet, "check": run_check, "grade": run_grade,
-    "compare": run_compare, "gradescope-autograder": run_gradescope,
+    "compare": run_compare, "serve": run_serve, "gradescope-autograder": run_gradescope,
 }
 
 

@@ -152,3 +152,8 @@ def apply_at(function: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> sympy.
     if isinstance(function, sympy.Function) and function.args == (x,):
         return function.func(point, evaluate=False)
     return replace_node(function, x, point)
+
+
+class Partial(sympy.Derivative):
+    """A derivative written with ∂ whatever it differentiates (∂L/∂w as a student or a
+    backpropagation writes it, even of a single letter); otherwise SymPy's Derivative."""

@@ -126,11 +126,13 @@ class Phi(NamedFunction):  # noqa: N801
         return exp(-(u**2) / 2) / sympy.sqrt(2 * sympy.pi)
 
 
-def _activation(name: str, latex: str, definition: Callable[[sympy.Expr], sympy.Expr], doc: str) -> type[NamedFunction]:
-    """A catalogue activation function: a NamedFunction known only through its definition."""
+def _activation(name: str, latex: str, definition: Callable[..., sympy.Expr], doc: str, *,
+                arguments: int = 1) -> type[NamedFunction]:
+    """A catalogue function (an activation, a loss): a NamedFunction known only through its
+    definition, of ``arguments`` arguments (a loss L(w, b) of a weight and a bias)."""
     return type(name, (NamedFunction,), {
-        "__doc__": doc, "latex_name": latex, "__module__": __name__,
-        "definition": classmethod(lambda cls, u: definition(u)),
+        "__doc__": doc, "latex_name": latex, "__module__": __name__, "nargs": arguments,
+        "definition": classmethod(lambda cls, *u: definition(*u)),
     })
 
 

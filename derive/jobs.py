@@ -7,7 +7,10 @@ when it crosses the process boundary, so what crosses is what the caller shows.
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any, ClassVar
 
 from derive.api import derive
 from derive.checker import check
@@ -51,3 +54,238 @@ def derive_text(expression: str, *, variable: str = "x", formats: tuple[str, ...
     if documents:
         texts.update(render_handouts(derivation, documents, plot_file=f"{stem}.svg"))
     return {"texts": texts, "complete": derivation.complete}
+
+
+# --- the web server's jobs (derive serve): plain data out, every piece of HTML escaped later ---
+
+def catalogue_listing() -> list[dict[str, Any]]:
+    """The catalogue as the web pages list it: names, titles, routes, each definition as MathML.
+
+    A job, so that the web server process never imports the engine (nor SymPy) itself."""
+    from derive.differentiate.catalogue import ENTRIES
+    from derive.functions import variable as real_variable
+    from derive.renderer.view import Math
+    import sympy
+
+    listing = []
+    for entry in ENTRIES:
+        x = real_variable(entry.variable_name)
+        definition = Math(sympy.Eq(entry.function(x), entry.definition(x), evaluate=False))
+        listing.append({
+            "name": entry.name, "title": entry.title, "summary": entry.summary, "aliases": list(entry.aliases),
+            "routes": list(entry.route_names), "default_route": entry.default_route, "document": entry.document,
+            "variable": entry.variable_name, "definition_mathml": definition.mathml, "definition_plain": definition.plain,
+        })
+    return listing
+
+
+def check_page(
+    text: str, *, function: str | None = "sigmoid", variable: str | None = None, syntax: str | None = None,
+    line_timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
+) -> dict[str, Any]:
+    """:func:`check_text` for a web page: the report's JSON data (as ``derive check --format json``
+    prints it) and each line that was read, as MathML (``{"lines": {number: [[relation, mathml], ...]}}``).
+
+    ``function=None``: the exercise is the function the derivation itself defines (``f(x) = …``).
+    ``line_timeout`` is ``derive check --timeout`` (a sandbox job's ``timeout`` is its own deadline).
+    """
+    from derive.checker.reader import decode_submission
+
+    pieces: dict[int, list[tuple[str | None, str]] | None] = {}
+
+    def observe(plan: Any) -> None:
+        pieces[plan.number] = _line_mathml(plan)
+
+    text = decode_submission(text.encode("utf-8", "surrogatepass"), "the derivation")
+    with RememberingWorker(timeout=line_timeout) as worker:
+        report = check(text, function=function, variable=variable, syntax=syntax, timeout=line_timeout,
+                       file_timeout=file_timeout, worker=worker, observe=observe)
+    return {"report": report.as_json_data(), "mathml": pieces}
+
+
+def check_submission(
+    text: str, *, student: str, function: str = "sigmoid", variable: str | None = None,
+    line_timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
+) -> dict[str, Any]:
+    """A class submission checked as ``derive grade`` checks a file: the gradebook row (the same
+    columns as ``derive grade``'s CSV, ``file`` being the student), the report's JSON data, or the
+    error that a file would get as its row."""
+    from pathlib import Path
+
+    from derive.checker.grade import CSV_COLUMNS, Graded
+    from derive.checker.reader import decode_submission
+    from derive.errors import DeriveError
+
+    try:
+        decoded = decode_submission(text.encode("utf-8", "surrogatepass"), "the submission")
+        with RememberingWorker(timeout=line_timeout) as worker:  # the student's page has just checked these lines
+            report = check(decoded, function=function, variable=variable, timeout=line_timeout, file_timeout=file_timeout,
+                           worker=worker, name=student)
+        graded = Graded(path=Path(student), report=report, error=None)
+    except DeriveError as error:
+        graded = Graded(path=Path(student), report=None, error=str(error))
+    return {"columns": list(CSV_COLUMNS), "row": {**graded.row(), "file": student},
+            "report": None if graded.report is None else graded.report.as_json_data(), "error": graded.error}
+
+
+def _line_mathml(plan: Any) -> list[tuple[str | None, str]] | None:
+    """The line as read, as MathML pieces with the relation before each, or None when it was not
+    read or cannot be shown (a line with decimals, whose literals the tree holds as fractions)."""
+    import sympy
+
+    from derive.renderer.view import Math
+
+    if plan.kind == "definition" and plan.definitions:
+        target, parameters, body = plan.definitions[-1]  # a function f(x, ...) or a substituted letter z
+        named = target(*parameters) if parameters else target
+        expressions: list[tuple[str | None, Any]] = [(None, sympy.Eq(named, body, evaluate=False))]
+    elif plan.kind == "start":
+        expressions = [(None, plan.parts[0])]
+    elif plan.kind == "claims":
+        relations = [claim.relation for claim in plan.claims]
+        if "≈" in relations or len(relations) != len(plan.parts) - 1:
+            return None
+        expressions = [] if plan.continuation else [(None, plan.parts[0])]
+        expressions += list(zip(relations, plan.parts[1:]))
+    else:
+        return None
+    try:
+        return [(relation, _expression_mathml(expr)) for relation, expr in expressions]
+    except Exception:  # noqa: BLE001 - the line is then shown as typed, and the page says so
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _expression_mathml(expr: Any) -> str:
+    """MathML of an expression as read (SymPy's LaTeX of the tree, never the student's text).
+
+    Remembered in the worker process: a page sends the whole derivation after each pause, so
+    every line but the last was shown a moment ago (the key is the tree, compared structurally)."""
+    from derive.renderer.view import Math
+
+    return Math(expr).mathml
+
+
+class RememberingWorker(InlineWorker):
+    """An :class:`InlineWorker` that remembers the verdicts it decided, across the jobs of this
+    worker process (at most :attr:`REMEMBERED` claims, least recently used first out).
+
+    A verdict is a function of its claim alone (the trees compared structurally, the definitions
+    included; the numeric screen uses fixed seeds), so a line sent again, as the live check does
+    after every pause, is not proved again. Undecided verdicts (a time limit, an error) are never
+    remembered: they are decided afresh next time.
+    """
+
+    REMEMBERED = 4096
+    _verdicts: ClassVar[OrderedDict[Any, Any]] = OrderedDict()
+
+    def decide_all(self, incoming: Iterable[Any], window: int = 1, *, deadline: float | None = None) -> list[Any]:
+        results = []
+        for claim in incoming:  # consumed lazily, as the checker reads the lines while claims are decided
+            try:
+                known = self._verdicts.get(claim)
+            except TypeError:  # a claim that cannot be a key is simply decided
+                known, claim_key = None, None
+            else:
+                claim_key = claim
+            if known is not None:
+                self._verdicts.move_to_end(claim_key)
+                results.append(known)
+                continue
+            verdict = super().decide_all([claim], window, deadline=deadline)[0]
+            if verdict.decided and claim_key is not None:
+                self._verdicts[claim_key] = verdict
+                while len(self._verdicts) > self.REMEMBERED:
+                    self._verdicts.popitem(last=False)
+            results.append(verdict)
+        return results
+
+
+def derive_page(
+    expression: str | None = None, *, name: str | None = None, route: str | None = None, variable: str = "x",
+) -> dict[str, Any]:
+    """The web's derive page for a typed expression or a catalogue entry: the handout's view (every
+    piece of mathematics as MathML, for the page's own templates), the downloads (LaTeX, Markdown,
+    HTML, the SVG plot) and the JSON of ``--format json``."""
+    from derive.renderer.contexts import handout_context
+
+    if name is not None:
+        from derive.differentiate.catalogue import lookup
+        from derive.errors import InputError
+
+        entry = lookup(name)
+        if entry.document != "handout":
+            raise InputError(f"'{entry.name}' is a {entry.document} document: write it with 'derive {entry.name}'")
+        if route is not None and route not in entry.route_names:
+            raise InputError(f"'{entry.name}' has no route '{route}': choose one of {', '.join(entry.route_names)}")
+        chosen = route or entry.default_route
+        derivation = derive(entry.name, route=chosen, properties=entry.activation)
+        others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
+        stem = entry.name
+    else:
+        check_variable_name(variable)
+        parsed = parse_expression(expression or "", variable=variable, catalogue=catalogue_names())
+        derivation, others, stem = derive(parsed, variable=variable), [], "expression"
+    texts = render_handouts(derivation, ("latex", "markdown", "html"), others=others, plot_file=f"{stem}.svg")
+    values = handout_context(derivation, others)
+    view = {key: _plain_view(values[key]) for key in ("title", "d", "others", "example", "vanishing")}
+    return {"view": view, "svg": texts.pop("svg", ""), "texts": texts, "json": derivation_json(derivation),
+            "complete": derivation.complete, "proved": derivation.proved, "stem": stem}
+
+
+def derive_json(expression: str | None = None, *, name: str | None = None, route: str | None = None,
+                variable: str = "x") -> str:
+    """``derive NAME --format json`` or ``derive diff EXPR --format json``: the JSON contract."""
+    if name is not None:
+        return derivation_json(derive(name, route=route))
+    return derive_text(expression or "", variable=variable, formats=("json",))["texts"]["json"]
+
+
+def worksheet_zip(name: str, *, students: int, seed: int, formats: tuple[str, ...] = ("latex", "markdown", "html")) -> bytes:
+    """``derive worksheet NAME --students N --seed S`` as one zip file (worksheets and keys),
+    byte for byte the same for the same arguments (fixed timestamps, fixed order)."""
+    import io
+    import zipfile
+
+    from derive.renderer import EXTENSIONS, render_worksheet
+    from derive.worksheets import WorksheetBuilder
+
+    sheets = WorksheetBuilder(name, seed=seed).worksheets(students)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for sheet in sheets:
+            for output_format in formats:
+                for answers, suffix in ((False, ""), (True, "-key")):
+                    member = zipfile.ZipInfo(f"{sheet.name}-worksheets/{sheet.stem}{suffix}.{EXTENSIONS[output_format]}",
+                                             date_time=(1980, 1, 1, 0, 0, 0))
+                    member.compress_type = zipfile.ZIP_DEFLATED
+                    member.external_attr = 0o644 << 16
+                    archive.writestr(member, render_worksheet(sheet, output_format, answers=answers))
+    return buffer.getvalue()
+
+
+def _plain_view(value: Any) -> Any:
+    """A view (:mod:`derive.renderer.view`) as plain data: every :class:`Math` written out as LaTeX,
+    text and MathML here, so that what crosses to the web server is strings only."""
+    from dataclasses import fields, is_dataclass
+
+    from derive.renderer.view import Math
+
+    if isinstance(value, Math):
+        return {"latex": value.latex, "plain": value.plain, "mathml": value.mathml, "mathml_display": value.mathml_display}
+    if isinstance(value, dict):
+        return {key: _plain_view(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_view(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _plain_view(getattr(value, field.name)) for field in fields(value)}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"a view holds a {type(value).__name__}, which the web pages cannot use")
+
+
+def gradebook_columns() -> list[str]:
+    """The columns of ``derive grade``'s CSV gradebook (the web's gradebook has the same)."""
+    from derive.checker.grade import CSV_COLUMNS
+
+    return list(CSV_COLUMNS)

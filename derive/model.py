@@ -8,7 +8,7 @@ step whose verification is missing or failed (see :meth:`Step.require_proved`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import sympy
 
@@ -102,6 +102,12 @@ RULE_NAMES: dict[str, str] = {
     "refine_pieces": "Simplify each piece",
     "break_point": "At the break point",
     "rewrite_piecewise": "Write as a piecewise function",
+    "hold_constant": "Hold constant",
+    "backprop_form": "Write through the letters",
+    "backprop": "Backpropagation (chain rule)",
+    "local_derivative": "Local derivative",
+    "local_derivatives": "Put in the local derivatives",
+    "cancel": "Cancel common factors",
 }
 
 
@@ -229,6 +235,9 @@ class Derivation:
     properties: tuple[Property, ...] = field(default=())
     #: The catalogue's title for the function ("The logistic sigmoid"), or empty for a typed expression.
     title: str = ""
+    #: Letters the steps are written in (backpropagation: z = wx + b, a = σ(z)), in the order they
+    #: are defined, as ``(letter, (), expression)``: the verifier replaces them in every step.
+    letters: tuple[tuple[Any, tuple[sympy.Symbol, ...], sympy.Expr], ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -259,12 +268,42 @@ class Derivation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Gradient:
+    """The partial derivatives of ``function`` in each of its ``variables`` (a loss L(w, b)), each
+    one a derivation of its own; ``letters`` are the network's (z = wx + b, a = σ(z)) when the
+    derivations are worked by backpropagation."""
+
+    name: str
+    title: str
+    function: sympy.Expr
+    definition: sympy.Expr
+    derivations: tuple[Derivation, ...]
+    letters: tuple[tuple[Any, tuple[sympy.Symbol, ...], sympy.Expr], ...] = ()
+
+    @property
+    def variables(self) -> tuple[sympy.Symbol, ...]:
+        return tuple(derivation.variable for derivation in self.derivations)
+
+    @property
+    def proved(self) -> bool:
+        return all(derivation.proved for derivation in self.derivations)
+
+    @property
+    def complete(self) -> bool:
+        return all(derivation.complete for derivation in self.derivations)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Exercise:
     """Differentiate ``function``; ``derivation`` is the verified solution."""
 
     kind: str
     function: sympy.Expr
     derivation: Derivation
+    #: what the prompt names the function (f(x) when None, L(w, b) for a loss) and the variable
+    #: the exercise differentiates in (the derivation's)
+    prompt: sympy.Expr | None = None
+    variable: sympy.Symbol | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

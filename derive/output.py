@@ -188,6 +188,10 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     entry = lookup(name)
     if entry.document == "jacobian":
         return write_jacobian(entry.name, folder, formats)
+    if entry.document == "gradient":
+        from derive.api import gradient
+
+        return write_gradient(gradient(entry.name, route=route), entry.name, folder, formats)
     chosen = route or entry.default_route
     derivation = derive(entry.name, route=chosen, properties=entry.activation)
     others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
@@ -265,5 +269,14 @@ def write_jacobian(stem: str, folder: Path, formats: Iterable[str]) -> list[Path
 
     facts = softmax_jacobian()
     texts = {output_format: render_jacobian(facts, output_format) for output_format in formats}
+    prepare_folder(folder)
+    return [write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
+
+
+def write_gradient(gradient: object, stem: str, folder: Path, formats: Iterable[str]) -> list[Path]:
+    """Every partial derivative of a loss and its gradient vector, in each format."""
+    from derive.renderer import render_gradient
+
+    texts = {output_format: render_gradient(gradient, output_format) for output_format in formats}  # type: ignore[arg-type]
     prepare_folder(folder)
     return [write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]

@@ -15,6 +15,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
+from derive.expressions import Partial
 from derive.functions import NamedFunction, SoftmaxOutput, sigma
 
 #: How an expression is written: negative powers as fractions (SymPy's default) or as powers.
@@ -110,8 +111,10 @@ class DeriveLatexPrinter(LatexPrinter):
         # functions (NamedFunction subclasses) are recognised here.
         if isinstance(expr, NamedFunction):
             text = expr.latex_symbol()
-            if type(expr).show_arguments:
+            if type(expr).show_arguments and len(expr.args) == 1:
                 text += self._argument(expr.args[0])
+            elif type(expr).show_arguments:
+                text += rf"\left({', '.join(self._print(arg) for arg in expr.args)}\right)"
             return text if exp is None else rf"{text}^{{{exp}}}"
         return super()._print_Function(expr, exp)
 
@@ -182,7 +185,7 @@ class DeriveLatexPrinter(LatexPrinter):
         if name is not None and len(target.args) == 1 and target.args[0] != variable and order == 1:
             return rf"\frac{{d {name}}}{{d {shown}}}"  # dσ/du, after u = ...
         if _at_its_parameters(target, variable):
-            name = self._print(sympy.Symbol(target.func.__name__))
+            name = target.latex_symbol() if isinstance(target, NamedFunction) else self._print(sympy.Symbol(target.func.__name__))
             return rf"\frac{{\partial{power} {name}}}{{\partial {shown}{power}}}"
         space = " " if d != "d" else ""
         operator = rf"\frac{{{d}{power}}}{{{d}{space}{shown}{power}}}"
@@ -199,6 +202,8 @@ def is_partial(derivative: sympy.Derivative) -> bool:
     the variable (a weight w and a bias b), or is a function of several arguments. A letter alone
     (du/dx, dL/dw, as a student writes it) and a function of one variable keep d."""
     target = derivative.expr
+    if isinstance(derivative, Partial):
+        return True
     if target.is_Symbol:
         return False
     if isinstance(target, sympy.Function) and len(target.args) > 1:
@@ -209,8 +214,8 @@ def is_partial(derivative: sympy.Derivative) -> bool:
 
 def _at_its_parameters(target: sympy.Basic, variable: sympy.Basic) -> bool:
     """``L(w, b)`` differentiated in w: a function of several letters, written ∂L/∂w."""
-    return (isinstance(target, sympy.core.function.AppliedUndef) and len(target.args) > 1 and variable in target.args
-            and all(arg.is_Symbol for arg in target.args))
+    return (isinstance(target, (sympy.core.function.AppliedUndef, NamedFunction)) and len(target.args) > 1
+            and variable in target.args and all(arg.is_Symbol for arg in target.args))
 
 
 def chained_bounds(expr: sympy.Basic) -> tuple[sympy.Basic, str, sympy.Basic, str, sympy.Basic] | None:
@@ -342,13 +347,14 @@ class PlainPrinter(DeriveStrPrinter):
         power = "" if order == 1 else f"^{order}"
         if (isinstance(target, NamedFunction) and not type(target).show_arguments) or (target.is_Symbol and target != variable):
             name = target.plain_symbol() if isinstance(target, NamedFunction) else str(target)
-            return f"d{power}{name}/d{variable}{power}"
+            return f"{d}{power}{name}/{d}{variable}{power}"
         if _has_prime_notation(target) and target.args == (variable,) and order <= 3:
             return f"{type(target).__name__}{chr(39) * order}({variable})"
         if _has_prime_notation(target) and len(target.args) == 1 and order == 1:
             return f"d{type(target).__name__}/d{variable}"  # dsigma/du, after u = ...
         if _at_its_parameters(target, variable):
-            return f"∂{power}{target.func.__name__}/∂{variable}{power}"
+            name = target.plain_symbol() if isinstance(target, NamedFunction) else target.func.__name__
+            return f"∂{power}{name}/∂{variable}{power}"
         return f"{d}{power}/{d}{variable}{power}({self._print(target)})"
 
     def _print_Exp1(self, expr: sympy.Basic) -> str:

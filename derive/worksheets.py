@@ -32,12 +32,21 @@ def _nonzero(generator: random.Random, choices: tuple[int, ...]) -> int:
     return generator.choice(choices)
 
 
+def _letters(generator: random.Random, *choices: str) -> tuple[sympy.Symbol, ...]:
+    """Parameters for an exercise, as letters (a and b, or k and c): held constant when differentiating."""
+    return tuple(variable(name) for name in generator.choice(choices).split())
+
+
 EXERCISE_KINDS: dict[str, ExerciseMaker] = {
     "affine": lambda g, f, x: f.subs(x, _nonzero(g, (2, 3, 4, -2, -3)) * x + _nonzero(g, (-3, -2, -1, 1, 2, 3))),
     "scaled": lambda g, f, x: _nonzero(g, (2, 3, 5, -2)) * f.subs(x, _nonzero(g, (2, 3, -1, -2)) * x),
     "power": lambda g, f, x: f ** g.choice((2, 3)),
     "times_x": lambda g, f, x: x * f.subs(x, g.choice((1, 2, 3)) * x),
     "log": lambda g, f, x: sympy.log(f.subs(x, g.choice((1, 2, 3)) * x)),
+    # with parameters (issue 12): f(ax + b), f(kx), x f(beta x)
+    "affine_parameters": lambda g, f, x: f.subs(x, (lambda a, b: a * x + b)(*_letters(g, "a b", "k c", "w b"))),
+    "scaled_parameter": lambda g, f, x: f.subs(x, _letters(g, "a", "k")[0] * x),
+    "times_x_parameter": lambda g, f, x: x * f.subs(x, variable("beta") * x),
 }
 
 
@@ -52,7 +61,10 @@ class WorksheetBuilder:
         self._solutions: dict[sympy.Expr, Derivation] = {}
 
     def kinds(self) -> list[str]:
-        """Exercise kinds that make sense for this function (ln f needs f > 0)."""
+        """Exercise kinds that make sense for this function (ln f needs f > 0); for a loss of
+        several variables, its partial derivatives in the others."""
+        if self.entry.variables:
+            return [f"partial:{name}" for name in self.entry.variables[1:]] + ["scaled_input"]
         function = self.exercise_base()
         kinds = [kind for kind in EXERCISE_KINDS if kind != "log"]
         if function.is_positive:
@@ -66,15 +78,34 @@ class WorksheetBuilder:
         chosen = sorted(generator.sample(blankable, min(BLANKS_PER_WORKSHEET, len(blankable))), key=int)
         blanks = {number: rule_name(self.derivation.steps[int(number) - 1].rule) for number in chosen}
         kinds = generator.sample(self.kinds(), min(EXERCISES_PER_WORKSHEET, len(self.kinds())))
-        function = self.exercise_base()
-        exercises = []
-        for kind in kinds:
-            expression = EXERCISE_KINDS[kind](generator, function, self.variable)
-            exercises.append(Exercise(kind=kind, function=expression, derivation=self.solve(expression)))
+        exercises = [self.exercise(kind, generator) for kind in kinds]
         return Worksheet(
             name=self.entry.name, title=self.entry.title, student=student, seed=self.seed, derivation=self.derivation, blanks=blanks,
             exercises=tuple(exercises),
         )
+
+    def exercise(self, kind: str, generator: random.Random) -> Exercise:
+        """One exercise of ``kind``, solved (derived and proved)."""
+        if kind.startswith("partial:"):  # the same loss in another of its variables: ∂L/∂b
+            wrt = variable(kind.split(":", 1)[1])
+            solution = self.solve_entry(wrt)
+            return Exercise(kind=kind, function=self.entry.definition(wrt), derivation=solution,
+                            prompt=self.entry.function(wrt), variable=wrt)
+        if kind == "scaled_input":  # the loss of an input scaled by c: L(w, b) with c x for x
+            x = variable("x")
+            factor = _nonzero(generator, (2, 3, -2))
+            expression = self.entry.definition(self.variable).subs(x, factor * x)
+            return Exercise(kind=kind, function=expression, derivation=self.solve(expression),
+                            prompt=sympy.Function("L")(*map(variable, self.entry.gradient_variables)), variable=self.variable)
+        expression = EXERCISE_KINDS[kind](generator, self.exercise_base(), self.variable)
+        return Exercise(kind=kind, function=expression, derivation=self.solve(expression))
+
+    def solve_entry(self, wrt: sympy.Symbol) -> Derivation:
+        """The entry's own derivation in another of its variables (∂L/∂b by backpropagation)."""
+        key = sympy.Symbol(f"{self.entry.name}:{wrt}")
+        if key not in self._solutions:
+            self._solutions[key] = derive(self.entry.name, wrt)
+        return self._solutions[key]
 
     def exercise_base(self) -> sympy.Expr:
         """The function exercises are built from: by name when the engine has a rule for it

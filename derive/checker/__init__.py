@@ -13,7 +13,7 @@ The lines are read (:mod:`.plan`) while a worker process proves their claims (:m
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,37 +42,43 @@ def check(
     text: str,
     *,
     syntax: str | None = None,
-    function: str = "sigmoid",
+    function: str | None = "sigmoid",
     variable: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
     worker: ProofWorker | None = None,
     name: str = "",
+    observe: Callable[[LinePlan], None] | None = None,
     next_line: NextLine | None = None,
 ) -> Report:
     """Check every line of ``text`` (a whole derivation). Student text is never evaluated.
 
     ``variable`` is the exercise's variable (default: the catalogue entry's own, x for σ, z for
     the cross-entropy); every other letter is a parameter or another variable.
+    ``observe`` is called with each line as read (a :class:`~derive.checker.plan.LinePlan`), for a
+    caller that shows the lines as mathematics too (the web page). ``function=None``: no catalogued
+    exercise, the derivation defines its own function (``f(x) = …`` on a line of its own).
+    ``next_line`` (see :mod:`.conclusion`) lets the report suggest a correct next line after the
+    last correct one.
 
     Raises only :class:`~derive.errors.DeriveError`: unusable input or options as their own
     errors, and anything unforeseen inside derive as :class:`~derive.sandbox.JobFailed`
-    (exit 3), never another exception. ``next_line`` (see :mod:`.conclusion`) lets the report
-    suggest a correct next line after the last correct one.
+    (exit 3), never another exception.
     """
     try:
         return _check(text, syntax=syntax, function=function, variable=variable, timeout=timeout,
-                      file_timeout=file_timeout, worker=worker, name=name, next_line=next_line)
+                      file_timeout=file_timeout, worker=worker, name=name, observe=observe, next_line=next_line)
     except DeriveError:
         raise
     except Exception as error:  # noqa: BLE001 - the API's contract: one error type, reported in one line
         raise failure(error, f"checking {name or 'the derivation'}") from error
 
 
-def _check(text: str, *, syntax: str | None, function: str, variable: str | None, timeout: float, file_timeout: float,
-           worker: ProofWorker | None, name: str, next_line: NextLine | None) -> Report:
-    entry = lookup(function)  # the exercise's function must exist
-    variable = variable or entry.variable_name
+def _check(text: str, *, syntax: str | None, function: str | None, variable: str | None, timeout: float,
+           file_timeout: float, worker: ProofWorker | None, name: str, observe: Callable[[LinePlan], None] | None,
+           next_line: NextLine | None) -> Report:
+    entry = lookup(function) if function is not None else None  # the exercise's function must exist
+    variable = variable or (entry.variable_name if entry else "x")
     if syntax not in (None, "latex", "text"):
         raise InputError(f"unknown syntax '{syntax}': choose latex or text")
     check_variable_name(variable)
@@ -87,9 +93,9 @@ def _check(text: str, *, syntax: str | None, function: str, variable: str | None
     worker = worker or ProofWorker(timeout=timeout)
     try:
         x = real_variable(variable)
-        reading = Reading(functions=exercise_names(entry, variable), catalogue=catalogue_names(),
-                          exercise=(entry.function(x), entry.definition(x)))
-        letter = exercise_letter(entry, x)
+        reading = Reading(functions=exercise_names(entry, variable) if entry else {}, catalogue=catalogue_names(),
+                          exercise=(entry.function(x), entry.definition(x)) if entry else None)
+        letter = exercise_letter(entry, x) if entry else None
         if letter is not None:  # the loss L of --function bce may be written L, as its handout writes it
             reading.definitions.append((letter, (), entry.definition(x)))
             reading.substituted.add(letter.name)
@@ -101,27 +107,30 @@ def _check(text: str, *, syntax: str | None, function: str, variable: str | None
             # Lines are read while the worker proves the claims of the lines before them.
             for number, source in lines:
                 stray = stray_line_break(source)
-                if stray is not None:
+                if stray is not None:  # one definition of a line (see reader.py): named, never split
                     reading.subject, reading.unread_subject = None, number
                     plans.append(LinePlan(number=number, source=source, kind="unparsed", report=LineReport(
                         line=number, source=source, status="unparsed", relation="not read",
                         message=f"Cannot read this line: {stray}.")))
-                    continue
-                plans.append(plan_line(number, source, chosen, variable, reading))
+                else:
+                    plans.append(plan_line(number, source, chosen, variable, reading))
+                if observe is not None:
+                    observe(plans[-1])
                 for claim in plans[-1].claims:
                     claims.append(claim)
                     yield claim
 
         results = worker.decide_all(planned_claims(), deadline=deadline)
         verdicts = dict(zip(map(id, claims), results))
-        judging = Judging(exercise=reading.exercise if not _mentions(plans, reading.exercise[0]) else None, deadline=deadline)
+        judging = Judging(exercise=reading.exercise if reading.exercise and not _mentions(plans, reading.exercise[0]) else None, deadline=deadline)
         reports = [judge_line(plan, verdicts, judging, worker, x) for plan in plans]
         outcome = conclude(plans, reports, exercise=reading.exercise, worker=worker, x=x, deadline=deadline,
                            next_line=next_line)
     finally:
         if owned:
             worker.close()
-    return Report(lines=tuple(reports), syntax=chosen, function=function, variable=variable, name=name, outcome=outcome)
+    return Report(lines=tuple(reports), syntax=chosen, function=function or "", variable=variable, name=name,
+                  outcome=outcome)
 
 
 def _mentions(plans: list[LinePlan], function: sympy.Expr) -> bool:
@@ -145,9 +154,10 @@ def check_timeout(timeout: float, *, what: str = "the time limit per line") -> N
 
 def exercise_names(entry: Entry, variable: str) -> dict[str, Any]:
     """Names a student may use for the exercise's function (``softplus(x)``, ``silu'(x)``)."""
-    kind = type(entry.function(real_variable(variable)))
-    if isinstance(kind, type) and issubclass(kind, NamedFunction) and kind is not sigma:
-        return {entry.name: kind, **{alias: kind for alias in entry.aliases}}
+    function = entry.function(real_variable(variable))
+    kind = type(function)
+    if isinstance(kind, type) and issubclass(kind, NamedFunction) and kind is not sigma and len(function.args) == 1:
+        return {name: kind for name in (entry.name, *entry.aliases) if name.isalpha()}
     return {}
 
 

@@ -167,7 +167,8 @@ def check_grade_options(*, timeout: float = DEFAULT_TIMEOUT_SECONDS, **options: 
     that a mistake in them is one error before grading, not one per row."""
     check_timeout(timeout)
     check_timeout(options.get("file_timeout", timeout), what="the time limit for the whole file")
-    check_variable_name(options.get("variable", "x"))
+    if options.get("variable") is not None:  # None: the exercise's own variable
+        check_variable_name(options["variable"])
     lookup(options.get("function", "sigmoid"))
 
 

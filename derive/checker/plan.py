@@ -104,6 +104,7 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
                 f"Defines {definition.name}({', '.join(map(str, definition.parameters))}) = {to_plain(definition.body)}."
             )
             return LinePlan(number=number, source=source, kind="definition", parts=(definition.body,), claims=compare,
+                         definitions=tuple(state.definitions),
                          report=LineReport(line=number, source=source, status="correct", proved=True,
                                            relation="definition", message=message))
         # ':=' asserts a definition; for a name that is already defined (sigma) it is a claim to check.

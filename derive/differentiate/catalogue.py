@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from derive.differentiate import networks as nets
+from derive.differentiate.backprop import Layer, backprop_route
+from derive.differentiate.routes import SIGMOID_ROUTES, Route, softmax_cross_entropy_route
 from derive.errors import UnknownFunctionError
-from derive.differentiate.routes import SIGMOID_ROUTES, Route
 from derive.functions import (
     SoftmaxOutput, _activation, elu, gelu, gelu_tanh, logsigmoid, mish, relu, sigma, silu, softmax_inputs, softmax_output,
     softplus, softsign,
@@ -22,7 +24,8 @@ from derive.functions import (
 
 @dataclass(frozen=True, kw_only=True)
 class Entry:
-    """One catalogued function of one variable."""
+    """One catalogued function: of one variable, or a loss whose gradient is taken in several
+    (``variables``; every other letter, the input x and the label y, is a parameter)."""
 
     name: str
     title: str
@@ -36,6 +39,16 @@ class Entry:
     variable_name: str = "x"
     document: str = "handout"
     identities: tuple[Callable[[sympy.Symbol], tuple[sympy.Expr, sympy.Expr]], ...] = ()
+    #: the variables of the gradient, when there are several (w and b); the first is variable_name
+    variables: tuple[str, ...] = ()
+    #: the letters of backpropagation, input side first, the loss last (z = wx + b, a = σ(z), L)
+    layers: tuple[Layer, ...] = ()
+    #: letters every derivation of the entry is written with (y_3 = 1 - y_1 - y_2: labels that sum to 1)
+    letters: tuple[Layer, ...] = ()
+
+    @property
+    def gradient_variables(self) -> tuple[str, ...]:
+        return self.variables or (self.variable_name,)
 
     @property
     def route_names(self) -> tuple[str, ...]:
@@ -48,12 +61,23 @@ def _binary_cross_entropy(prediction: sympy.Expr) -> sympy.Expr:
     return -(y * sympy.log(prediction) + (1 - y) * sympy.log(1 - prediction))
 
 
-_LOSS_OF_LOGIT = _activation("L", "L", lambda z: _binary_cross_entropy(sigma(z)), "Binary cross-entropy of sigma(z).")
-_LOSS_OF_WEIGHT = _activation(
-    "L", "L",
-    lambda w: _binary_cross_entropy(sigma(w * sympy.Symbol("t", real=True) + sympy.Symbol("b", real=True))),
-    "Binary cross-entropy of sigma(w t + b) for one example (t, y).",
-)
+def _loss(name: str, title: str, summary: str, function: type, arguments: tuple[sympy.Symbol, ...], *,
+          variables: tuple[sympy.Symbol, ...] | None = None, layers: tuple[Layer, ...] = (), **options: object) -> Entry:
+    """A function of ``arguments`` (a loss L(w, b), an activation with a parameter, swish(x, β))
+    whose gradient is taken in ``variables`` (all its arguments unless said); backpropagation
+    when it has layers."""
+    variables = variables or arguments
+    routes: dict[str, Route] = {}
+    if layers:
+        routes["backprop"] = lambda v: backprop_route(function(*arguments), layers, v)  # type: ignore[assignment]
+    return Entry(
+        name=name, title=title, summary=summary,
+        function=lambda v: function(*arguments), definition=lambda v: function.definition(*arguments),
+        routes=routes, default_route="backprop" if layers else "rules", activation=False,
+        variable_name=str(variables[0]), variables=tuple(map(str, variables)) if len(variables) > 1 else (),
+        layers=layers, document="gradient" if len(variables) > 1 else "handout",
+        **options,  # type: ignore[arg-type]
+    )
 
 
 def _entry(name: str, title: str, summary: str, function: type, **options: object) -> Entry:
@@ -99,11 +123,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         name="bce",
         title="Binary cross-entropy through a sigmoid",
-        summary="L(z) = -(y ln sigma(z) + (1 - y) ln(1 - sigma(z))) for a label y; dL/dz = sigma(z) - y.",
-        function=lambda z: _LOSS_OF_LOGIT(z),
-        definition=lambda z: _LOSS_OF_LOGIT.definition(z),
+        summary="L(z, y) = -(y ln sigma(z) + (1 - y) ln(1 - sigma(z))) for a label y; dL/dz = sigma(z) - y.",
+        function=lambda z: nets.logit_loss(z, nets.y),
+        definition=lambda z: nets.logit_loss.definition(z, nets.y),
         activation=False,
         variable_name="z",
+        aliases=("cross_entropy",),
     ),
     Entry(
         name="softmax",
@@ -115,15 +140,43 @@ ENTRIES: tuple[Entry, ...] = (
         variable_name="z_1",
         document="jacobian",
     ),
+    _loss("logistic_regression", "Logistic regression: the gradient of the loss",
+          "L(w, b) = cross-entropy of sigma(w x + b) for one example (x, y); dL/dw = (sigma(w x + b) - y) x, "
+          "dL/db = sigma(w x + b) - y, by backpropagation.", nets.logistic_loss, (nets.w, nets.b),
+          layers=nets.LOGISTIC_LAYERS),
+    _loss("mse", "Squared error of a linear model", "L(w, b) = (w x + b - y)^2; dL/dw = 2(w x + b - y) x.",
+          nets.squared_error_linear, (nets.w, nets.b), layers=nets.LINEAR_LAYERS, aliases=("mse_linear",)),
+    _loss("mse_sigmoid", "Squared error of a sigmoid output",
+          "L(w, b) = (sigma(w x + b) - y)^2; dL/dw = 2(a - y) a(1 - a) x with a = sigma(w x + b).",
+          nets.squared_error_sigmoid, (nets.w, nets.b), layers=nets.SIGMOID_OUTPUT_LAYERS),
+    _loss("two_layer", "A two-layer network: all four gradients",
+          "L = (1/2)(w_2 sigma(w_1 x + b_1) + b_2 - y)^2; the gradients in w_1, b_1, w_2, b_2 by backpropagation.",
+          nets.two_layer_loss, (nets.w_1, nets.b_1, nets.w_2, nets.b_2), layers=nets.TWO_LAYER_LAYERS),
+    _loss("l2", "Logistic regression with L2 regularisation",
+          "L(w, b) = cross-entropy of sigma(w x + b) + (lambda/2) w^2; dL/dw = (sigma(w x + b) - y) x + lambda w.",
+          nets.regularised_loss, (nets.w, nets.b), aliases=("weight_decay",)),
     Entry(
-        name="logistic_regression",
-        title="The logistic-regression gradient",
-        summary="L(w) = binary cross-entropy of sigma(w t + b) for one example (t, y); dL/dw = (sigma(w t + b) - y) t.",
-        function=lambda w: _LOSS_OF_WEIGHT(w),
-        definition=lambda w: _LOSS_OF_WEIGHT.definition(w),
+        name="softmax_cross_entropy",
+        title="Softmax cross-entropy: the gradient in the logits",
+        summary="L = -(y_1 ln s_1 + y_2 ln s_2 + y_3 ln s_3), labels summing to 1; dL/dz_i = s_i - y_i (K = 3).",
+        function=lambda z: nets.softmax_cross_entropy()[0],
+        definition=lambda z: nets.softmax_cross_entropy()[1],
+        routes={"rules": softmax_cross_entropy_route},
+        letters=(Layer(letter=nets.labels[2], expression=1 - nets.labels[0] - nets.labels[1]),),
         activation=False,
-        variable_name="w",
+        variable_name="z_1",
+        variables=("z_1", "z_2", "z_3"),
+        document="gradient",
     ),
+    _loss("swish_beta", "Swish with a parameter beta", "swish(x, beta) = x sigma(beta x); the derivatives in x and beta.",
+          nets.swish_beta, (nets.x, nets.beta)),
+    _loss("softplus_beta", "Softplus with a parameter beta",
+          "softplus(x, beta) = (1/beta) ln(1 + e^(beta x)); its derivative in x is sigma(beta x).",
+          nets.softplus_beta, (nets.x, nets.beta), variables=(nets.x,)),
+    _loss("elu_alpha", "ELU with a parameter alpha", "ELU(x, alpha) = x for x > 0, alpha(e^x - 1) otherwise.",
+          nets.elu_alpha, (nets.x, nets.alpha), variables=(nets.x,)),
+    _loss("leaky_relu", "Leaky ReLU", "LeakyReLU(x, alpha) = x for x > 0, alpha x otherwise.", nets.leaky_relu,
+          (nets.x, nets.alpha), variables=(nets.x,)),
 )
 
 

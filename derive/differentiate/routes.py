@@ -20,7 +20,7 @@ from derive.differentiate.piecewise import corners, on_open_intervals, refine_ab
 from derive.differentiate.recognise import candidates
 from derive.differentiate.rules import quotient_rule
 from derive.expressions import negate, product, total
-from derive.functions import expand_definitions, sigma
+from derive.functions import expand_definitions, sigma, softmax_inputs, softmax_output, variable
 from derive.model import Step, say
 
 Route = Callable[[sympy.Symbol], tuple[Step, ...]]
@@ -193,3 +193,21 @@ def sigmoid_log(x: sympy.Symbol) -> tuple[Step, ...]:
 
 
 SIGMOID_ROUTES: dict[str, Route] = {"chain": sigmoid_chain, "quotient": sigmoid_quotient, "log": sigmoid_log}
+
+
+def softmax_cross_entropy_route(z: sympy.Symbol, count: int = 3) -> tuple[Step, ...]:
+    """∂L/∂z_i of the softmax cross-entropy: the definition (labels summing to 1, y_K written out),
+    the engine's derivative, then the outputs recognised: s_i − y_i."""
+    inputs = softmax_inputs(count)
+    index = inputs.index(z) + 1
+    ys = [variable(f"y_{k}") for k in range(1, count + 1)]
+    loss = -sympy.Add(*(ys[k] * log(softmax_output(k + 1, inputs)) for k in range(count)))
+    written = loss.xreplace({ys[-1]: 1 - sympy.Add(*ys[:-1])})
+    expanded = expand_definitions(written)
+    chain = StepChain(Derivative(loss, z))
+    chain.step("definition", say("The labels sum to 1, so write ", Eq(ys[-1], 1 - sympy.Add(*ys[:-1]), evaluate=False),
+                                 ", and use the definition of the softmax outputs."), Derivative(expanded, z))
+    chain.extend(Differentiator(z).continue_from(chain.current))
+    chain.step("recognise", say("Recognise the softmax output ", softmax_output(index, inputs), " in the result."),
+               total(softmax_output(index, inputs), negate(ys[index - 1])))
+    return chain.result()

@@ -141,7 +141,12 @@ def unsupported(message: Annotation) -> RuleApplication:
 
 
 def constant(f: sympy.Expr, x: sympy.Symbol) -> RuleApplication:
-    """d/dx c = 0 for any c that does not depend on x."""
+    """d/dx c = 0 for any c that does not depend on x; for a letter or an expression in other
+    letters (a partial derivative), that is: hold it constant."""
+    if f.free_symbols:
+        return RuleApplication(rule="hold_constant",
+                               annotation=say("Hold ", f, f" constant: it does not depend on {x}, so its derivative is 0."),
+                               result=S.Zero)
     return RuleApplication(rule="constant", annotation=say(f, f" does not depend on {x}, so its derivative is 0."), result=S.Zero)
 
 

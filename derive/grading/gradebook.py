@@ -55,7 +55,7 @@ class Settings:
     """What a verdict depends on: results are reused only under the same settings."""
 
     function: str = "sigmoid"
-    variable: str = "x"
+    variable: str | None = None  # None: the exercise's own (x for sigmoid, z for bce)
     syntax: str | None = None
     timeout: float = 10.0
     file_timeout: float = 120.0

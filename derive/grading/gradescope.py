@@ -92,7 +92,9 @@ class AutograderConfig:
     def as_toml(self) -> str:
         settings = self.settings
         lines = ["# derive's Gradescope autograder: what it checks (written by derive gradescope-autograder).",
-                 f"exercise = {json.dumps(settings.function)}", f"variable = {json.dumps(settings.variable)}"]
+                 f"exercise = {json.dumps(settings.function)}"]
+        if settings.variable:
+            lines.append(f"variable = {json.dumps(settings.variable)}")
         if settings.syntax:
             lines.append(f"syntax = {json.dumps(settings.syntax)}")
         lines += [f"timeout = {settings.timeout!r}", f"file_timeout = {settings.file_timeout!r}",
@@ -114,7 +116,7 @@ def read_config(path: Path) -> AutograderConfig:
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(f"{path}: unknown key {unknown[0]!r}")
-    settings = Settings(function=data.pop("exercise", "sigmoid"), variable=data.pop("variable", "x"),
+    settings = Settings(function=data.pop("exercise", "sigmoid"), variable=data.pop("variable", None),
                         syntax=data.pop("syntax", None), timeout=data.pop("timeout", 10.0),
                         file_timeout=data.pop("file_timeout", 120.0))
     config = AutograderConfig(settings=settings, rubric=rubric, **data)

@@ -32,7 +32,7 @@ class Reference:
         return self.steps.get(structure_key(expr))
 
 
-def reference_for(function: str, variable: str = "x") -> Reference:
+def reference_for(function: str, variable: str | None = None) -> Reference:
     """The :class:`Reference` of a catalogued function (every route derived and proved)."""
     entry = lookup(function)
     if entry.document == "jacobian":

@@ -34,7 +34,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 import sympy
 
@@ -169,7 +170,31 @@ def parse_line(
     Alignment marks (``&``, ``\\``, ``\quad``), a trailing ``.`` or ``,`` and comments (LaTeX ``%``,
     plain-text ``#``) are ignored, and so are ``\tag{..}``, ``\label{..}``, ``\notag`` and, at the
     end of a line, a note ``\text{...}`` or a ``\checkmark``/``\qed`` (see :func:`~.parser.clean`).
+
+    Remembered (the last :data:`LINES_REMEMBERED` lines read, with the names they were read with):
+    a line read again, as a live checker sends it after every pause, is not parsed again. The
+    result is a frozen :class:`Line` of immutable trees, so sharing it is safe.
     """
+    try:
+        return _remembered_line(text, syntax, variable, None if functions is None else tuple(functions.items()),
+                                None if catalogue is None else tuple(catalogue.items()), frozenset(substituted))
+    except TypeError:  # a name bound to something unhashable: read it afresh
+        return _read_line(text, syntax, variable, functions, catalogue, substituted)
+
+
+#: How many lines :func:`parse_line` remembers.
+LINES_REMEMBERED = 2048
+
+
+@lru_cache(maxsize=LINES_REMEMBERED)
+def _remembered_line(text: str, syntax: Syntax | None, variable: str, functions: tuple[tuple[str, Any], ...] | None,
+                     catalogue: tuple[tuple[str, str], ...] | None, substituted: frozenset[str]) -> Line:
+    return _read_line(text, syntax, variable, None if functions is None else dict(functions),
+                      None if catalogue is None else dict(catalogue), substituted)
+
+
+def _read_line(text: str, syntax: Syntax | None, variable: str, functions: Mapping[str, sympy.FunctionClass] | None,
+               catalogue: Mapping[str, str] | None, substituted: Iterable[str]) -> Line:
     symbol = real_variable(variable)
     parsed = run(
         text,

@@ -21,6 +21,7 @@ from lark import Token, Transformer_NonRecursive
 from sympy import S
 
 from derive.errors import InputLimitError, ParseError
+from derive.expressions import Partial
 
 from .limits import MAX_DERIVATIVE_ORDER, MAX_EXPONENT, MAX_SIZE
 from .names import FUNC, SIGMA, VAR, FunctionSpec, Names
@@ -76,6 +77,7 @@ class _Suffix:
 class _Order:
     order: int
     wrt: str | None = None  # d/dw: the letter w (None: the exercise's variable)
+    partial: bool = False  # written with ∂
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -95,6 +97,7 @@ class _DName:
     start: int
     end: int
     wrt: str | None = None
+    partial: bool = False
 
 
 def _safe(function: Callable[..., Any], *args: Any) -> complex:
@@ -629,20 +632,27 @@ class Builder(Transformer_NonRecursive):
             )
         return wrt.name
 
+    def _written_partial(self, children: list[Any]) -> bool:
+        """Whether the derivative was written with ∂ (\\partial) rather than d: the denominator's
+        operator stands right before its variable."""
+        wrt = next(c for c in children if isinstance(c, _WithRespectTo))
+        return self.text[: wrt.start].rstrip().endswith(("\\partial", "∂"))
+
     def _wrt_symbol(self, wrt: str | None) -> sympy.Symbol:
         return self.x if wrt is None else self._letter(wrt)
 
     def dop(self, children: list[Any]) -> _Order:
         order = self._orders(children)
-        return _Order(order=order, wrt=self._wrt(children, order))
+        return _Order(order=order, wrt=self._wrt(children, order), partial=self._written_partial(children))
 
     def derivative(self, children: list[Any]) -> Built:
         start, end = _span(children)
         order = children[0].order
         operands = children[1:]
         operand = operands[0] if len(operands) == 1 else self.implicit(operands)
+        kind = Partial if children[0].partial else sympy.Derivative
         return Built(
-            expr=sympy.Derivative(operand.expr, (self._wrt_symbol(children[0].wrt), order)),
+            expr=kind(operand.expr, (self._wrt_symbol(children[0].wrt), order)),
             start=start,
             end=end,
             size=operand.size + 1,
@@ -653,7 +663,8 @@ class Builder(Transformer_NonRecursive):
         start, end = _span(children)
         name = next(c for c in children if isinstance(c, Token) and c.type in (FUNC, SIGMA, VAR))
         order = self._orders(children)
-        return _DName(name=name, order=order, start=start, end=end, wrt=self._wrt(children, order))
+        return _DName(name=name, order=order, start=start, end=end, wrt=self._wrt(children, order),
+                      partial=self._written_partial(children))
 
     def _target(self, name: Token) -> sympy.Expr:
         """What ``dA/dw`` differentiates: σ(x), f(x), a user's L(w, b) at its parameters, or a letter."""
@@ -666,8 +677,9 @@ class Builder(Transformer_NonRecursive):
 
     def dfunc(self, children: list[Any]) -> Built:
         dname: _DName = children[0]
+        kind = Partial if dname.partial else sympy.Derivative
         return Built(
-            expr=sympy.Derivative(self._target(dname.name), (self._wrt_symbol(dname.wrt), dname.order)),
+            expr=kind(self._target(dname.name), (self._wrt_symbol(dname.wrt), dname.order)),
             start=dname.start,
             end=dname.end,
             size=2,
@@ -717,6 +729,8 @@ class Builder(Transformer_NonRecursive):
             # dσ/dx (1 − σ), as for σ(1 − σ); dσ/du (−e^(−x)), the chain rule's product; dz/dw (x)
             return self._product([self.dfunc([dname]), argument], [False, False], start, end)
         return self._derivative_at(self.names.spec(str(dname.name)), argument, dname.order, start, end)
+
+
 
 
 __all__ = ["Builder", "Built", "LineParts", "SeenDecimal"]

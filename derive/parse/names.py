@@ -624,13 +624,13 @@ def _subscripted(previous: Token | None, sub: Token, names: Names, context: _Con
         yield Token(FUNC, f"log_{script}", start, 1, start + 1, 1, end + 1, end)
     elif previous.type == D and str(previous) == "partial" and letter_name(script):
         # \partial_w is \frac{\partial}{\partial w}: the grammar reads it as that operator
-        if context.syntax == "latex":
-            for kind, value in (("_FRAC", "frac"), ("_LBRACE", "{"), (D, "partial"), ("_RBRACE", "}"), ("_LBRACE", "{"),
-                                (D, "partial"), (VAR, script), ("_RBRACE", "}")):
-                yield Token(kind, value, start, 1, start + 1, 1, end + 1, end)
-        else:
-            for kind, value in ((D, "partial"), ("DIVIDE", "/"), (D, "partial"), (VAR, script)):
-                yield Token(kind, value, start, 1, start + 1, 1, end + 1, end)
+        at = sub.start_pos or 0  # the letter's token stands right after \partial, so it reads as ∂
+        sequence = ((("_FRAC", "frac"), ("_LBRACE", "{"), (D, "partial"), ("_RBRACE", "}"), ("_LBRACE", "{"),
+                     (D, "partial"), (VAR, script), ("_RBRACE", "}")) if context.syntax == "latex"
+                    else ((D, "partial"), ("DIVIDE", "/"), (D, "partial"), (VAR, script)))
+        for kind, value in sequence:
+            position = at if kind == VAR else start
+            yield Token(kind, value, position, 1, position + 1, 1, end + 1, end)
     else:
         raise ParseError(f"a subscript belongs to a letter, as in w_1, not to '{previous}'", column=column)
 

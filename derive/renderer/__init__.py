@@ -13,7 +13,7 @@ from markupsafe import Markup
 from derive.errors import DeriveError, VerificationError
 
 if TYPE_CHECKING:
-    from derive.model import Derivation, JacobianFacts, Worksheet
+    from derive.model import Derivation, Gradient, JacobianFacts, Worksheet
     from derive.printing import LatexStyle
     from derive.verdicts import Report
 
@@ -178,3 +178,18 @@ def _class_charts(context: dict[str, Any]) -> dict[str, Any]:
         "first_errors": bar_chart(context["first_error_bins"], title="Where the first error falls",
                                   x_label="the first wrong line is the n-th line checked", y_label="students"),
     }
+
+
+def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None = None) -> str:  # noqa: A002
+    """Every partial derivative of a loss, and the gradient vector, as one document (latex,
+    markdown, html) or as text (each derivation in turn)."""
+    from derive.printing import DEFAULT_STYLE
+    from derive.renderer.contexts import gradient_context
+    from derive.renderer.environment import environment
+
+    if format == "text":
+        return "\n".join(render(derivation, "text") for derivation in gradient.derivations)
+    if format not in ("latex", "markdown", "html"):
+        raise DeriveError(f"a gradient is written as latex, markdown, html or text, not '{format}'")
+    values = gradient_context(gradient, style or DEFAULT_STYLE)
+    return environment(format).get_template(f"gradient.{EXTENSIONS[format]}.j2").render(**values)

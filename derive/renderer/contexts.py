@@ -13,7 +13,7 @@ import sympy
 
 from derive.evaluate import NotEvaluable, evaluate
 from derive.expressions import replace_node
-from derive.model import Derivation, JacobianFacts, Worksheet
+from derive.model import Derivation, Gradient, JacobianFacts, Worksheet
 from derive.printing import DEFAULT_STYLE, LatexStyle
 from derive.renderer.numbers import Plot, plot, rounded, value_at
 from derive.renderer.view import Math, derivation_view
@@ -161,9 +161,11 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
     exercises = []
     for exercise in sheet.exercises:
         solution = exercise.derivation
+        named = exercise.prompt if exercise.prompt is not None else prompt
+        wrt = exercise.variable if exercise.variable is not None else x
         exercises.append({
-            "prompt": Math(sympy.Eq(prompt, exercise.function, evaluate=False), style=style),
-            "answer": Math(sympy.Eq(sympy.Derivative(prompt, x), solution.result, evaluate=False), style=style),
+            "prompt": Math(sympy.Eq(named, exercise.function, evaluate=False), style=style),
+            "answer": Math(sympy.Eq(sympy.Derivative(named, wrt), solution.result, evaluate=False), style=style),
             "solution": derivation_view(solution, style),
             "verification": derivation_view(solution, style)["identity_verification"],
         })
@@ -190,4 +192,27 @@ def jacobian_context(facts: JacobianFacts, style: LatexStyle = DEFAULT_STYLE) ->
         "index_form": Math(facts.index_form, style=style),
         "checks": [{"count": c.count, "proved": c.proved, "entries": len(c.verifications)} for c in facts.checks],
         "diagonal": Math(facts.diagonal, style=style),
+    }
+
+
+def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
+    """The context of ``gradient.*.j2``: the loss, the network's letters, each partial derivative
+    step by step, and the gradient as a column vector."""
+    derivations = gradient.derivations
+    partials = sympy.Matrix([sympy.Derivative(gradient.function, d.variable) for d in derivations])
+    results = sympy.Matrix([d.result for d in derivations])
+    letters = [sympy.Eq(letter, body, evaluate=False) for letter, _, body in gradient.letters]
+    backprop = [Math(letter, style=style) for letter in letters if not str(letter.lhs).startswith("y_")]
+    labels = [Math(letter, style=style) for letter in letters if str(letter.lhs).startswith("y_")]
+    return {
+        "title": gradient.title or "A gradient, step by step",
+        "definition": Math(sympy.Eq(gradient.function, gradient.definition, evaluate=False), style=style),
+        "variables": [Math(d.variable, style=style) for d in derivations],
+        "letters": backprop,
+        "labels": labels,
+        "partials": [derivation_view(d, style) for d in derivations],
+        "vector": Math(sympy.Eq(partials, results, evaluate=False), style=style),
+        "several": len(derivations) > 1,
+        "proved": gradient.proved,
+        "digits": derivations[0].identity.digits if derivations[0].identity else 35,
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from derive.model import Derivation, Step, Verification, rule_name
+from derive.model import Derivation, Gradient, Step, Verification, rule_name
 from derive.printing import to_latex, to_text
 
 
@@ -73,3 +73,18 @@ def derivation_data(derivation: Derivation) -> dict[str, Any]:
 def derivation_json(derivation: Derivation) -> str:
     """One JSON object, keys in the documented order, ending with a newline."""
     return json.dumps(derivation_data(derivation), ensure_ascii=False, indent=2) + "\n"
+
+
+def gradient_json(gradient: Gradient) -> str:
+    """The gradient as one JSON object: the function, its variables, and each partial derivative
+    in the derivation contract (``"gradient"``, in the order of ``"variables"``)."""
+    data = {
+        "function": to_text(gradient.function),
+        "definition": to_text(gradient.definition),
+        "variables": [str(variable) for variable in gradient.variables],
+        "letters": {str(letter): to_text(body) for letter, _, body in gradient.letters},
+        "gradient": [derivation_data(derivation) for derivation in gradient.derivations],
+        "proved": gradient.proved,
+        "complete": gradient.complete,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -16,6 +16,7 @@ import sympy
 
 from derive.evaluate import evaluate_columns, to_mpf
 from derive.functions import prepare
+from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
 from derive.verify.domain import common_domain, restriction
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
@@ -291,15 +292,23 @@ def prove_equal(
     return Verifier(variable, options).prove(a, b)
 
 
-def verify_step(step: Step, verifier: Verifier, verifiers: dict[sympy.Symbol, Verifier]) -> Step:
-    """A copy of ``step`` (and its sub-steps) carrying the proof of ``before = after``."""
+def verify_step(step: Step, verifier: Verifier, verifiers: dict[sympy.Symbol, Verifier],
+                letters: Definitions = ()) -> Step:
+    """A copy of ``step`` (and its sub-steps) carrying the proof of ``before = after``.
+
+    ``letters`` (a backpropagation derivation's z = wx + b, a = σ(z)) are replaced in the step
+    before it is proved; sub-steps are local derivatives, in their own variables, and keep them.
+    """
     substeps = []
     for sub in step.substeps:
         variable = sub_variable(sub, verifier.variable)
         if variable not in verifiers:
             verifiers[variable] = Verifier(variable, verifier.options)
         substeps.append(verify_step(sub, verifiers[variable], verifiers))
-    return dataclasses.replace(step, substeps=tuple(substeps), verification=verifier.prove(step.before, step.after))
+    before, after = step.before, step.after
+    if letters:
+        before, after = (expand_letters(side, letters, verifier.variable) for side in (before, after))
+    return dataclasses.replace(step, substeps=tuple(substeps), verification=verifier.prove(before, after))
 
 
 def sub_variable(step: Step, default: sympy.Symbol) -> sympy.Symbol:
@@ -319,8 +328,11 @@ def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_O
     x = derivation.variable
     verifier = Verifier(x, options)
     verifiers = {x: verifier}
-    steps = tuple(verify_step(step, verifier, verifiers) for step in derivation.steps)
-    identity = verifier.prove(sympy.Derivative(derivation.function, x), derivation.result)
+    steps = tuple(verify_step(step, verifier, verifiers, derivation.letters) for step in derivation.steps)
+    start, result = sympy.Derivative(derivation.function, x), derivation.result
+    if derivation.letters:
+        start, result = (expand_letters(side, derivation.letters, x) for side in (start, result))
+    identity = verifier.prove(start, result)
     return dataclasses.replace(derivation, steps=steps, identity=identity)
 
 

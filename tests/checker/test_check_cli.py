@@ -15,6 +15,7 @@ import pytest
 
 from derive.checker.grade import CSV_COLUMNS
 from derive.checker.reader import MAX_FILE_BYTES
+from hostile import HOSTILE_LINES
 from tooling import artifact_dir, compile_latex, load_html, pandoc_math
 
 CORRECT = "\n".join([
@@ -25,16 +26,6 @@ CORRECT = "\n".join([
 WRONG = "sigma'(x) = -(1+exp(-x))^(-2) * exp(-x)\n= sigma(x)*(1-sigma(x))\n"
 UNREADABLE = "sigma'(x) = sigma(x)*(1 - sigma(x)))\n"
 
-HOSTILE_LINES = [
-    r"\sigma'(x) = \sigma(x)(1-\sigma(x))",
-    "<script>alert(1)</script>",
-    r"$$ \input{/etc/passwd} $$",
-    "{{7*7}} << x >> <% if true %>",
-    r"\sigma'(x) = \sigma(x)(1+\sigma(x)) % <script>alert(2)</script> \input{/etc/passwd} {{7*7}} << x >>",
-    "</code></td></tr></table><img src=x onerror=alert(3)>",
-    r"\end{longtable}\input{/etc/passwd}\begin{longtable}{l}",
-    "`<b>bold</b>` | cell | **x** [link](javascript:alert(4)) \\",
-]
 HOSTILE = "\n".join(HOSTILE_LINES) + "\n"
 
 

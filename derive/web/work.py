@@ -1,0 +1,65 @@
+"""Jobs for the web server, run in the sandbox pool (:mod:`derive.sandbox`) from async handlers.
+
+The server process never reads a student's text or a typed expression itself, not even to parse
+it: every such request becomes a job of :mod:`derive.jobs` in a worker process with derive
+check's time and memory limits. A job waits in a bounded queue; past its bound the request is
+refused at once (:class:`~derive.sandbox.Overloaded`, answered 503 with Retry-After).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from derive.sandbox import Overloaded, SandboxPool
+from derive.web.options import ServeOptions
+
+
+class Work:
+    """The sandbox pool, seen from the event loop: admission, a thread per waiting job, deadlines."""
+
+    def __init__(self, options: ServeOptions) -> None:
+        self.options = options
+        self.pool = SandboxPool(options.workers, queue_limit=options.queue_limit)
+        # One thread for every job that may be running or waiting: a job never waits for a thread,
+        # only (visibly, boundedly) for a worker.
+        self.capacity = options.workers + options.queue_limit
+        self._threads = anyio.CapacityLimiter(self.capacity)
+        self._admitted = 0
+
+    def start(self) -> None:
+        self.pool.start()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @property
+    def pids(self) -> list[int]:
+        return list(self.pool.pids)
+
+    async def run(self, target: str, *args: Any, timeout: float, **options: Any) -> Any:
+        """``derive.jobs:<target>(*args, **options)`` in a worker; its result or its error."""
+        if self._admitted >= self.capacity:
+            raise Overloaded(f"all {self.options.workers} workers are busy and {self.options.queue_limit} jobs are waiting")
+        self._admitted += 1
+        try:
+            call = functools.partial(self.pool.run, f"derive.jobs:{target}", *args, timeout=timeout,
+                                     queue_timeout=self.options.queue_timeout, **options)
+            return await anyio.to_thread.run_sync(call, limiter=self._threads)
+        finally:
+            self._admitted -= 1
+
+    async def check(self, text: str, **options: Any) -> dict[str, Any]:
+        """A derivation checked as ``derive check`` checks it, with each line's MathML."""
+        limits = {"line_timeout": self.options.timeout, "file_timeout": self.options.file_timeout}
+        return await self.run("check_page", text, timeout=self.options.file_timeout + 5, what="checking the derivation",
+                              **limits, **options)
+
+    async def check_submission(self, text: str, *, student: str, function: str) -> dict[str, Any]:
+        """A class submission checked into a gradebook row (as ``derive grade`` would)."""
+        limits = {"line_timeout": self.options.timeout, "file_timeout": self.options.file_timeout}
+        return await self.run("check_submission", text, student=student, function=function,
+                              timeout=self.options.file_timeout + 5, what="checking the submission", **limits)
