@@ -22,6 +22,7 @@ from derive.facts.recognition import express_in_terms_of_itself
 from derive.functions import variable as make_variable
 from derive.model import Derivation, Gradient, Step, Verification
 from derive.renderer import notebook as _notebook  # noqa: F401 - derivations show themselves in notebooks
+from derive.sandbox import failure
 from derive.verify import DEFAULT_OPTIONS, VerifyOptions, verify_derivation
 
 __all__ = ["derive", "gradient", "softmax_jacobian"]
@@ -50,6 +51,10 @@ def derive(
     differentiates with respect to a real variable of the same name, proves every step for
     real values of it, and gives the derivation back in your symbols.
 
+    Raises only :class:`~derive.errors.DeriveError`: an unknown name or route as their own errors,
+    anything unforeseen inside derive (a bug) as :class:`~derive.sandbox.JobFailed` (exit 3), and
+    running out of memory or stack as :class:`~derive.sandbox.LimitExceeded` (exit 4).
+
     >>> from derive.printing import to_text
     >>> d = derive("sigmoid")
     >>> to_text(d.result), d.proved
@@ -59,6 +64,16 @@ def derive(
     >>> d.result.subs(x, sympy.pi)
     -pi**2
     """
+    try:
+        return _derive(expr_or_name, variable, route, properties=properties, order=order, then=then, options=options)
+    except DeriveError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the API's contract: one error type, reported in one line
+        raise failure(error, "deriving the expression") from error
+
+
+def _derive(expr_or_name: str | sympy.Expr, variable: sympy.Symbol | str | None, route: str | None, *,
+            properties: bool, order: int, then: tuple[sympy.Symbol | str, ...], options: VerifyOptions) -> Derivation:
     entry = lookup(expr_or_name) if isinstance(expr_or_name, str) else None
     expr = None if entry is not None else _as_expression(expr_or_name)
     yours = _chosen_variable(expr, variable, entry)

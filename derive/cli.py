@@ -24,8 +24,10 @@ _GREEK = (
     "varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi "
     "Psi Omega"
 ).split()
-_SYMBOL = re.compile(r"^(\\(" + "|".join(_GREEK) + r")|[A-Za-z])$")
-_LABEL = re.compile(r"^[A-Za-z0-9:._-]{1,64}$")
+# Matched with fullmatch: "$" would also accept a trailing newline (--name $'ex\n' -> "ex\n.tex").
+_SYMBOL = re.compile(r"\\(" + "|".join(_GREEK) + r")|[A-Za-z]")
+_LABEL = re.compile(r"[A-Za-z0-9:._-]{1,64}")
+DIFF_TIMEOUT_SECONDS = 60.0
 
 
 def run() -> NoReturn:
@@ -60,13 +62,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             return COMMANDS[arguments[0]](arguments[1:])
         return run_function(arguments)
     except DeriveError as error:
-        print(f"derive: error: {error}", file=sys.stderr)
+        print(f"derive: error: {_one_line(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.SUCCESS
+
+
+def _one_line(message: str) -> str:
+    """A message as one printable line (a file name may hold a newline or a terminal escape)."""
+    return "".join(char if char.isprintable() else " " for char in " ".join(message.split()))
+
+
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM stops a long command the way Ctrl-C does: workers stopped, nothing half-written."""
+    import signal
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _seconds(option: str, limit: float = 3600.0) -> Callable[[str], float]:
+    """An argparse type: a number of seconds from 0.1 to ``limit``; errors name ``option``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{option} must be a number of seconds, not {text!r}") from None
+        if not 0.1 <= value <= limit:  # also refuses nan and inf
+            raise argparse.ArgumentTypeError(f"{option} must be between 0.1 and {limit:g} seconds, not {text!r}")
+        return value
+
+    return parse
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,7 +117,7 @@ def _add_style_options(parser: argparse.ArgumentParser) -> None:
 def _style(options: argparse.Namespace):  # noqa: ANN202 - LatexStyle
     from derive.printing import LatexStyle
 
-    if not _SYMBOL.match(options.symbol):
+    if not _SYMBOL.fullmatch(options.symbol):
         raise UsageError(f"--symbol must be one letter or a Greek letter such as \\varphi, not {options.symbol!r}")
     return LatexStyle(exponential=options.exp_style, sigma_symbol=options.symbol)
 
@@ -126,17 +158,21 @@ def run_function(arguments: list[str]) -> int:
         return _print_derivation(derive(options.name, route=options.route), options.output_format)
     style = _style(options)
     if options.snippet or options.label:
-        if options.label and not _LABEL.match(options.label):
+        if options.label and not _LABEL.fullmatch(options.label):
             raise UsageError("--label may only contain letters, digits and : . _ - (at most 64)")
         from derive.renderer import render
 
         sys.stdout.write(render(derive(options.name, route=options.route), "latex", "snippet", style=style, label=options.label))
         return 0
-    from derive.output import compile_pdf, formats_from, write_handout
+    from derive.output import check_output_folder, compile_pdf, formats_from, write_handout
 
     formats = formats_from(options.output_format)
     if options.pdf and "latex" not in formats:
         raise UsageError("--pdf needs the LaTeX handout: use --format latex or all")
+    from derive.differentiate.catalogue import lookup
+
+    lookup(options.name)
+    check_output_folder(options.out)
     written = write_handout(options.name, options.out, formats, route=options.route, style=style)
     if options.pdf:
         written.append(compile_pdf(next(path for path in written if path.suffix == ".tex")))
@@ -155,11 +191,12 @@ def run_worksheet(arguments: list[str]) -> int:
                         help="documents to write (default all)")
     parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF")
     options = parser.parse_args(arguments)
-    from derive.output import compile_pdf, formats_from, write_worksheets
+    from derive.output import check_output_folder, compile_pdf, formats_from, write_worksheets
 
     formats = formats_from(options.output_format)
     if options.pdf and "latex" not in formats:
         raise UsageError("--pdf needs the LaTeX worksheets: use --format latex or all")
+    check_output_folder(options.out)
     written = write_worksheets(options.name, options.out, formats, students=options.students, seed=options.seed)
     if options.pdf:
         written += [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
@@ -176,8 +213,8 @@ def run_check(arguments: list[str]) -> int:
     parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
     parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
-    parser.add_argument("--file-timeout", type=float, default=120.0, help="seconds allowed for the whole file (default 120)")
+    parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
+    parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for the whole file (default 120)")
     options = parser.parse_args(arguments)
     from derive.checker import check_file
 
@@ -195,39 +232,121 @@ def run_check(arguments: list[str]) -> int:
 
 
 def run_grade(arguments: list[str]) -> int:
-    parser = _Parser(prog="derive grade", description="Check a whole class of submissions into a gradebook.")
-    parser.add_argument("paths", type=Path, nargs="+", help="submission files and/or folders of them")
+    parser = _Parser(prog="derive grade", description="Check a whole class of submissions into a gradebook, with "
+                     "scores, feedback for each student, a class report and the files Moodle and Canvas import.")
+    parser.add_argument("paths", type=Path, nargs="*", help="submission files and/or folders of them")
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="the CSV gradebook (default grades.csv)")
     parser.add_argument("--details", type=Path, help="JSON with every line's verdict (default: next to --out, .json)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel proof workers (default: all cores)")
     parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
     parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
     parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed to decide one line (default 10)")
-    parser.add_argument("--file-timeout", type=float, default=120.0, help="seconds allowed for one submission (default 120)")
+    parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
+    parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for one submission (default 120)")
+    parser.add_argument("--rubric", type=Path, help="points under this TOML rubric (default: the built-in one; see --rubric-example)")
+    parser.add_argument("--rubric-example", action="store_true", help="print the documented default rubric and exit")
+    parser.add_argument("--feedback", type=Path, metavar="DIR", help="write one feedback document per submission here (HTML and Markdown)")
+    parser.add_argument("--report", type=Path, metavar="DIR", help="write the class report here (HTML with SVG charts, Markdown)")
+    parser.add_argument("--pdf", action="store_true", help="with --feedback/--report: also LaTeX and PDF (latexmk)")
+    parser.add_argument("--resume", action="store_true", help="reuse the results of an interrupted or earlier run for unchanged files")
+    parser.add_argument("--moodle", type=Path, metavar="FILE.csv", help="write Moodle's grading worksheet (Upload grading worksheet)")
+    parser.add_argument("--canvas", type=Path, metavar="FILE.csv", help="write Canvas's gradebook import CSV")
+    parser.add_argument("--id-pattern", help="regular expression with a group (?P<id>...) that finds the student's id in a "
+                        "file's path (default: Moodle's and Canvas's download names)")
+    parser.add_argument("--roster", type=Path, help="CSV of students (the LMS's own export) to look the id up in")
+    parser.add_argument("--roster-key", help="the roster column holding the id (default: Identifier for Moodle, ID for Canvas)")
+    parser.add_argument("--assignment", default="", help="the assignment's column in the Canvas file, e.g. 'Sigmoid (12345)'")
     options = parser.parse_args(arguments)
-    from derive.checker.grade import collect, details_json, grade, gradebook_csv, progress_bar
-    from derive.output import write_text
+    if options.rubric_example:
+        from derive.grading.rubric import EXAMPLE
+
+        sys.stdout.write(EXAMPLE)
+        return 0
+    if not options.paths:
+        parser.error("the following arguments are required: paths")
+    from derive.checker.grade import check_grade_options, collect_found, progress_bar
+    from derive.grading.gradebook import Lms, Outputs, Settings, grade_class
+    from derive.grading.rubric import DEFAULT_RUBRIC, load_rubric
+    from derive.output import check_output_file, check_output_folder
 
     if options.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    for target, flag, example in ((options.out, "--out", "grades.csv"), (options.details, "--details", "grades.json")):
-        if target is not None and (target.is_dir() or not target.name):
-            raise UsageError(f"{flag} {target} is a folder: give the file to write, e.g. {target / example}")
-        if target is not None and target.suffix.lower() != Path(example).suffix:
-            # never a .tex or .txt name: the gradebook must not overwrite a student's file
-            raise UsageError(f"{flag} must name a {Path(example).suffix} file, e.g. {example}, not {target}")
     details = options.details or options.out.with_suffix(".json")
-    results = grade(collect(options.paths, exclude=(options.out, details)), jobs=options.jobs, timeout=options.timeout,
-                    progress=progress_bar, syntax=options.syntax, function=options.function, variable=options.var,
-                    file_timeout=options.file_timeout)
-    print(write_text(options.out, gradebook_csv(results)))
-    print(write_text(details, details_json(results)))
-    valid = sum(1 for result in results if result.report is not None and result.report.valid)
-    unusable = sum(1 for result in results if result.report is None)
-    print(f"{len(results)} submissions: {valid} valid, {len(results) - valid - unusable} with errors, {unusable} unusable",
-          file=sys.stderr)
+    files = {"--out": (options.out, ".csv"), "--details": (details, ".json"), "--moodle": (options.moodle, ".csv"),
+             "--canvas": (options.canvas, ".csv")}
+    for flag, (target, suffix) in files.items():
+        if target is None:
+            continue
+        if target.is_dir() or not target.name:
+            raise UsageError(f"{flag} {target} is a folder: give the file to write, e.g. {target / ('grades' + suffix)}")
+        if target.suffix.lower() != suffix:
+            # never a .tex or .txt name: the gradebook must not overwrite a student's file
+            raise UsageError(f"{flag} must name a {suffix} file, e.g. grades{suffix}, not {target}")
+    named = [target.resolve() for target, _ in files.values() if target is not None]
+    if len(set(named)) < len(named):
+        raise UsageError("--out, --details, --moodle and --canvas must be different files")
+    settings = Settings(function=options.function, variable=options.var, syntax=options.syntax,
+                        timeout=options.timeout, file_timeout=options.file_timeout)
+    check_grade_options(timeout=settings.timeout, **settings.check_options())
+    rubric = load_rubric(options.rubric) if options.rubric else DEFAULT_RUBRIC
+    lms = _lms_options(options)
+    if options.pdf:
+        if options.feedback is None and options.report is None:
+            raise UsageError("--pdf needs --feedback or --report")
+        import shutil
+
+        from derive.errors import ToolMissingError
+
+        if shutil.which("latexmk") is None:
+            raise ToolMissingError("--pdf needs latexmk and pdflatex (Debian: apt-get install latexmk texlive-latex-recommended texlive-pictures)")
+    for flag, (target, _) in files.items():  # every output is checked before the work starts
+        if target is not None:
+            check_output_file(target, flag)
+    for flag, folder in (("--feedback", options.feedback), ("--report", options.report)):
+        if folder is not None:
+            check_output_folder(folder, flag)
+    outputs = Outputs(gradebook=options.out, details=details, feedback=options.feedback, report=options.report,
+                      moodle=options.moodle, canvas=options.canvas, pdf=options.pdf)
+    found = collect_found(options.paths, exclude=[target for target, _ in files.values() if target is not None],
+                          exclude_folders=[folder for folder in (options.feedback, options.report) if folder is not None])
+    _interrupt_on_sigterm()
+    result = grade_class(found, outputs, settings, rubric=rubric, lms=lms, jobs=options.jobs, resume=options.resume,
+                         progress=progress_bar, notice=lambda message: print(f"derive: note: {_one_line(message)}", file=sys.stderr))
+    for path in (options.out, details, options.moodle, options.canvas):
+        if path is not None:
+            print(path)
+    for folder in (options.feedback, options.report):
+        if folder is not None:
+            print(folder)
+    reused = f" ({result.reused} reused from the earlier run)" if options.resume else ""
+    print(f"{result.submissions} submissions: {result.valid} valid, {result.with_errors} with errors, "
+          f"{result.unusable} unusable{reused}", file=sys.stderr)
+    if result.unmatched:
+        print(f"derive: note: {len(result.unmatched)} submissions are not in the LMS files (no student id found for "
+              f"them, see --id-pattern and --roster): {_one_line(', '.join(result.unmatched[:5]))}"
+              f"{' …' if len(result.unmatched) > 5 else ''}", file=sys.stderr)
     return 0
+
+
+def _lms_options(options: argparse.Namespace):  # noqa: ANN202 - Lms | None
+    """Who each submission belongs to, for --moodle / --canvas (checked before grading)."""
+    from derive.grading.gradebook import Lms
+    from derive.grading.lms import Identities, compile_pattern, read_roster
+
+    wanted = options.moodle is not None or options.canvas is not None
+    if not wanted:
+        if options.id_pattern or options.roster or options.roster_key:
+            raise UsageError("--id-pattern, --roster and --roster-key need --moodle or --canvas")
+        return None
+    if options.moodle is not None and options.canvas is not None and options.roster is not None:
+        raise UsageError("a roster belongs to one system: give --roster with --moodle or with --canvas, not both")
+    pattern = compile_pattern(options.id_pattern) if options.id_pattern else None
+    if options.roster is None:
+        if options.roster_key:
+            raise UsageError("--roster-key needs --roster")
+        return Lms(identities=Identities(pattern=pattern), assignment=options.assignment)
+    system = "moodle" if options.moodle is not None else "canvas"
+    return Lms(identities=read_roster(options.roster, options.roster_key, system, pattern), assignment=options.assignment)
 
 
 def run_diff(arguments: list[str]) -> int:
@@ -242,15 +361,25 @@ def run_diff(arguments: list[str]) -> int:
                         help="print (text, json) or write documents (all, latex, markdown, html)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for documents (default: output)")
     parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
+    parser.add_argument("--timeout", type=_seconds("--timeout"), default=DIFF_TIMEOUT_SECONDS,
+                        help=f"seconds allowed to derive and render the expression (default {DIFF_TIMEOUT_SECONDS:g})")
     options = parser.parse_args(arguments)
-    from derive.jobs import PRINTED, derive_text
-    from derive.output import EXTENSIONS, formats_from, prepare_folder, write_text
+    from derive.jobs import PRINTED
+    from derive.output import check_output_folder, formats_from, prepare_folder, write_text
+    from derive.renderer import EXTENSIONS
+    from derive.sandbox import MEMORY_LIMIT_BYTES, Sandbox
 
-    if not _LABEL.match(options.name):
+    if not _LABEL.fullmatch(options.name):
         raise UsageError("--name may only contain letters, digits and : . _ - (at most 64)")
     printed = options.output_format in PRINTED
     formats = (options.output_format,) if printed else formats_from(options.output_format)
-    done = derive_text(options.expression, variable=options.var, formats=formats, stem=options.name, order=options.order)
+    if not printed:
+        check_output_folder(options.out)
+    _interrupt_on_sigterm()
+    with Sandbox(memory_limit=MEMORY_LIMIT_BYTES) as sandbox:
+        done = sandbox.run("derive.jobs:derive_text", options.expression, timeout=options.timeout,
+                           what="deriving the expression", variable=options.var, formats=formats, stem=options.name,
+                           order=options.order)
     texts = done["texts"]
     if printed:
         sys.stdout.write(texts[options.output_format])
@@ -265,14 +394,54 @@ def run_diff(arguments: list[str]) -> int:
     return 0
 
 
+def run_gradescope(arguments: list[str]) -> int:
+    parser = _Parser(prog="derive gradescope-autograder",
+                     description="Write a Gradescope autograder (setup.sh, run_autograder, its configuration and "
+                     "autograder.zip) that checks one exercise; or, with --run, grade one submission as Gradescope does.")
+    parser.add_argument("--exercise", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
+    parser.add_argument("--out", type=Path, help="folder for the autograder bundle")
+    parser.add_argument("--rubric", type=Path, help="points under this TOML rubric (default: the built-in one)")
+    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
+    parser.add_argument("--syntax", choices=("latex", "text"))
+    parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
+    parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for one submission (default 120)")
+    parser.add_argument("--visibility", default="visible", choices=("visible", "hidden", "after_due_date", "after_published"),
+                        help="when students see each line's result on Gradescope (default visible)")
+    parser.add_argument("--submission-file", default="", help="the file name students must upload (default: their one text file)")
+    parser.add_argument("--run", type=Path, metavar="CONFIG", help="(used by run_autograder) grade ROOT/submission into ROOT/results/results.json")
+    parser.add_argument("--root", type=Path, default=Path("/autograder"), help="with --run: Gradescope's folder (default /autograder)")
+    options = parser.parse_args(arguments)
+    from derive.grading.gradescope import AutograderConfig, run_autograder, write_bundle
+
+    if options.run is not None:
+        results = run_autograder(options.run, options.root)
+        print(f"{options.root / 'results' / 'results.json'}: score {results['score']}")
+        return 0
+    if options.out is None:
+        parser.error("the following arguments are required: --out (or --run)")
+    from derive.grading.gradebook import Settings
+    from derive.grading.rubric import DEFAULT_RUBRIC, load_rubric
+    from derive.output import check_output_folder
+
+    settings = Settings(function=options.exercise, variable=options.var, syntax=options.syntax, timeout=options.timeout,
+                        file_timeout=options.file_timeout)
+    config = AutograderConfig(settings=settings, visibility=options.visibility, submission_file=options.submission_file,
+                              rubric=load_rubric(options.rubric) if options.rubric else DEFAULT_RUBRIC)
+    check_output_folder(options.out)
+    for path in write_bundle(config, options.out):
+        print(path)
+    return 0
+
+
 def run_compare(arguments: list[str]) -> int:
     parser = _Parser(prog="derive compare", description="Write the comparison table of the whole catalogue.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
     parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),
                         help="documents to write (default all)")
     options = parser.parse_args(arguments)
-    from derive.output import formats_from, write_comparison
+    from derive.output import check_output_folder, formats_from, write_comparison
 
+    check_output_folder(options.out)
     for path in write_comparison(options.out, formats_from(options.output_format)):
         print(path)
     return 0
@@ -311,16 +480,16 @@ def run_serve(arguments: list[str]) -> int:
     parser.add_argument("--file-timeout", type=float, default=60.0, help="seconds allowed for one derivation (default 60)")
     options = parser.parse_args(arguments)
     if not 1 <= options.port <= 65535:
-        raise InputError(f"--port must be between 1 and 65535, not {options.port}")
+        raise UsageError(f"--port must be between 1 and 65535, not {options.port}")
     if options.workers < 1 or options.queue < 1:
-        raise InputError("--workers and --queue must be at least 1")
+        raise UsageError("--workers and --queue must be at least 1")
     if options.class_name is None and (options.database or options.new_token or options.function != "sigmoid"):
-        raise InputError("--function, --database and --new-token are for class mode: add --class NAME")
+        raise UsageError("--function, --database and --new-token are for class mode: add --class NAME")
     if options.class_name is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}$", options.class_name):
-        raise InputError("--class must be a name of letters, digits, spaces and . _ - (at most 60), such as ML101")
+        raise UsageError("--class must be a name of letters, digits, spaces and . _ - (at most 60), such as ML101")
     for flag, seconds in (("--timeout", options.timeout), ("--file-timeout", options.file_timeout)):
         if not 0.1 <= seconds <= 3600:
-            raise InputError(f"{flag} must be between 0.1 and 3600 seconds, not {seconds:g}")
+            raise UsageError(f"{flag} must be between 0.1 and 3600 seconds, not {seconds:g}")
     from derive.web import ServeOptions, serve  # the server process itself never loads the engine
 
     return serve(ServeOptions(
@@ -344,7 +513,7 @@ def _print_derivation(derivation: object, output_format: str) -> int:
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "list": run_list, "diff": run_diff, "worksheet": run_worksheet, "check": run_check, "grade": run_grade,
-    "compare": run_compare, "serve": run_serve,
+    "compare": run_compare, "serve": run_serve, "gradescope-autograder": run_gradescope,
 }
 
 

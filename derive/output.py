@@ -2,17 +2,22 @@
 
 The one place that touches the file system for output. Files are written atomically (a
 temporary file renamed into place), so an interrupted run never leaves a half-written
-document, and their bytes depend only on the input (no dates, no random names).
+document, and their bytes depend only on the input (no dates, no random names). Where output
+goes is checked before any work starts (:func:`check_output_folder`, :func:`check_output_file`):
+a folder that cannot be written is one line and exit 2 up front, never a traceback after the work.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from types import TracebackType
+from typing import IO
 
 from derive.errors import DeriveError, InputError, ToolMissingError
 from derive.renderer import EXTENSIONS
@@ -26,17 +31,135 @@ def formats_from(choice: str) -> tuple[str, ...]:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically, as UTF-8 with Unix newlines."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write ``text`` to ``path`` atomically, as UTF-8 with Unix newlines.
+
+    A failure (a full disk, a folder that cannot be written) is one :class:`DeriveError` that
+    names the file; whatever was at ``path`` before stays as it was.
+    """
+    with AtomicFile(path) as stream:
+        stream.write(text)
+    return path
+
+
+class AtomicFile:
+    """A text file written in pieces and put in place only when complete (``with`` block, or
+    :meth:`commit`): it goes to a hidden temporary file beside ``path``, which is flushed to disk
+    and renamed over ``path`` at the end. If the block fails, or the process is interrupted, the
+    temporary file is removed and the previous ``path`` (a gradebook of an earlier run) is intact.
+
+    >>> with AtomicFile(Path(folder) / "grades.csv") as stream:  # doctest: +SKIP
+    ...     stream.write("file,valid\n")
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._temporary: Path | None = None
+        self._stream: IO[str] | None = None
+
+    def __enter__(self) -> IO[str]:
+        return self.open()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+
+    def open(self) -> IO[str]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent)
+        except OSError as error:
+            raise cannot_write(self.path, error) from None
+        self._temporary = Path(temporary)
+        self._stream = os.fdopen(handle, "w", encoding="utf-8", newline="\n")
+        return self._stream
+
+    def write(self, text: str) -> None:
+        assert self._stream is not None, "open() first"
+        try:
+            self._stream.write(text)
+        except OSError as error:
+            self.abort()
+            raise cannot_write(self.path, error) from None
+
+    def commit(self) -> Path:
+        """Flush, sync and rename the finished file into place."""
+        assert self._stream is not None and self._temporary is not None, "open() first"
+        try:
+            self._stream.flush()
+            os.fsync(self._stream.fileno())
+            self._stream.close()
+            os.chmod(self._temporary, 0o666 & ~_umask())
+            os.replace(self._temporary, self.path)
+        except OSError as error:
+            self.abort()
+            raise cannot_write(self.path, error) from None
+        self._stream = self._temporary = None
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the unfinished file; ``path`` keeps what it had."""
+        if self._stream is not None:
+            try:
+                self._stream.close()
+            except OSError:
+                pass
+        if self._temporary is not None:
+            self._temporary.unlink(missing_ok=True)
+        self._stream = self._temporary = None
+
+
+def cannot_write(path: Path, error: OSError) -> DeriveError:
+    """One line for a write that failed (a full disk, a file too large for the system's limit)."""
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "the disk is full"
+    elif error.errno == errno.EFBIG:
+        reason = "the file would be larger than the system allows (a full disk or a size limit)"
+    return DeriveError(f"cannot write {path}: {reason}")
+
+
+def remove_partials(path: Path) -> None:
+    """Remove what an :class:`AtomicFile` for ``path`` left behind when its process was killed
+    (SIGKILL leaves no chance to clean up)."""
+    for stale in path.parent.glob(f".{path.name}.*.partial"):
+        stale.unlink(missing_ok=True)
+
+
+def check_output_folder(folder: Path, option: str = "--out") -> Path:
+    """Make sure files can be written in ``folder``: one :class:`InputError` (exit 2) that names
+    the option when they cannot (``/proc/self``, ``/sys``, a file in the way, no permission), before
+    any work is done. Nothing is created: a folder that does not exist yet is checked by writing a
+    probe file in the nearest folder above it that exists (permission bits do not tell, on
+    read-only and virtual file systems)."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{option} {folder} exists and is not a folder")
+    existing = folder
+    while not existing.exists():
+        if existing.is_symlink():
+            raise InputError(f"{option} {folder}: cannot write there ({existing} is a broken link)")
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{option} {folder}: cannot write there ({existing} is a file, not a folder)")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        handle, probe = tempfile.mkstemp(prefix=".derive-write-check.", dir=existing)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise InputError(f"{option} {folder}: cannot write there ({error.strerror or error})") from None
+    return folder
+
+
+def check_output_file(path: Path, option: str = "--out") -> Path:
+    """Make sure ``path`` can be written (its folder is created): see :func:`check_output_folder`."""
+    if path.is_dir():
+        raise InputError(f"{option} {path} is a folder: give the file to write")
+    check_output_folder(path.parent, option)
+    if path.exists() and not os.access(path, os.W_OK) and not os.access(path.parent, os.W_OK):
+        raise InputError(f"{option} {path}: cannot write there (permission denied)")
     return path
 
 
@@ -48,12 +171,12 @@ def _umask() -> int:
 
 
 def prepare_folder(folder: Path) -> Path:
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"--out {folder} exists and is not a folder")
+    """The folder for documents, known to be writable (see :func:`check_output_folder`), created."""
+    check_output_folder(folder, "--out")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise InputError(f"cannot create the folder {folder}: {error.strerror}") from None
+        raise InputError(f"--out {folder}: cannot create the folder ({error.strerror or error})") from None
     return folder
 
 

@@ -55,6 +55,17 @@ class JobFailed(DeriveError):
     exit_code = errors.ExitCode.BUG
 
 
+def failure(error: BaseException, what: str) -> DeriveError:
+    """An error that is not one of derive's own as one of derive's, in one line that names the
+    work: running out of memory or stack is :class:`LimitExceeded`, anything else (a bug)
+    :class:`JobFailed`."""
+    if isinstance(error, MemoryError):
+        return LimitExceeded(f"{what} stopped: it ran out of memory")
+    if isinstance(error, RecursionError):
+        return LimitExceeded(f"{what} stopped: the expression is nested too deeply")
+    return JobFailed(f"{what} failed inside derive ({type(error).__name__}); please report this input")
+
+
 class Overloaded(DeriveError):
     """Every worker is busy and the queue of waiting jobs is full."""
 
@@ -63,13 +74,21 @@ class Overloaded(DeriveError):
 
 def prepare_child(memory_limit: int) -> None:
     """What every worker process does first: cap its memory, die with its parent, ignore Ctrl-C
-    (the parent decides what an interrupt means) and keep quiet about broken pipes."""
+    (the parent decides what an interrupt means) and keep quiet about broken pipes.
+
+    A worker is forked by the fork server, so the parent that ``PR_SET_PDEATHSIG`` watches is the
+    fork server, not the derive process. The fork server ends when no process holds its "alive"
+    pipe any more; every child inherits that pipe, so a busy worker would keep the server, and
+    the server the worker, alive for ever after derive was killed. The worker closes its copy:
+    then derive's death ends the server, and the server's death ends the worker.
+    """
     try:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     except (ImportError, ValueError, OSError):
         pass
+    _release_fork_server()
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -78,10 +97,25 @@ def prepare_child(memory_limit: int) -> None:
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies
         except (OSError, AttributeError):
             pass
+        if os.getppid() == 1:  # the parent died before the line above took effect
+            os._exit(0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a closed pipe ends the worker silently
+
+
+def _release_fork_server() -> None:
+    """Close this process's end of the fork server's "alive" pipe (see :func:`prepare_child`)."""
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    server = getattr(forkserver, "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        try:
+            os.close(alive)
+        except OSError:
+            pass
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
 
 
 def context() -> multiprocessing.context.BaseContext:

@@ -31,6 +31,10 @@ class Counterexample:
     def as_json_data(self) -> dict[str, Any]:
         return {"x": self.x, "left": self.left, "right": self.right, "at": dict(self.at)}
 
+    @classmethod
+    def from_json_data(cls, data: dict[str, Any]) -> Counterexample:
+        return cls(x=data["x"], left=data["left"], right=data["right"])
+
 
 @dataclass(frozen=True, kw_only=True)
 class LineReport:
@@ -65,6 +69,65 @@ class LineReport:
             "column": self.column,
         }
 
+    @classmethod
+    def from_json_data(cls, data: dict[str, Any]) -> LineReport:
+        """The line back from :meth:`as_json_data` (``derive grade --resume`` reads earlier results)."""
+        found = data.get("counterexample")
+        return cls(line=data["line"], source=data["source"], status=data["status"], message=data["message"],
+                   relation=data["relation"], proved=bool(data.get("proved")),
+                   counterexample=None if found is None else Counterexample.from_json_data(found),
+                   diagnosis=data.get("diagnosis"), diagnosis_key=data.get("diagnosis_key"), column=data.get("column"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Suggestion:
+    """A correct next line from derive's own derivation of the exercise (every step of it proved):
+    where the student's work could have gone after their last correct line."""
+
+    after_line: int | None  # the student's last correct line (None: from the start)
+    latex: str
+    text: str
+    rule: str
+
+    def as_json_data(self) -> dict[str, Any]:
+        return {"after_line": self.after_line, "latex": self.latex, "text": self.text, "rule": self.rule}
+
+    @classmethod
+    def from_json_data(cls, data: dict[str, Any]) -> Suggestion:
+        return cls(after_line=data["after_line"], latex=data["latex"], text=data["text"], rule=data["rule"])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """Where a derivation ended up, for scores and feedback.
+
+    ``result_line`` is the last line that claims an identity in the variable (numeric checks such
+    as ``σ(1) ≈ 0.7311`` come after a result and are not it); ``reaches_derivative`` says that
+    line is correct and its last expression is the derivative of the exercise's function with no
+    derivative left to take; ``in_terms_of_function`` that this expression is written in the
+    function itself alone (σ(x)(1 − σ(x)), 1 − tanh²(x)); ``suggestion`` is a correct next line
+    after the last correct line, when the work goes wrong and derive knows one.
+    """
+
+    result_line: int | None = None
+    reaches_derivative: bool = False
+    in_terms_of_function: bool = False
+    suggestion: Suggestion | None = None
+
+    def as_json_data(self) -> dict[str, Any]:
+        return {
+            "result_line": self.result_line, "reaches_derivative": self.reaches_derivative,
+            "in_terms_of_function": self.in_terms_of_function,
+            "suggestion": None if self.suggestion is None else self.suggestion.as_json_data(),
+        }
+
+    @classmethod
+    def from_json_data(cls, data: dict[str, Any]) -> Outcome:
+        found = data.get("suggestion")
+        return cls(result_line=data.get("result_line"), reaches_derivative=bool(data.get("reaches_derivative")),
+                   in_terms_of_function=bool(data.get("in_terms_of_function")),
+                   suggestion=None if found is None else Suggestion.from_json_data(found))
+
 
 @dataclass(frozen=True, kw_only=True, repr=False)
 class Report(ShownInNotebooks):
@@ -76,6 +139,7 @@ class Report(ShownInNotebooks):
     function: str
     variable: str
     name: str = ""
+    outcome: Outcome = Outcome()
 
     @property
     def valid(self) -> bool:
@@ -101,6 +165,7 @@ class Report(ShownInNotebooks):
             "function": self.function,
             "variable": self.variable,
             "counts": {status: self.count(status) for status in ("correct", "wrong", "unparsed")},
+            "outcome": self.outcome.as_json_data(),
         }
 
     def __repr__(self) -> str:
@@ -109,3 +174,9 @@ class Report(ShownInNotebooks):
         name = f" {self.name}" if self.name else ""
         return (f"<Report{name}: {verdict}, {self.count('correct')} correct, {self.count('wrong')} wrong, "
                 f"{self.count('unparsed')} unreadable{where}>")
+    @classmethod
+    def from_json_data(cls, data: dict[str, Any], *, name: str = "") -> Report:
+        """The report back from :meth:`as_json_data` (``derive grade --resume`` reads earlier results)."""
+        return cls(lines=tuple(LineReport.from_json_data(line) for line in data["lines"]), syntax=data["syntax"],
+                   function=data["function"], variable=data["variable"], name=name,
+                   outcome=Outcome.from_json_data(data.get("outcome") or {}))

@@ -19,19 +19,21 @@ from typing import Any
 
 import sympy
 
+from derive.checker.conclusion import NextLine, conclude
 from derive.checker.decide import Claim
 from derive.checker.judge import Judging, judge_line
 from derive.checker.plan import LinePlan, Reading, plan_line
-from derive.checker.reader import numbered_lines, read_submission
+from derive.checker.reader import numbered_lines, read_submission, stray_line_break
 from derive.checker.worker import (
     DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, ProofWorker,
 )
 from derive.differentiate.catalogue import Entry, catalogue_names, lookup
-from derive.errors import InputError
+from derive.errors import DeriveError, InputError
 from derive.functions import NamedFunction, sigma
 from derive.functions import variable as real_variable
 from derive.parse import check_variable_name, detect_syntax
-from derive.verdicts import Report
+from derive.sandbox import failure
+from derive.verdicts import LineReport, Report
 
 __all__ = ["Report", "check", "check_file"]
 
@@ -47,6 +49,7 @@ def check(
     worker: ProofWorker | None = None,
     name: str = "",
     observe: Callable[[LinePlan], None] | None = None,
+    next_line: NextLine | None = None,
 ) -> Report:
     """Check every line of ``text`` (a whole derivation). Student text is never evaluated.
 
@@ -55,14 +58,32 @@ def check(
     ``observe`` is called with each line as read (a :class:`~derive.checker.plan.LinePlan`), for a
     caller that shows the lines as mathematics too (the web page). ``function=None``: no catalogued
     exercise, the derivation defines its own function (``f(x) = …`` on a line of its own).
+    ``next_line`` (see :mod:`.conclusion`) lets the report suggest a correct next line after the
+    last correct one.
+
+    Raises only :class:`~derive.errors.DeriveError`: unusable input or options as their own
+    errors, and anything unforeseen inside derive as :class:`~derive.sandbox.JobFailed`
+    (exit 3), never another exception.
     """
+    try:
+        return _check(text, syntax=syntax, function=function, variable=variable, timeout=timeout,
+                      file_timeout=file_timeout, worker=worker, name=name, observe=observe, next_line=next_line)
+    except DeriveError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the API's contract: one error type, reported in one line
+        raise failure(error, f"checking {name or 'the derivation'}") from error
+
+
+def _check(text: str, *, syntax: str | None, function: str | None, variable: str | None, timeout: float,
+           file_timeout: float, worker: ProofWorker | None, name: str, observe: Callable[[LinePlan], None] | None,
+           next_line: NextLine | None) -> Report:
     entry = lookup(function) if function is not None else None  # the exercise's function must exist
     variable = variable or (entry.variable_name if entry else "x")
     if syntax not in (None, "latex", "text"):
         raise InputError(f"unknown syntax '{syntax}': choose latex or text")
     check_variable_name(variable)
     check_timeout(timeout)
-    check_timeout(file_timeout)
+    check_timeout(file_timeout, what="the time limit for the whole file")
     deadline = time.monotonic() + file_timeout
     lines = numbered_lines(text)
     if not lines:
@@ -85,7 +106,14 @@ def check(
         def planned_claims() -> Iterator[Claim]:
             # Lines are read while the worker proves the claims of the lines before them.
             for number, source in lines:
-                plans.append(plan_line(number, source, chosen, variable, reading))
+                stray = stray_line_break(source)
+                if stray is not None:  # one definition of a line (see reader.py): named, never split
+                    reading.subject, reading.unread_subject = None, number
+                    plans.append(LinePlan(number=number, source=source, kind="unparsed", report=LineReport(
+                        line=number, source=source, status="unparsed", relation="not read",
+                        message=f"Cannot read this line: {stray}.")))
+                else:
+                    plans.append(plan_line(number, source, chosen, variable, reading))
                 if observe is not None:
                     observe(plans[-1])
                 for claim in plans[-1].claims:
@@ -96,10 +124,13 @@ def check(
         verdicts = dict(zip(map(id, claims), results))
         judging = Judging(exercise=reading.exercise if reading.exercise and not _mentions(plans, reading.exercise[0]) else None, deadline=deadline)
         reports = [judge_line(plan, verdicts, judging, worker, x) for plan in plans]
+        outcome = conclude(plans, reports, exercise=reading.exercise, worker=worker, x=x, deadline=deadline,
+                           next_line=next_line)
     finally:
         if owned:
             worker.close()
-    return Report(lines=tuple(reports), syntax=chosen, function=function or "", variable=variable, name=name)
+    return Report(lines=tuple(reports), syntax=chosen, function=function or "", variable=variable, name=name,
+                  outcome=outcome)
 
 
 def _mentions(plans: list[LinePlan], function: sympy.Expr) -> bool:
@@ -115,10 +146,10 @@ def _mentions(plans: list[LinePlan], function: sympy.Expr) -> bool:
     )
 
 
-def check_timeout(timeout: float) -> None:
-    """A time limit per line must be a number of seconds between 0.1 and one hour."""
-    if not (isinstance(timeout, (int, float)) and MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS):
-        raise InputError(f"the time limit per line must be between {MIN_TIMEOUT_SECONDS:g} and {MAX_TIMEOUT_SECONDS:g} seconds, not {timeout!r}")
+def check_timeout(timeout: float, *, what: str = "the time limit per line") -> None:
+    """A time limit must be a number of seconds between 0.1 and one hour (``what`` names it)."""
+    if isinstance(timeout, bool) or not (isinstance(timeout, (int, float)) and MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS):
+        raise InputError(f"{what} must be between {MIN_TIMEOUT_SECONDS:g} and {MAX_TIMEOUT_SECONDS:g} seconds, not {timeout!r}")
 
 
 def exercise_names(entry: Entry, variable: str) -> dict[str, Any]:

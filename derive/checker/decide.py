@@ -6,6 +6,8 @@ strings out), so that it can run in a separate process that the checker can kill
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -199,9 +201,11 @@ def decide_approximation(left: sympy.Expr, right: sympy.Expr, claim: Claim) -> V
 
     The parent replaced each decimal literal by a placeholder symbol (a pickled SymPy tree is
     rebuilt with evaluation, which would fold ``1 + 0.368`` into one number); here each
-    placeholder becomes its interval.
+    placeholder becomes its interval. Both contexts work with enough digits for the most precise
+    decimal written (``mpmath.iv`` has a precision of its own, 53 bits unless set).
     """
-    with mpmath.workdps(40):
+    places = max((len(str(radius.q)) - 1 for _, _, radius in claim.decimals), default=0)
+    with mpmath.workdps(max(40, places + 20)), _interval_digits(max(40, places + 20)):
         values = {
             placeholder: mpmath.iv.mpf([to_mpf(value) - to_mpf(radius), to_mpf(value) + to_mpf(radius)])
             for placeholder, value, radius in claim.decimals
@@ -226,6 +230,17 @@ def decide_approximation(left: sympy.Expr, right: sympy.Expr, claim: Claim) -> V
         method="interval arithmetic (mpmath.iv) with each decimal read as the interval of numbers that round to it",
         counterexample=None if holds else (None, shown[0], shown[1]),
     )
+
+
+@contextmanager
+def _interval_digits(digits: int) -> Iterator[None]:
+    """``mpmath.iv`` at ``digits`` significant digits for the block (it has no ``workdps``)."""
+    saved = mpmath.iv.dps
+    mpmath.iv.dps = digits
+    try:
+        yield
+    finally:
+        mpmath.iv.dps = saved
 
 
 def _ends(interval: Any) -> tuple[mpmath.mpf, mpmath.mpf]:

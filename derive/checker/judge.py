@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import sympy
 
@@ -77,7 +77,7 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
         state.error_line = state.error_line or number
         state.previous = None
         return LineReport(line=number, source=source, status="unparsed", relation="not decided",
-                          message=f"Could not check this line: {last.error}.")
+                          message=f"derive could not decide this line: {last.error}.")
     # A number-valued left side that is not the quantity the lines before were about (σ(1) ≈ 0.7311
     # after σ'(0) = 1/4) starts a new claim: it neither follows from them nor carries their errors.
     new_claim = (previous_line is not None and not continuation_line and previous_subject is not None
@@ -159,8 +159,10 @@ def _under_wrong_definition(parts: list[sympy.Expr], subject: sympy.Expr | None,
 def _literal(value: sympy.Rational, radius: sympy.Rational) -> sympy.Symbol:
     """A decimal literal as the student wrote it (0.70 stays 0.70), for messages only."""
     places = len(str(radius.q)) - 1  # radius = 1/(2·10^d), and 2·10^d has d + 1 digits
-    exact = Decimal(int(value.p)) / Decimal(int(value.q))
-    return sympy.Symbol(str(exact.quantize(Decimal(1).scaleb(-places))))
+    with localcontext() as context:
+        context.prec = places + len(str(abs(int(value)))) + 2  # enough for every written digit
+        exact = Decimal(int(value.p)) / Decimal(int(value.q))
+        return sympy.Symbol(str(exact.quantize(Decimal(1).scaleb(-places))))
 
 
 def _counterexample(verdict: Verdict) -> Counterexample | None:

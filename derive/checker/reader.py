@@ -1,9 +1,21 @@
-"""Read a student's file: bounded, decoded, split into numbered lines. Unusable input → InputError."""
+"""Read a student's file: bounded, decoded, split into numbered lines. Unusable input → InputError.
+
+**What a line is.** A line ends at a newline character ``\n`` (a ``\r`` before it belongs to
+the line ending, so Windows files read the same); nothing else ends a line. This is what every
+editor and ``git`` show as line numbers, and the 500-line limit counts the same lines. Other
+characters that some programs treat as line breaks (U+2028 LINE SEPARATOR, U+2029, NEL U+0085,
+form feed, vertical tab, the file/group/record separators and a ``\r`` on its own) stay inside
+their line, and a line that contains one is reported as unreadable with a message that names it
+(:func:`stray_line_break`), so that no line number ever drifts from the one the student sees.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import stat
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -16,9 +28,40 @@ from derive.parse.names import KNOWN_WORDS, TEXT_COMMANDS
 MAX_FILE_BYTES = 256 * 1024
 MAX_LINES = 500
 
+#: Characters that ``str.splitlines`` (and some viewers) treat as line breaks, but editors do not.
+STRAY_LINE_BREAKS = {
+    "\r": "a carriage return (\\r) without a newline after it",
+    "\x0b": "a vertical tab",
+    "\x0c": "a form feed",
+    "\x1c": "a file separator (U+001C)",
+    "\x1d": "a group separator (U+001D)",
+    "\x1e": "a record separator (U+001E)",
+    "\x85": "a NEL (U+0085) character",
+    "\u2028": "a LINE SEPARATOR (U+2028) character",
+    "\u2029": "a PARAGRAPH SEPARATOR (U+2029) character",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Submission:
+    """A file as read: its text, and the SHA-256 of its bytes (what ``grade --resume`` keys on)."""
+
+    text: str
+    sha256: str
+
 
 def read_submission(path: Path) -> str:
     """The text of ``path``, or :class:`InputError` (exit 2) with one clear sentence."""
+    return read_submission_file(path).text
+
+
+def read_submission_file(path: Path, *, inside: Path | None = None) -> Submission:
+    """Read ``path`` (bounded, decoded) with the hash of its bytes.
+
+    With ``inside``, a path that leads out of that folder through a symbolic link is refused
+    (:class:`InputError`), checked on the file actually opened, so that a link swapped in
+    meanwhile cannot lead out either.
+    """
     try:
         if path.is_dir():
             raise InputError(f"{path} is a folder, not a file")
@@ -27,15 +70,37 @@ def read_submission(path: Path) -> str:
             raise InputError(f"{path} is not a regular file (a pipe, a device or a socket)")
         if status.st_size > MAX_FILE_BYTES:
             raise InputError(f"{path} is too large ({status.st_size} bytes; the limit is {MAX_FILE_BYTES})")
-        with path.open("rb") as stream:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(descriptor, "rb") as stream:
+            opened = os.fstat(stream.fileno())
+            if not stat.S_ISREG(opened.st_mode):  # replaced by a pipe between stat and open
+                raise InputError(f"{path} is not a regular file (a pipe, a device or a socket)")
+            if inside is not None:
+                check_inside(path, inside, opened)
             data = stream.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
     except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    return decode_submission(data, str(path))
+        raise InputError(f"{path}: cannot read ({error.strerror or 'a link that points to itself'})") from None
+    return Submission(text=decode_submission(data, str(path)), sha256=hashlib.sha256(data).hexdigest())
+
+
+def check_inside(path: Path, folder: Path, opened: os.stat_result | None = None) -> None:
+    """Refuse ``path`` when its real location (links resolved) is not below ``folder``."""
+    try:
+        real = path.resolve(strict=True)
+        root = folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise InputError(f"{path}: cannot be read (a link that points to itself)") from None
+    if real != root and root not in real.parents:
+        raise InputError(f"{path}: not graded: a link to {real}, outside the folder being graded (links that "
+                         "leave the folder are not followed)")
+    if opened is not None:
+        target = real.stat()
+        if (target.st_dev, target.st_ino) != (opened.st_dev, opened.st_ino):
+            raise InputError(f"{path}: not graded: the file changed while it was being read")
 
 
 def decode_submission(data: bytes, name: str = "input") -> str:
@@ -50,9 +115,35 @@ def decode_submission(data: bytes, name: str = "input") -> str:
         raise InputError(f"{name} is not valid UTF-8 text (bad byte at offset {error.start})") from None
     if not text.strip():
         raise InputError(f"{name} is empty")
-    if text.count("\n") + 1 > MAX_LINES:
+    if len(physical_lines(text)) > MAX_LINES:
         raise InputError(f"{name} has more than {MAX_LINES} lines")
     return text
+
+
+def physical_lines(text: str) -> list[str]:
+    r"""The lines of ``text`` as an editor numbers them: split at ``
+`` only, a ```` before it
+    dropped; a final newline does not start another line.
+
+    >>> physical_lines("a
+b c
+")
+    ['a', 'b c']
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def stray_line_break(line: str) -> str | None:
+    """A sentence about the first character in ``line`` that looks like a line break but is not one."""
+    for position, char in enumerate(line):
+        if char in STRAY_LINE_BREAKS:
+            return (f"this line contains {STRAY_LINE_BREAKS[char]} at column {position + 1}, which some programs show "
+                    "as a new line but editors do not; derive counts lines by newline characters, so put each claim "
+                    "on a line of its own")
+    return None
 
 
 _LAYOUT_ONLY = re.compile(r"^(\\(begin|end)\{[A-Za-z*]+\}|\$\$|\\\[|\\\]|\\\\)$")
@@ -69,7 +160,7 @@ def numbered_lines(text: str) -> list[tuple[int, str]]:
     """
     known = _names_used_as_functions(text)
     kept = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(physical_lines(text), start=1):
         stripped = line.strip()
         if (
             not stripped
@@ -79,7 +170,7 @@ def numbered_lines(text: str) -> list[tuple[int, str]]:
             or is_prose(stripped, known)
         ):
             continue
-        kept.append((number, line.rstrip("\r")))
+        kept.append((number, line))
     return kept
 
 

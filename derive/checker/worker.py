@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import time
 from collections.abc import Iterable
@@ -27,22 +28,44 @@ MAX_TIMEOUT_SECONDS = 3600.0
 DEFAULT_FILE_TIMEOUT_SECONDS = 120.0
 
 
+_UNSENDABLE = "derive cannot hand this line to its prover (a limitation of derive, not a mistake of yours)"
+
+
 class ClaimTimeout(Exception):
     """Raised inside :class:`InlineWorker` when one claim runs past its time limit."""
+
+
+#: Why a proof failed, in words a student reads, by the kind of error (the rest: see undecidable()).
+_REASONS = (
+    (ZeroDivisionError, "the expression divides by zero wherever derive evaluates it"),
+    (OverflowError, "its values are too large to compute"),
+    (ArithmeticError, "its numbers cannot be computed exactly enough"),
+)
+
+
+def undecidable(error: BaseException) -> str:
+    """Why a claim could not be decided, in words (the error's name and text are internals: a
+    student cannot act on "NoConvergence" or "'MPIntervalContext' object has no attribute")."""
+    if isinstance(error, MemoryError):
+        return "the proof ran out of memory"
+    if isinstance(error, RecursionError):
+        return "the expression is nested too deeply to prove"
+    if type(error).__name__ == "NoConvergence":  # mpmath's: a numeric method did not settle
+        return "derive's numeric evaluation of it did not converge"
+    for kind, reason in _REASONS:
+        if isinstance(error, kind):
+            return reason
+    return "derive could not evaluate this expression with the methods it has (a limitation of derive, not a mistake of yours)"
 
 
 def decide_safely(claim: Claim, verifiers: Verifiers) -> Verdict:
     """:func:`decide`, with every failure turned into an undecided verdict (never a traceback)."""
     try:
         return decide(claim, verifiers)
-    except MemoryError:
-        return Verdict.undecided("the proof ran out of memory")
-    except RecursionError:
-        return Verdict.undecided("the expression is nested too deeply to prove")
     except ClaimTimeout:
         raise
-    except Exception as error:  # noqa: BLE001 - reported as "could not decide", never hidden
-        return Verdict.undecided(f"internal error while proving: {type(error).__name__}: {error}")
+    except Exception as error:  # noqa: BLE001 - reported as "could not decide" in words, never hidden
+        return Verdict.undecided(undecidable(error))
 
 
 def _serve(connection: multiprocessing.connection.Connection, memory_limit: int) -> None:
@@ -70,6 +93,7 @@ class ProofWorker:
         self._context = context()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: multiprocessing.connection.Connection | None = None
+        self._closed = False
 
     def __enter__(self) -> ProofWorker:
         return self
@@ -99,9 +123,13 @@ class ProofWorker:
         source = iter(incoming)
         claims: list[Claim] = []
         results: list[Verdict] = []
+        unsendable: dict[int, Verdict] = {}  # claims that could not be pickled: settled here, in their place
         sent = 0
         exhausted = False
         while True:
+            if self._closed:  # stopped from outside (an interrupted grade): no new worker
+                claims.extend(source)
+                return results + [Verdict.undecided("the checking was interrupted")] * (len(claims) - len(results))
             try:
                 if self._process is None or not self._process.is_alive():
                     self.start()
@@ -116,8 +144,13 @@ class ProofWorker:
                         except StopIteration:
                             exhausted = True
                             break
-                    self._connection.send(claims[sent])
+                    try:
+                        self._connection.send(claims[sent])  # pickled whole before a byte is written
+                    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                        unsendable[sent] = Verdict.undecided(_UNSENDABLE)
                     sent += 1
+                while len(results) in unsendable:
+                    results.append(unsendable.pop(len(results)))
                 if len(results) == len(claims):
                     return results
                 wait = self.timeout if deadline is None else max(0.0, min(self.timeout, deadline - time.monotonic()))
@@ -131,7 +164,8 @@ class ProofWorker:
                     return results + [error] * (len(claims) - len(results))
                 results.append(Verdict.undecided(f"the proof took longer than the limit of {self.timeout:g} s", timeout=True))
             except (EOFError, OSError, BrokenPipeError):
-                results.append(Verdict.undecided("the proof process stopped unexpectedly (out of memory?)"))
+                results.append(Verdict.undecided(f"the proof stopped: it most likely ran out of memory (the limit is "
+                                                  f"{self.memory_limit / 1024**3:g} GB)"))
             self._stop()
 
     def _stop(self) -> None:
@@ -151,6 +185,17 @@ class ProofWorker:
                 pass
             self._process.join(timeout=2)
         self._stop()
+
+    def interrupt(self) -> None:
+        """Stop for good, from another thread: kill the child now; the thread that uses this
+        worker gets "interrupted" verdicts at once and no new child is started."""
+        self._closed = True
+        process = self._process
+        if process is not None:
+            try:
+                process.kill()
+            except (OSError, ValueError, AttributeError):
+                pass
 
     @property
     def pid(self) -> int | None:

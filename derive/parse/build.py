@@ -243,6 +243,8 @@ class Builder(Transformer_NonRecursive):
         )
 
     def _number(self, text: str, start: int, end: int, *, record: bool = True) -> Built:
+        if not any(char.isdigit() for char in text):  # a lone "." (as \frac0.7 splits it)
+            raise ParseError(f"'{text}' is not a number: write digits around the decimal point", column=start + 1)
         if "." in text:
             whole, fraction = text.split(".")
             number: sympy.Rational = sympy.Rational(int(whole + fraction), 10 ** len(fraction))

@@ -148,6 +148,54 @@ def render_comparison(derivations: list[tuple[str, Derivation]], format: str) ->
     return environment(format).get_template(f"comparison.{EXTENSIONS[format]}.j2").render(**comparison_context(derivations))
 
 
+def render_feedback(context: dict[str, Any], format: str) -> str:  # noqa: A002
+    """One student's feedback (data from :func:`derive.grading.feedback.feedback_context`) as
+    html, markdown or latex; everything the student wrote is escaped for the format."""
+    from derive.renderer.environment import environment
+    from derive.renderer.mathml import latex_to_mathml
+
+    if format not in ("html", "markdown", "latex"):
+        raise DeriveError(f"feedback is written as html, markdown or latex, not '{format}'")
+    values = dict(context)
+    suggestion = values.get("suggestion")
+    if format == "html" and suggestion is not None:
+        values["suggestion"] = {**suggestion, "mathml": Markup(latex_to_mathml(suggestion["latex"], alt=suggestion["text"]))}
+    return environment(format).get_template(f"feedback.{EXTENSIONS[format]}.j2").render(**values)
+
+
+def render_class_report(context: dict[str, Any], format: str) -> str:  # noqa: A002
+    """The class report (data from :class:`derive.grading.summary.ClassSummary`) as html (charts as
+    inline SVG), markdown (charts as tables) or latex (charts drawn with TikZ)."""
+    from derive.renderer.environment import environment
+
+    if format not in ("html", "markdown", "latex"):
+        raise DeriveError(f"the class report is written as html, markdown or latex, not '{format}'")
+    charts = _class_charts(context)
+    values = {**context, "charts": charts}
+    if format == "html":
+        svg = environment("svg").get_template("bars.svg.j2")
+        values["svg"] = {name: Markup(svg.render(chart=chart, standalone=False)) for name, chart in charts.items()}
+    return environment(format).get_template(f"class_report.{EXTENSIONS[format]}.j2").render(**values)
+
+
+def render_chart_svg(context: dict[str, Any], name: str) -> str:
+    """One chart of the class report (``scores`` or ``first_errors``) as a standalone SVG file."""
+    from derive.renderer.environment import environment
+
+    return environment("svg").get_template("bars.svg.j2").render(chart=_class_charts(context)[name], standalone=True)
+
+
+def _class_charts(context: dict[str, Any]) -> dict[str, Any]:
+    from derive.renderer.charts import bar_chart
+
+    return {
+        "scores": bar_chart(context["score_bins"], title="Scores", x_label=f"points (of {context['maximum']})",
+                            y_label="students"),
+        "first_errors": bar_chart(context["first_error_bins"], title="Where the first error falls",
+                                  x_label="the first wrong line is the n-th line checked", y_label="students"),
+    }
+
+
 def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None = None,  # noqa: A002
                     fragment: bool = False) -> str:
     """Every partial derivative of a loss, and the gradient vector, as one document (latex,

@@ -58,7 +58,8 @@ def environment(output_format: str) -> jinja2.Environment:
     options["bytecode_cache"] = _bytecode_cache()
     env = jinja2.Environment(**options)  # noqa: S701 - autoescape is on for HTML, the only markup format
     env.filters["tex"] = escape.latex_text
-    env.filters["md"] = escape.markdown_text
+    env.filters["md"] = escape.markdown_prose  # derive's own sentences
+    env.filters["mdtext"] = escape.markdown_text  # anything a student or a file wrote
     env.filters["plain"] = escape.plain_text
     env.filters["cell"] = escape.markdown_math_cell
     env.filters["code"] = escape.markdown_code

@@ -7,6 +7,7 @@ reaches a document, whether derive wrote it or a student did.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 
 _LATEX_SPECIALS = {
@@ -52,12 +53,24 @@ def latex_text(text: object) -> str:
     return "".join(out)
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|<>$~&^@])")
+#: Every ASCII punctuation mark: CommonMark, GitHub-flavoured Markdown and Pandoc's Markdown all
+#: read a backslash before any of them as that character, literally.
+_MARKDOWN_SPECIALS = re.compile("([" + re.escape(string.punctuation) + "])")
 
 
 def markdown_text(text: object) -> str:
-    """Text safe inside a Markdown paragraph or table cell: every punctuation mark that could
-    start markup (including ``$`` math and raw HTML) is backslash-escaped; newlines become spaces."""
+    r"""Text that reads as itself, and only as text, in every Markdown a report meets
+    (GitHub-flavoured, CommonMark with pipe tables, Pandoc's), in a paragraph or a table cell.
+
+    Every ASCII punctuation mark is backslash-escaped, so that nothing can start markup: raw HTML
+    (``<script>``, ``<svg onload=…>``), links and images (``[x](javascript:…)``), autolinks,
+    entities (``&lt;``), emphasis, math (``$``), raw TeX (``\input``), citations (``@``),
+    super- and subscripts, and a cell's end (a student's own ``\|`` becomes ``\\|``: an escaped
+    backslash, then an escaped bar). Newlines and control characters go (see :func:`plain_text`).
+
+    >>> markdown_text("<b>x</b> | [a](javascript:b)")
+    '\\<b\\>x\\<\\/b\\> \\| \\[a\\]\\(javascript\\:b\\)'
+    """
     return _MARKDOWN_SPECIALS.sub(r"\\\1", plain_text(text))
 
 
@@ -71,7 +84,29 @@ def markdown_math_cell(latex: str) -> str:
     return latex.replace(r"\|", r"\Vert{}").replace("|", r"\vert{}")
 
 
+_PROSE_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|<>$~&^@])")
+
+
+def markdown_prose(text: object) -> str:
+    """derive's own sentences (rule names, annotations, titles) in Markdown: the marks that
+    start markup mid-sentence escaped, the rest left readable. Text that comes from a student or
+    a file goes through :func:`markdown_text` instead."""
+    return _PROSE_SPECIALS.sub(r"\\\1", plain_text(text))
+
+
 def markdown_code(text: object) -> str:
-    """Text inside a Markdown code span in a table cell: backticks and pipes neutralised, one line."""
-    flat = re.sub(r"\s+", " ", str(text))
-    return flat.replace("`", "'").replace("|", "\\|") or " "
+    """A complete inline code span with ``text`` shown verbatim (one line), for paragraphs and
+    lists. Never inside a table cell: GitHub-flavoured Markdown splits cells at ``|`` before it
+    reads code spans, and no escape inside a code span survives that (use :func:`markdown_text`).
+
+    The fence is one backtick longer than the longest run in the text, so the text cannot close
+    it; inside a code span nothing is markup in any of the three dialects.
+
+    >>> markdown_code("a `b` c")
+    '`` a `b` c ``'
+    """
+    flat = plain_text(text) or " "
+    longest = max((len(run) for run in re.findall("`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    padded = f" {flat} " if flat.startswith("`") or flat.endswith("`") or longest else flat
+    return f"{fence}{padded}{fence}"

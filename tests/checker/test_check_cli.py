@@ -286,7 +286,9 @@ def test_grade_exits_0_and_writes_one_row_per_file(graded) -> None:
     assert run["result"].returncode == 0, run["result"].stderr
     assert "Traceback" not in run["result"].stderr
     rows = list(csv.DictReader(io.StringIO(run["csv"])))
-    assert tuple(csv.reader(io.StringIO(run["csv"])).__next__()) == CSV_COLUMNS
+    header = tuple(csv.reader(io.StringIO(run["csv"])).__next__())
+    assert header[: len(CSV_COLUMNS)] == CSV_COLUMNS, "the original columns stay first, in order"
+    assert header[len(CSV_COLUMNS):] == ("score", "maximum", "diagnosis_text", "needs_review", "student_id", "sha256")
     assert [row["file"] for row in rows] == EXPECTED_FILES
     by_file = {row["file"].split("/")[-1]: row for row in rows}
     assert by_file["d_correct.tex"]["valid"] == "True" and by_file["d_correct.tex"]["first_error"] == ""

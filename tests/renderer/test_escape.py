@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from derive.renderer.escape import latex_text, markdown_math_cell, markdown_text, plain_text
+from derive.renderer.escape import (
+    latex_text, markdown_code, markdown_math_cell, markdown_prose, markdown_text, plain_text,
+)
 from derive.renderer.mathml import UnsafeMathError, latex_to_mathml
 from tooling import compile_latex, pandoc_math, require_tool
 
@@ -49,6 +51,17 @@ HOSTILE = [
     "…–—“”’‘²",
     "@smith04",
     "2^10^",
+    "<svg onload=alert(1)>",
+    "a \\| b | c",
+    "[click](javascript:alert(1))",
+    "<https://evil.example> www.evil.example",
+    "&lt;b&gt; &amp; &#60;",
+    "1. item",
+    "- item",
+    "> quote",
+    "# heading",
+    "term\n: definition",
+    "x  \\",
 ]
 IDS = [f"row{index:02d}" for index in range(len(HOSTILE))]
 
@@ -129,7 +142,7 @@ def test_latex_escaped_rows_compile(escaped_pdf: Path) -> None:
 def test_latex_escaped_rows_print_literally(escaped_pdf: Path) -> None:
     pdftotext = require_tool("pdftotext")
     text = subprocess.run([pdftotext, str(escaped_pdf), "-"], capture_output=True, text=True, check=True).stdout
-    rows = dict(re.findall(r"^Row (\d+): \[(.*)\]$", text, re.MULTILINE))
+    rows = dict(re.findall(r"^\f?Row (\d+): \[(.*)\]$", text, re.MULTILINE))  # \f: a new page
     assert len(rows) == len(HOSTILE), "a row swallowed another (an unescaped special?)"
     for literal in ("\\end{document}", "\\input{/etc/passwd}", "<script>alert(1)</script>", "\\def\\x{1}\\x", "\\\\", "{}",
                     "$", "%", "&", "#", "a < b > c | d", "\\verb|x|"):
@@ -157,9 +170,13 @@ def _inline_text(nodes: list) -> tuple[str, set[str]]:
     return "".join(text), kinds
 
 
-def _pandoc_blocks(markdown: str) -> list:
+#: The Markdown dialects a report meets: GitHub's, CommonMark with tables, Pandoc's own.
+DIALECTS = ("gfm", "commonmark+pipe_tables", "markdown+tex_math_dollars")
+
+
+def _pandoc_blocks(markdown: str, dialect: str = "markdown+tex_math_dollars") -> list:
     pandoc = require_tool("pandoc")
-    result = subprocess.run([pandoc, "-f", "markdown+tex_math_dollars", "-t", "json"], input=markdown,
+    result = subprocess.run([pandoc, "-f", dialect, "-t", "json"], input=markdown,
                             capture_output=True, text=True, encoding="utf-8", timeout=60, check=True)
     return json.loads(result.stdout)["blocks"]
 
@@ -170,46 +187,65 @@ def _pandoc_text(value: str) -> str:
     return value.replace("“", '"').replace("”", '"').replace("’", "'").replace("‘", "'")
 
 
-#: Rows pandoc would turn into markup if markdown_text did not escape ^ and @.
-MARKDOWN_MARKUP_ROWS = {"@smith04", "2^10^", "^^5c^^5c"}
 SMART = {"x--y---z", "…–—“”’‘²"}  # pandoc's smart extension rewrites dashes; not markup
 #: Rows with control or format characters other than whitespace (see test_markdown_text_drops_control_characters).
 CONTROL = {t for t in HOSTILE if any(unicodedata.category(c)[0] == "C" and not c.isspace() for c in t)}
+INLINE = {"Str", "Space", "SoftBreak"}
 
 
 @pytest.mark.tools
-@pytest.mark.parametrize("text", [t for t in HOSTILE if t not in MARKDOWN_MARKUP_ROWS | SMART | CONTROL], ids=str)
-def test_markdown_text_is_literal_text_in_pandoc(text: str) -> None:
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("text", HOSTILE, ids=IDS)
+def test_markdown_text_is_literal_text_in_every_dialect(text: str, dialect: str) -> None:
     escaped = markdown_text(text)
     assert "\n" not in escaped and "\r" not in escaped
-    (block,) = _pandoc_blocks(f"Text: {escaped} end\n")
+    (block,) = _pandoc_blocks(f"Text: {escaped} end\n", dialect)
     assert block["t"] == "Para"
     seen, kinds = _inline_text(block["c"])
-    assert kinds <= {"Str", "Space", "SoftBreak"}, f"{text!r} became {sorted(kinds)}"
-    assert _pandoc_text(seen) == _pandoc_text(f"Text: {text} end")
+    assert kinds <= INLINE, f"{text!r} became {sorted(kinds)} in {dialect}"
+    if text not in SMART | CONTROL:
+        assert _pandoc_text(seen) == _pandoc_text(f"Text: {plain_text(text)} end")
 
 
 @pytest.mark.tools
-@pytest.mark.parametrize("text", sorted(MARKDOWN_MARKUP_ROWS))
-def test_markdown_text_escapes_superscript_and_citations(text: str) -> None:
-    (block,) = _pandoc_blocks(f"Text: {markdown_text(text)} end\n")
-    seen, kinds = _inline_text(block["c"])
-    assert kinds <= {"Str", "Space"}, f"{text!r} became {sorted(kinds)}"
-    assert seen == f"Text: {text} end"
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("text", HOSTILE, ids=IDS)
+def test_markdown_text_at_the_start_of_a_line_is_a_paragraph(text: str, dialect: str) -> None:
+    escaped = markdown_text(text)
+    if not escaped.strip():
+        return
+    blocks = _pandoc_blocks(f"{escaped}\n", dialect)
+    assert [block["t"] for block in blocks] == ["Para"], f"{text!r} started a {blocks[0]['t']} in {dialect}"
+    assert _inline_text(blocks[0]["c"])[1] <= INLINE
 
 
 @pytest.mark.tools
-@pytest.mark.parametrize("text", [t for t in HOSTILE if t not in MARKDOWN_MARKUP_ROWS], ids=str)
-def test_markdown_text_in_a_table_cell_stays_in_its_cell(text: str) -> None:
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("text", HOSTILE, ids=IDS)
+def test_markdown_text_in_a_table_cell_stays_in_its_cell(text: str, dialect: str) -> None:
     table = f"| a | b |\n|---|---|\n| {markdown_text(text)} | second |\n"
-    (block,) = _pandoc_blocks(table)
+    (block,) = _pandoc_blocks(table, dialect)
     assert block["t"] == "Table"
     body = block["c"][4][0][3]  # TableBody -> rows
     (row,) = body
     cells = row[1]
-    assert len(cells) == 2
+    assert len(cells) == 2, f"{text!r} broke the row in {dialect}"
+    first = cells[0][4][0]["c"] if cells[0][4] else []
+    assert _inline_text(first)[1] <= INLINE
     last = cells[1][4][0]["c"]
     assert _inline_text(last)[0] == "second"
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("text", HOSTILE, ids=IDS)
+def test_markdown_code_is_verbatim_in_every_dialect(text: str, dialect: str) -> None:
+    (block,) = _pandoc_blocks(f"- wrote {markdown_code(text)} end\n", dialect)
+    assert block["t"] == "BulletList"
+    inlines = block["c"][0][0]["c"]
+    codes = [node["c"][1] for node in inlines if node["t"] == "Code"]
+    assert codes == [plain_text(text).strip() or " "] or codes == [plain_text(text) or " "], (text, codes)
+    assert {node["t"] for node in inlines} <= INLINE | {"Code"}
 
 
 @pytest.mark.parametrize("text", ["a\x00b", "a\x1b[31mb", "a\x07b", "a\x7fb", "\u202eevil"])
@@ -226,15 +262,23 @@ def test_markdown_text_drops_control_characters(text: str) -> None:
         ("`", r"\`"),
         ("$", r"\$"),
         ("|", r"\|"),
+        ("\\|", r"\\\|"),
         ("<", r"\<"),
         ("\\", r"\\"),
-        ("[x](y)", r"\[x\](y)"),
+        ("[x](y)", r"\[x\]\(y\)"),
+        ("a.b:c", r"a\.b\:c"),
         ("a\n\n  b", "a b"),
         ("σ′ −", "σ′ −"),
     ],
 )
 def test_markdown_text_table(text: str, expected: str) -> None:
     assert markdown_text(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [("[x](y)", r"\[x\](y)"), ("Chain rule: u = 1 + e.", "Chain rule: u = 1 + e."),
+                                                ("<b>", r"\<b\>")])
+def test_markdown_prose_table(text: str, expected: str) -> None:
+    assert markdown_prose(text) == expected
 
 
 # --- plain_text ------------------------------------------------------------------------------
