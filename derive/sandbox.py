@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.spawn
 import os
 import queue
 import signal
@@ -127,6 +128,40 @@ def context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+#: What multiprocessing would pass on to re-import the caller's ``__main__`` in a child.
+_MAIN_KEYS = ("init_main_from_path", "init_main_from_name", "main_path")
+_STARTING = threading.Lock()
+
+
+def start_process(chosen: multiprocessing.context.BaseContext, target: Callable[..., None],
+                  args: tuple[Any, ...]) -> multiprocessing.process.BaseProcess:
+    """A daemon child running ``target(*args)``, started without re-importing ``__main__``.
+
+    Under the fork server and spawn, multiprocessing runs the caller's main script again in the
+    child (and in the fork server) to find functions defined there. derive's workers only run
+    derive's own functions, and a user's plain script that calls :func:`derive.check` without an
+    ``if __name__ == "__main__":`` guard would otherwise run again in the child and fail there
+    ("an attempt has been made to start a new process ..."); a script read from stdin would not
+    be found at all. So the main module is left out of what the child is told to prepare.
+    """
+    process = chosen.Process(target=target, args=args, daemon=True)
+    with _STARTING:
+        original = multiprocessing.spawn.get_preparation_data
+
+        def without_main(name: str) -> dict[str, Any]:
+            data = original(name)
+            for key in _MAIN_KEYS:
+                data.pop(key, None)
+            return data
+
+        multiprocessing.spawn.get_preparation_data = without_main  # type: ignore[assignment]
+        try:
+            process.start()
+        finally:
+            multiprocessing.spawn.get_preparation_data = original  # type: ignore[assignment]
+    return process
+
+
 def resolve(target: str) -> Callable[..., Any]:
     """The function named ``"module:function"`` (only derive's own modules may be named)."""
     module, _, name = target.partition(":")
@@ -180,8 +215,7 @@ class Sandbox:
 
     def start(self) -> None:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child, self.memory_limit), daemon=True)
-        process.start()
+        process = start_process(self._context, _serve, (child, self.memory_limit))
         child.close()
         self._process, self._connection = process, parent
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable
 
 from derive.checker.decide import Claim, Verdict, Verifiers, decide
-from derive.sandbox import MEMORY_LIMIT_BYTES, context, prepare_child
+from derive.sandbox import MEMORY_LIMIT_BYTES, context, prepare_child, start_process
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 MIN_TIMEOUT_SECONDS = 0.1
@@ -103,8 +103,7 @@ class ProofWorker:
 
     def start(self) -> None:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child, self.memory_limit), daemon=True)
-        process.start()
+        process = start_process(self._context, _serve, (child, self.memory_limit))
         child.close()
         self._process, self._connection = process, parent
 
