@@ -114,6 +114,32 @@ def _add_style_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--symbol", default=r"\sigma", help=r"LaTeX symbol for the sigmoid (default \sigma), e.g. '\varphi' or 'S'")
 
 
+def _add_snippet_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--snippet", action="store_true",
+                        help="with --format latex: print a paste-ready align* on stdout; with --format markdown, "
+                        "an aligned display in $$ (notes, GitHub)")
+    parser.add_argument("--label", help="with --snippet: a numbered align with this \\label")
+    parser.add_argument("--no-annotations", dest="annotations", action="store_false",
+                        help="with --snippet: the equations alone, without the rule names")
+
+
+def _check_snippet_options(options: argparse.Namespace) -> None:
+    """--snippet needs --format latex or markdown (the default format means latex); --label and
+    --no-annotations need --snippet."""
+    if options.snippet and options.output_format in ("all", None):
+        options.output_format = "latex"
+    if options.label and not options.snippet:
+        raise UsageError("--label needs --snippet")
+    if not options.annotations and not options.snippet:
+        raise UsageError("--no-annotations needs --snippet")
+    if options.snippet and options.output_format not in ("latex", "markdown"):
+        raise UsageError("--snippet needs --format latex or --format markdown")
+    if options.label and options.output_format != "latex":
+        raise UsageError("--label needs --format latex")
+    if options.label and not _LABEL.fullmatch(options.label):
+        raise UsageError("--label may only contain letters, digits and : . _ - (at most 64)")
+
+
 def _style(options: argparse.Namespace):  # noqa: ANN202 - LatexStyle
     from derive.printing import LatexStyle
 
@@ -137,14 +163,12 @@ def run_function(arguments: list[str]) -> int:
                         help="documents to write (all, latex, markdown, html) or print (text, json)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the documents (default: output)")
     parser.add_argument("--pdf", action="store_true", help="also compile the LaTeX handout to PDF with latexmk")
-    parser.add_argument("--snippet", action="store_true", help="with --format latex: print a paste-ready align* on stdout")
-    parser.add_argument("--label", help="with --snippet: a numbered align with this \\label")
+    _add_snippet_options(parser)
     _add_style_options(parser)
     options = parser.parse_args(arguments)
     from derive.api import derive
 
-    if (options.snippet or options.label) and options.output_format != "latex":
-        raise UsageError("--snippet and --label need --format latex")
+    _check_snippet_options(options)
     if options.pdf and options.output_format in ("text", "json"):
         raise UsageError("--pdf writes documents: use --format latex or all")
     from derive.differentiate.catalogue import lookup
@@ -157,12 +181,14 @@ def run_function(arguments: list[str]) -> int:
     if options.output_format in ("text", "json"):
         return _print_derivation(derive(options.name, route=options.route), options.output_format)
     style = _style(options)
-    if options.snippet or options.label:
-        if options.label and not _LABEL.fullmatch(options.label):
-            raise UsageError("--label may only contain letters, digits and : . _ - (at most 64)")
-        from derive.renderer import render
+    if options.snippet:
+        from derive.api import gradient
+        from derive.renderer import render_snippet
 
-        sys.stdout.write(render(derive(options.name, route=options.route), "latex", "snippet", style=style, label=options.label))
+        derivations = (gradient(options.name, route=options.route).derivations if entry.document == "gradient"
+                       else (derive(options.name, route=options.route),))
+        sys.stdout.write(render_snippet(derivations, options.output_format, label=options.label,
+                                        annotations=options.annotations, style=style))
         return 0
     from derive.output import check_output_folder, compile_pdf, formats_from, write_handout
 
@@ -356,14 +382,17 @@ def run_diff(arguments: list[str]) -> int:
                         "(--var w,b), for every partial derivative")
     parser.add_argument("--order", type=int, default=1, help="a higher derivative (--order 2); with several variables, "
                         "2 gives every second partial, mixed ones included")
-    parser.add_argument("--format", dest="output_format", default="text",
+    parser.add_argument("--format", dest="output_format", default=None,
                         choices=("text", "json", "all", "latex", "markdown", "html"),
-                        help="print (text, json) or write documents (all, latex, markdown, html)")
+                        help="print (text, json; default text) or write documents (all, latex, markdown, html)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for documents (default: output)")
     parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=DIFF_TIMEOUT_SECONDS,
                         help=f"seconds allowed to derive and render the expression (default {DIFF_TIMEOUT_SECONDS:g})")
+    _add_snippet_options(parser)
     options = parser.parse_args(arguments)
+    _check_snippet_options(options)
+    options.output_format = options.output_format or "text"
     from derive.jobs import PRINTED
     from derive.output import check_output_folder, formats_from, prepare_folder, write_text
     from derive.renderer import EXTENSIONS
@@ -371,18 +400,19 @@ def run_diff(arguments: list[str]) -> int:
 
     if not _LABEL.fullmatch(options.name):
         raise UsageError("--name may only contain letters, digits and : . _ - (at most 64)")
-    printed = options.output_format in PRINTED
-    formats = (options.output_format,) if printed else formats_from(options.output_format)
+    snippet = {"format": options.output_format, "label": options.label, "annotations": options.annotations} if options.snippet else None
+    printed = options.output_format in PRINTED or snippet is not None
+    formats = () if snippet else (options.output_format,) if printed else formats_from(options.output_format)
     if not printed:
         check_output_folder(options.out)
     _interrupt_on_sigterm()
     with Sandbox(memory_limit=MEMORY_LIMIT_BYTES) as sandbox:
         done = sandbox.run("derive.jobs:derive_text", options.expression, timeout=options.timeout,
                            what="deriving the expression", variable=options.var, formats=formats, stem=options.name,
-                           order=options.order)
+                           order=options.order, snippet=snippet)
     texts = done["texts"]
     if printed:
-        sys.stdout.write(texts[options.output_format])
+        sys.stdout.write(texts["snippet" if snippet else options.output_format])
     else:
         prepare_folder(options.out)
         for output_format in formats:

@@ -145,7 +145,7 @@ gelu_tanh = _activation(
     "GELU, the tanh approximation: (x/2)(1 + tanh(√(2/π)(x + 0.044715 x³))).",
 )
 logsigmoid = _activation("logsigmoid", r"\operatorname{logsigmoid}", lambda u: sympy.log(sigma(u)), "log-sigmoid: ln σ(x).")
-mish = _activation("mish", r"\operatorname{mish}", lambda u: u * sympy.tanh(softplus(u)), "mish: x·tanh(softplus(x)).")
+mish = _activation("mish", r"\operatorname{Mish}", lambda u: u * sympy.tanh(softplus(u)), "Mish: x·tanh(softplus(x)).")
 softsign = _activation("softsign", r"\operatorname{softsign}", lambda u: u / (1 + sympy.Abs(u)), "softsign: x/(1 + |x|).")
 relu = _activation(
     "relu", r"\operatorname{ReLU}",

@@ -22,7 +22,7 @@ from derive.parse import check_variable_name, parse_expression
 from derive.errors import DeriveError, InputError
 from derive.functions import variable as real_variable
 from derive.model import Gradient
-from derive.renderer import render, render_gradient, render_handouts
+from derive.renderer import render, render_gradient, render_handouts, render_snippet
 from derive.renderer.json_output import derivation_json, gradient_json
 from derive.verdicts import Report
 
@@ -41,14 +41,16 @@ def check_text(
 
 
 def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[str, ...] = ("text",),
-                stem: str = "expression", order: int = 1) -> dict[str, Any]:
+                stem: str = "expression", order: int = 1, snippet: dict[str, Any] | None = None) -> dict[str, Any]:
     """``derive diff``: parse the typed expression, derive and verify it, render ``formats``.
 
     ``variable`` is one letter, or several separated by commas (``"w,b"``: every partial
     derivative, the others held constant; with ``order=2``, every second partial, mixed ones
     included); None: the expression's only letter (x when it has several). Returns
     ``{"texts": {format: text, ...}, "complete": bool, "proved": bool}``; with documents, the plot
-    is under ``"svg"`` (the Markdown file links to ``stem.svg``).
+    is under ``"svg"`` (the Markdown file links to ``stem.svg``). ``snippet`` (``format``, ``label``,
+    ``annotations``: the arguments of :func:`~derive.renderer.render_snippet`) adds the paper
+    snippet of every derivation under ``"snippet"``.
     """
     names = [name.strip() for name in variable.split(",")] if variable else []
     for name in names:
@@ -67,6 +69,8 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
             texts["text"] = render(derivation, "text")
         if documents:
             texts.update(render_handouts(derivation, documents, plot_file=f"{stem}.svg"))
+        if snippet is not None:
+            texts["snippet"] = render_snippet((derivation,), **snippet)
         return {"texts": texts, "complete": derivation.complete, "proved": derivation.proved}
     if order == 1:
         result = gradient(parsed, tuple(letters))
@@ -83,6 +87,8 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
         texts["text"] = render_gradient(result, "text")
     for output_format in documents:
         texts[output_format] = render_gradient(result, output_format)
+    if snippet is not None:
+        texts["snippet"] = render_snippet(result.derivations, **snippet)
     return {"texts": texts, "complete": result.complete, "proved": result.proved}
 
 

@@ -72,7 +72,7 @@ class DeriveLatexPrinter(LatexPrinter):
                 # An evaluated product in power notation: the reciprocal factors go last.
                 factors = sorted(factors, key=_is_reciprocal)
             return self._print_product_plainly(factors)
-        if plainly:
+        if plainly or (is_unevaluated(expr) and _juxtaposes_a_number(factors)):
             return self._print_product_plainly(factors)
         if not is_unevaluated(expr):
             return super()._print_Mul(expr)
@@ -429,6 +429,12 @@ def to_text(expr: sympy.Basic) -> str:
 def is_unevaluated(expr: sympy.Basic) -> bool:
     """True when SymPy would rewrite ``expr`` if it were built normally (order, signs, nesting)."""
     return expr.func(*expr.args).args != expr.args
+
+
+def _juxtaposes_a_number(factors: list[sympy.Basic]) -> bool:
+    """True when writing the product without a dot would misread: a number after another factor
+    ((1 + e^{-x}) 0, x 2), or a leading 1 or 0 (1 σ(3x) reads as 1σ, 13x ...)."""
+    return any(factor.is_Number for factor in factors[1:]) or (factors[0].is_Number and factors[0] in (0, 1))
 
 
 def _is_reciprocal(factor: sympy.Basic) -> bool:

@@ -134,7 +134,7 @@ def sigmoid_chain(x: sympy.Symbol) -> tuple[Step, ...]:
     chain, denominator = _sigmoid_start(x)
     chain.step(
         "rewrite_as_power",
-        say("Write the reciprocal as a power with exponent -1, so that the power rule applies."),
+        say("Write the reciprocal as a power with exponent ", sympy.S.NegativeOne, ", so that the power rule applies."),
         Derivative(denominator**-1, x),
         notation="powers",
     )

@@ -24,7 +24,8 @@ def comparison_rows(derivations: list[tuple[str, Derivation]], style: LatexStyle
         value_range = found.get("derivative_range")
         limits = {side: found.get(f"derivative_limit_{side}_infinity") for side in ("minus", "plus")}
         flat = [side for side in ("minus", "plus") if limits[side] is not None and limits[side].statement.rhs == 0]
-        saturates = {("minus", "plus"): "both sides", ("minus",): "left (x to -infinity)", ("plus",): "right (x to +infinity)"}.get(tuple(flat), "no")
+        saturation = {("minus", "plus"): "both", ("minus",): "left", ("plus",): "right"}.get(tuple(flat), "no")
+        saturates = {"both": "both sides", "left": "left (x → −∞)", "right": "right (x → ∞)"}.get(saturation, "no")
         rows.append({
             "name": derivation.name,
             "title": title,
@@ -39,6 +40,7 @@ def comparison_rows(derivations: list[tuple[str, Derivation]], style: LatexStyle
             "maximum": Math(maximum.statement.rhs, style=style) if maximum else None,
             "limits": {side: Math(p.statement.rhs, style=style) if p else None for side, p in limits.items()},
             "saturates": saturates,
+            "saturation": saturation,  # both, left, right or no: each template writes its own x → ±∞
             "saturation_proved": all(limits.values()),
             "proved": derivation.proved,
             "bounded_below_one": bool(maximum is not None and maximum.statement.rhs < 1),

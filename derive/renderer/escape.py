@@ -27,7 +27,7 @@ _LATEX_SPECIALS = {
     '"': "''",
 }
 _LATEX_UNICODE = {
-    "σ": r"$\sigma$", "′": "'", "″": "''", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "≈": r"$\approx$",
+    "σ": r"$\sigma$", "′": "'", "″": "''", "−": r"$-$", "→": r"$\to$", "·": r"$\cdot$", "×": r"$\times$", "≈": r"$\approx$",
     "✓": r"$\checkmark$", "✗": r"$\times$", "–": "--", "—": "---", "…": r"\dots{}", "≤": r"$\leq$", "≥": r"$\geq$",
     "π": r"$\pi$", "∞": r"$\infty$", "²": r"\textsuperscript{2}", "’": "'", "‘": "`", "“": "``", "”": "''",
 }
@@ -40,7 +40,11 @@ def latex_text(text: object) -> str:
         if char in _LATEX_SPECIALS:
             out.append(_LATEX_SPECIALS[char])
         elif char in _LATEX_UNICODE:
-            out.append(_LATEX_UNICODE[char])
+            math = _LATEX_UNICODE[char]
+            if out and out[-1].endswith("$") and out[-1].startswith("$") and math.startswith("$"):
+                out[-1] = out[-1][:-1] + math[1:]  # −∞ is one formula, $-\infty$, not $-$$\infty$
+            else:
+                out.append(math)
         elif char == "\n" or char == "\t":
             out.append(" ")
         elif ord(char) < 32 or ord(char) == 127:

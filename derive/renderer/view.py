@@ -19,6 +19,9 @@ from derive.printing import DEFAULT_STYLE, LatexStyle, Notation, to_latex, to_pl
 
 STATUS_SYMBOLS = {"proved": "✓", "numeric only": "≈", "failed": "✗"}
 
+#: The widest piece (about, in points) of a long formula in HTML: a phone's line (390 px) holds one.
+HTML_PIECE_WIDTH = 200
+
 
 class Math:
     """One piece of mathematics, written out for every format when the view is built.
@@ -38,11 +41,21 @@ class Math:
 
     @property
     def mathml(self) -> str:
-        """Inline MathML of :attr:`latex`."""
+        """Inline MathML of :attr:`latex`; a long formula as several ``<math>`` elements, cut
+        before its top-level operators with a line-break opportunity between them, so that a
+        narrow screen wraps it like text instead of scrolling the page sideways (browsers do
+        not break MathML by themselves). The first piece carries the whole formula's alt text."""
         if self._mathml is None:
+            from derive.renderer.breaking import display_lines
             from derive.renderer.mathml import latex_to_mathml  # latex2mathml is loaded for HTML only
 
-            self._mathml = latex_to_mathml(self.latex, alt=self.plain)
+            pieces = display_lines(self.latex, width=HTML_PIECE_WIDTH, stack=False)
+            if len(pieces) == 1:
+                self._mathml = latex_to_mathml(self.latex, alt=self.plain)
+            else:
+                first, *rest = pieces
+                self._mathml = "<wbr>".join([latex_to_mathml(first, alt=self.plain),
+                                             *(latex_to_mathml(piece, alt="", hidden=True) for piece in rest)])
         return self._mathml
 
     @property

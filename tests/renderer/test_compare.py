@@ -29,8 +29,11 @@ from tooling import artifact_dir, compile_latex, load_html, pandoc_math, require
 #: The comparison tabulates the activation functions (not the loss derivations or the softmax Jacobian).
 TITLES = {entry.name: entry.title for entry in ENTRIES if entry.activation}
 FORMATS = ("latex", "markdown", "html")
-SATURATION = {("minus", "plus"): "both sides", ("minus",): "left (x to -infinity)", ("plus",): "right (x to +infinity)",
-              (): "no"}
+#: The saturation cell, each format writing x → ±∞ its own way (math in LaTeX and Markdown).
+_TEX_SATURATION = {("minus", "plus"): "both sides", ("minus",): r"left ($x \to -\infty$)",
+                   ("plus",): r"right ($x \to \infty$)", (): "no"}
+SATURATION = {"latex": _TEX_SATURATION, "markdown": _TEX_SATURATION,
+              "html": {("minus", "plus"): "both sides", ("minus",): "left (x → −∞)", ("plus",): "right (x → ∞)", (): "no"}}
 
 
 @dataclasses.dataclass
@@ -247,7 +250,7 @@ def test_cells_come_from_proved_properties(compared: Compared, documents: dict[s
     limits = {side: proved_property(d, f"derivative_limit_{side}_infinity") for side in ("minus", "plus")}
     if all(limits.values()):
         flat = tuple(side for side in ("minus", "plus") if limits[side].statement.rhs == 0)
-        assert row.saturates == SATURATION[flat]
+        assert row.saturates == SATURATION[fmt][flat]
     else:
         assert row.saturates == ""
 
@@ -262,9 +265,9 @@ def test_known_values(documents: dict[str, dict[str, Row]], fmt: str) -> None:
     assert tanh.range == written(fmt, Interval.Lopen(0, 1))
     assert tanh.maximum == written(fmt, sympy.S.One)
     assert tanh.saturates == "both sides"
-    assert rows[TITLES["relu"]].saturates == "left (x to -infinity)"
-    assert rows[TITLES["elu"]].saturates == "left (x to -infinity)"
-    assert rows[TITLES["logsigmoid"]].saturates == "right (x to +infinity)"
+    assert rows[TITLES["relu"]].saturates == SATURATION[fmt][("minus",)]
+    assert rows[TITLES["elu"]].saturates == SATURATION[fmt][("minus",)]
+    assert rows[TITLES["logsigmoid"]].saturates == SATURATION[fmt][("plus",)]
     assert rows[TITLES["softsign"]].saturates == "both sides"
     # facts derive cannot prove stay blank: SiLU's maximum (about 1.0998, no closed form), ...
     silu = rows[TITLES["silu"]]
