@@ -28,6 +28,9 @@ _MATHML_TAGS = frozenset(
 )
 
 
+_FENCE = re.compile(r'(<mo stretchy="(?:true|false)"(?: fence="true")?(?: form="(?:prefix|postfix)")?)>(?=[^<]*[()\[\]|{}\u0028\u0029]|&#x0002[89];|&#x0005[BD];)')
+
+
 class UnsafeMathError(ValueError):
     """LaTeX that could smuggle markup into an HTML page."""
 
@@ -46,5 +49,7 @@ def latex_to_mathml(latex: str, *, alt: str, display: bool = False, hidden: bool
     unexpected |= {attribute for attribute in _ATTRIBUTE.findall(mathml)} - _MATHML_ATTRIBUTES
     if unexpected:
         raise UnsafeMathError(f"MathML conversion produced unexpected tags or attributes {sorted(unexpected)}")
+    # fences hug what they enclose: ( x ), not (  x  ) (latex2mathml leaves the operator spacing on)
+    mathml = _FENCE.sub(r'\1 lspace="0em" rspace="0em">', mathml)
     hide = ' aria-hidden="true"' if hidden else ""
     return mathml.replace("<math ", f'<math alttext="{html.escape(alt, quote=True)}"{hide} ', 1)
