@@ -194,8 +194,13 @@ def test_diff_documents_worksheets_keys_and_table_compile_without_overfull_lines
 # --- whole documents: HTML at a phone's and a laptop's width -------------------------------------
 
 
-def _page_widths(page: Path) -> dict[int, tuple[int, int]]:
-    """document.scrollWidth and the viewport's width, at 390 px and 1000 px."""
+#: Viewports: a phone, a laptop, and A4 and Letter paper inside 16 mm margins at 96 px/inch (print media).
+VIEWPORTS = {"390 px": (390, "screen"), "1000 px": (1000, "screen"), "A4": (673, "print"), "Letter": (695, "print")}
+
+
+def _page_widths(page: Path) -> dict[str, tuple[int, int]]:
+    """document.scrollWidth and the viewport's width, at a phone's and a laptop's width and on
+    A4 and Letter paper (the print stylesheet)."""
     chromium = require_tool("chromium")
     require_tool("playwright")
     from playwright.sync_api import sync_playwright
@@ -206,15 +211,16 @@ def _page_widths(page: Path) -> dict[int, tuple[int, int]]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            for width in (390, 1000):
+            for name, (width, media) in VIEWPORTS.items():
                 context = browser.new_context(viewport={"width": width, "height": 800}, service_workers="block")
                 tab = context.new_page()
+                tab.emulate_media(media=media)
                 tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
                           else route.abort("blockedbyclient"))
                 tab.goto(page.resolve().as_uri(), wait_until="load")
                 tab.evaluate("document.fonts.ready.then(() => true)")
-                widths[width] = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-                tab.screenshot(path=str(artifact_dir("typesetting/html") / f"{page.stem}-{width}.png"), full_page=False)
+                widths[name] = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                tab.screenshot(path=str(artifact_dir("typesetting/html") / f"{page.stem}-{name.replace(' ', '')}.png"), full_page=False)
                 context.close()
         finally:
             browser.close()
@@ -230,14 +236,15 @@ def html_pages(tmp_path_factory: pytest.TempPathFactory, documents: Path) -> lis
 
 
 @pytest.mark.tools
-def test_no_html_document_scrolls_sideways_at_390_or_1000_px(html_pages: list[Path]) -> None:
+def test_no_html_document_scrolls_sideways_on_a_phone_a_laptop_or_paper(html_pages: list[Path]) -> None:
     """Every handout, `derive diff` page, worksheet, key and the compare table fit a phone
-    (390 px) and a laptop (1000 px): wide formulas scroll inside their own box, never the page."""
+    (390 px), a laptop (1000 px) and printed A4 and Letter pages: long formulas wrap between
+    their terms, one that cannot (a wide fraction) scrolls inside its own box, never the page."""
     wide = []
     for page in html_pages:
-        for width, (scroll, client) in _page_widths(page).items():
+        for name, (scroll, client) in _page_widths(page).items():
             if scroll > client:
-                wide.append(f"{page.name} at {width} px: {scroll} px wide")
+                wide.append(f"{page.name} at {name}: {scroll} px wide for {client} px")
     assert not wide, "\n".join(wide)
 
 
