@@ -147,9 +147,9 @@ def constant(f: sympy.Expr, x: sympy.Symbol) -> RuleApplication:
     letters (a partial derivative), that is: hold it constant."""
     if f.free_symbols:
         return RuleApplication(rule="hold_constant",
-                               annotation=say("Hold ", f, f" constant: it does not depend on {x}, so its derivative is 0."),
+                               annotation=say("Hold ", f, " constant: it does not depend on ", x, ", so its derivative is 0."),
                                result=S.Zero)
-    return RuleApplication(rule="constant", annotation=say(f, f" does not depend on {x}, so its derivative is 0."), result=S.Zero)
+    return RuleApplication(rule="constant", annotation=say(f, " does not depend on ", x, ", so its derivative is 0."), result=S.Zero)
 
 
 def variable_rule(x: sympy.Symbol) -> RuleApplication:

@@ -162,12 +162,12 @@ def _identity_reason(left: sympy.Expr, right: sympy.Expr, x: sympy.Symbol) -> An
         rational, scale = to_rational_function_with_scale(prepare(side), x)
         generators = rational.free_symbols
         if len(generators) != 1 or next(iter(generators)).name != "T":
-            return say("Write out the definitions on both sides: they agree for every x.")
+            return say("Write out the definitions on both sides: they agree for every ", x, ".")
         sides.append((rational.xreplace({next(iter(generators)): _T}), scale))
     (first, scale), (second, other_scale) = sides
     if scale == other_scale and sympy.cancel(first - second) == 0:
         return say("With ", _substitution(x, scale), ", both sides equal ", sympy.factor(sympy.cancel(first)), ".")
-    return say("Write out the definitions on both sides: they agree for every x.")
+    return say("Write out the definitions on both sides: they agree for every ", x, ".")
 
 
 _T = sympy.Symbol("T", positive=True)
@@ -280,7 +280,7 @@ def _derivative_bound(
     yield Property(
         key="derivative_maximum", kind="maximum", title="Maximum of the derivative",
         statement=Eq(at_point, maximum, evaluate=False),
-        explanation=say("By the bound, ", sympy.LessThan(derivative, maximum, evaluate=False), " for every x, and ",
+        explanation=say("By the bound, ", sympy.LessThan(derivative, maximum, evaluate=False), " for every ", x, ", and ",
                         Eq(at_point, maximum, evaluate=False), ": the largest value of the derivative is ", maximum,
                         ", taken at ", Eq(x, where, evaluate=False), "."),
         verification=attained,
@@ -308,7 +308,7 @@ def _derivative_bound(
             key="vanishing_gradient", kind="consequence", title="Vanishing gradient",
             statement=sympy.LessThan(product, maximum**n, evaluate=False),
             explanation=say(
-                "Backpropagation through n layers multiplies n such derivatives; each lies in ",
+                "Backpropagation through ", n, " layers multiplies ", n, " such derivatives; each lies in ",
                 sympy.Interval.Lopen(0, maximum), ", so their product ", product, " is at most ", maximum**n, "."
             ),
             verification=all_of((positive.verification, bound.verification),
