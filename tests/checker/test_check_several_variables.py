@@ -28,6 +28,12 @@ L = -y\ln a - (1-y)\ln(1-a)
 CASES = [
     # the whole logistic-regression backpropagation, line by line
     (LOGISTIC_BACKPROP, ["correct"] * 11),
+    # \partial_w of a function named without its arguments, and with respect to a subscripted Greek letter
+    (r"L(w,b) = (wx + b - y)^2" "\n" r"\partial_w L = 2(wx + b - y)x" "\n" r"\partial_b L = 2(wx + b - y)",
+     ["correct", "correct", "correct"]),
+    (r"L(w,b) = (wx + b - y)^2" "\n" r"\partial_w L = (wx + b - y)x", ["correct", "wrong"]),
+    (r"z = \theta_1 x + \theta_0" "\n" r"\partial_{\theta_1} z = x" "\n" r"\partial_{\theta_0} z = 1",
+     ["correct", "correct", "correct"]),
     # the first example: a definition in two variables, then its partial derivative
     (r"L(w,b) = -y\ln\sigma(wx+b) - (1-y)\ln(1-\sigma(wx+b))" "\n"
      r"\frac{\partial L}{\partial w} = (\sigma(wx+b) - y)x", ["correct", "correct"]),
