@@ -200,7 +200,8 @@ def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definit
         segments.append(". ")
         shown = found.piece
     if found.substitution is not None:
-        tends = "T -> infinity" if found.direction == oo else "T -> 0"
+        ends_at = found.symbol_tends if found.symbol_tends is not None else (oo if found.direction == oo else S.Zero)
+        tends = "T -> infinity" if ends_at == oo else "T -> 0"
         segments += ["With ", found.substitution, ", ", Eq(shown, found.written, evaluate=False),
                      f". As {_direction_words(found.direction)}, {tends}, and this tends to ", found.value, "."]
     else:
