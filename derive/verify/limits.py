@@ -21,6 +21,7 @@ candidate value, and the record says "checked numerically", never proved.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -87,11 +88,13 @@ def display_symbol() -> sympy.Symbol:
     return sympy.Symbol("T", positive=True)
 
 
+@functools.lru_cache(maxsize=2048)
 def rational_in_t(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Symbol | None, int] | None:
     """``expr`` as an exact rational function of x and T = e^(x/L): (function, T or None, L).
 
     None when something else is left (ln x, erf x, a root, a float, another symbol): then the
-    expression is not such a function, or not exactly.
+    expression is not such a function, or not exactly. Remembered (a pure function of an
+    immutable expression): the limits, signs and ranges of one function ask for the same forms.
     """
     rational, scale = to_rational_function_with_scale(expr, x)
     if rational.atoms(sympy.Float):
@@ -102,9 +105,11 @@ def rational_in_t(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.
     return sympy.cancel(sympy.together(rational)), (t_symbols[0] if t_symbols else None), scale
 
 
+@functools.lru_cache(maxsize=1024)
 def prove_limit(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> LimitProof | None:
     """lim ``expr`` as ``x`` → ``direction`` (``oo`` or ``-oo``), proved; or checked numerically
     when no proof is found (``how == "numeric"``); None when not even a candidate value is found.
+    Remembered: the properties and the range of a function ask for the same limits.
 
     >>> from derive.functions import sigma, variable
     >>> x = variable()
@@ -184,6 +189,8 @@ def _exponential_polynomial_form(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sym
     """``expr`` as a rational function of x and T = e^(q(x)), q a polynomial of degree ≥ 1 with
     constant (possibly irrational) coefficients: (function, T, q). Every exponential in ``expr``
     must be e^(k·q) for a whole number k (tanh(u) = (e^(2u) − 1)/(e^(2u) + 1)); None otherwise."""
+    if any(not isinstance(node, (sympy.exp, *_HYPERBOLIC)) for node in expr.atoms(sympy.Function)):
+        return None  # ln, erf, a trigonometric function: not a rational function of x and T
     rewritten = expr.rewrite(list(_HYPERBOLIC), sympy.exp) if expr.has(*_HYPERBOLIC) else expr
     exponents = sorted((node.args[0] for node in rewritten.atoms(sympy.exp)), key=sympy.default_sort_key)
     if not exponents or any(not e.is_polynomial(x) or e.free_symbols != {x} for e in exponents):
