@@ -16,11 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 PAIRED_RUNS = 15
+#: Whole-process runs as a user's installation makes them: with compiled bytecode (a machine that
+#: sets PYTHONDONTWRITEBYTECODE would otherwise compile derive from source in every run, while
+#: SymPy, the baseline, was compiled when it was installed). The first run writes the bytecode.
+_ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _wall(command: list[str], cwd: str | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd, env=_ENVIRONMENT)
     return time.perf_counter() - start
 
 
@@ -63,9 +67,36 @@ def json_process() -> None:
 
 
 def documents_process() -> None:
-    """Issue 3: `derive sigmoid` writing all three formats at most 1.8x `import sympy`."""
+    """Issues 3 and 13: `derive sigmoid` writing all three formats at most 1.4x `import sympy`
+    (issue 3 asked for 1.8x)."""
     with tempfile.TemporaryDirectory() as folder:
-        _paired_ratio([sys.executable, "-m", "derive", "sigmoid", "--out", folder], "derive sigmoid (3 formats)", 1.8)
+        _paired_ratio([sys.executable, "-m", "derive", "sigmoid", "--out", folder], "derive sigmoid (3 formats)", 1.4)
+
+
+def catalogue_entries() -> None:
+    """Issue 13: `derive NAME` (all formats, whole process) for every catalogue entry in <= 2 s;
+    the median of three runs of each, the slowest listed first."""
+    from derive.differentiate.catalogue import ENTRIES
+
+    seconds = {}
+    with tempfile.TemporaryDirectory() as folder:
+        _wall([sys.executable, "-m", "derive", "sigmoid", "--out", folder])  # warm the file cache
+        for entry in ENTRIES:
+            seconds[entry.name] = statistics.median(
+                _wall([sys.executable, "-m", "derive", entry.name, "--out", folder]) for _ in range(3))
+    ranked = sorted(seconds.items(), key=lambda item: -item[1])
+    over = [name for name, value in ranked if value > 2]
+    print(f"derive NAME, each of {len(ranked)} entries (whole process, median of 3): slowest "
+          + ", ".join(f"{name} {value:.2f} s" for name, value in ranked[:5])
+          + f"; fastest {ranked[-1][0]} {ranked[-1][1]:.2f} s; over 2 s: {', '.join(over) or 'none'} (target <= 2 s each)")
+
+
+def compare_process() -> None:
+    """Issue 13: `derive compare` (the comparison table in three formats), whole process; reported."""
+    with tempfile.TemporaryDirectory() as folder:
+        _wall([sys.executable, "-m", "derive", "compare", "--out", folder])
+        seconds = statistics.median(_wall([sys.executable, "-m", "derive", "compare", "--out", folder]) for _ in range(3))
+    print(f"derive compare (3 formats, whole process): median of 3 {seconds:.2f} s (no target)")
 
 
 def worksheets_30() -> None:
@@ -80,6 +111,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "engine": engine_routes,
     "json": json_process,
     "documents": documents_process,
+    "entries": catalogue_entries,
+    "compare": compare_process,
     "worksheets": worksheets_30,
 }
 
@@ -270,7 +303,8 @@ LONG = {"grade-100k": grade_hundred_thousand}
 
 
 def catalogue_all() -> None:
-    """Issue 5: the whole catalogue in all three formats (every handout plus the comparison) in < 10 s."""
+    """Issues 5 and 13: the whole catalogue in all three formats (every handout plus the comparison),
+    in one process, in <= 5 s (issue 5 asked for 10 s)."""
     from derive.differentiate.catalogue import ENTRIES
     from derive.output import DOCUMENT_FORMATS, write_comparison, write_handout
 
@@ -281,7 +315,7 @@ def catalogue_all() -> None:
             files += write_handout(entry.name, Path(folder), DOCUMENT_FORMATS)
         files += write_comparison(Path(folder), DOCUMENT_FORMATS)
         seconds = time.perf_counter() - start
-    print(f"whole catalogue ({len(ENTRIES)} entries + comparison, 3 formats): {seconds:.1f} s for {len(files)} files (target < 10 s)")
+    print(f"whole catalogue ({len(ENTRIES)} entries + comparison, 3 formats): {seconds:.1f} s for {len(files)} files (target <= 5 s)")
 
 
 BENCHMARKS["catalogue"] = catalogue_all

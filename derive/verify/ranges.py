@@ -22,6 +22,7 @@ against the range found, as every proof here is.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import mpmath
@@ -79,8 +80,10 @@ class _Undecided(Exception):
     """The argument does not apply (the reason is the message)."""
 
 
+@functools.lru_cache(maxsize=256)
 def prove_derivative_range(definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions = DEFAULT_OPTIONS) -> RangeProof:
-    """The range of the derivative of ``definition`` (a function of ``x`` alone) over the reals.
+    """The range of the derivative of ``definition`` (a function of ``x`` alone) over the reals
+    (remembered: a pure function of immutable arguments, asked again by the comparison table).
 
     >>> from derive.functions import sigma, variable
     >>> x = variable()
