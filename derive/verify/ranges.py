@@ -29,15 +29,14 @@ import mpmath
 import sympy
 from sympy import S, oo
 
-from derive.evaluate import NotEvaluable, evaluate, to_mpf
 from derive.expressions import PIECEWISE_KINDS, break_points, interval_samples
 from derive.functions import prepare
 from derive.model import Verification
 from derive.verify.limits import prove_limit, rational_in_t
-from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, sample_points
+from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions
 from derive.verify.procedure import constant_is_zero
 from derive.verify.seal import all_of, proof, unproved
-from derive.verify.signs import prove_continuous
+from derive.verify.signs import prove_continuous, sampled_values
 
 #: How F′ behaves on a stretch.
 INCREASING, DECREASING, CONSTANT = "increasing", "decreasing", "constant"
@@ -305,14 +304,7 @@ def _where(value: sympy.Expr, stretches: list[Stretch], points: list[tuple[sympy
 
 def _numeric_screen(first: sympy.Expr, values: sympy.Set, x: sympy.Symbol, options: VerifyOptions) -> tuple[bool, tuple[str, ...]]:
     """F′ at the verifier's sample points lies in the range found (a screen for bugs, not a proof)."""
-    labels = []
-    with mpmath.workdps(options.digits + 10):
-        for point in sample_points(x, options)[: options.points]:
-            try:
-                value = evaluate(first, {x: to_mpf(point)})
-            except NotEvaluable:
-                continue
-            labels.append(f"{point.p / point.q:.3f}")
-            if values.contains(sympy.Float(mpmath.nstr(value, options.digits), options.digits)) is not sympy.true:
-                return False, tuple(labels)
-    return bool(labels), tuple(labels)
+    found = sampled_values(first, x, options)
+    inside = all(values.contains(sympy.Float(mpmath.nstr(value, options.digits), options.digits)) is sympy.true
+                 for _, value in found)
+    return inside and bool(found), tuple(label for label, _ in found)
