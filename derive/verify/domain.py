@@ -7,8 +7,8 @@ not a counterexample. When the common domain leaves out a whole interval of the 
 The domain is SymPy's :func:`~sympy.calculus.util.continuous_domain` of each side (definitions
 expanded, derivatives evaluated), intersected; sides built only from sums, products, whole powers,
 exponentials and logarithms of linear functions (ln u, 1/u) have their domain read off directly,
-which is the same set without SymPy's solver (half a second on its first call). It is asked only when the sample points showed
-that a side is undefined somewhere, and only for one variable.
+which is the same set without SymPy's solver (half a second on its first call). It is asked only
+when the sample points showed that a side is undefined somewhere, and only for one variable.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy
         if quick is not None:
             domain = domain.intersect(quick)
             continue
+        depth, count = _restrictions(piece)
+        if depth > MAX_RESTRICTION_DEPTH or count > MAX_RESTRICTIONS or sympy.count_ops(piece) > MAX_OPERATIONS:
+            return None  # SymPy's solver would take minutes (ln ln ln ln ln x): the points decide
         try:
             from sympy.calculus.util import continuous_domain  # SymPy's solver: loaded only when needed
 
@@ -97,6 +100,35 @@ def _linear_root(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Ration
     if not (slope.is_Rational and intercept.is_Rational):
         return None
     return -intercept / slope, slope
+
+
+#: Deepest nesting of functions that restrict the domain (ln, roots, arcsin, ...) SymPy is asked
+#: about: ln(ln(ln(x))) is defined for x > e, one level more and the solver's cost explodes.
+MAX_RESTRICTION_DEPTH = 3
+#: Most such functions in one expression (the derivative of ln ln ln ln x holds ten of them).
+MAX_RESTRICTIONS = 4
+#: Largest expression (in operations) whose domain SymPy is asked for.
+MAX_OPERATIONS = 150
+_RESTRICTING = (sympy.log, sympy.asin, sympy.acos, sympy.atanh, sympy.acoth, sympy.acosh, sympy.asec, sympy.acsc)
+
+
+def _restrictions(expr: sympy.Basic) -> tuple[int, int]:
+    """How deeply domain-restricting functions nest in ``expr`` (ln √(ln x): 3), and how many
+    distinct ones it holds."""
+    depths: dict[sympy.Basic, int] = {}
+
+    def depth(node: sympy.Basic) -> int:
+        if node not in depths:
+            inner = max((depth(arg) for arg in node.args), default=0)
+            restricting = isinstance(node, _RESTRICTING) or (
+                isinstance(node, sympy.Pow) and node.exp.is_Rational and not node.exp.is_Integer)
+            depths[node] = inner + 1 if restricting else inner
+        return depths[node]
+
+    deepest = depth(expr)
+    count = sum(1 for node in depths if isinstance(node, _RESTRICTING) or (
+        isinstance(node, sympy.Pow) and node.exp.is_Rational and not node.exp.is_Integer))
+    return deepest, count
 
 
 def restriction(domain: sympy.Set | None, variable: sympy.Symbol) -> sympy.Basic | None:
