@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 PAIRED_RUNS = 15
+#: Runs of each entry in the whole-process benchmark of every catalogue entry (the median is reported).
+ENTRY_RUNS = 3
 #: Whole-process runs as a user's installation makes them: with compiled bytecode (a machine that
 #: sets PYTHONDONTWRITEBYTECODE would otherwise compile derive from source in every run, while
 #: SymPy, the baseline, was compiled when it was installed). The first run writes the bytecode.
@@ -83,10 +85,10 @@ def catalogue_entries() -> None:
         _wall([sys.executable, "-m", "derive", "sigmoid", "--out", folder])  # warm the file cache
         for entry in ENTRIES:
             seconds[entry.name] = statistics.median(
-                _wall([sys.executable, "-m", "derive", entry.name, "--out", folder]) for _ in range(3))
+                _wall([sys.executable, "-m", "derive", entry.name, "--out", folder]) for _ in range(ENTRY_RUNS))
     ranked = sorted(seconds.items(), key=lambda item: -item[1])
     over = [name for name, value in ranked if value > 2]
-    print(f"derive NAME, each of {len(ranked)} entries (whole process, median of 3): slowest "
+    print(f"derive NAME, each of {len(ranked)} entries (whole process, median of {ENTRY_RUNS}): slowest "
           + ", ".join(f"{name} {value:.2f} s" for name, value in ranked[:5])
           + f"; fastest {ranked[-1][0]} {ranked[-1][1]:.2f} s; over 2 s: {', '.join(over) or 'none'} (target <= 2 s each)")
 
