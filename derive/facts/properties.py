@@ -359,23 +359,24 @@ def _as_condition(x: sympy.Symbol, where: sympy.Set) -> sympy.Basic:
 
 
 def _range_reason(found: RangeProof, x: sympy.Symbol) -> list[Segment]:
-    """Where the derivative increases, decreases or is constant, and what it takes there."""
+    """Where the derivative increases, decreases or is constant, and its values at the points between."""
     segments: list[Segment] = ["The second derivative keeps one sign on each stretch, so the derivative is "]
     for index, stretch in enumerate(found.stretches):
         if index:
-            segments.append("; " if index < len(found.stretches) - 1 else "; and ")
+            segments.append(", " if index < len(found.stretches) - 1 else " and ")
         interval = sympy.Interval.open(stretch.low, stretch.high)
         if stretch.trend == CONSTANT:
             segments += ["constant, ", next(iter(stretch.image)), ", on ", interval]
         else:
-            segments += [f"{stretch.trend} on ", interval, ", taking the values ", stretch.image]
+            segments += [f"{stretch.trend} on ", interval]
     if found.points:
         segments.append(". At ")
         for index, (point, value) in enumerate(found.points):
             if index:
                 segments.append(" and at ")
             segments += [Eq(x, point, evaluate=False), " it is ", value]
-    return [*segments, ". Together these are its values."]
+    return [*segments, ". Being continuous on each stretch, it takes every value between those at its ends "
+            "(its limits at the ends of the line included): together these are its values."]
 
 
 def _derivative_limits(derivative: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol,
