@@ -7,6 +7,7 @@ paired runs taken in one sitting, so that the machine's load affects both sides 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,9 +26,18 @@ _ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PY
 
 
 def _wall(command: list[str], cwd: str | None = None) -> float:
+    return _measure(command, cwd)[0]
+
+
+def _measure(command: list[str], cwd: str | None = None) -> tuple[float, float]:
+    """Wall-clock seconds and CPU seconds (user + system) of one run of ``command``: on a shared,
+    loaded machine the CPU time says what the program costs, the wall time what a user waits."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd, env=_ENVIRONMENT)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _paired_ratio(command: list[str], label: str, target: float, cwd: str | None = None) -> None:
@@ -80,17 +90,19 @@ def catalogue_entries() -> None:
     the median of three runs of each, the slowest listed first."""
     from derive.differentiate.catalogue import ENTRIES
 
-    seconds = {}
+    seconds, cpu = {}, {}
     with tempfile.TemporaryDirectory() as folder:
         _wall([sys.executable, "-m", "derive", "sigmoid", "--out", folder])  # warm the file cache
         for entry in ENTRIES:
-            seconds[entry.name] = statistics.median(
-                _wall([sys.executable, "-m", "derive", entry.name, "--out", folder]) for _ in range(ENTRY_RUNS))
+            runs = [_measure([sys.executable, "-m", "derive", entry.name, "--out", folder]) for _ in range(ENTRY_RUNS)]
+            seconds[entry.name] = statistics.median(wall for wall, _ in runs)
+            cpu[entry.name] = statistics.median(used for _, used in runs)
     ranked = sorted(seconds.items(), key=lambda item: -item[1])
     over = [name for name, value in ranked if value > 2]
     print(f"derive NAME, each of {len(ranked)} entries (whole process, median of {ENTRY_RUNS}): slowest "
-          + ", ".join(f"{name} {value:.2f} s" for name, value in ranked[:5])
-          + f"; fastest {ranked[-1][0]} {ranked[-1][1]:.2f} s; over 2 s: {', '.join(over) or 'none'} (target <= 2 s each)")
+          + ", ".join(f"{name} {value:.2f} s ({cpu[name]:.2f} s CPU)" for name, value in ranked[:5])
+          + f"; fastest {ranked[-1][0]} {ranked[-1][1]:.2f} s; largest CPU {max(cpu.values()):.2f} s; "
+          f"over 2 s: {', '.join(over) or 'none'} (target <= 2 s each)")
 
 
 def compare_process() -> None:
