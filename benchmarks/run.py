@@ -7,6 +7,7 @@ paired runs taken in one sitting, so that the machine's load affects both sides 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -16,12 +17,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 PAIRED_RUNS = 15
+#: Runs of each entry in the whole-process benchmark of every catalogue entry (the median is reported).
+ENTRY_RUNS = 3
+#: Whole-process runs as a user's installation makes them: with compiled bytecode (a machine that
+#: sets PYTHONDONTWRITEBYTECODE would otherwise compile derive from source in every run, while
+#: SymPy, the baseline, was compiled when it was installed). The first run writes the bytecode.
+_ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _wall(command: list[str], cwd: str | None = None) -> float:
+    return _measure(command, cwd)[0]
+
+
+def _measure(command: list[str], cwd: str | None = None) -> tuple[float, float]:
+    """Wall-clock seconds and CPU seconds (user + system) of one run of ``command``: on a shared,
+    loaded machine the CPU time says what the program costs, the wall time what a user waits."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
-    return time.perf_counter() - start
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd, env=_ENVIRONMENT)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _paired_ratio(command: list[str], label: str, target: float, cwd: str | None = None) -> None:
@@ -63,9 +79,38 @@ def json_process() -> None:
 
 
 def documents_process() -> None:
-    """Issue 3: `derive sigmoid` writing all three formats at most 1.8x `import sympy`."""
+    """Issues 3 and 13: `derive sigmoid` writing all three formats at most 1.4x `import sympy`
+    (issue 3 asked for 1.8x)."""
     with tempfile.TemporaryDirectory() as folder:
-        _paired_ratio([sys.executable, "-m", "derive", "sigmoid", "--out", folder], "derive sigmoid (3 formats)", 1.8)
+        _paired_ratio([sys.executable, "-m", "derive", "sigmoid", "--out", folder], "derive sigmoid (3 formats)", 1.4)
+
+
+def catalogue_entries() -> None:
+    """Issue 13: `derive NAME` (all formats, whole process) for every catalogue entry in <= 2 s;
+    the median of three runs of each, the slowest listed first."""
+    from derive.differentiate.catalogue import ENTRIES
+
+    seconds, cpu = {}, {}
+    with tempfile.TemporaryDirectory() as folder:
+        _wall([sys.executable, "-m", "derive", "sigmoid", "--out", folder])  # warm the file cache
+        for entry in ENTRIES:
+            runs = [_measure([sys.executable, "-m", "derive", entry.name, "--out", folder]) for _ in range(ENTRY_RUNS)]
+            seconds[entry.name] = statistics.median(wall for wall, _ in runs)
+            cpu[entry.name] = statistics.median(used for _, used in runs)
+    ranked = sorted(seconds.items(), key=lambda item: -item[1])
+    over = [name for name, value in ranked if value > 2]
+    print(f"derive NAME, each of {len(ranked)} entries (whole process, median of {ENTRY_RUNS}): slowest "
+          + ", ".join(f"{name} {value:.2f} s ({cpu[name]:.2f} s CPU)" for name, value in ranked[:5])
+          + f"; fastest {ranked[-1][0]} {ranked[-1][1]:.2f} s; largest CPU {max(cpu.values()):.2f} s; "
+          f"over 2 s: {', '.join(over) or 'none'} (target <= 2 s each)")
+
+
+def compare_process() -> None:
+    """Issue 13: `derive compare` (the comparison table in three formats), whole process; reported."""
+    with tempfile.TemporaryDirectory() as folder:
+        _wall([sys.executable, "-m", "derive", "compare", "--out", folder])
+        seconds = statistics.median(_wall([sys.executable, "-m", "derive", "compare", "--out", folder]) for _ in range(3))
+    print(f"derive compare (3 formats, whole process): median of 3 {seconds:.2f} s (no target)")
 
 
 def worksheets_30() -> None:
@@ -80,6 +125,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "engine": engine_routes,
     "json": json_process,
     "documents": documents_process,
+    "entries": catalogue_entries,
+    "compare": compare_process,
     "worksheets": worksheets_30,
 }
 
@@ -270,7 +317,8 @@ LONG = {"grade-100k": grade_hundred_thousand}
 
 
 def catalogue_all() -> None:
-    """Issue 5: the whole catalogue in all three formats (every handout plus the comparison) in < 10 s."""
+    """Issues 5 and 13: the whole catalogue in all three formats (every handout plus the comparison),
+    in one process, in <= 5 s (issue 5 asked for 10 s)."""
     from derive.differentiate.catalogue import ENTRIES
     from derive.output import DOCUMENT_FORMATS, write_comparison, write_handout
 
@@ -281,7 +329,7 @@ def catalogue_all() -> None:
             files += write_handout(entry.name, Path(folder), DOCUMENT_FORMATS)
         files += write_comparison(Path(folder), DOCUMENT_FORMATS)
         seconds = time.perf_counter() - start
-    print(f"whole catalogue ({len(ENTRIES)} entries + comparison, 3 formats): {seconds:.1f} s for {len(files)} files (target < 10 s)")
+    print(f"whole catalogue ({len(ENTRIES)} entries + comparison, 3 formats): {seconds:.1f} s for {len(files)} files (target <= 5 s)")
 
 
 BENCHMARKS["catalogue"] = catalogue_all

@@ -9,6 +9,7 @@ A step that was never verified, or that failed, cannot be turned into a view: re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -18,6 +19,14 @@ from derive.model import Annotation, Derivation, Property, Step, Verification, r
 from derive.printing import DEFAULT_STYLE, LatexStyle, Notation, to_latex, to_plain
 
 STATUS_SYMBOLS = {"proved": "✓", "numeric only": "≈", "failed": "✗"}
+
+
+@lru_cache(maxsize=4096)
+def _printed(expr: sympy.Basic, notation: Notation, style: LatexStyle) -> tuple[str, str]:
+    """The LaTeX and plain forms of ``expr``, remembered: a handout prints the same expression
+    several times (a step's result starts the next step; three formats share the routes), and
+    SymPy expressions are immutable and compared structurally, so the key is exact."""
+    return to_latex(expr, notation=notation, style=style), to_plain(expr, notation=notation)
 
 
 class Math:
@@ -31,8 +40,7 @@ class Math:
     __slots__ = ("latex", "plain", "_mathml", "_mathml_display")
 
     def __init__(self, expr: sympy.Basic, *, notation: Notation = "fractions", style: LatexStyle = DEFAULT_STYLE) -> None:
-        self.latex: str = to_latex(expr, notation=notation, style=style)
-        self.plain: str = to_plain(expr, notation=notation)
+        self.latex, self.plain = _printed(expr, notation, style)
         self._mathml: str | None = None
         self._mathml_display: str | None = None
 

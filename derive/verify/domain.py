@@ -5,11 +5,13 @@ not a counterexample. When the common domain leaves out a whole interval of the 
 (ln x, √(1 − x²), arcsin x), the verifier says where the equality holds ("for −1 < x < 1").
 
 The domain is SymPy's :func:`~sympy.calculus.util.continuous_domain` of each side (definitions
-expanded, derivatives evaluated), intersected. It is asked only when the sample points showed
-that a side is undefined somewhere, and only for one variable; and not for what SymPy's solver
-and set algebra take minutes over (logarithms nested four deep, large expressions, the
-infinitely many intervals of tan x or ln(cos x)): there the sample points alone decide where a
-side is defined, and no domain is stated.
+expanded, derivatives evaluated), intersected; sides built only from sums, products, whole powers,
+exponentials and logarithms of linear functions (ln u, 1/u) have their domain read off directly,
+which is the same set without SymPy's solver (half a second on its first call). It is asked only
+when the sample points showed that a side is undefined somewhere, and only for one variable; and
+not for what SymPy's solver and set algebra take minutes over (logarithms nested four deep, large
+expressions, the infinitely many intervals of tan x or ln(cos x)): there the sample points alone
+decide where a side is defined, and no domain is stated.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import functools
 
 import sympy
-from sympy.calculus.util import continuous_domain
 
 from derive.functions import expand_definitions, prepare
 
@@ -44,15 +45,65 @@ def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy
     for piece in pieces:
         if not piece.has(variable):
             continue
+        quick = _plain_domain(piece, variable)
+        if quick is not None:
+            domain = domain.intersect(quick)
+            continue
         depth, count = _restrictions(piece)
         if (depth > MAX_RESTRICTION_DEPTH or count > MAX_RESTRICTIONS or sympy.count_ops(piece) > MAX_OPERATIONS
                 or _periodic_domain(piece)):
             return None  # SymPy's set algebra would take minutes (ln ln ln ln ln x, ln sec x): the points decide
         try:
+            from sympy.calculus.util import continuous_domain  # SymPy's solver: loaded only when needed
+
             domain = domain.intersect(continuous_domain(piece, variable, sympy.S.Reals))
         except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
             return None
     return domain
+
+
+def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
+    """The domain of ``expr`` when it is built from numbers, the variable, sums, products, whole
+    powers, e^u and ln of a linear function (a·x + b > 0); None for anything else."""
+    if not expr.has(variable):
+        return sympy.S.Reals if expr.is_number and expr.is_finite else None
+    if expr == variable:
+        return sympy.S.Reals
+    if isinstance(expr, (sympy.Add, sympy.Mul)):
+        domain: sympy.Set = sympy.S.Reals
+        for arg in expr.args:
+            part = _plain_domain(arg, variable)
+            if part is None:
+                return None
+            domain = domain.intersect(part)
+        return domain
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
+        base = _plain_domain(expr.base, variable)
+        if base is None or expr.exp >= 0:
+            return base
+        zero = _linear_root(expr.base, variable)
+        return None if zero is None else base - sympy.FiniteSet(zero[0])
+    if isinstance(expr, sympy.exp):
+        return _plain_domain(expr.args[0], variable)
+    if isinstance(expr, sympy.log):
+        inner = _plain_domain(expr.args[0], variable)
+        zero = _linear_root(expr.args[0], variable)
+        if inner is None or zero is None:
+            return None
+        root, slope = zero
+        positive = sympy.Interval.open(root, sympy.oo) if slope > 0 else sympy.Interval.open(-sympy.oo, root)
+        return inner.intersect(positive)
+    return None
+
+
+def _linear_root(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Rational, sympy.Rational] | None:
+    """(root, slope) of a linear a·x + b with rational a ≠ 0 and b, else None."""
+    if not expr.is_polynomial(variable) or sympy.degree(expr, variable) != 1:
+        return None
+    slope, intercept = sympy.Poly(expr, variable).all_coeffs()
+    if not (slope.is_Rational and intercept.is_Rational):
+        return None
+    return -intercept / slope, slope
 
 
 #: Deepest nesting of functions that restrict the domain (ln, roots, arcsin, ...) SymPy is asked

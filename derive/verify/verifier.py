@@ -23,6 +23,12 @@ from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
 from derive.verify.procedure import constant_is_zero, decide_zero
 from derive.verify.seal import SEAL
 
+#: Proofs already made, by (a, b, variable, options); bounded (a long-running server forgets
+#: them all when the limit is reached).
+_REMEMBERED_PROOFS: dict[tuple[sympy.Basic, sympy.Basic, sympy.Symbol | None, VerifyOptions], Verification] = {}
+_REMEMBERED_LIMIT = 20_000
+
+
 class Verifier:
     """Proves equalities, caching what steps share (prepared forms, values at the sample points).
 
@@ -183,6 +189,21 @@ class Verifier:
         return None
 
     def prove(self, a: sympy.Basic, b: sympy.Basic) -> Verification:
+        """:meth:`prove_afresh`, remembered across verifiers: a proof is a function of the two
+        (immutable, structurally compared) expressions, the variable and the options alone, and
+        the same equalities recur (the routes of one function share their sub-steps; a handout
+        and the comparison table derive the same functions)."""
+        a, b = (side if isinstance(side, sympy.Basic) else sympy.sympify(side, strict=True) for side in (a, b))
+        key = (a, b, self.variable, self.options)
+        found = _REMEMBERED_PROOFS.get(key)
+        if found is None:
+            found = self.prove_afresh(a, b)
+            if len(_REMEMBERED_PROOFS) >= _REMEMBERED_LIMIT:
+                _REMEMBERED_PROOFS.clear()
+            _REMEMBERED_PROOFS[key] = found
+        return found
+
+    def prove_afresh(self, a: sympy.Basic, b: sympy.Basic) -> Verification:
         """Numeric screening on the whole expressions, then a symbolic proof.
 
         The symbolic proof looks first at the part that changed: when ``a`` and ``b`` differ in
