@@ -204,8 +204,7 @@ class WebApp:
             raise HTTPProblem(400, "the exercise is one line: f(x) = …")
         if function:
             function = self.entry(function)["name"]
-        elif not exercise:
-            function = "sigmoid"
+        # neither: as derive check without --function (σ, unless the derivation defines its own function)
         return {"function": function or None, "exercise": exercise, "variable": variable, "syntax": syntax or None}
 
     async def run_check(self, text: str, chosen: dict[str, Any]) -> dict[str, Any]:
