@@ -41,14 +41,15 @@ def check_text(
 
 
 def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[str, ...] = ("text",),
-                stem: str = "expression", order: int = 1) -> dict[str, Any]:
+                stem: str = "expression", order: int = 1, detail: str = "standard") -> dict[str, Any]:
     """``derive diff``: parse the typed expression, derive and verify it, render ``formats``.
 
     ``variable`` is one letter, or several separated by commas (``"w,b"``: every partial
     derivative, the others held constant; with ``order=2``, every second partial, mixed ones
     included); None: the expression's only letter (x when it has several). Returns
     ``{"texts": {format: text, ...}, "complete": bool, "proved": bool}``; with documents, the plot
-    is under ``"svg"`` (the Markdown file links to ``stem.svg``).
+    is under ``"svg"`` (the Markdown file links to ``stem.svg``). ``detail`` is how much the steps
+    show (brief, standard, full).
     """
     names = [name.strip() for name in variable.split(",")] if variable else []
     for name in names:
@@ -60,7 +61,7 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
     documents = tuple(f for f in formats if f not in PRINTED)
     texts: dict[str, str] = {}
     if len(letters) == 1:
-        derivation = derive(parsed, variable=letters[0], order=order)
+        derivation = derive(parsed, variable=letters[0], order=order, detail=detail)
         if "json" in formats:
             texts["json"] = derivation_json(derivation)
         if "text" in formats:
@@ -69,11 +70,11 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
             texts.update(render_handouts(derivation, documents, plot_file=f"{stem}.svg"))
         return {"texts": texts, "complete": derivation.complete, "proved": derivation.proved}
     if order == 1:
-        result = gradient(parsed, tuple(letters))
+        result = gradient(parsed, tuple(letters), detail=detail)
     elif order == 2:
         pairs = [(first, second) for index, first in enumerate(letters) for second in letters[index:]]
-        derivations = tuple(derive(parsed, variable=first, then=(second,)) if first != second
-                            else derive(parsed, variable=first, order=2) for first, second in pairs)
+        derivations = tuple(derive(parsed, variable=first, then=(second,), detail=detail) if first != second
+                            else derive(parsed, variable=first, order=2, detail=detail) for first, second in pairs)
         result = Gradient(name="f", title="", function=parsed, definition=parsed, derivations=derivations)
     else:
         raise DeriveError("with several variables, --order may be 1 (the gradient) or 2 (every second partial)")

@@ -114,6 +114,7 @@ RULE_NAMES: dict[str, str] = {
     "solve": "Solve for the derivative",
     "multiply_through": "Multiply numerator and denominator",
     "common_denominator": "Common denominator",
+    "factor": "Factor and cancel",
     "expand": "Expand",
     "substitute": "Substitute",
     "exp": "Exponential rule",
@@ -310,6 +311,8 @@ class Derivation(ShownInNotebooks):
     #: Letters the steps are written in (backpropagation: z = wx + b, a = σ(z)), in the order they
     #: are defined, as ``(letter, (), expression)``: the verifier replaces them in every step.
     letters: tuple[tuple[Any, tuple[sympy.Symbol, ...], sympy.Expr], ...] = ()
+    #: How much the steps show (``brief``, ``standard``, ``full``: every move the engine made).
+    detail: str = "full"
 
     @property
     def complete(self) -> bool:

@@ -161,4 +161,5 @@ def derivation_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -
         else None,
         "properties": [property_view(p, style) for p in derivation.properties],
         "summary": derivation.summary(),
+        "detail": derivation.detail,
     }
