@@ -106,10 +106,12 @@ def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
         return result
     exponentials = result.atoms(exp)
     together = sympy.together(result)
-    if (together != result and together.atoms(exp) == exponentials
+    if (together != result and sympy.denom(together) != 1 and together.atoms(exp) == exponentials
             and sympy.count_ops(together) < sympy.count_ops(result)):
         chain.step("common_denominator", say("Bring everything over one common denominator."), together)
         result = together
+    if sympy.denom(result) == 1:
+        return result  # no fraction: a common factor, if any, is taken out by the next move
     factored = sympy.factor(result)
     if (factored != result and factored.atoms(exp) == exponentials
             and sympy.count_ops(factored) < sympy.count_ops(result)):

@@ -173,7 +173,9 @@ class _Folder:
             annotation = _without_neutral_elements(first.annotation)
         elif _repeats(first, second) and second.rule not in TELLING_STEPS:
             annotation = first.annotation
-        elif self.detail == "brief" and second.rule not in TRIVIAL_DERIVATIVES | TELLING_STEPS:
+        elif self.detail == "brief" and second.rule in TRIVIAL_DERIVATIVES:
+            annotation = first.annotation  # a slide does not say that the derivative of 3 is 0
+        elif self.detail == "brief" and second.rule not in TELLING_STEPS:
             annotation = _with_rule_named(first.annotation, second.rule)
         else:
             annotation = _joined(first.annotation, second.annotation)
@@ -227,6 +229,8 @@ def _with_rule_named(annotation: Annotation, rule: str) -> Annotation:
     name = name[0].lower() + name[1:]
     segments = list(annotation.segments)
     if segments and isinstance(segments[-1], str) and segments[-1].startswith("; then "):
+        if name in segments[-1].removesuffix(".").removeprefix("; then ").split(", "):
+            return annotation
         segments[-1] = f"{segments[-1].removesuffix('.')}, {name}."
         return Annotation(tuple(segments))
     if segments and isinstance(segments[-1], str):

@@ -6,6 +6,8 @@ checked against the SVG written next to it.
 
 from __future__ import annotations
 
+import re
+
 import json
 import subprocess
 import xml.etree.ElementTree as ET
@@ -39,7 +41,9 @@ def math_spans(markdown: str) -> list[tuple[bool, str]]:
         if markdown.startswith("$$", i):
             end = markdown.find("$$", i + 2)
             assert end != -1, f"unclosed $$ at offset {i}"
-            spans.append((True, markdown[i + 2:end]))
+            # a display inside a block quote has the quote's "> " on every line: not part of the math
+            inside = re.sub(r"(?m)^(?:> ?)+", "", markdown[i + 2:end])
+            spans.append((True, inside))
             i = end + 2
             continue
         if char == "$":
