@@ -285,6 +285,18 @@ class Recognition:
     verification: Verification | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Domain:
+    """Where a function and its derivative are defined, when that leaves out part of the real
+    line (ln x, √x, arcsin x, x^x); each a condition on the variable, None for every real value
+    (isolated points aside). ``interval`` is the part of the line a graph shows."""
+
+    function: sympy.Basic | None
+    derivative: sympy.Basic | None
+    verification: Verification
+    interval: tuple[int, int] = (-6, 6)
+
+
 @dataclass(frozen=True, kw_only=True, repr=False)
 class Derivation(ShownInNotebooks):
     """The derivative of ``function`` (written ``name(variable)``) step by step.
@@ -313,6 +325,8 @@ class Derivation(ShownInNotebooks):
     letters: tuple[tuple[Any, tuple[sympy.Symbol, ...], sympy.Expr], ...] = ()
     #: How much the steps show (``brief``, ``standard``, ``full``: every move the engine made).
     detail: str = "full"
+    #: Where the function and its derivative are defined, when not on the whole line.
+    domain: Domain | None = None
 
     @property
     def complete(self) -> bool:
