@@ -245,6 +245,7 @@ class RememberingWorker(InlineWorker):
 
 def derive_page(
     expression: str | None = None, *, name: str | None = None, route: str | None = None, variable: str = "x",
+    detail: str = "standard",
 ) -> dict[str, Any]:
     """The web's derive page for a typed expression or a catalogue entry: the handout's view (every
     piece of mathematics as MathML, for the page's own templates), the downloads (LaTeX, Markdown,
@@ -261,13 +262,13 @@ def derive_page(
         if route is not None and route not in entry.route_names:
             raise InputError(f"'{entry.name}' has no route '{route}': choose one of {', '.join(entry.route_names)}")
         chosen = route or entry.default_route
-        derivation = derive(entry.name, route=chosen, properties=entry.activation)
-        others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
+        derivation = derive(entry.name, route=chosen, properties=entry.activation, detail=detail)  # type: ignore[arg-type]
+        others = [derive(entry.name, route=other, detail=detail) for other in entry.routes if other != chosen]  # type: ignore[arg-type]
         stem = entry.name
     else:
         check_variable_name(variable)
         parsed = parse_expression(expression or "", variable=variable, catalogue=catalogue_names())
-        derivation, others, stem = derive(parsed, variable=variable), [], "expression"
+        derivation, others, stem = derive(parsed, variable=variable, detail=detail), [], "expression"  # type: ignore[arg-type]
     texts = render_handouts(derivation, ("latex", "markdown", "html"), others=others, plot_file=f"{stem}.svg")
     values = handout_context(derivation, others)
     view = {key: _plain_view(values[key]) for key in ("title", "d", "others", "example", "vanishing")}
