@@ -470,6 +470,27 @@ def check_backprop() -> None:
 BENCHMARKS["check_backprop"] = check_backprop
 
 
+
+def detail_levels() -> None:
+    """Issue 13: what folding costs, per level of detail, for the sigmoid and a quotient (each folded
+    step is proved again); reported, no target: the folds should stay a small part of a derivation."""
+    import derive
+    from derive.parse import parse_expression
+
+    subjects = {"sigmoid": "sigmoid", "sqrt(x)/(1+x^2)": parse_expression("sqrt(x)/(1+x^2)")}
+    for label, subject in subjects.items():
+        for detail in ("full", "standard", "brief"):
+            derive.derive(subject, detail=detail)
+            times = []
+            for _ in range(10):
+                start = time.perf_counter()
+                derive.derive(subject, detail=detail)
+                times.append(time.perf_counter() - start)
+            print(f"{label} at {detail}: median {statistics.median(times) * 1000:.1f} ms (no target)")
+
+
+BENCHMARKS["detail"] = detail_levels
+
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(BENCHMARKS)
     for name in chosen:

@@ -114,6 +114,12 @@ def _add_style_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--symbol", default=r"\sigma", help=r"LaTeX symbol for the sigmoid (default \sigma), e.g. '\varphi' or 'S'")
 
 
+def _add_detail_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--detail", choices=("brief", "standard", "full"), default="standard",
+                        help="how much the steps show: brief (one line per rule), standard (default: trivial "
+                        "derivatives and repeated lines folded), full (every move)")
+
+
 def _style(options: argparse.Namespace):  # noqa: ANN202 - LatexStyle
     from derive.printing import LatexStyle
 
@@ -139,6 +145,7 @@ def run_function(arguments: list[str]) -> int:
     parser.add_argument("--pdf", action="store_true", help="also compile the LaTeX handout to PDF with latexmk")
     parser.add_argument("--snippet", action="store_true", help="with --format latex: print a paste-ready align* on stdout")
     parser.add_argument("--label", help="with --snippet: a numbered align with this \\label")
+    _add_detail_option(parser)
     _add_style_options(parser)
     options = parser.parse_args(arguments)
     from derive.api import derive
@@ -153,16 +160,17 @@ def run_function(arguments: list[str]) -> int:
     if entry.document == "gradient" and options.output_format in ("text", "json"):
         from derive.api import gradient
 
-        return _print_gradient(gradient(options.name, route=options.route), options.output_format)
+        return _print_gradient(gradient(options.name, route=options.route, detail=options.detail), options.output_format)
     if options.output_format in ("text", "json"):
-        return _print_derivation(derive(options.name, route=options.route), options.output_format)
+        return _print_derivation(derive(options.name, route=options.route, detail=options.detail), options.output_format)
     style = _style(options)
     if options.snippet or options.label:
         if options.label and not _LABEL.fullmatch(options.label):
             raise UsageError("--label may only contain letters, digits and : . _ - (at most 64)")
         from derive.renderer import render
 
-        sys.stdout.write(render(derive(options.name, route=options.route), "latex", "snippet", style=style, label=options.label))
+        derivation = derive(options.name, route=options.route, detail=options.detail)
+        sys.stdout.write(render(derivation, "latex", "snippet", style=style, label=options.label))
         return 0
     from derive.output import check_output_folder, compile_pdf, formats_from, write_handout
 
@@ -173,7 +181,7 @@ def run_function(arguments: list[str]) -> int:
 
     lookup(options.name)
     check_output_folder(options.out)
-    written = write_handout(options.name, options.out, formats, route=options.route, style=style)
+    written = write_handout(options.name, options.out, formats, route=options.route, style=style, detail=options.detail)
     if options.pdf:
         written.append(compile_pdf(next(path for path in written if path.suffix == ".tex")))
     for path in written:
@@ -190,6 +198,7 @@ def run_worksheet(arguments: list[str]) -> int:
     parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),
                         help="documents to write (default all)")
     parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF")
+    _add_detail_option(parser)
     options = parser.parse_args(arguments)
     from derive.output import check_output_folder, compile_pdf, formats_from, write_worksheets
 
@@ -197,7 +206,8 @@ def run_worksheet(arguments: list[str]) -> int:
     if options.pdf and "latex" not in formats:
         raise UsageError("--pdf needs the LaTeX worksheets: use --format latex or all")
     check_output_folder(options.out)
-    written = write_worksheets(options.name, options.out, formats, students=options.students, seed=options.seed)
+    written = write_worksheets(options.name, options.out, formats, students=options.students, seed=options.seed,
+                               detail=options.detail)
     if options.pdf:
         written += [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
     for path in written:
@@ -372,6 +382,7 @@ def run_diff(arguments: list[str]) -> int:
                         help="print (text, json) or write documents (all, latex, markdown, html)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for documents (default: output)")
     parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
+    _add_detail_option(parser)
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=DIFF_TIMEOUT_SECONDS,
                         help=f"seconds allowed to derive and render the expression (default {DIFF_TIMEOUT_SECONDS:g})")
     options = parser.parse_args(arguments)
@@ -390,7 +401,7 @@ def run_diff(arguments: list[str]) -> int:
     with Sandbox(memory_limit=MEMORY_LIMIT_BYTES) as sandbox:
         done = sandbox.run("derive.jobs:derive_text", options.expression, timeout=options.timeout,
                            what="deriving the expression", variable=options.var, formats=formats, stem=options.name,
-                           order=options.order)
+                           order=options.order, detail=options.detail)
     texts = done["texts"]
     if printed:
         sys.stdout.write(texts[options.output_format])

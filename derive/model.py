@@ -114,6 +114,7 @@ RULE_NAMES: dict[str, str] = {
     "solve": "Solve for the derivative",
     "multiply_through": "Multiply numerator and denominator",
     "common_denominator": "Common denominator",
+    "factor": "Factor and cancel",
     "expand": "Expand",
     "substitute": "Substitute",
     "exp": "Exponential rule",
@@ -284,6 +285,18 @@ class Recognition:
     verification: Verification | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Domain:
+    """Where a function and its derivative are defined, when that leaves out part of the real
+    line (ln x, √x, arcsin x, x^x); each a condition on the variable, None for every real value
+    (isolated points aside). ``interval`` is the part of the line a graph shows."""
+
+    function: sympy.Basic | None
+    derivative: sympy.Basic | None
+    verification: Verification
+    interval: tuple[int, int] = (-6, 6)
+
+
 @dataclass(frozen=True, kw_only=True, repr=False)
 class Derivation(ShownInNotebooks):
     """The derivative of ``function`` (written ``name(variable)``) step by step.
@@ -310,6 +323,10 @@ class Derivation(ShownInNotebooks):
     #: Letters the steps are written in (backpropagation: z = wx + b, a = σ(z)), in the order they
     #: are defined, as ``(letter, (), expression)``: the verifier replaces them in every step.
     letters: tuple[tuple[Any, tuple[sympy.Symbol, ...], sympy.Expr], ...] = ()
+    #: How much the steps show (``brief``, ``standard``, ``full``: every move the engine made).
+    detail: str = "full"
+    #: Where the function and its derivative are defined, when not on the whole line.
+    domain: Domain | None = None
 
     @property
     def complete(self) -> bool:

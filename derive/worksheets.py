@@ -15,6 +15,7 @@ import sympy
 from derive.api import derive
 from derive.differentiate.catalogue import lookup
 from derive.errors import DeriveError, UsageError
+from derive.facts.detail import Detail
 from derive.expressions import PIECEWISE_KINDS
 from derive.functions import expand_definitions, variable
 from derive.model import Derivation, Exercise, Worksheet, rule_name
@@ -58,11 +59,12 @@ PARAMETRIC_KINDS = frozenset({"affine_parameters", "scaled_parameter", "times_x_
 class WorksheetBuilder:
     """Builds worksheets for one catalogue entry; derivations of repeated exercises are shared."""
 
-    def __init__(self, name: str, seed: int = 0) -> None:
+    def __init__(self, name: str, seed: int = 0, *, detail: Detail = "standard") -> None:
         self.entry = lookup(name)
         self.seed = seed
+        self.detail = detail
         self.variable = variable(self.entry.variable_name)
-        self.derivation = derive(self.entry.name, self.variable, properties=False)
+        self.derivation = derive(self.entry.name, self.variable, properties=False, detail=detail)
         self._solutions: dict[sympy.Expr, Derivation] = {}
 
     def kinds(self) -> list[str]:
@@ -112,7 +114,7 @@ class WorksheetBuilder:
         """The entry's own derivation in another of its variables (∂L/∂b by backpropagation)."""
         key = sympy.Symbol(f"{self.entry.name}:{wrt}")
         if key not in self._solutions:
-            self._solutions[key] = derive(self.entry.name, wrt)
+            self._solutions[key] = derive(self.entry.name, wrt, detail=self.detail)
         return self._solutions[key]
 
     def exercise_base(self) -> sympy.Expr:
@@ -127,7 +129,7 @@ class WorksheetBuilder:
 
     def solve(self, expression: sympy.Expr) -> Derivation:
         if expression not in self._solutions:
-            solution = derive(expression, self.variable)
+            solution = derive(expression, self.variable, detail=self.detail)
             if not solution.proved or not solution.complete:
                 raise DeriveError(f"could not derive the exercise {expression}")
             self._solutions[expression] = solution

@@ -91,10 +91,33 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
     if expanded != result and sympy.count_ops(expanded) < sympy.count_ops(result):
         chain.step("expand", say("Multiply out and collect the terms."), expanded)
         result = expanded
+    result = _as_one_fraction(chain, result)
     if result.is_Add:
         factored = sympy.factor_terms(result)
         if factored != result and not factored.is_Add and sympy.count_ops(factored) <= sympy.count_ops(result):
             chain.step("common_factor", say("Take out the factor that every term shares."), factored)
+
+
+def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
+    """The form a textbook prints: fractions inside a fraction brought over one common
+    denominator, then factored and cancelled where that is shorter; each a named step (the verify
+    stage proves both). Exponentials keep the arguments they had (e^(-x) is not turned into e^x)."""
+    if result.has(Derivative, sympy.Piecewise) or not result.has(sympy.Pow):
+        return result
+    exponentials = result.atoms(exp)
+    together = sympy.together(result)
+    if (together != result and sympy.denom(together) != 1 and together.atoms(exp) == exponentials
+            and sympy.count_ops(together) < sympy.count_ops(result)):
+        chain.step("common_denominator", say("Bring everything over one common denominator."), together)
+        result = together
+    if sympy.denom(result) == 1:
+        return result  # no fraction: a common factor, if any, is taken out by the next move
+    factored = sympy.factor(result)
+    if (factored != result and factored.atoms(exp) == exponentials
+            and sympy.count_ops(factored) < sympy.count_ops(result)):
+        chain.step("factor", say("Factor numerator and denominator, and cancel the common factors."), factored)
+        result = factored
+    return result
 
 
 def _sigmoid_start(x: sympy.Symbol) -> tuple[StepChain, sympy.Expr]:

@@ -33,7 +33,8 @@ def handout_context(
     extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
     # Only a complete derivation of a function of x alone gets a graph and a worked example.
     numeric = not extra and derivation.complete
-    figure = plot([(derivation.function, "f"), (derivation.result, "f'")], x) if numeric else None
+    low, high = derivation.domain.interval if derivation.domain is not None else (-6, 6)  # the graph stays in the domain
+    figure = plot([(derivation.function, "f"), (derivation.result, "f'")], x, low, high) if numeric else None
     if figure is not None and not all(series.points for series in figure.series):
         figure = None
     labels = [unicode_label(derivation.function), unicode_label(derivative)]

@@ -169,4 +169,20 @@ def derivation_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -
         else None,
         "properties": [property_view(p, style) for p in derivation.properties],
         "summary": derivation.summary(),
+        "detail": derivation.detail,
+        "domain": domain_view(derivation, style),
+    }
+
+
+def domain_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any] | None:
+    """Where the function and its derivative are defined, when not on the whole line (else None)."""
+    domain = derivation.domain
+    if domain is None or domain.verification.status != "proved":
+        return None
+    return {
+        "function": Math(domain.function, style=style) if domain.function is not None else None,
+        "derivative": Math(domain.derivative, style=style) if domain.derivative is not None else None,
+        "function_name": Math(derivation.function, style=style),
+        "derivative_name": Math(derivation.start, style=style),
+        "verification": verification_view(domain.verification),
     }

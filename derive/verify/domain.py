@@ -17,10 +17,17 @@ decide where a side is defined, and no domain is stated.
 from __future__ import annotations
 
 import functools
+import math
+from collections.abc import Callable
 
 import sympy
 
 from derive.functions import expand_definitions, prepare
+from derive.model import Domain, Verification
+from derive.verify.seal import SEAL
+
+#: The part of the line a graph shows when the domain does not bound it.
+PLOT_INTERVAL = (-6, 6)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -167,3 +174,61 @@ def restriction(domain: sympy.Set | None, variable: sympy.Symbol) -> sympy.Basic
     if isinstance(condition, sympy.core.relational.Relational) and condition.rhs == variable:
         condition = condition.reversed  # 0 < x is written x > 0
     return condition
+
+
+def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable: sympy.Symbol,
+                         values: Callable[[sympy.Expr], list[tuple[sympy.Rational, bool]]]) -> Domain | None:
+    """Where ``function`` and its derivative ``derivative`` are defined, when that leaves out an
+    interval of the line; None when both are defined everywhere (isolated points aside).
+
+    The conditions are SymPy's ``continuous_domain`` of every piece, intersected (a derivative
+    exists at most where its function is defined). They are checked against the sample points
+    ``values`` gives for each expression (``(point, defined there)``): each point that meets the
+    condition must be defined and each that does not must be undefined, else nothing is stated.
+    """
+    function_set = common_domain(function, function, variable)
+    derivative_set = common_domain(sympy.Derivative(function, variable), derivative, variable)
+    if function_set is None or derivative_set is None:
+        return None
+    conditions = restriction(function_set, variable), restriction(derivative_set, variable)
+    if conditions == (None, None):
+        return None
+    points = []
+    for (point, function_defined), (_, derivative_defined) in zip(values(function), values(derivative)):
+        inside = function_set.contains(point), derivative_set.contains(point)
+        if not all(member in (sympy.true, sympy.false) for member in inside):
+            return None
+        # inside a domain its expressions are defined; outside the derivative's, f or f' is not
+        if bool(inside[0]) != function_defined or bool(inside[1]) and not derivative_defined:
+            return None
+        if not inside[1] and function_defined and derivative_defined and bool(inside[0]) and not _isolated(derivative_set, point):
+            return None
+        points.append(f"{float(point):.3f}")
+    if not points:
+        return None
+    verification = Verification(
+        proved=True, numeric_ok=True, method="SymPy's continuous_domain of every piece, intersected; at every sample "
+        "point inside, the function and its derivative are defined, and outside, not", points=tuple(points), seal=SEAL)
+    return Domain(function=conditions[0], derivative=conditions[1], verification=verification,
+                  interval=_plot_interval(function_set))
+
+
+def _isolated(domain: sympy.Set, point: sympy.Rational) -> bool:
+    """Whether ``point`` is at the edge of ``domain`` (√x at 0: the function is defined there, its
+    derivative is not, and no sample point shows it)."""
+    return domain.boundary.contains(point) == sympy.true
+
+
+def _plot_interval(domain: sympy.Set) -> tuple[int, int]:
+    """The part of [-6, 6] a graph shows: the domain's hull inside it, widened to whole numbers
+    (arcsin: -1 to 1; ln: 0 to 6); the whole of [-6, 6] when that leaves less than a unit."""
+    low, high = PLOT_INTERVAL
+    try:
+        infimum, supremum = domain.inf, domain.sup
+    except (NotImplementedError, AttributeError, TypeError, ValueError):
+        return PLOT_INTERVAL
+    if infimum.is_finite and infimum > low:
+        low = min(high - 1, math.floor(float(infimum)))
+    if supremum.is_finite and supremum < high:
+        high = max(low + 1, math.ceil(float(supremum)))
+    return (low, high) if high - low >= 1 else PLOT_INTERVAL

@@ -18,7 +18,7 @@ from derive.evaluate import NotEvaluable, evaluate, evaluate_columns, to_mpf
 from derive.functions import nowhere_defined, prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
-from derive.verify.domain import where_claimed
+from derive.verify.domain import domain_of_derivation, where_claimed
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
 from derive.verify.procedure import constant_is_zero, decide_zero
 from derive.verify.seal import SEAL
@@ -88,6 +88,16 @@ class Verifier:
             with mpmath.workdps(self.options.digits + 10):
                 self._values[key] = evaluate_columns(prepared, columns, count, self._subtree_values[part])
         return self._values[key]
+
+    def defined_at_points(self, expr: sympy.Basic) -> list[tuple[sympy.Rational, bool]]:
+        """Each sample point of the verifier's variable (all three sets) and whether ``expr`` is
+        defined there (for an expression in that variable only; else no points)."""
+        if self.free(expr) - {self.variable}:
+            return []
+        count = self.options.points
+        points = self.rationals(None)
+        return [(points[part * count + offset], value is not None)
+                for part in (0, 1, 2) for offset, value in enumerate(self.values(expr, part=part))]
 
     def point(self, symbols: set[sympy.Symbol], index: int) -> tuple[tuple[str, str], ...]:
         """The value of each of ``symbols`` at sample point ``index`` (all parts counted), by name."""
@@ -400,7 +410,10 @@ def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_O
     if derivation.letters:
         start, result = (expand_letters(side, derivation.letters, x) for side in (start, result))
     identity = verifier.prove(start, result)
-    return dataclasses.replace(derivation, steps=steps, identity=identity)
+    domain = None
+    if identity.domain is not None and not derivation.letters and not derivation.orders:
+        domain = domain_of_derivation(derivation.definition, derivation.result, x, verifier.defined_at_points)
+    return dataclasses.replace(derivation, steps=steps, identity=identity, domain=domain)
 
 
 #: Points a student can check by hand, in the order a counterexample is looked for among them.
