@@ -189,9 +189,10 @@ def run_worksheet(arguments: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
     parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),
                         help="documents to write (default all)")
-    parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF")
+    parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF; with "
+                        "--students, also one PDF of every worksheet and one of every key (the class set)")
     options = parser.parse_args(arguments)
-    from derive.output import check_output_folder, compile_pdf, formats_from, write_worksheets
+    from derive.output import check_output_folder, compile_pdf, formats_from, write_class_sets, write_worksheets
 
     formats = formats_from(options.output_format)
     if options.pdf and "latex" not in formats:
@@ -199,7 +200,12 @@ def run_worksheet(arguments: list[str]) -> int:
     check_output_folder(options.out)
     written = write_worksheets(options.name, options.out, formats, students=options.students, seed=options.seed)
     if options.pdf:
-        written += [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
+        pdfs = [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
+        written += pdfs
+        if options.students is not None:
+            from derive.differentiate.catalogue import lookup
+
+            written += write_class_sets(pdfs, lookup(options.name).name, options.out)
     for path in written:
         print(path)
     return 0

@@ -18,9 +18,9 @@ from derive.evaluate import evaluate_columns, to_mpf
 from derive.functions import prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
-from derive.verify.domain import where_claimed
+from derive.verify.domain import common_domain, where_claimed
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
-from derive.verify.procedure import constant_is_zero, decide_zero
+from derive.verify.procedure import constant_is_zero, decide_zero, on_intervals_zero
 from derive.verify.seal import SEAL
 
 class Verifier:
@@ -225,6 +225,10 @@ class Verifier:
                                     **numeric)
             else:
                 method = decide_zero(difference, variable, allow_simplify=self.options.allow_simplify)
+            if method is None and self.options.allow_simplify and variable is not None and self.symbols(a, b) == {variable}:
+                domain = common_domain(a, b, variable)
+                if domain is not None:
+                    method = on_intervals_zero(difference, variable, domain)
         if method is None and self.options.stability_check:
             found = self.stable_difference(a, b)
             if found is not None:
