@@ -15,10 +15,11 @@ import sympy
 from derive.differentiate.catalogue import Entry, lookup
 from derive.differentiate.routes import CANDIDATE_MOVES, rules_route
 from derive.differentiate.softmax import build_entry_derivation
-from derive.errors import DeriveError
+from derive.errors import DeriveError, InputError
 from derive.facts.jacobian import softmax_jacobian
 from derive.facts.properties import derive_properties
 from derive.facts.recognition import express_in_terms_of_itself
+from derive.functions import nowhere_defined
 from derive.functions import variable as make_variable
 from derive.model import Derivation, Gradient, Step, Verification
 from derive.renderer import notebook as _notebook  # noqa: F401 - derivations show themselves in notebooks
@@ -82,6 +83,8 @@ def _derive(expr_or_name: str | sympy.Expr, variable: sympy.Symbol | str | None,
     if expr is not None and to_real:
         with sympy.evaluate(False):  # keep the expression as it was written
             expr = expr.xreplace(to_real)
+    if expr is not None:
+        _check_defined(expr)
     orders = _orders(x, order, then)
     if orders and entry is not None:
         raise DeriveError("higher and mixed derivatives are for expressions: derive the catalogue's own")
@@ -98,6 +101,14 @@ def _derive(expr_or_name: str | sympy.Expr, variable: sympy.Symbol | str | None,
             identities=entry.identities if entry is not None else ()))
     back = {real: symbol for symbol, real in to_real.items()}
     return _in_symbols(derivation, back) if back else derivation
+
+
+def _check_defined(expr: sympy.Expr) -> None:
+    """Refuse an expression that is undefined for every value of its letters: once derivatives
+    are evaluated it divides by zero (``x^x / d^2/dx^2(3)``), so there is nothing to derive."""
+    if nowhere_defined(expr):
+        raise InputError("the expression is not defined for any value: it divides by zero "
+                         "(a denominator is 0 once its derivatives are worked out), so it has no derivative")
 
 
 def _as_expression(value: object) -> sympy.Expr:

@@ -235,6 +235,18 @@ def prepare(expr: sympy.Basic) -> sympy.Expr:
     return _prepared(expr)
 
 
+def nowhere_defined(expr: sympy.Basic) -> bool:
+    """Whether ``expr`` has no value for any value of its letters: once evaluated it divides by
+    zero (``0/0``, ``x/(x - x)``, ``x / d^2/dx^2(3)``). Kept unevaluated, such an expression looks
+    harmless, and a proof about it would prove nothing."""
+    return _nowhere_defined(prepare(expr))
+
+
+@functools.lru_cache(maxsize=4096)
+def _nowhere_defined(prepared: sympy.Expr) -> bool:
+    return bool(prepared.doit().has(sympy.zoo, sympy.nan))
+
+
 @functools.lru_cache(maxsize=4096)
 def _prepared(expr: sympy.Basic) -> sympy.Expr:
     """:func:`prepare` remembered: a SymPy expression is immutable, and every step of every route

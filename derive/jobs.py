@@ -144,31 +144,6 @@ def check_page(
     return {"report": report.as_json_data(), "mathml": pieces}
 
 
-def check_submission(
-    text: str, *, student: str, function: str = "sigmoid", variable: str | None = None,
-    line_timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
-) -> dict[str, Any]:
-    """A class submission checked as ``derive grade`` checks a file: the gradebook row (the same
-    columns as ``derive grade``'s CSV, ``file`` being the student), the report's JSON data, or the
-    error that a file would get as its row."""
-    from pathlib import Path
-
-    from derive.checker.grade import CSV_COLUMNS, Graded
-    from derive.checker.reader import decode_submission
-    from derive.errors import DeriveError
-
-    try:
-        decoded = decode_submission(text.encode("utf-8", "surrogatepass"), "the submission")
-        with RememberingWorker(timeout=line_timeout) as worker:  # the student's page has just checked these lines
-            report = check(decoded, function=function, variable=variable, timeout=line_timeout, file_timeout=file_timeout,
-                           worker=worker, name=student)
-        graded = Graded(path=Path(student), report=report, error=None)
-    except DeriveError as error:
-        graded = Graded(path=Path(student), report=None, error=str(error))
-    return {"columns": list(CSV_COLUMNS), "row": {**graded.row(), "file": student},
-            "report": None if graded.report is None else graded.report.as_json_data(), "error": graded.error}
-
-
 def _line_mathml(plan: Any) -> list[tuple[str | None, str]] | None:
     """The line as read, as MathML pieces with the relation before each, or None when it was not
     read or cannot be shown (a line with decimals, whose literals the tree holds as fractions)."""
@@ -323,10 +298,3 @@ def _plain_view(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"a view holds a {type(value).__name__}, which the web pages cannot use")
-
-
-def gradebook_columns() -> list[str]:
-    """The columns of ``derive grade``'s CSV gradebook (the web's gradebook has the same)."""
-    from derive.checker.grade import CSV_COLUMNS
-
-    return list(CSV_COLUMNS)

@@ -122,7 +122,8 @@ def decode_submission(data: bytes, name: str = "input") -> str:
 
 def physical_lines(text: str) -> list[str]:
     r"""The lines of ``text`` as an editor numbers them: split at ``
-`` only, a ```` before it
+`` only, a ``
+`` before it
     dropped; a final newline does not start another line.
 
     >>> physical_lines("a
@@ -138,14 +139,15 @@ b c
 
 def stray_line_break(line: str) -> str | None:
     """A sentence about the first character in ``line`` that looks like a line break but is not one."""
-    for position, char in enumerate(line):
-        if char in STRAY_LINE_BREAKS:
-            return (f"this line contains {STRAY_LINE_BREAKS[char]} at column {position + 1}, which some programs show "
-                    "as a new line but editors do not; derive counts lines by newline characters, so put each claim "
-                    "on a line of its own")
-    return None
+    found = _STRAY.search(line)
+    if found is None:
+        return None
+    return (f"this line contains {STRAY_LINE_BREAKS[found.group()]} at column {found.start() + 1}, which some programs "
+            "show as a new line but editors do not; derive counts lines by newline characters, so put each claim "
+            "on a line of its own")
 
 
+_STRAY = re.compile("|".join(re.escape(char) for char in STRAY_LINE_BREAKS))
 _LAYOUT_ONLY = re.compile(r"^(\\(begin|end)\{[A-Za-z*]+\}|\$\$|\\\[|\\\]|\\\\)$")
 
 
@@ -161,6 +163,9 @@ def numbered_lines(text: str) -> list[tuple[int, str]]:
     known = _names_used_as_functions(text)
     kept = []
     for number, line in enumerate(physical_lines(text), start=1):
+        if len(line) > MAX_LINE_LENGTH:  # refused as too long when it is read; nothing scans it first
+            kept.append((number, line))
+            continue
         stripped = line.strip()
         if (
             not stripped
@@ -175,7 +180,9 @@ def numbered_lines(text: str) -> list[tuple[int, str]]:
 
 
 # A name used like a function somewhere in the text: f(x), \operatorname{g}(x), h'(x).
-_USED_AS_FUNCTION = re.compile(r"([A-Za-z]+)\}?\s*(?:\(|\\left\s*\(|')")
+# Matches start only at the start of a letter run (the look-behind), so the scan is linear in
+# the length of the text: without it, each position inside a long run starts a match again.
+_USED_AS_FUNCTION = re.compile(r"(?<![A-Za-z])([A-Za-z]+)\}?\s*(?:\(|\\left\s*\(|')")
 _PLAIN_PROSE = re.compile(r"[A-Za-z' \t,.;:!?]+")
 _LONE_APOSTROPHE = re.compile(r"(?<![A-Za-z])'|'(?![A-Za-z])")
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
@@ -189,7 +196,10 @@ _LONGEST_WORD = 40
 
 
 def _names_used_as_functions(text: str) -> frozenset[str]:
-    return frozenset(match.group(1) for match in _USED_AS_FUNCTION.finditer(text))
+    """Names used like functions on the lines short enough to be read (a longer line is refused
+    as too long before anything else looks at it)."""
+    return frozenset(match.group(1) for line in physical_lines(text) if len(line) <= MAX_LINE_LENGTH
+                     for match in _USED_AS_FUNCTION.finditer(line))
 
 
 def is_prose(line: str, functions: frozenset[str] = frozenset()) -> bool:

@@ -16,6 +16,8 @@ files, written so that no interruption can corrupt or lose anything.
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import json
 import os
 import re
@@ -26,6 +28,7 @@ from typing import Any, TextIO
 
 from derive import __version__
 from derive.checker.grade import CSV_COLUMNS, Found, Graded, grade_stream
+from derive.checker.worker import DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS
 from derive.errors import DeriveError
 from derive.grading.feedback import comment_for_lms, feedback_context, feedback_files, feedback_stem
 from derive.grading.lms import Identities, LmsRow, Student, canvas_csv, moodle_csv
@@ -283,6 +286,21 @@ def grade_class(
                   unmatched=tuple(writers.unmatched))
 
 
+def points_of(graded: Graded, rubric: Rubric, *, recognised_form: bool) -> Score:
+    """The score of one graded submission (0, to be reviewed, when it could not be graded)."""
+    if graded.report is None:
+        return unscored(rubric.maximum, graded.error or "not graded")
+    return score(graded.report, rubric, recognised_form=recognised_form)
+
+
+def gradebook_row(graded: Graded, points: Score, *, student_id: str = "") -> dict[str, Any]:
+    """One row of the CSV gradebook, by column (:data:`GRADEBOOK_COLUMNS`): ``derive grade``
+    and the web's class gradebook write the same rows."""
+    return {**graded.row(), "score": number(points.points), "maximum": number(points.maximum),
+            "diagnosis_text": diagnoses_in_words(graded.report), "needs_review": points.review,
+            "student_id": student_id, "sha256": graded.sha256 or ""}
+
+
 class _Writers:
     """Every output of a run, fed one result at a time."""
 
@@ -318,14 +336,11 @@ class _Writers:
 
     def add(self, graded: Graded, found: Found) -> str:
         """Write one result everywhere; returns its details entry (one JSON line) for the journal."""
-        points = (score(graded.report, self.rubric, recognised_form=self.recognised) if graded.report is not None
-                  else unscored(self.rubric.maximum, graded.error or "not graded"))
+        points = points_of(graded, self.rubric, recognised_form=self.recognised)
         relative = _relative(found)
         student = self._student(relative)
-        row = graded.row()
-        self._csv.writerow([*(row[column] for column in CSV_COLUMNS), number(points.points), number(points.maximum),
-                            diagnoses_in_words(graded.report), points.review, student.id if student else "",
-                            graded.sha256 or ""])
+        row = gradebook_row(graded, points, student_id=student.id if student else "")
+        self._csv.writerow([row[column] for column in GRADEBOOK_COLUMNS])
         entry = json.dumps({"file": str(graded.path), "sha256": graded.sha256, "error": graded.error,
                             "score": points.as_json_data(),
                             "report": None if graded.report is None else graded.report.as_json_data()},
@@ -439,3 +454,42 @@ def iter_entries(details: Path) -> Iterator[dict[str, Any]]:
             line = line.rstrip().rstrip(",")
             if line.startswith('{"file"'):
                 yield json.loads(line)
+
+
+def check_submission(
+    text: str, *, student: str, function: str = "sigmoid", variable: str | None = None,
+    line_timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
+) -> dict[str, Any]:
+    """A class submission (``derive serve --class``) checked and scored as ``derive grade``
+    checks a file under the default rubric: the gradebook row (:func:`gradebook_row`, ``file``
+    being the student), the report's JSON data, or the error that a file would get as its row.
+    A job for the web's worker pool."""
+    from derive.checker import check
+    from derive.checker.reader import decode_submission
+    from derive.jobs import RememberingWorker
+
+    data = text.encode("utf-8", "surrogatepass")
+    digest = hashlib.sha256(data).hexdigest()  # of the bytes graded, as for a file
+    try:
+        decoded = decode_submission(data, "the submission")
+        with RememberingWorker(timeout=line_timeout) as worker:  # the student's page has just checked these lines
+            report = check(decoded, function=function, variable=variable, timeout=line_timeout, file_timeout=file_timeout,
+                           worker=worker, name=student)
+        graded = Graded(path=Path(student), report=report, error=None, sha256=digest)
+    except DeriveError as error:
+        graded = Graded(path=Path(student), report=None, error=str(error), sha256=digest)
+    points = points_of(graded, DEFAULT_RUBRIC, recognised_form=_has_recognised_form(function, variable))
+    return {"columns": list(GRADEBOOK_COLUMNS), "row": {**gradebook_row(graded, points), "file": student},
+            "report": None if graded.report is None else graded.report.as_json_data(), "error": graded.error}
+
+
+@functools.lru_cache(maxsize=64)
+def _has_recognised_form(function: str, variable: str | None) -> bool:
+    """Whether the exercise has a form in terms of itself (σ(1 − σ)): every route is derived to
+    know, once per worker process and exercise."""
+    return reference_for(function, variable).recognised_form is not None
+
+
+def gradebook_columns() -> list[str]:
+    """The columns of ``derive grade``'s CSV gradebook (the web's gradebook has the same)."""
+    return list(GRADEBOOK_COLUMNS)

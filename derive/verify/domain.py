@@ -41,11 +41,43 @@ def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy
     for piece in pieces:
         if not piece.has(variable):
             continue
+        depth, count = _restrictions(piece)
+        if depth > MAX_RESTRICTION_DEPTH or count > MAX_RESTRICTIONS or sympy.count_ops(piece) > MAX_OPERATIONS:
+            return None  # SymPy's solver would take minutes (ln ln ln ln ln x): the points decide
         try:
             domain = domain.intersect(continuous_domain(piece, variable, sympy.S.Reals))
         except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
             return None
     return domain
+
+
+#: Deepest nesting of functions that restrict the domain (ln, roots, arcsin, ...) SymPy is asked
+#: about: ln(ln(ln(x))) is defined for x > e, one level more and the solver's cost explodes.
+MAX_RESTRICTION_DEPTH = 3
+#: Most such functions in one expression (the derivative of ln ln ln ln x holds ten of them).
+MAX_RESTRICTIONS = 4
+#: Largest expression (in operations) whose domain SymPy is asked for.
+MAX_OPERATIONS = 150
+_RESTRICTING = (sympy.log, sympy.asin, sympy.acos, sympy.atanh, sympy.acoth, sympy.acosh, sympy.asec, sympy.acsc)
+
+
+def _restrictions(expr: sympy.Basic) -> tuple[int, int]:
+    """How deeply domain-restricting functions nest in ``expr`` (ln √(ln x): 3), and how many
+    distinct ones it holds."""
+    depths: dict[sympy.Basic, int] = {}
+
+    def depth(node: sympy.Basic) -> int:
+        if node not in depths:
+            inner = max((depth(arg) for arg in node.args), default=0)
+            restricting = isinstance(node, _RESTRICTING) or (
+                isinstance(node, sympy.Pow) and node.exp.is_Rational and not node.exp.is_Integer)
+            depths[node] = inner + 1 if restricting else inner
+        return depths[node]
+
+    deepest = depth(expr)
+    count = sum(1 for node in depths if isinstance(node, _RESTRICTING) or (
+        isinstance(node, sympy.Pow) and node.exp.is_Rational and not node.exp.is_Integer))
+    return deepest, count
 
 
 def restriction(domain: sympy.Set | None, variable: sympy.Symbol) -> sympy.Basic | None:

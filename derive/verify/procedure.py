@@ -22,8 +22,6 @@ rendering marks it visibly.
 
 from __future__ import annotations
 
-from __future__ import annotations
-
 import itertools
 import math
 

@@ -15,7 +15,7 @@ import mpmath
 import sympy
 
 from derive.evaluate import evaluate_columns, to_mpf
-from derive.functions import prepare
+from derive.functions import nowhere_defined, prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
 from derive.verify.domain import common_domain, where_claimed
@@ -197,6 +197,9 @@ class Verifier:
             return Verification(proved=True, numeric_ok=True, method="the two sides are the same expression",
                                 points=tuple(used) if agree else (), digits=self.options.digits, seal=SEAL)
         numeric = dict(points=tuple(used), digits=self.options.digits, max_difference=largest)
+        if not used and any(nowhere_defined(side) for side in (a, b)):
+            return Verification(proved=False, numeric_ok=False, method="a side has no value anywhere: it divides by zero",
+                                **numeric)
         if not agree:
             return Verification(proved=False, numeric_ok=False, method="numeric counterexample",
                                 counterexample=counterexample, at=self._last_point, **numeric)

@@ -115,7 +115,7 @@ class WebApp:
             self.catalogue = self.work.pool.run("derive.jobs:catalogue_listing", timeout=60, what="reading the catalogue")
             if self.options.class_name is not None:
                 function = self.entry(self.function)["name"]
-                self.columns = self.work.pool.run("derive.jobs:gradebook_columns", timeout=60)
+                self.columns = self.work.pool.run("derive.grading.gradebook:gradebook_columns", timeout=60)
                 database = self.options.database or Path(f"derive-class-{_file_name(self.options.class_name)}.sqlite3")
                 self.store = ClassStore(database, class_name=self.options.class_name, function=function)
                 self.teacher_token = self.store.new_teacher_token() if self.options.new_token else self.store.meta("teacher_token")

@@ -41,12 +41,13 @@ class Work:
         return list(self.pool.pids)
 
     async def run(self, target: str, *args: Any, timeout: float, **options: Any) -> Any:
-        """``derive.jobs:<target>(*args, **options)`` in a worker; its result or its error."""
+        """``derive.jobs:<target>`` (or the ``module:function`` named) ``(*args, **options)`` in a
+        worker; its result or its error."""
         if self._admitted >= self.capacity:
             raise Overloaded(f"all {self.options.workers} workers are busy and {self.options.queue_limit} jobs are waiting")
         self._admitted += 1
         try:
-            call = functools.partial(self.pool.run, f"derive.jobs:{target}", *args, timeout=timeout,
+            call = functools.partial(self.pool.run, target if ":" in target else f"derive.jobs:{target}", *args, timeout=timeout,
                                      queue_timeout=self.options.queue_timeout, **options)
             return await anyio.to_thread.run_sync(call, limiter=self._threads)
         finally:
@@ -61,5 +62,5 @@ class Work:
     async def check_submission(self, text: str, *, student: str, function: str) -> dict[str, Any]:
         """A class submission checked into a gradebook row (as ``derive grade`` would)."""
         limits = {"line_timeout": self.options.timeout, "file_timeout": self.options.file_timeout}
-        return await self.run("check_submission", text, student=student, function=function,
+        return await self.run("derive.grading.gradebook:check_submission", text, student=student, function=function,
                               timeout=self.options.file_timeout + 5, what="checking the submission", **limits)

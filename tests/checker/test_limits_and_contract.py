@@ -138,3 +138,47 @@ def test_the_diff_pipeline_gives_a_derivation_or_a_derive_error(sandbox, source:
         assert str(error) and error.exit_code in (1, 2, 4)
         return
     assert set(done["texts"]) >= {"text", "json", "latex", "markdown", "html"}
+
+
+# Item 7: ordinary input that ended in exit 3 ("a failed step reached the renderer").
+NOWHERE_DEFINED = {
+    "divides-by-a-second-derivative-of-3": "((x*(100*x)))^(x) / d^2/dx^2(3)",
+    "zero-over-zero": r"\frac{0}{0}",
+    "divides-by-x-minus-x": "1/(x - x)",
+    "divides-by-zero": "x/0",
+}
+
+
+@pytest.mark.parametrize("expression", list(NOWHERE_DEFINED.values()), ids=list(NOWHERE_DEFINED))
+def test_diff_refuses_an_expression_defined_nowhere_in_one_line(tmp_path: Path, expression: str) -> None:
+    result = derive("diff", expression, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("derive: error: the expression is not defined for any value: it divides by zero "
+                             "(a denominator is 0 once its derivatives are worked out), so it has no derivative\n")
+
+
+def test_a_claim_about_zero_over_zero_is_never_proved() -> None:
+    from derive.verify import Verifier
+
+    x = __import__("derive.functions", fromlist=["variable"]).variable("x")
+    zero_over_zero = parse_expression(r"\frac{0}{0}")
+    verification = Verifier(x).prove(zero_over_zero, parse_expression("0"))
+    assert not verification.proved
+    assert verification.method == "a side has no value anywhere: it divides by zero"
+
+
+def test_thirty_nested_logarithms_are_derived_and_proved(tmp_path: Path) -> None:
+    # Defined only for x beyond a tower of 28 e's: no sample point lies there, so each step rests
+    # on its symbolic proof (SymPy's domain solver is not asked about such nestings: minutes).
+    result = derive("diff", "ln(" * 30 + "x" + ")" * 30, "--format", "json", "--timeout", "100", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '"proved": false' not in result.stdout
+
+
+def test_a_long_run_of_letters_is_refused_by_its_length_first() -> None:
+    # Item 3: the scan for names used as functions was quadratic in a run of letters (64 K
+    # letters took 57 s, 256 KB 1,043 s). Four megabytes in one run: one unreadable line.
+    report = check("a" * (4 * 1024 * 1024), function="sigmoid")
+    (line,) = report.lines
+    assert line.status == "unparsed"
+    assert "line too long" in line.message
