@@ -217,15 +217,19 @@ def run_check(arguments: list[str]) -> int:
     parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "markdown", "html", "latex"),
                         help="how the report is printed: text (default), json, markdown, html or latex")
     parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
-    parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
+    parser.add_argument("--function", help="the exercise's catalogued function (default: sigmoid, unless the derivation "
+                        "defines its own function first)")
+    parser.add_argument("--exercise", metavar="DEFINITION", help='the exercise as a definition, e.g. "f(x) = x^2 e^{3x}"')
     parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
     parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for the whole file (default 120)")
     options = parser.parse_args(arguments)
     from derive.checker import check_file
 
-    report = check_file(options.file, syntax=options.syntax, function=options.function, variable=options.var,
-                        timeout=options.timeout, file_timeout=options.file_timeout)
+    if options.function is not None and options.exercise is not None:
+        raise UsageError("give --function or --exercise, not both")
+    report = check_file(options.file, syntax=options.syntax, function=options.function, exercise=options.exercise,
+                        variable=options.var, timeout=options.timeout, file_timeout=options.file_timeout)
     if options.output_format == "json":
         import json
 
@@ -245,7 +249,9 @@ def run_grade(arguments: list[str]) -> int:
     parser.add_argument("--details", type=Path, help="JSON with every line's verdict (default: next to --out, .json)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel proof workers (default: all cores)")
     parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
-    parser.add_argument("--function", default="sigmoid", help="the exercise's catalogued function (default sigmoid)")
+    parser.add_argument("--function", help="the exercise's catalogued function (default: sigmoid, unless a submission "
+                        "defines its own function first)")
+    parser.add_argument("--exercise", metavar="DEFINITION", help='the exercise as a definition, e.g. "f(x) = x^2 e^{3x}"')
     parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
     parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for one submission (default 120)")
@@ -277,6 +283,8 @@ def run_grade(arguments: list[str]) -> int:
 
     if options.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if options.out.is_dir() or not options.out.name:
+        raise UsageError(f"--out {options.out} is a folder: give the file to write, e.g. {options.out / 'grades.csv'}")
     details = options.details or options.out.with_suffix(".json")
     files = {"--out": (options.out, ".csv"), "--details": (details, ".json"), "--moodle": (options.moodle, ".csv"),
              "--canvas": (options.canvas, ".csv")}
@@ -291,7 +299,10 @@ def run_grade(arguments: list[str]) -> int:
     named = [target.resolve() for target, _ in files.values() if target is not None]
     if len(set(named)) < len(named):
         raise UsageError("--out, --details, --moodle and --canvas must be different files")
-    settings = Settings(function=options.function, variable=options.var, syntax=options.syntax,
+    if options.function is not None and options.exercise is not None:
+        raise UsageError("give --function or --exercise, not both")
+    settings = Settings(function=options.function or "sigmoid", function_named=options.function is not None,
+                        exercise=options.exercise, variable=options.var, syntax=options.syntax,
                         timeout=options.timeout, file_timeout=options.file_timeout)
     check_grade_options(timeout=settings.timeout, **settings.check_options())
     rubric = load_rubric(options.rubric) if options.rubric else DEFAULT_RUBRIC

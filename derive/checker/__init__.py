@@ -28,10 +28,11 @@ from derive.checker.worker import (
     DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, ProofWorker,
 )
 from derive.differentiate.catalogue import Entry, catalogue_names, lookup
-from derive.errors import DeriveError, InputError
+from derive.errors import DeriveError, InputError, ParseError
 from derive.functions import NamedFunction, sigma
 from derive.functions import variable as real_variable
-from derive.parse import check_variable_name, detect_syntax
+from derive.parse import as_definition, check_variable_name, detect_syntax
+from derive.parse.limits import check_length
 from derive.sandbox import failure
 from derive.verdicts import LineReport, Report
 
@@ -42,8 +43,9 @@ def check(
     text: str,
     *,
     syntax: str | None = None,
-    function: str | None = "sigmoid",
+    function: str | None = None,
     variable: str | None = None,
+    exercise: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
     worker: ProofWorker | None = None,
@@ -56,8 +58,13 @@ def check(
     ``variable`` is the exercise's variable (default: the catalogue entry's own, x for σ, z for
     the cross-entropy); every other letter is a parameter or another variable.
     ``observe`` is called with each line as read (a :class:`~derive.checker.plan.LinePlan`), for a
-    caller that shows the lines as mathematics too (the web page). ``function=None``: no catalogued
-    exercise, the derivation defines its own function (``f(x) = …`` on a line of its own).
+    caller that shows the lines as mathematics too (the web page).
+
+    The exercise: ``function`` names a catalogue entry; ``exercise`` gives the exercise's
+    function as a definition (``"f(x) = x^2 e^{3x}"``, read with the same safe parser as the
+    lines); with neither, it is the sigmoid, unless the derivation defines a function of its own
+    first (``f(x) = …``): then that is the exercise, and no note says it is not σ. A named
+    exercise (either way) is the one every definition is compared with.
     ``next_line`` (see :mod:`.conclusion`) lets the report suggest a correct next line after the
     last correct one.
 
@@ -66,7 +73,7 @@ def check(
     (exit 3), never another exception.
     """
     try:
-        return _check(text, syntax=syntax, function=function, variable=variable, timeout=timeout,
+        return _check(text, syntax=syntax, function=function, exercise=exercise, variable=variable, timeout=timeout,
                       file_timeout=file_timeout, worker=worker, name=name, observe=observe, next_line=next_line)
     except DeriveError:
         raise
@@ -74,10 +81,13 @@ def check(
         raise failure(error, f"checking {name or 'the derivation'}") from error
 
 
-def _check(text: str, *, syntax: str | None, function: str | None, variable: str | None, timeout: float,
-           file_timeout: float, worker: ProofWorker | None, name: str, observe: Callable[[LinePlan], None] | None,
-           next_line: NextLine | None) -> Report:
-    entry = lookup(function) if function is not None else None  # the exercise's function must exist
+def _check(text: str, *, syntax: str | None, function: str | None, exercise: str | None, variable: str | None,
+           timeout: float, file_timeout: float, worker: ProofWorker | None, name: str,
+           observe: Callable[[LinePlan], None] | None, next_line: NextLine | None) -> Report:
+    if function is not None and exercise is not None:
+        raise InputError("give the exercise either as a catalogue function (--function) or as a definition (--exercise), not both")
+    named = function is not None or exercise is not None
+    entry = lookup(function or "sigmoid") if exercise is None else None  # the exercise's function must exist
     variable = variable or (entry.variable_name if entry else "x")
     if syntax not in (None, "latex", "text"):
         raise InputError(f"unknown syntax '{syntax}': choose latex or text")
@@ -95,6 +105,9 @@ def _check(text: str, *, syntax: str | None, function: str | None, variable: str
         x = real_variable(variable)
         reading = Reading(functions=exercise_names(entry, variable) if entry else {}, catalogue=catalogue_names(),
                           exercise=(entry.function(x), entry.definition(x)) if entry else None)
+        if exercise is not None:
+            own = typed_exercise(exercise, chosen, variable, reading)
+            reading.exercise = own
         letter = exercise_letter(entry, x) if entry else None
         if letter is not None:  # the loss L of --function bce may be written L, as its handout writes it
             reading.definitions.append((letter, (), entry.definition(x)))
@@ -122,15 +135,63 @@ def _check(text: str, *, syntax: str | None, function: str | None, variable: str
 
         results = worker.decide_all(planned_claims(), deadline=deadline)
         verdicts = dict(zip(map(id, claims), results))
-        judging = Judging(exercise=reading.exercise if reading.exercise and not _mentions(plans, reading.exercise[0]) else None, deadline=deadline)
+        exercise_function = reading.exercise
+        own = None if named else _own_function(plans, exercise_function)
+        if own is not None:  # a self-contained exercise: f(x) = … first, no exercise named
+            exercise_function = own
+        compared = (exercise_function if exercise_function and own is None and not _mentions(plans, exercise_function[0])
+                    else None)
+        judging = Judging(exercise=compared, deadline=deadline)
         reports = [judge_line(plan, verdicts, judging, worker, x) for plan in plans]
-        outcome = conclude(plans, reports, exercise=reading.exercise, worker=worker, x=x, deadline=deadline,
+        outcome = conclude(plans, reports, exercise=exercise_function, worker=worker, x=x, deadline=deadline,
                            next_line=next_line)
     finally:
         if owned:
             worker.close()
-    return Report(lines=tuple(reports), syntax=chosen, function=function or "", variable=variable, name=name,
-                  outcome=outcome)
+    shown = exercise if exercise is not None else entry.name if entry is not None else ""
+    return Report(lines=tuple(reports), syntax=chosen, function=shown, variable=variable, name=name, outcome=outcome)
+
+
+def check_exercise(text: str, variable: str = "x") -> None:
+    """Raise the one-line error a grader's typed exercise (``--exercise``) would give, before any
+    file is checked."""
+    typed_exercise(text, detect_syntax(text), variable, Reading(functions={}, catalogue=catalogue_names()))
+
+
+def typed_exercise(text: str, syntax: str, variable: str, reading: Reading) -> tuple[sympy.Expr, sympy.Expr]:
+    """The exercise a grader typed (``f(x) = x^2 e^{3x}``): its function and definition, which
+    every line may then use (the first line may restate it: it is checked against it)."""
+    check_length(text)
+    try:
+        definition = as_definition(text, syntax=detect_syntax(text), variable=variable, **reading.vocabulary())
+    except ParseError as error:
+        raise InputError(f"the exercise {text!r} cannot be read: {error}") from None
+    if definition is None or definition.substitution or len(definition.parameters) != 1:
+        raise InputError(f"the exercise must define a function of {variable}, as in f({variable}) = x^2 e^(3{variable}); "
+                         f"not {text!r}")
+    kind = sympy.Function(definition.name)
+    reading.functions[definition.name] = kind
+    reading.definitions.append((kind, definition.parameters, definition.body))
+    reading.taken.add(definition.name)
+    (parameter,) = definition.parameters
+    return kind(real_variable(variable)), definition.body.xreplace({parameter: real_variable(variable)})
+
+
+def _own_function(plans: list[LinePlan], exercise: tuple[sympy.Expr, sympy.Expr] | None) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """The function a derivation defines first, when it is not the exercise's function and the
+    exercise's function is never named: then the derivation is self-contained, about its own."""
+    first = next((plan for plan in plans if plan.kind == "definition" and plan.definitions), None)
+    if first is None or exercise is None:
+        return None
+    target, parameters, body = first.definitions[-1]
+    if isinstance(target, sympy.Symbol) or len(parameters) != 1 or _mentions(plans, exercise[0]):
+        return None
+    function = exercise[0]
+    if isinstance(function, sympy.Function) and getattr(target, "__name__", None) == function.func.__name__:
+        return None  # σ(x) = … defines the exercise's own function: compared with it
+    (parameter,) = parameters
+    x = function.args[0] if isinstance(function, sympy.Function) and function.args else parameter
+    return target(x), body.xreplace({parameter: x})
 
 
 def _mentions(plans: list[LinePlan], function: sympy.Expr) -> bool:

@@ -100,8 +100,12 @@ def decide(claim: Claim, verifiers: Verifiers | None = None) -> Verdict:
     if verification.numeric_ok:
         return Verdict(holds=True, proved=verification.proved, method=verification.method)
     diagnosis = diagnose(left, right, claim, verifier) if claim.diagnose else None
-    return Verdict(holds=False, method=verification.method, counterexample=verification.counterexample,
-                   at=verification.at, diagnosis=diagnosis)
+    counterexample, at = verification.counterexample, verification.at
+    if counterexample is not None and at:
+        simple = verifier.simple_counterexample(left, right)  # a point a student can check by hand
+        if simple is not None:
+            counterexample, at = simple
+    return Verdict(holds=False, method=verification.method, counterexample=counterexample, at=at, diagnosis=diagnosis)
 
 
 def expand_user_definitions(expr: sympy.Expr, claim: Claim) -> sympy.Expr:

@@ -31,6 +31,13 @@ class Judging:
     previous_line: int | None = None
     last_correct_line: int | None = None
     error_line: int | None = None
+    #: What ``error_line`` is: a "wrong" line, or one that was "not read" or "not decided" (no
+    #: mathematical error: the next correct line is not "correct again").
+    error_kind: str = "wrong"
+    #: what the wrong lines so far said: their subject (σ'(x), u') and the value they gave it, which
+    #: a later line may use validly ("error carried forward": a wrong u' put into the chain rule)
+    beliefs: dict[sympy.Expr, sympy.Expr] = dataclasses.field(default_factory=dict)
+    belief_line: int | None = None  # the last line that added one
 
 
 def judge_line(plan: LinePlan, verdicts: dict[int, Verdict], state: Judging, worker: ProofWorker,
@@ -49,7 +56,8 @@ def judge_line(plan: LinePlan, verdicts: dict[int, Verdict], state: Judging, wor
                     "checked for the function as defined here. " + NOT_THE_EXERCISE.explanation,
                 )
     elif plan.kind == "unparsed":
-        state.error_line = state.error_line or plan.number
+        if state.error_line is None:
+            state.error_line, state.error_kind = plan.number, "not read"
         # What this line said is unknown, so no later line can be "carried forward" from it.
         state.previous, state.previous_line = None, plan.number
     elif plan.kind == "start":
@@ -74,7 +82,8 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
     previous_line, previous = state.previous_line, state.previous
     state.previous, state.previous_line = parts[-1], number
     if not last.decided:
-        state.error_line = state.error_line or number
+        if state.error_line is None:
+            state.error_line, state.error_kind = number, "not decided"
         state.previous = None
         return LineReport(line=number, source=source, status="unparsed", relation="not decided",
                           message=f"derive could not decide this line: {last.error}.")
@@ -86,6 +95,10 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
         proved = all(verdict.proved for _, verdict in verdicts)
         if new_claim:
             relation = "new claim"
+            state.error_line = None
+        elif state.error_line is not None and state.error_kind != "wrong":
+            what = "could not be read" if state.error_kind == "not read" else "could not be decided"
+            relation = f"correct (line {state.error_line} {what})"
             state.error_line = None
         elif state.error_line is not None:
             relation = (f"correct again (agrees with line {state.last_correct_line})" if state.last_correct_line
@@ -106,9 +119,18 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
     diagnosis = last.diagnosis
     if diagnosis and diagnosis[0] == NEGATED:
         diagnosis = explain_negation(claim.right)
+    if state.error_kind != "wrong":  # after a line not read: this is the first mathematical error
+        state.error_line, state.error_kind = None, "wrong"
     if new_claim:
         relation = "new claim"
         state.error_line = number
+    elif state.error_line is None and _carried_from_belief(state, parts, previous, previous_subject, continuation_line,
+                                                           worker, x, definitions):
+        # correct lines in between, but this one puts in what a wrong line said (its u', its σ')
+        relation = f"consistent with wrong line {state.belief_line} (error carried forward)"
+        message += f" The step from line {previous_line} is valid with line {state.belief_line}'s value: the error comes from line {state.belief_line}."
+        diagnosis = None
+        state.error_line = state.belief_line
     elif state.error_line is None:
         relation = f"does not follow from line {previous_line}" if previous_line is not None else "first line"
         state.error_line = number
@@ -126,16 +148,62 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
             # σ(x) = 1/(1 - e^(-x)) (wrong), then σ'(x) = the derivative of that: right for what the student believed.
             carried = worker.decide(Claim(relation="=", left=believed[0], right=believed[1], variable=x,
                                           definitions=definitions, diagnose=False), deadline=state.deadline).holds
+        if not carried:
+            # a wrong u' put into the chain rule, a wrong σ' multiplied by σ: right with the wrong values put in
+            carried = _carried_from_belief(state, parts, previous, previous_subject, continuation_line, worker, x,
+                                           definitions)
         if carried:
             relation = f"consistent with wrong line {previous_line} (error carried forward)"
             message += f" The step from line {previous_line} is valid: the error comes from line {state.error_line}."
             diagnosis = None
         else:
             relation = f"new error: does not follow from line {previous_line}"
+    subject = previous_subject if continuation_line else parts[0]
+    if (claim.relation == "=" and subject is not None and subject.free_symbols and len(state.beliefs) < MAX_BELIEFS
+            and not relation.startswith("consistent")):
+        state.beliefs[subject] = parts[-1]
+        state.belief_line = number
     return LineReport(
         line=number, source=source, status="wrong", relation=relation, message=message, counterexample=counterexample,
         diagnosis=diagnosis[1] if diagnosis else None, diagnosis_key=diagnosis[0] if diagnosis else None,
     )
+
+
+#: Most wrong statements remembered for "error carried forward" (each costs a proof per later line).
+MAX_BELIEFS = 8
+
+
+def _carried_from_belief(state: Judging, parts: list[sympy.Expr], previous: sympy.Expr | None,
+                         subject: sympy.Expr | None, continuation: bool, worker: ProofWorker, x: sympy.Symbol,
+                         definitions: tuple[UserDefinition, ...]) -> bool:
+    """Whether the line is a valid step once the values wrong lines gave are put in."""
+    return any(worker.decide(Claim(relation="=", left=left, right=right, variable=x, definitions=definitions,
+                                   diagnose=False), deadline=state.deadline).holds
+               for left, right in _with_beliefs(state.beliefs, parts, previous, subject, continuation))
+
+
+def _with_beliefs(beliefs: dict[sympy.Expr, sympy.Expr], parts: list[sympy.Expr], previous: sympy.Expr | None,
+                  subject: sympy.Expr | None, continuation: bool) -> list[tuple[sympy.Expr, sympy.Expr]]:
+    """The claims that would make a wrong line a valid step from what earlier wrong lines said:
+    the line itself, and its step from the line before, with each subject an earlier wrong line
+    gave a value (u', σ'(x)) replaced by that value. Only claims the replacement changes."""
+    if not beliefs:
+        return []
+
+    def believe(expr: sympy.Expr) -> sympy.Expr:
+        return expr.xreplace(beliefs)
+
+    candidates = [(subject if continuation else parts[0], parts[-1])]
+    if previous is not None:
+        candidates.append((previous, parts[-1]))
+    claims = []
+    for left, right in candidates:
+        if left is None:
+            continue
+        believed = (believe(left), believe(right))
+        if believed != (left, right):
+            claims.append(believed)
+    return claims
 
 
 def _under_wrong_definition(parts: list[sympy.Expr], subject: sympy.Expr | None, value: sympy.Expr | None,

@@ -18,6 +18,7 @@ from derive.errors import ParseError
 from derive.expressions import rebuild
 from derive.functions import variable as real_variable
 from derive.parse import as_definition, as_substitution, parse_expression, parse_line
+from derive.parse.prose import lead_in_blanked
 from derive.printing import to_plain
 from derive.verdicts import LineReport
 
@@ -74,9 +75,10 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
     x = real_variable(variable)
     try:
         vocabulary = state.vocabulary()
-        definition = as_definition(source, syntax=syntax, variable=variable, **vocabulary)
+        claimed = lead_in_blanked(source, frozenset(vocabulary.get("functions") or ()))  # "Let $u = …$", "so f(x) = …"
+        definition = as_definition(claimed, syntax=syntax, variable=variable, **vocabulary)
         if definition is None:
-            definition = as_substitution(source, syntax=syntax, variable=variable, taken=state.taken, **vocabulary)
+            definition = as_substitution(claimed, syntax=syntax, variable=variable, taken=state.taken, **vocabulary)
         if definition is not None:
             if definition.substitution:
                 target: Any = definition.symbol

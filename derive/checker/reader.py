@@ -24,6 +24,7 @@ from derive.errors import InputError
 from derive.parse.parser import clean, closing_brace
 from derive.parse.limits import MAX_LINE_LENGTH
 from derive.parse.names import KNOWN_WORDS, TEXT_COMMANDS
+from derive.parse.prose import is_commentary
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_LINES = 500
@@ -148,7 +149,11 @@ def stray_line_break(line: str) -> str | None:
 
 
 _STRAY = re.compile("|".join(re.escape(char) for char in STRAY_LINE_BREAKS))
-_LAYOUT_ONLY = re.compile(r"^(\\(begin|end)\{[A-Za-z*]+\}|\$\$|\\\[|\\\]|\\\\)$")
+_LAYOUT_ONLY = re.compile(
+    r"^(\\(begin|end)\{[A-Za-z*]+\}|\$\$|\\\[|\\\]|\\\\"
+    # a document's preamble and headings: \documentclass[11pt]{article}, \usepackage{amsmath}, \section*{Question 2}
+    r"|\\(documentclass|usepackage|section|subsection|subsubsection|paragraph|title|author|date)\*?"
+    r"(\[[^\]]*\])?\{[^{}]*\}|\\(maketitle|noindent|newpage|clearpage|medskip|bigskip|smallskip))$")
 
 
 def numbered_lines(text: str) -> list[tuple[int, str]]:
@@ -158,21 +163,24 @@ def numbered_lines(text: str) -> list[tuple[int, str]]:
     (``\begin{align*}``, ``\end{align*}``, ``$$``, ``\[``, ``\]``), lines that hold only notes
     (``\text{By the chain rule:}``, ``\label{eq:1}``, ``\qed``, as :func:`derive.parse.engine.clean`
     removes them) and lines of plain prose
-    (``Using the chain rule:``, ``Therefore``) — see :func:`is_prose`.
+    (``Using the chain rule:``, ``Therefore``) — see :func:`is_prose` — and commentary that holds
+    mathematics but no claim (``Multiply numerator and denominator by $e^{x}$:``) — see
+    :func:`derive.parse.prose.is_commentary`.
     """
     known = _names_used_as_functions(text)
     kept = []
     for number, line in enumerate(physical_lines(text), start=1):
-        if len(line) > MAX_LINE_LENGTH:  # refused as too long when it is read; nothing scans it first
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("%", "#")):
+            continue
+        if len(line) > MAX_LINE_LENGTH:  # refused as too long when it is read; nothing else scans it first
             kept.append((number, line))
             continue
-        stripped = line.strip()
         if (
-            not stripped
-            or stripped.startswith(("%", "#"))
-            or _LAYOUT_ONLY.match(stripped)
+            _LAYOUT_ONLY.match(stripped)
             or not clean(stripped, "latex").strip()  # only notes, labels, \qed, spacing
             or is_prose(stripped, known)
+            or is_commentary(stripped, known)
         ):
             continue
         kept.append((number, line))

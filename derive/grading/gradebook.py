@@ -58,17 +58,29 @@ class Settings:
     """What a verdict depends on: results are reused only under the same settings."""
 
     function: str = "sigmoid"
+    #: whether the grader named ``function`` (--function): else a submission that defines its own
+    #: function first (f(x) = …) is about that one
+    function_named: bool = True
+    #: the exercise as a definition the grader typed (--exercise "f(x) = …"), instead of ``function``
+    exercise: str | None = None
     variable: str | None = None  # None: the exercise's own (x for sigmoid, z for bce)
     syntax: str | None = None
     timeout: float = 10.0
     file_timeout: float = 120.0
 
+    @property
+    def exercise_name(self) -> str:
+        """How reports and LMS files name the exercise: the typed definition or the function."""
+        return self.exercise if self.exercise is not None else self.function
+
     def as_json_data(self) -> dict[str, Any]:
-        return {"derive": __version__, "function": self.function, "variable": self.variable, "syntax": self.syntax,
+        return {"derive": __version__, "function": self.function, "function_named": self.function_named,
+                "exercise": self.exercise, "variable": self.variable, "syntax": self.syntax,
                 "timeout": self.timeout, "file_timeout": self.file_timeout}
 
     def check_options(self) -> dict[str, Any]:
-        return {"function": self.function, "variable": self.variable, "syntax": self.syntax,
+        function = None if self.exercise is not None or not self.function_named else self.function
+        return {"function": function, "exercise": self.exercise, "variable": self.variable, "syntax": self.syntax,
                 "file_timeout": self.file_timeout}
 
 
@@ -251,7 +263,8 @@ def grade_class(
         for stale in old_journals:
             stale.unlink(missing_ok=True)
         old_journals = []
-    reference = reference_for(settings.function, settings.variable)
+    reference = (reference_for(settings.function, settings.variable) if settings.exercise is None
+                 else Reference(function=settings.exercise, recognised_form=None))
     writers = _Writers(outputs, settings, rubric, reference, lms)
     number_ = int(old_journals[-1].name.rsplit("-", 1)[1]) + 1 if old_journals else 1
     journal = _Journal(Path(f"{outputs.journal_prefix()}{number_}"), settings_data)
@@ -307,7 +320,7 @@ class _Writers:
     def __init__(self, outputs: Outputs, settings: Settings, rubric: Rubric, reference: Reference, lms: Lms | None) -> None:
         self.outputs, self.settings, self.rubric, self.reference, self.lms = outputs, settings, rubric, reference, lms
         self.recognised = reference.recognised_form is not None
-        self.summary = ClassSummary(rubric, exercise=settings.function)
+        self.summary = ClassSummary(rubric, exercise=settings.exercise_name)
         self.lms_rows: dict[str, LmsRow] = {}
         self.unmatched: list[str] = []
         self.pdf_sources: list[Path] = []
@@ -368,7 +381,7 @@ class _Writers:
         folder = self.outputs.feedback
         assert folder is not None
         formats = ("html", "markdown", "latex") if self.outputs.pdf else ("html", "markdown")
-        context = feedback_context(graded, points, shown_name=str(graded.path), exercise=self.settings.function,
+        context = feedback_context(graded, points, shown_name=str(graded.path), exercise=self.settings.exercise_name,
                                    student=student.name if student else "")
         for output_format, path in feedback_files(folder, feedback_stem(relative), formats).items():
             self.feedback_written.append(write_text(path, render_feedback(context, output_format)))
@@ -389,7 +402,7 @@ class _Writers:
             extra.append((self.outputs.moodle, moodle_csv(self.lms_rows.values(), roster=roster)))
         if self.outputs.canvas is not None:
             roster = self.lms.identities if self.lms and self.lms.identities.roster_key else None
-            assignment = (self.lms.assignment if self.lms and self.lms.assignment else f"derive: {self.settings.function}")
+            assignment = (self.lms.assignment if self.lms and self.lms.assignment else f"derive: {self.settings.exercise_name}")
             extra.append((self.outputs.canvas, canvas_csv(self.lms_rows.values(), assignment=assignment,
                                                           maximum=self.rubric.maximum, roster=roster)))
         try:

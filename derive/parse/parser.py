@@ -23,6 +23,7 @@ from derive.errors import InputLimitError, ParseError
 from . import grammar_latex, grammar_text
 from .build import Builder, Built, LineParts, SeenDecimal
 from .limits import MAX_DEPTH, MAX_NODES, check_brackets, check_length
+from .prose import lead_in_blanked
 from .names import CONNECTIVE_HINT, TEXT_COMMANDS, Names, classify, letter_name
 
 Syntax = Literal["latex", "text"]
@@ -82,7 +83,8 @@ def clean(text: str, syntax: Syntax, names: Names | None = None) -> str:
     the end of the line a note ``\text{...}`` (also ``\textrm``, ``\mbox`` ...), a ``\checkmark`` or
     ``\qed``, spacing and punctuation. Plain text: a ``# comment`` and trailing ``.`` or ``,``.
     A trailing ``\text{x}`` that holds one name the parser knows (``names``) stays: it is the
-    variable written in text mode, not a note.
+    variable written in text mode, not a note. Words before the claim (``By the chain rule:``,
+    ``\Rightarrow``, ``so``, the prose around ``$...$``) are blanked too: see :mod:`derive.parse.prose`.
 
     >>> clean(r"\sigma' = \sigma(1-\sigma) \quad \text{chain rule} \tag{3}", "latex").rstrip()
     "\\sigma' = \\sigma(1-\\sigma)"
@@ -94,6 +96,7 @@ def clean(text: str, syntax: Syntax, names: Names | None = None) -> str:
         text = _LATEX_NO_NUMBER.sub(_blank, text)
     else:
         text = _TEXT_COMMENT.sub(_blank, text)
+    text = lead_in_blanked(text, frozenset(names.functions) if names is not None else frozenset())
     end = len(text)
     while True:
         while end and text[end - 1].isspace():

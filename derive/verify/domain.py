@@ -6,7 +6,10 @@ not a counterexample. When the common domain leaves out a whole interval of the 
 
 The domain is SymPy's :func:`~sympy.calculus.util.continuous_domain` of each side (definitions
 expanded, derivatives evaluated), intersected. It is asked only when the sample points showed
-that a side is undefined somewhere, and only for one variable.
+that a side is undefined somewhere, and only for one variable; and not for what SymPy's solver
+and set algebra take minutes over (logarithms nested four deep, large expressions, the
+infinitely many intervals of tan x or ln(cos x)): there the sample points alone decide where a
+side is defined, and no domain is stated.
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy
         if not piece.has(variable):
             continue
         depth, count = _restrictions(piece)
-        if depth > MAX_RESTRICTION_DEPTH or count > MAX_RESTRICTIONS or sympy.count_ops(piece) > MAX_OPERATIONS:
-            return None  # SymPy's solver would take minutes (ln ln ln ln ln x): the points decide
+        if (depth > MAX_RESTRICTION_DEPTH or count > MAX_RESTRICTIONS or sympy.count_ops(piece) > MAX_OPERATIONS
+                or _periodic_domain(piece)):
+            return None  # SymPy's set algebra would take minutes (ln ln ln ln ln x, ln sec x): the points decide
         try:
             domain = domain.intersect(continuous_domain(piece, variable, sympy.S.Reals))
         except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
@@ -61,6 +65,24 @@ MAX_OPERATIONS = 150
 _RESTRICTING = (sympy.log, sympy.asin, sympy.acos, sympy.atanh, sympy.acoth, sympy.acosh, sympy.asec, sympy.acsc)
 
 
+_PERIODIC = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
+
+
+def _periodic_domain(expr: sympy.Basic) -> bool:
+    """Whether the domain is an infinite union of intervals (tan x, sec x, ln(cos x), √(sin x),
+    1/sin x), which SymPy's set algebra unions and intersects without end and no handout states."""
+    if expr.has(sympy.tan, sympy.cot, sympy.sec, sympy.csc):
+        return True
+    return any((_restricts(node) or isinstance(node, sympy.Pow) and node.exp.is_negative) and node.args[0].has(*_PERIODIC)
+               for node in sympy.preorder_traversal(expr) if node.args)
+
+
+def _restricts(node: sympy.Basic) -> bool:
+    """Whether ``node`` restricts the domain to part of the line (ln, a root, arcsin ...)."""
+    return isinstance(node, _RESTRICTING) or (isinstance(node, sympy.Pow) and node.exp.is_Rational
+                                              and not node.exp.is_Integer)
+
+
 def _restrictions(expr: sympy.Basic) -> tuple[int, int]:
     """How deeply domain-restricting functions nest in ``expr`` (ln √(ln x): 3), and how many
     distinct ones it holds."""
@@ -69,14 +91,11 @@ def _restrictions(expr: sympy.Basic) -> tuple[int, int]:
     def depth(node: sympy.Basic) -> int:
         if node not in depths:
             inner = max((depth(arg) for arg in node.args), default=0)
-            restricting = isinstance(node, _RESTRICTING) or (
-                isinstance(node, sympy.Pow) and node.exp.is_Rational and not node.exp.is_Integer)
-            depths[node] = inner + 1 if restricting else inner
+            depths[node] = inner + 1 if _restricts(node) else inner
         return depths[node]
 
     deepest = depth(expr)
-    count = sum(1 for node in depths if isinstance(node, _RESTRICTING) or (
-        isinstance(node, sympy.Pow) and node.exp.is_Rational and not node.exp.is_Integer))
+    count = sum(1 for node in depths if _restricts(node))
     return deepest, count
 
 

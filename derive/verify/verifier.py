@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import mpmath
 import sympy
 
-from derive.evaluate import evaluate_columns, to_mpf
+from derive.evaluate import NotEvaluable, evaluate, evaluate_columns, to_mpf
 from derive.functions import nowhere_defined, prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
@@ -249,6 +249,34 @@ class Verifier:
             return Verification(proved=False, numeric_ok=True, method="numeric only: no symbolic proof found", **numeric)
         return Verification(proved=True, numeric_ok=True, method=method, **numeric, seal=SEAL)
 
+    def simple_counterexample(self, a: sympy.Basic, b: sympy.Basic) -> tuple[tuple[str, str, str], tuple[tuple[str, str], ...]] | None:
+        """A counterexample at a point a student can check by hand (every variable 0, 1, -1, 1/2,
+        2 or -2), or None: ``(label, left, right)`` and each variable's value, as
+        :meth:`prove` gives them. The two sides must differ at two working precisions, so that
+        rounding can never make one."""
+        symbols = sorted(self.symbols(a, b), key=lambda symbol: symbol.name)
+        if not symbols or len(symbols) > 6:
+            return None
+        prepared = (self.prepared(a), self.prepared(b))
+        for point in SIMPLE_POINTS:
+            values = {symbol: point for symbol in symbols}
+            pairs = []
+            for digits in (self.options.digits + 10, 2 * self.options.digits + 20):
+                with mpmath.workdps(digits):
+                    try:
+                        pairs.append(tuple(evaluate(side, {s: to_mpf(v) for s, v in values.items()}) for side in prepared))
+                    except (NotEvaluable, ZeroDivisionError, ValueError, OverflowError, TypeError):
+                        break
+            if len(pairs) < 2:
+                continue
+            with mpmath.workdps(self.options.digits + 10):
+                tolerance = mpmath.mpf(10) ** (-self.options.digits)
+                if _differ(*pairs[0], tolerance) and _stable_gap(pairs[0], pairs[1]):
+                    at = tuple((symbol.name, str(point)) for symbol in symbols)
+                    label = str(point) if len(symbols) == 1 else ", ".join(f"{name} = {value}" for name, value in at)
+                    return (label, *show_pair(*pairs[0])), at
+        return None
+
     def _undefined_somewhere(self, a: sympy.Basic, b: sympy.Basic) -> bool:
         """Whether a function differentiated in ``a`` or ``b`` is undefined at some sample point:
         then the derivative is claimed only where the function is defined, even when its
@@ -356,6 +384,11 @@ def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_O
         start, result = (expand_letters(side, derivation.letters, x) for side in (start, result))
     identity = verifier.prove(start, result)
     return dataclasses.replace(derivation, steps=steps, identity=identity)
+
+
+#: Points a student can check by hand, in the order a counterexample is looked for among them.
+SIMPLE_POINTS = (sympy.Integer(0), sympy.Integer(1), sympy.Integer(-1), sympy.Rational(1, 2), sympy.Integer(2),
+                 sympy.Integer(-2))
 
 
 def _differ(left: mpmath.mpf, right: mpmath.mpf, tolerance: mpmath.mpf) -> bool:

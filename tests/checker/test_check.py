@@ -359,7 +359,7 @@ DERIVATIONS = {
         (4, "correct", "first line"), (6, "correct", "follows from line 4"), (8, "correct", "follows from line 6"),
     ], None),
     "unparsed-in-the-middle": (UNPARSED_IN_THE_MIDDLE, [
-        (1, "correct", "first line"), (2, "unparsed", "not read"), (3, "correct", "correct again (agrees with line 1)"),
+        (1, "correct", "first line"), (2, "unparsed", "not read"), (3, "correct", "correct (line 2 could not be read)"),
     ], 2),
     "wrong-sigma-definition": (WRONG_SIGMA_THEN_RIGHT, [
         (1, "wrong", "first line"), (2, "correct", "correct (after the error on line 1)"),
@@ -407,7 +407,7 @@ UNREADABLE_THEN_CONTINUED = r"""\sigma(x) = \frac{1}{1+e^{-x}}
 # A '= ...' line after an unreadable line continues that line's left side if it can be read
 # (σ'(x)), never the chain before it; if it cannot, the continuation cannot be checked either.
 DERIVATIONS["unreadable-then-continued"] = (UNREADABLE_THEN_CONTINUED, [
-    (1, "correct", "first line"), (2, "unparsed", "not read"), (3, "correct", "correct again (agrees with line 1)"),
+    (1, "correct", "first line"), (2, "unparsed", "not read"), (3, "correct", "correct (line 2 could not be read)"),
     (4, "unparsed", "not read"), (5, "unparsed", "not read"),
 ], 2)
 

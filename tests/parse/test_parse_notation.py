@@ -159,29 +159,46 @@ def test_text_in_a_note_never_reaches_the_grammar() -> None:
 CONNECTIVE = "put each claim on its own line; arrows and 'therefore' are not claims"
 
 # (line, syntax, column of the connective)
+# A connective before a claim with its own left side: the claim is read (issue 10).
+CLAIMS_AFTER_CONNECTIVES = [
+    (r"\Rightarrow \sigma'(x) = \sigma(x)(1-\sigma(x))", "latex", r"\sigma'(x) = \sigma(x)(1-\sigma(x))"),
+    (r"\implies \sigma'(x) = 1", "latex", r"\sigma'(x) = 1"),
+    (r"\therefore \sigma'(x) = 1", "latex", r"\sigma'(x) = 1"),
+    (r"\iff x = x", "latex", "x = x"),
+    (r"\Longrightarrow x = x", "latex", "x = x"),
+    (r"&\Rightarrow x = x", "latex", "x = x"),
+    (r"\text{so } \sigma'(x) = 1", "latex", r"\sigma'(x) = 1"),
+    (r"\text{Hence, } x = x", "latex", "x = x"),
+    ("=> sigma'(x) = sigma(x)(1-sigma(x))", "text", "sigma'(x) = sigma(x)(1-sigma(x))"),
+    ("⇒ x = x", "text", "x = x"),
+    ("⟹ x = x", "text", "x = x"),
+    ("∴ x = x", "text", "x = x"),
+    ("Therefore sigma'(x) = 1", "text", "sigma'(x) = 1"),
+    ("Therefore, sigma'(x) = 1", "text", "sigma'(x) = 1"),
+    ("hence x = x", "text", "x = x"),
+    ("Thus x = x", "text", "x = x"),
+    ("so sigma'(x) = sigma(x)*(1 - sigma(x))", "text", "sigma'(x) = sigma(x)*(1 - sigma(x))"),
+    ("then x = x", "text", "x = x"),
+]
+
+
+@pytest.mark.parametrize(("text", "syntax", "claim"), CLAIMS_AFTER_CONNECTIVES, ids=[c[0] for c in CLAIMS_AFTER_CONNECTIVES])
+def test_a_claim_after_a_connective_is_read(text: str, syntax: str, claim: str) -> None:
+    assert parse_line(text, syntax=syntax) == parse_line(claim, syntax=syntax)  # type: ignore[arg-type]
+
+
+# A connective that joins two claims on one line, or stands before no claim: one claim per line.
 CONNECTIVES = [
-    (r"\Rightarrow \sigma'(x) = \sigma(x)(1-\sigma(x))", "latex", 1),
-    (r"\implies \sigma'(x) = 1", "latex", 1),
-    (r"\therefore \sigma'(x) = 1", "latex", 1),
     (r"\because x = x", "latex", 1),
-    (r"\iff x = x", "latex", 1),
-    (r"\Longrightarrow x = x", "latex", 1),
-    (r"&\Rightarrow x = x", "latex", 2),
     (r"x = x \implies x = x", "latex", 7),
-    ("=> sigma'(x) = sigma(x)(1-sigma(x))", "text", 1),
     ("=>sigma(x)", "text", 1),
     ("x = x => x = x", "text", 7),
     (r"=> \sigma(x)", "latex", 1),
-    ("⇒ x = x", "text", 1),
-    ("∴ x = x", "text", 1),
-    ("Therefore sigma'(x) = 1", "text", 1),
-    ("hence x = x", "text", 1),
-    ("Thus x = x", "text", 1),
 ]
 
 
 @pytest.mark.parametrize(("text", "syntax", "column"), CONNECTIVES, ids=[c[0] for c in CONNECTIVES])
-def test_connectives_at_the_start_say_what_to_write(text: str, syntax: str, column: int) -> None:
+def test_connectives_between_claims_say_what_to_write(text: str, syntax: str, column: int) -> None:
     with pytest.raises(ParseError) as caught:
         parse_line(text, syntax=syntax)  # type: ignore[arg-type]
     assert CONNECTIVE in caught.value.message
