@@ -197,10 +197,11 @@ def run_worksheet(arguments: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
     parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),
                         help="documents to write (default all)")
-    parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF")
+    parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF; with "
+                        "--students, also one PDF of every worksheet and one of every key (the class set)")
     _add_detail_option(parser)
     options = parser.parse_args(arguments)
-    from derive.output import check_output_folder, compile_pdf, formats_from, write_worksheets
+    from derive.output import check_output_folder, compile_pdf, formats_from, write_class_sets, write_worksheets
 
     formats = formats_from(options.output_format)
     if options.pdf and "latex" not in formats:
@@ -209,7 +210,12 @@ def run_worksheet(arguments: list[str]) -> int:
     written = write_worksheets(options.name, options.out, formats, students=options.students, seed=options.seed,
                                detail=options.detail)
     if options.pdf:
-        written += [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
+        pdfs = [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
+        written += pdfs
+        if options.students is not None:
+            from derive.differentiate.catalogue import lookup
+
+            written += write_class_sets(pdfs, lookup(options.name).name, options.out)
     for path in written:
         print(path)
     return 0

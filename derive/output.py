@@ -233,6 +233,21 @@ def write_worksheets(name: str, folder: Path, formats: Iterable[str], *, student
     return written
 
 
+def write_class_sets(pdfs: list[Path], name: str, folder: Path) -> list[Path]:
+    """Two PDFs ready to print: every student's worksheet in one (``NAME-worksheets.pdf``) and every
+    answer key in the other (``NAME-keys.pdf``), in the students' order."""
+    from derive.renderer import render_class_set
+
+    written = []
+    for kind, stem in ((False, f"{name}-worksheets"), (True, f"{name}-keys")):
+        files = [pdf.name for pdf in pdfs if pdf.stem.endswith("-key") == kind]
+        if files:
+            tex = write_text(folder / f"{stem}.tex", render_class_set(files))
+            written.append(compile_pdf(tex))
+            tex.unlink()
+    return written
+
+
 def compile_pdf(tex: Path) -> Path:
     """Compile ``tex`` with latexmk (no shell escape, reading only below the folder); return the PDF."""
     latexmk = shutil.which("latexmk")

@@ -220,6 +220,26 @@ def sigmoid_log(x: sympy.Symbol) -> tuple[Step, ...]:
 SIGMOID_ROUTES: dict[str, Route] = {"chain": sigmoid_chain, "quotient": sigmoid_quotient, "log": sigmoid_log}
 
 
+def tanh_via_sigmoid(x: sympy.Symbol) -> tuple[Step, ...]:
+    """tanh(x) = 2σ(2x) − 1: the chain rule and σ′ = σ(1 − σ), then σ(2x) = (1 + tanh x)/2 put back."""
+    through_sigma = total(product(2, sigma(product(2, x))), sympy.S.NegativeOne)
+    chain = StepChain(Derivative(sympy.tanh(x), x))
+    chain.step("identity", say("Write the hyperbolic tangent through the sigmoid: ",
+                               Eq(sympy.tanh(x), through_sigma, evaluate=False), "."), Derivative(through_sigma, x))
+    chain.extend(Differentiator(x).continue_from(chain.current))
+    half = sympy.Mul(total(sympy.S.One, sympy.tanh(x)), sympy.Pow(2, -1, evaluate=False), evaluate=False)
+    with sympy.evaluate(False):
+        substituted = chain.current.xreplace({sigma(2 * x): half, sigma(product(2, x)): half})
+    if substituted != chain.current:
+        chain.step("substitute", say("Solve the same identity for the sigmoid: ", Eq(sigma(product(2, x)), half, evaluate=False),
+                                     "."), substituted)
+        chain.step("expand", say("Multiply out and collect the terms."), total(sympy.S.One, negate(sympy.tanh(x) ** 2)))
+    return chain.result()
+
+
+TANH_ROUTES: dict[str, Route] = {"sigmoid": tanh_via_sigmoid}
+
+
 def softmax_cross_entropy_route(z: sympy.Symbol, count: int = 3) -> tuple[Step, ...]:
     """∂L/∂z_i of the softmax cross-entropy: the definition (labels summing to 1, y_K written out),
     the engine's derivative, then the outputs recognised: s_i − y_i."""

@@ -127,6 +127,12 @@ BUILTIN_FUNCTIONS: Mapping[str, FunctionSpec] = MappingProxyType(
         "asinh": _spec("asinh", sympy.asinh, cmath.asinh),
         "acosh": _spec("acosh", sympy.acosh, cmath.acosh),
         "atanh": _spec("atanh", sympy.atanh, cmath.atanh),
+        "acot": _spec("acot", sympy.acot, lambda z: cmath.atan(1 / z)),
+        "asec": _spec("asec", sympy.asec, lambda z: cmath.acos(1 / z)),
+        "acsc": _spec("acsc", sympy.acsc, lambda z: cmath.asin(1 / z)),
+        "acoth": _spec("acoth", sympy.acoth, lambda z: cmath.atanh(1 / z)),
+        "asech": _spec("asech", sympy.asech, lambda z: cmath.acosh(1 / z)),
+        "acsch": _spec("acsch", sympy.acsch, lambda z: cmath.asinh(1 / z)),
         "erf": _spec("erf", sympy.erf, _erf),
         "abs": _spec("abs", sympy.Abs, lambda z: complex(abs(z))),
         "sigma": _spec("sigma", sigma, _sigmoid),
@@ -167,6 +173,21 @@ _FUNCTION_WORDS = {
     "artanh": "atanh",
     "arctanh": "atanh",
     "atanh": "atanh",
+    "arccot": "acot",
+    "acot": "acot",
+    "arcsec": "asec",
+    "asec": "asec",
+    "arccsc": "acsc",
+    "acsc": "acsc",
+    "arcoth": "acoth",
+    "arccoth": "acoth",
+    "acoth": "acoth",
+    "arsech": "asech",
+    "arcsech": "asech",
+    "asech": "asech",
+    "arcsch": "acsch",
+    "arccsch": "acsch",
+    "acsch": "acsch",
     "erf": "erf",
     "abs": "abs",
 }
@@ -175,7 +196,8 @@ _FUNCTION_COMMANDS = {
     name: _FUNCTION_WORDS[name]
     for name in (
         "exp ln log sin cos tan sec csc cot sinh cosh tanh coth sech csch arctan arcsin arccos "
-        "arsinh arcsinh arcosh arccosh artanh arctanh erf".split()
+        "arsinh arcsinh arcosh arccosh artanh arctanh arccot arcsec arccsc arcoth arccoth arsech arcsech arcsch "
+        "arccsch erf".split()
     )
 }
 # LaTeX commands that are operators or structure.

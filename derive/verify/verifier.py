@@ -15,12 +15,13 @@ import mpmath
 import sympy
 
 from derive.evaluate import NotEvaluable, evaluate, evaluate_columns, to_mpf
+from derive.expressions import evaluate_arithmetic
 from derive.functions import nowhere_defined, prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
-from derive.verify.domain import domain_of_derivation, where_claimed
+from derive.verify.domain import common_domain, domain_of_derivation, where_claimed
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
-from derive.verify.procedure import constant_is_zero, decide_zero
+from derive.verify.procedure import constant_is_zero, decide_zero, on_intervals_zero
 from derive.verify.seal import SEAL
 
 #: Proofs already made, by (a, b, variable, options); bounded (a long-running server forgets
@@ -259,6 +260,13 @@ class Verifier:
                                     **numeric)
             else:
                 method = decide_zero(difference, variable, allow_simplify=self.options.allow_simplify)
+            if method is None and self.options.allow_simplify and variable is not None and self.symbols(a, b) == {variable}:
+                # tan(arcsec u) is not asked about as written (tan's domain is infinitely many
+                # intervals): evaluated, it is u*sqrt(1 - 1/u^2)
+                domain = common_domain(a, b, variable) or common_domain(
+                    evaluate_arithmetic(self.prepared(a)), evaluate_arithmetic(self.prepared(b)), variable)
+                if domain is not None:
+                    method = on_intervals_zero(difference, variable, domain)
         if method is None and self.options.stability_check:
             found = self.stable_difference(a, b)
             if found is not None:

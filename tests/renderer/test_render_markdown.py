@@ -127,8 +127,8 @@ def test_worksheet_and_key(documents) -> None:
     assert "Answer key" not in documents["worksheet"]
     assert "**Answer key**" in documents["answer-key"]
     assert "**Student 02**" in documents["worksheet"]
-    assert "Hint: use the" in documents["worksheet"]
-    assert "Hint: use the" not in documents["answer-key"]
+    assert "*Hint: " in documents["worksheet"]
+    assert "*Hint: " not in documents["answer-key"]
 
 
 # --- the plot next to the handout ------------------------------------------------------------
