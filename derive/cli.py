@@ -221,23 +221,33 @@ def run_worksheet(arguments: list[str]) -> int:
     return 0
 
 
+def _add_exercise_options(parser: argparse.ArgumentParser, *, derivation: str, whole: str) -> None:
+    """The options ``check`` and ``grade`` share: the exercise, its variable, the syntax, the limits."""
+    parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
+    parser.add_argument("--function", help=f"the exercise's catalogued function (default: sigmoid, unless {derivation} "
+                        "defines its own function first)")
+    parser.add_argument("--exercise", metavar="DEFINITION", help='the exercise as a definition, e.g. "f(x) = x^2 e^{3x}"')
+    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
+    parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
+    parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0,
+                        help=f"seconds allowed for {whole} (default 120)")
+
+
+def _refuse_two_exercises(options: argparse.Namespace) -> None:
+    if options.function is not None and options.exercise is not None:
+        raise UsageError("give --function or --exercise, not both")
+
+
 def run_check(arguments: list[str]) -> int:
     parser = _Parser(prog="derive check", description="Check a student's derivation line by line.")
     parser.add_argument("file", type=Path, help="one claim per line, LaTeX or plain text")
     parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "markdown", "html", "latex"),
                         help="how the report is printed: text (default), json, markdown, html or latex")
-    parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
-    parser.add_argument("--function", help="the exercise's catalogued function (default: sigmoid, unless the derivation "
-                        "defines its own function first)")
-    parser.add_argument("--exercise", metavar="DEFINITION", help='the exercise as a definition, e.g. "f(x) = x^2 e^{3x}"')
-    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
-    parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
-    parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for the whole file (default 120)")
+    _add_exercise_options(parser, derivation="the derivation", whole="the whole file")
     options = parser.parse_args(arguments)
     from derive.checker import check_file
 
-    if options.function is not None and options.exercise is not None:
-        raise UsageError("give --function or --exercise, not both")
+    _refuse_two_exercises(options)
     report = check_file(options.file, syntax=options.syntax, function=options.function, exercise=options.exercise,
                         variable=options.var, timeout=options.timeout, file_timeout=options.file_timeout)
     if options.output_format == "json":
@@ -258,13 +268,7 @@ def run_grade(arguments: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="the CSV gradebook (default grades.csv)")
     parser.add_argument("--details", type=Path, help="JSON with every line's verdict (default: next to --out, .json)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel proof workers (default: all cores)")
-    parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
-    parser.add_argument("--function", help="the exercise's catalogued function (default: sigmoid, unless a submission "
-                        "defines its own function first)")
-    parser.add_argument("--exercise", metavar="DEFINITION", help='the exercise as a definition, e.g. "f(x) = x^2 e^{3x}"')
-    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
-    parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
-    parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for one submission (default 120)")
+    _add_exercise_options(parser, derivation="a submission", whole="one submission")
     parser.add_argument("--rubric", type=Path, help="points under this TOML rubric (default: the built-in one; see --rubric-example)")
     parser.add_argument("--rubric-example", action="store_true", help="print the documented default rubric and exit")
     parser.add_argument("--feedback", type=Path, metavar="DIR", help="write one feedback document per submission here (HTML and Markdown)")
@@ -309,8 +313,7 @@ def run_grade(arguments: list[str]) -> int:
     named = [target.resolve() for target, _ in files.values() if target is not None]
     if len(set(named)) < len(named):
         raise UsageError("--out, --details, --moodle and --canvas must be different files")
-    if options.function is not None and options.exercise is not None:
-        raise UsageError("give --function or --exercise, not both")
+    _refuse_two_exercises(options)
     settings = Settings(function=options.function or "sigmoid", function_named=options.function is not None,
                         exercise=options.exercise, variable=options.var, syntax=options.syntax,
                         timeout=options.timeout, file_timeout=options.file_timeout)
