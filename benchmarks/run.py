@@ -492,6 +492,11 @@ def detail_levels() -> None:
 BENCHMARKS["detail"] = detail_levels
 
 if __name__ == "__main__":
+    known = {**BENCHMARKS, **LONG}
     chosen = sys.argv[1:] or list(BENCHMARKS)
+    unknown = [name for name in chosen if name not in known]
+    if unknown:
+        sys.exit(f"usage: python3 benchmarks/run.py [NAME ...]; unknown {', '.join(unknown)}; "
+                 f"the benchmarks are {', '.join(known)}")
     for name in chosen:
-        {**BENCHMARKS, **LONG}[name]()
+        known[name]()
