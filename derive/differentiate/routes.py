@@ -87,6 +87,12 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
                 in_sigma,
             )
             return
+    inner = _sigmoid_argument(result) if recognise and not result.has(sigma, Derivative) else None
+    if inner is not None:  # e^(βx)/(e^(βx) + 1) with parameters: σ(βx) by its definition
+        u = sympy.Symbol("u")
+        chain.step("recognise_sigma", say("Recognise the sigmoid ", Eq(sigma(u), 1 / (1 + exp(-u)), evaluate=False),
+                                          " with ", Eq(u, inner, evaluate=False), "."), sigma(inner))
+        return
     expanded = sympy.expand(result)
     if expanded != result and sympy.count_ops(expanded) < sympy.count_ops(result):
         chain.step("expand", say("Multiply out and collect the terms."), expanded)
@@ -96,6 +102,19 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
         factored = sympy.factor_terms(result)
         if factored != result and not factored.is_Add and sympy.count_ops(factored) <= sympy.count_ops(result):
             chain.step("common_factor", say("Take out the factor that every term shares."), factored)
+
+
+def _sigmoid_argument(expr: sympy.Expr) -> sympy.Expr | None:
+    """u when ``expr`` is written e^u/(e^u + 1) or 1/(1 + e^(-u)), else None (a pattern of the
+    written form; the verify stage proves the step)."""
+    numerator, denominator = sympy.fraction(expr)
+    if isinstance(numerator, exp) and sympy.expand(denominator - numerator - 1) == 0:
+        return numerator.args[0]
+    if numerator == 1 and isinstance(denominator, sympy.Add) and len(denominator.args) == 2 and 1 in denominator.args:
+        (other,) = (arg for arg in denominator.args if arg != 1)
+        if isinstance(other, exp):
+            return -other.args[0]
+    return None
 
 
 def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
