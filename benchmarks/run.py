@@ -154,25 +154,32 @@ def forget_parsed_lines() -> None:
     _remembered_line.cache_clear()
 
 
-def check_twelve_lines() -> None:
-    """Issue 4: a 12-line derivation in < 150 ms after warm-up, >= 10x faster than simplify(a - b) == 0."""
+def median_check_seconds(text: str) -> float:
+    """Median of 10 warm runs of ``check(text)`` on one worker (after 2 warm-up runs); the text
+    must check as valid."""
     from derive.checker import check
     from derive.checker.worker import ProofWorker
-    from derive.functions import expand_definitions
-    from derive.parse import parse_line
-    import sympy
 
     with ProofWorker() as worker:
         for _ in range(2):
-            check(TWELVE_LINES, worker=worker)
+            check(text, worker=worker)
         times = []
         for _ in range(10):
             forget_parsed_lines()  # the same text again: measure reading it, not remembering it
             start = time.perf_counter()
-            report = check(TWELVE_LINES, worker=worker)
+            report = check(text, worker=worker)
             times.append(time.perf_counter() - start)
     assert report.valid, [line.message for line in report.lines if line.status != "correct"]
-    ours = statistics.median(times)
+    return statistics.median(times)
+
+
+def check_twelve_lines() -> None:
+    """Issue 4: a 12-line derivation in < 150 ms after warm-up, >= 10x faster than simplify(a - b) == 0."""
+    from derive.functions import expand_definitions
+    from derive.parse import parse_line
+    import sympy
+
+    ours = median_check_seconds(TWELVE_LINES)
     naive_times = []
     for _ in range(3):
         forget_parsed_lines()
@@ -424,22 +431,10 @@ def check_backprop() -> None:
     faster than a checker that calls simplify(a - b) == 0 on each line (same lines, same run)."""
     import sympy
 
-    from derive.checker import check
-    from derive.checker.worker import ProofWorker
     from derive.letters import expand_letters
     from derive.parse import as_substitution, parse_line
 
-    with ProofWorker() as worker:
-        for _ in range(2):
-            check(BACKPROP_LINES, worker=worker)
-        times = []
-        for _ in range(10):
-            forget_parsed_lines()
-            start = time.perf_counter()
-            report = check(BACKPROP_LINES, worker=worker)
-            times.append(time.perf_counter() - start)
-    assert report.valid, [line.message for line in report.lines if line.status != "correct"]
-    ours = statistics.median(times)
+    ours = median_check_seconds(BACKPROP_LINES)
     naive_times = []
     for _ in range(3):
         forget_parsed_lines()
