@@ -7,6 +7,7 @@ paired runs taken in one sitting, so that the machine's load affects both sides 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -16,12 +17,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 PAIRED_RUNS = 15
+#: Runs of each entry in the whole-process benchmark of every catalogue entry (the median is reported).
+ENTRY_RUNS = 3
+#: Whole-process runs as a user's installation makes them: with compiled bytecode (a machine that
+#: sets PYTHONDONTWRITEBYTECODE would otherwise compile derive from source in every run, while
+#: SymPy, the baseline, was compiled when it was installed). The first run writes the bytecode.
+_ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _wall(command: list[str], cwd: str | None = None) -> float:
+    return _measure(command, cwd)[0]
+
+
+def _measure(command: list[str], cwd: str | None = None) -> tuple[float, float]:
+    """Wall-clock seconds and CPU seconds (user + system) of one run of ``command``: on a shared,
+    loaded machine the CPU time says what the program costs, the wall time what a user waits."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
-    return time.perf_counter() - start
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd, env=_ENVIRONMENT)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _paired_ratio(command: list[str], label: str, target: float, cwd: str | None = None) -> None:
@@ -63,9 +79,38 @@ def json_process() -> None:
 
 
 def documents_process() -> None:
-    """Issue 3: `derive sigmoid` writing all three formats at most 1.8x `import sympy`."""
+    """Issues 3 and 13: `derive sigmoid` writing all three formats at most 1.4x `import sympy`
+    (issue 3 asked for 1.8x)."""
     with tempfile.TemporaryDirectory() as folder:
-        _paired_ratio([sys.executable, "-m", "derive", "sigmoid", "--out", folder], "derive sigmoid (3 formats)", 1.8)
+        _paired_ratio([sys.executable, "-m", "derive", "sigmoid", "--out", folder], "derive sigmoid (3 formats)", 1.4)
+
+
+def catalogue_entries() -> None:
+    """Issue 13: `derive NAME` (all formats, whole process) for every catalogue entry in <= 2 s;
+    the median of three runs of each, the slowest listed first."""
+    from derive.differentiate.catalogue import ENTRIES
+
+    seconds, cpu = {}, {}
+    with tempfile.TemporaryDirectory() as folder:
+        _wall([sys.executable, "-m", "derive", "sigmoid", "--out", folder])  # warm the file cache
+        for entry in ENTRIES:
+            runs = [_measure([sys.executable, "-m", "derive", entry.name, "--out", folder]) for _ in range(ENTRY_RUNS)]
+            seconds[entry.name] = statistics.median(wall for wall, _ in runs)
+            cpu[entry.name] = statistics.median(used for _, used in runs)
+    ranked = sorted(seconds.items(), key=lambda item: -item[1])
+    over = [name for name, value in ranked if value > 2]
+    print(f"derive NAME, each of {len(ranked)} entries (whole process, median of {ENTRY_RUNS}): slowest "
+          + ", ".join(f"{name} {value:.2f} s ({cpu[name]:.2f} s CPU)" for name, value in ranked[:5])
+          + f"; fastest {ranked[-1][0]} {ranked[-1][1]:.2f} s; largest CPU {max(cpu.values()):.2f} s; "
+          f"over 2 s: {', '.join(over) or 'none'} (target <= 2 s each)")
+
+
+def compare_process() -> None:
+    """Issue 13: `derive compare` (the comparison table in three formats), whole process; reported."""
+    with tempfile.TemporaryDirectory() as folder:
+        _wall([sys.executable, "-m", "derive", "compare", "--out", folder])
+        seconds = statistics.median(_wall([sys.executable, "-m", "derive", "compare", "--out", folder]) for _ in range(3))
+    print(f"derive compare (3 formats, whole process): median of 3 {seconds:.2f} s (no target)")
 
 
 def worksheets_30() -> None:
@@ -80,6 +125,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "engine": engine_routes,
     "json": json_process,
     "documents": documents_process,
+    "entries": catalogue_entries,
+    "compare": compare_process,
     "worksheets": worksheets_30,
 }
 
@@ -107,25 +154,32 @@ def forget_parsed_lines() -> None:
     _remembered_line.cache_clear()
 
 
-def check_twelve_lines() -> None:
-    """Issue 4: a 12-line derivation in < 150 ms after warm-up, >= 10x faster than simplify(a - b) == 0."""
+def median_check_seconds(text: str) -> float:
+    """Median of 10 warm runs of ``check(text)`` on one worker (after 2 warm-up runs); the text
+    must check as valid."""
     from derive.checker import check
     from derive.checker.worker import ProofWorker
-    from derive.functions import expand_definitions
-    from derive.parse import parse_line
-    import sympy
 
     with ProofWorker() as worker:
         for _ in range(2):
-            check(TWELVE_LINES, worker=worker)
+            check(text, worker=worker)
         times = []
         for _ in range(10):
             forget_parsed_lines()  # the same text again: measure reading it, not remembering it
             start = time.perf_counter()
-            report = check(TWELVE_LINES, worker=worker)
+            report = check(text, worker=worker)
             times.append(time.perf_counter() - start)
     assert report.valid, [line.message for line in report.lines if line.status != "correct"]
-    ours = statistics.median(times)
+    return statistics.median(times)
+
+
+def check_twelve_lines() -> None:
+    """Issue 4: a 12-line derivation in < 150 ms after warm-up, >= 10x faster than simplify(a - b) == 0."""
+    from derive.functions import expand_definitions
+    from derive.parse import parse_line
+    import sympy
+
+    ours = median_check_seconds(TWELVE_LINES)
     naive_times = []
     for _ in range(3):
         forget_parsed_lines()
@@ -270,7 +324,8 @@ LONG = {"grade-100k": grade_hundred_thousand}
 
 
 def catalogue_all() -> None:
-    """Issue 5: the whole catalogue in all three formats (every handout plus the comparison) in < 10 s."""
+    """Issues 5 and 13: the whole catalogue in all three formats (every handout plus the comparison),
+    in one process, in <= 5 s (issue 5 asked for 10 s)."""
     from derive.differentiate.catalogue import ENTRIES
     from derive.output import DOCUMENT_FORMATS, write_comparison, write_handout
 
@@ -281,7 +336,7 @@ def catalogue_all() -> None:
             files += write_handout(entry.name, Path(folder), DOCUMENT_FORMATS)
         files += write_comparison(Path(folder), DOCUMENT_FORMATS)
         seconds = time.perf_counter() - start
-    print(f"whole catalogue ({len(ENTRIES)} entries + comparison, 3 formats): {seconds:.1f} s for {len(files)} files (target < 10 s)")
+    print(f"whole catalogue ({len(ENTRIES)} entries + comparison, 3 formats): {seconds:.1f} s for {len(files)} files (target <= 5 s)")
 
 
 BENCHMARKS["catalogue"] = catalogue_all
@@ -376,22 +431,10 @@ def check_backprop() -> None:
     faster than a checker that calls simplify(a - b) == 0 on each line (same lines, same run)."""
     import sympy
 
-    from derive.checker import check
-    from derive.checker.worker import ProofWorker
     from derive.letters import expand_letters
     from derive.parse import as_substitution, parse_line
 
-    with ProofWorker() as worker:
-        for _ in range(2):
-            check(BACKPROP_LINES, worker=worker)
-        times = []
-        for _ in range(10):
-            forget_parsed_lines()
-            start = time.perf_counter()
-            report = check(BACKPROP_LINES, worker=worker)
-            times.append(time.perf_counter() - start)
-    assert report.valid, [line.message for line in report.lines if line.status != "correct"]
-    ours = statistics.median(times)
+    ours = median_check_seconds(BACKPROP_LINES)
     naive_times = []
     for _ in range(3):
         forget_parsed_lines()
@@ -422,7 +465,33 @@ def check_backprop() -> None:
 BENCHMARKS["check_backprop"] = check_backprop
 
 
+
+def detail_levels() -> None:
+    """Issue 13: what folding costs, per level of detail, for the sigmoid and a quotient (each folded
+    step is proved again); reported, no target: the folds should stay a small part of a derivation."""
+    import derive
+    from derive.parse import parse_expression
+
+    subjects = {"sigmoid": "sigmoid", "sqrt(x)/(1+x^2)": parse_expression("sqrt(x)/(1+x^2)")}
+    for label, subject in subjects.items():
+        for detail in ("full", "standard", "brief"):
+            derive.derive(subject, detail=detail)
+            times = []
+            for _ in range(10):
+                start = time.perf_counter()
+                derive.derive(subject, detail=detail)
+                times.append(time.perf_counter() - start)
+            print(f"{label} at {detail}: median {statistics.median(times) * 1000:.1f} ms (no target)")
+
+
+BENCHMARKS["detail"] = detail_levels
+
 if __name__ == "__main__":
+    known = {**BENCHMARKS, **LONG}
     chosen = sys.argv[1:] or list(BENCHMARKS)
+    unknown = [name for name in chosen if name not in known]
+    if unknown:
+        sys.exit(f"usage: python3 benchmarks/run.py [NAME ...]; unknown {', '.join(unknown)}; "
+                 f"the benchmarks are {', '.join(known)}")
     for name in chosen:
-        {**BENCHMARKS, **LONG}[name]()
+        known[name]()

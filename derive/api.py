@@ -16,6 +16,7 @@ from derive.differentiate.catalogue import Entry, lookup
 from derive.differentiate.routes import CANDIDATE_MOVES, rules_route
 from derive.differentiate.softmax import build_entry_derivation
 from derive.errors import DeriveError, InputError
+from derive.facts.detail import DEFAULT_DETAIL, Detail, at_detail, check_detail
 from derive.facts.jacobian import softmax_jacobian
 from derive.facts.properties import derive_properties
 from derive.facts.recognition import express_in_terms_of_itself
@@ -38,13 +39,17 @@ def derive(
     order: int = 1,
     then: tuple[sympy.Symbol | str, ...] = (),
     options: VerifyOptions = DEFAULT_OPTIONS,
+    detail: Detail = DEFAULT_DETAIL,
 ) -> Derivation:
     """Derive, step by step, the derivative of a catalogued function or of a SymPy expression.
 
     Every step comes back verified. ``properties=True`` also computes the verified properties
     (value at 0, symmetry, maximum of the derivative, ...) that documents show. ``order`` asks
     for a higher derivative, and ``then`` for a mixed partial derivative (the derivative in
-    ``variable``, then in each letter of ``then``) of an expression.
+    ``variable``, then in each letter of ``then``) of an expression. ``detail`` is how much the
+    steps show (:mod:`derive.facts.detail`): ``"standard"`` folds trivial derivatives and repeated
+    lines into the steps that use them, ``"brief"`` is one line per rule, ``"full"`` every move;
+    every step shown is proved, at every level.
 
     The variable is ``variable`` (a symbol of the expression, or its name), or else the only
     symbol of the expression, or else the one called x. Your own symbols work whatever their
@@ -66,7 +71,12 @@ def derive(
     -pi**2
     """
     try:
-        return _derive(expr_or_name, variable, route, properties=properties, order=order, then=then, options=options)
+        check_detail(detail)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    try:
+        return _derive(expr_or_name, variable, route, properties=properties, order=order, then=then, options=options,
+                       detail=detail)
     except DeriveError:
         raise
     except Exception as error:  # noqa: BLE001 - the API's contract: one error type, reported in one line
@@ -74,7 +84,8 @@ def derive(
 
 
 def _derive(expr_or_name: str | sympy.Expr, variable: sympy.Symbol | str | None, route: str | None, *,
-            properties: bool, order: int, then: tuple[sympy.Symbol | str, ...], options: VerifyOptions) -> Derivation:
+            properties: bool, order: int, then: tuple[sympy.Symbol | str, ...], options: VerifyOptions,
+            detail: Detail = DEFAULT_DETAIL) -> Derivation:
     entry = lookup(expr_or_name) if isinstance(expr_or_name, str) else None
     expr = None if entry is not None else _as_expression(expr_or_name)
     yours = _chosen_variable(expr, variable, entry)
@@ -99,6 +110,7 @@ def _derive(expr_or_name: str | sympy.Expr, variable: sympy.Symbol | str | None,
         derivation = dataclasses.replace(derivation, properties=derive_properties(
             derivation.function, derivation.definition, derivation.variable, derivation.recognition, options,
             identities=entry.identities if entry is not None else ()))
+    derivation = at_detail(derivation, detail, options)
     back = {real: symbol for symbol, real in to_real.items()}
     return _in_symbols(derivation, back) if back else derivation
 
@@ -180,6 +192,7 @@ def gradient(
     route: str | None = None,
     *,
     options: VerifyOptions = DEFAULT_OPTIONS,
+    detail: Detail = DEFAULT_DETAIL,
 ) -> Gradient:
     """Every partial derivative of a catalogued loss (its own variables: w and b for logistic
     regression) or of an expression (in ``variables``), each derived and verified.
@@ -197,7 +210,7 @@ def gradient(
             variables = tuple(sorted(expr_or_name.free_symbols, key=lambda symbol: symbol.name))
     if not variables:
         raise DeriveError("there is no variable to differentiate in")
-    derivations = tuple(derive(expr_or_name, variable, route, options=options) for variable in variables)
+    derivations = tuple(derive(expr_or_name, variable, route, options=options, detail=detail) for variable in variables)
     first = derivations[0]
     letters = next((d.letters for d in derivations if d.letters), ())
     return Gradient(name=first.name, title=first.title, function=first.function, definition=first.definition,

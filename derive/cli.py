@@ -140,6 +140,12 @@ def _check_snippet_options(options: argparse.Namespace) -> None:
         raise UsageError("--label may only contain letters, digits and : . _ - (at most 64)")
 
 
+def _add_detail_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--detail", choices=("brief", "standard", "full"), default="standard",
+                        help="how much the steps show: brief (one line per rule), standard (default: trivial "
+                        "derivatives and repeated lines folded), full (every move)")
+
+
 def _style(options: argparse.Namespace):  # noqa: ANN202 - LatexStyle
     from derive.printing import LatexStyle
 
@@ -164,6 +170,7 @@ def run_function(arguments: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the documents (default: output)")
     parser.add_argument("--pdf", action="store_true", help="also compile the LaTeX handout to PDF with latexmk")
     _add_snippet_options(parser)
+    _add_detail_option(parser)
     _add_style_options(parser)
     options = parser.parse_args(arguments)
     from derive.api import derive
@@ -177,16 +184,16 @@ def run_function(arguments: list[str]) -> int:
     if entry.document == "gradient" and options.output_format in ("text", "json"):
         from derive.api import gradient
 
-        return _print_gradient(gradient(options.name, route=options.route), options.output_format)
+        return _print_gradient(gradient(options.name, route=options.route, detail=options.detail), options.output_format)
     if options.output_format in ("text", "json"):
-        return _print_derivation(derive(options.name, route=options.route), options.output_format)
+        return _print_derivation(derive(options.name, route=options.route, detail=options.detail), options.output_format)
     style = _style(options)
     if options.snippet:
         from derive.api import gradient
         from derive.renderer import render_snippet
 
-        derivations = (gradient(options.name, route=options.route).derivations if entry.document == "gradient"
-                       else (derive(options.name, route=options.route),))
+        derivations = (gradient(options.name, route=options.route, detail=options.detail).derivations
+                       if entry.document == "gradient" else (derive(options.name, route=options.route, detail=options.detail),))
         sys.stdout.write(render_snippet(derivations, options.output_format, label=options.label,
                                         annotations=options.annotations, style=style))
         return 0
@@ -199,7 +206,7 @@ def run_function(arguments: list[str]) -> int:
 
     lookup(options.name)
     check_output_folder(options.out)
-    written = write_handout(options.name, options.out, formats, route=options.route, style=style)
+    written = write_handout(options.name, options.out, formats, route=options.route, style=style, detail=options.detail)
     if options.pdf:
         written.append(compile_pdf(next(path for path in written if path.suffix == ".tex")))
     for path in written:
@@ -215,20 +222,45 @@ def run_worksheet(arguments: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
     parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),
                         help="documents to write (default all)")
-    parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF")
+    parser.add_argument("--pdf", action="store_true", help="also compile every LaTeX worksheet and key to PDF; with "
+                        "--students, also one PDF of every worksheet and one of every key (the class set)")
+    _add_detail_option(parser)
     options = parser.parse_args(arguments)
-    from derive.output import check_output_folder, compile_pdf, formats_from, write_worksheets
+    from derive.output import check_output_folder, compile_pdf, formats_from, write_class_sets, write_worksheets
 
     formats = formats_from(options.output_format)
     if options.pdf and "latex" not in formats:
         raise UsageError("--pdf needs the LaTeX worksheets: use --format latex or all")
     check_output_folder(options.out)
-    written = write_worksheets(options.name, options.out, formats, students=options.students, seed=options.seed)
+    written = write_worksheets(options.name, options.out, formats, students=options.students, seed=options.seed,
+                               detail=options.detail)
     if options.pdf:
-        written += [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
+        pdfs = [compile_pdf(path) for path in list(written) if path.suffix == ".tex"]
+        written += pdfs
+        if options.students is not None:
+            from derive.differentiate.catalogue import lookup
+
+            written += write_class_sets(pdfs, lookup(options.name).name, options.out)
     for path in written:
         print(path)
     return 0
+
+
+def _add_exercise_options(parser: argparse.ArgumentParser, *, derivation: str, whole: str) -> None:
+    """The options ``check`` and ``grade`` share: the exercise, its variable, the syntax, the limits."""
+    parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
+    parser.add_argument("--function", help=f"the exercise's catalogued function (default: sigmoid, unless {derivation} "
+                        "defines its own function first)")
+    parser.add_argument("--exercise", metavar="DEFINITION", help='the exercise as a definition, e.g. "f(x) = x^2 e^{3x}"')
+    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
+    parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
+    parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0,
+                        help=f"seconds allowed for {whole} (default 120)")
+
+
+def _refuse_two_exercises(options: argparse.Namespace) -> None:
+    if options.function is not None and options.exercise is not None:
+        raise UsageError("give --function or --exercise, not both")
 
 
 def run_check(arguments: list[str]) -> int:
@@ -236,18 +268,11 @@ def run_check(arguments: list[str]) -> int:
     parser.add_argument("file", type=Path, help="one claim per line, LaTeX or plain text")
     parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "markdown", "html", "latex"),
                         help="how the report is printed: text (default), json, markdown, html or latex")
-    parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
-    parser.add_argument("--function", help="the exercise's catalogued function (default: sigmoid, unless the derivation "
-                        "defines its own function first)")
-    parser.add_argument("--exercise", metavar="DEFINITION", help='the exercise as a definition, e.g. "f(x) = x^2 e^{3x}"')
-    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
-    parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
-    parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for the whole file (default 120)")
+    _add_exercise_options(parser, derivation="the derivation", whole="the whole file")
     options = parser.parse_args(arguments)
     from derive.checker import check_file
 
-    if options.function is not None and options.exercise is not None:
-        raise UsageError("give --function or --exercise, not both")
+    _refuse_two_exercises(options)
     report = check_file(options.file, syntax=options.syntax, function=options.function, exercise=options.exercise,
                         variable=options.var, timeout=options.timeout, file_timeout=options.file_timeout)
     if options.output_format == "json":
@@ -268,13 +293,7 @@ def run_grade(arguments: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="the CSV gradebook (default grades.csv)")
     parser.add_argument("--details", type=Path, help="JSON with every line's verdict (default: next to --out, .json)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel proof workers (default: all cores)")
-    parser.add_argument("--syntax", choices=("latex", "text"), help="override the per-file detection")
-    parser.add_argument("--function", help="the exercise's catalogued function (default: sigmoid, unless a submission "
-                        "defines its own function first)")
-    parser.add_argument("--exercise", metavar="DEFINITION", help='the exercise as a definition, e.g. "f(x) = x^2 e^{3x}"')
-    parser.add_argument("--var", help="the exercise's variable (default: the function's own, x for sigmoid, z for bce)")
-    parser.add_argument("--timeout", type=_seconds("--timeout"), default=10.0, help="seconds allowed to decide one line (default 10)")
-    parser.add_argument("--file-timeout", type=_seconds("--file-timeout"), default=120.0, help="seconds allowed for one submission (default 120)")
+    _add_exercise_options(parser, derivation="a submission", whole="one submission")
     parser.add_argument("--rubric", type=Path, help="points under this TOML rubric (default: the built-in one; see --rubric-example)")
     parser.add_argument("--rubric-example", action="store_true", help="print the documented default rubric and exit")
     parser.add_argument("--feedback", type=Path, metavar="DIR", help="write one feedback document per submission here (HTML and Markdown)")
@@ -319,8 +338,7 @@ def run_grade(arguments: list[str]) -> int:
     named = [target.resolve() for target, _ in files.values() if target is not None]
     if len(set(named)) < len(named):
         raise UsageError("--out, --details, --moodle and --canvas must be different files")
-    if options.function is not None and options.exercise is not None:
-        raise UsageError("give --function or --exercise, not both")
+    _refuse_two_exercises(options)
     settings = Settings(function=options.function or "sigmoid", function_named=options.function is not None,
                         exercise=options.exercise, variable=options.var, syntax=options.syntax,
                         timeout=options.timeout, file_timeout=options.file_timeout)
@@ -398,6 +416,7 @@ def run_diff(arguments: list[str]) -> int:
                         help="print (text, json; default text) or write documents (all, latex, markdown, html)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for documents (default: output)")
     parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
+    _add_detail_option(parser)
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=DIFF_TIMEOUT_SECONDS,
                         help=f"seconds allowed to derive and render the expression (default {DIFF_TIMEOUT_SECONDS:g})")
     _add_snippet_options(parser)
@@ -420,7 +439,7 @@ def run_diff(arguments: list[str]) -> int:
     with Sandbox(memory_limit=MEMORY_LIMIT_BYTES) as sandbox:
         done = sandbox.run("derive.jobs:derive_text", options.expression, timeout=options.timeout,
                            what="deriving the expression", variable=options.var, formats=formats, stem=options.name,
-                           order=options.order, snippet=snippet)
+                           order=options.order, snippet=snippet, detail=options.detail)
     texts = done["texts"]
     if printed:
         sys.stdout.write(texts["snippet" if snippet else options.output_format])

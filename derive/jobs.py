@@ -41,7 +41,8 @@ def check_text(
 
 
 def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[str, ...] = ("text",),
-                stem: str = "expression", order: int = 1, snippet: dict[str, Any] | None = None) -> dict[str, Any]:
+                stem: str = "expression", order: int = 1, snippet: dict[str, Any] | None = None,
+                detail: str = "standard") -> dict[str, Any]:
     """``derive diff``: parse the typed expression, derive and verify it, render ``formats``.
 
     ``variable`` is one letter, or several separated by commas (``"w,b"``: every partial
@@ -50,7 +51,8 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
     ``{"texts": {format: text, ...}, "complete": bool, "proved": bool}``; with documents, the plot
     is under ``"svg"`` (the Markdown file links to ``stem.svg``). ``snippet`` (``format``, ``label``,
     ``annotations``: the arguments of :func:`~derive.renderer.render_snippet`) adds the paper
-    snippet of every derivation under ``"snippet"``.
+    snippet of every derivation under ``"snippet"``. ``detail`` is how much the steps show (brief,
+    standard, full).
     """
     names = [name.strip() for name in variable.split(",")] if variable else []
     for name in names:
@@ -62,7 +64,7 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
     documents = tuple(f for f in formats if f not in PRINTED)
     texts: dict[str, str] = {}
     if len(letters) == 1:
-        derivation = derive(parsed, variable=letters[0], order=order)
+        derivation = derive(parsed, variable=letters[0], order=order, detail=detail)
         if "json" in formats:
             texts["json"] = derivation_json(derivation)
         if "text" in formats:
@@ -73,11 +75,11 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
             texts["snippet"] = render_snippet((derivation,), **snippet)
         return {"texts": texts, "complete": derivation.complete, "proved": derivation.proved}
     if order == 1:
-        result = gradient(parsed, tuple(letters))
+        result = gradient(parsed, tuple(letters), detail=detail)
     elif order == 2:
         pairs = [(first, second) for index, first in enumerate(letters) for second in letters[index:]]
-        derivations = tuple(derive(parsed, variable=first, then=(second,)) if first != second
-                            else derive(parsed, variable=first, order=2) for first, second in pairs)
+        derivations = tuple(derive(parsed, variable=first, then=(second,), detail=detail) if first != second
+                            else derive(parsed, variable=first, order=2, detail=detail) for first, second in pairs)
         result = Gradient(name="f", title="", function=parsed, definition=parsed, derivations=derivations)
     else:
         raise DeriveError("with several variables, --order may be 1 (the gradient) or 2 (every second partial)")
@@ -225,6 +227,7 @@ class RememberingWorker(InlineWorker):
 
 def derive_page(
     expression: str | None = None, *, name: str | None = None, route: str | None = None, variable: str = "x",
+    detail: str = "standard",
 ) -> dict[str, Any]:
     """The web's derive page for a typed expression or a catalogue entry: the handout's view (every
     piece of mathematics as MathML, for the page's own templates), the downloads (LaTeX, Markdown,
@@ -241,13 +244,13 @@ def derive_page(
         if route is not None and route not in entry.route_names:
             raise InputError(f"'{entry.name}' has no route '{route}': choose one of {', '.join(entry.route_names)}")
         chosen = route or entry.default_route
-        derivation = derive(entry.name, route=chosen, properties=entry.activation)
-        others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
+        derivation = derive(entry.name, route=chosen, properties=entry.activation, detail=detail)  # type: ignore[arg-type]
+        others = [derive(entry.name, route=other, detail=detail) for other in entry.routes if other != chosen]  # type: ignore[arg-type]
         stem = entry.name
     else:
         check_variable_name(variable)
         parsed = parse_expression(expression or "", variable=variable, catalogue=catalogue_names())
-        derivation, others, stem = derive(parsed, variable=variable), [], "expression"
+        derivation, others, stem = derive(parsed, variable=variable, detail=detail), [], "expression"  # type: ignore[arg-type]
     texts = render_handouts(derivation, ("latex", "markdown", "html"), others=others, plot_file=f"{stem}.svg")
     values = handout_context(derivation, others)
     view = {key: _plain_view(values[key]) for key in ("title", "d", "others", "example", "vanishing")}

@@ -114,6 +114,7 @@ RULE_NAMES: dict[str, str] = {
     "solve": "Solve for the derivative",
     "multiply_through": "Multiply numerator and denominator",
     "common_denominator": "Common denominator",
+    "factor": "Factor and cancel",
     "expand": "Expand",
     "substitute": "Substitute",
     "exp": "Exponential rule",
@@ -130,6 +131,22 @@ RULE_NAMES: dict[str, str] = {
     "acos": "Derivative of arccos",
     "asinh": "Derivative of arsinh",
     "atanh": "Derivative of artanh",
+    "cot": "Derivative of cot",
+    "sec": "Derivative of sec",
+    "csc": "Derivative of csc",
+    "coth": "Derivative of coth",
+    "sech": "Derivative of sech",
+    "csch": "Derivative of csch",
+    "acot": "Derivative of arccot",
+    "asec": "Derivative of arcsec",
+    "acsc": "Derivative of arccsc",
+    "acosh": "Derivative of arcosh",
+    "acoth": "Derivative of arcoth",
+    "asech": "Derivative of arsech",
+    "acsch": "Derivative of arcsch",
+    "absolute_value": "Derivative of the absolute value",
+    "inverse_function": "Inverse-function rule",
+    "identity": "Use an identity",
     "sigmoid": "Derivative of the sigmoid",
     "softplus": "Derivative of softplus",
     "Phi": "Derivative of the normal distribution function",
@@ -284,6 +301,18 @@ class Recognition:
     verification: Verification | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Domain:
+    """Where a function and its derivative are defined, when that leaves out part of the real
+    line (ln x, √x, arcsin x, x^x); each a condition on the variable, None for every real value
+    (isolated points aside). ``interval`` is the part of the line a graph shows."""
+
+    function: sympy.Basic | None
+    derivative: sympy.Basic | None
+    verification: Verification
+    interval: tuple[int, int] = (-6, 6)
+
+
 @dataclass(frozen=True, kw_only=True, repr=False)
 class Derivation(ShownInNotebooks):
     """The derivative of ``function`` (written ``name(variable)``) step by step.
@@ -310,6 +339,10 @@ class Derivation(ShownInNotebooks):
     #: Letters the steps are written in (backpropagation: z = wx + b, a = σ(z)), in the order they
     #: are defined, as ``(letter, (), expression)``: the verifier replaces them in every step.
     letters: tuple[tuple[Any, tuple[sympy.Symbol, ...], sympy.Expr], ...] = ()
+    #: How much the steps show (``brief``, ``standard``, ``full``: every move the engine made).
+    detail: str = "full"
+    #: Where the function and its derivative are defined, when not on the whole line.
+    domain: Domain | None = None
 
     @property
     def complete(self) -> bool:

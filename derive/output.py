@@ -180,8 +180,10 @@ def prepare_folder(folder: Path) -> Path:
     return folder
 
 
-def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str | None = None, style: object = None) -> list[Path]:
-    """The handout of catalogue function ``name`` in each format; returns the paths written."""
+def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str | None = None, style: object = None,
+                  detail: str = "standard") -> list[Path]:
+    """The handout of catalogue function ``name`` in each format, its steps at ``detail``; returns
+    the paths written."""
     from derive.api import derive
     from derive.differentiate.catalogue import lookup
 
@@ -191,10 +193,10 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     if entry.document == "gradient":
         from derive.api import gradient
 
-        return write_gradient(gradient(entry.name, route=route), entry.name, folder, formats)
+        return write_gradient(gradient(entry.name, route=route, detail=detail), entry.name, folder, formats)
     chosen = route or entry.default_route
-    derivation = derive(entry.name, route=chosen, properties=entry.activation)
-    others = [derive(entry.name, route=other) for other in entry.routes if other != chosen]
+    derivation = derive(entry.name, route=chosen, properties=entry.activation, detail=detail)
+    others = [derive(entry.name, route=other, detail=detail) for other in entry.routes if other != chosen]
     return write_derivation(derivation, entry.name, folder, formats, others=others, style=style)
 
 
@@ -213,12 +215,13 @@ def write_derivation(derivation: object, stem: str, folder: Path, formats: Itera
     return written
 
 
-def write_worksheets(name: str, folder: Path, formats: Iterable[str], *, students: int | None, seed: int) -> list[Path]:
-    """Worksheets and answer keys (one pair, or one pair per student) in each format."""
+def write_worksheets(name: str, folder: Path, formats: Iterable[str], *, students: int | None, seed: int,
+                     detail: str = "standard") -> list[Path]:
+    """Worksheets and answer keys (one pair, or one pair per student) in each format, their steps at ``detail``."""
     from derive.renderer import render_worksheet
     from derive.worksheets import WorksheetBuilder
 
-    sheets = WorksheetBuilder(name, seed=seed).worksheets(students)
+    sheets = WorksheetBuilder(name, seed=seed, detail=detail).worksheets(students)  # type: ignore[arg-type]
     prepare_folder(folder)
     written = []
     for sheet in sheets:
@@ -227,6 +230,21 @@ def write_worksheets(name: str, folder: Path, formats: Iterable[str], *, student
             for answers, suffix in ((False, ""), (True, "-key")):
                 text = render_worksheet(sheet, output_format, answers=answers)
                 written.append(write_text(folder / f"{sheet.stem}{suffix}.{extension}", text))
+    return written
+
+
+def write_class_sets(pdfs: list[Path], name: str, folder: Path) -> list[Path]:
+    """Two PDFs ready to print: every student's worksheet in one (``NAME-worksheets.pdf``) and every
+    answer key in the other (``NAME-keys.pdf``), in the students' order."""
+    from derive.renderer import render_class_set
+
+    written = []
+    for kind, stem in ((False, f"{name}-worksheets"), (True, f"{name}-keys")):
+        files = [pdf.name for pdf in pdfs if pdf.stem.endswith("-key") == kind]
+        if files:
+            tex = write_text(folder / f"{stem}.tex", render_class_set(files))
+            written.append(compile_pdf(tex))
+            tex.unlink()
     return written
 
 

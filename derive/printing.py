@@ -61,7 +61,17 @@ class DeriveLatexPrinter(LatexPrinter):
             return f"{base}^{{{self._print(exponent)}}}"
         return super()._print_Pow(expr)
 
+    def _print_Rational(self, expr: sympy.Rational) -> str:
+        decimal = written_decimal(expr)
+        return decimal if decimal is not None else super()._print_Rational(expr)
+
     def _print_Mul(self, expr: sympy.Mul) -> str:
+        coefficient, rest = expr.as_coeff_Mul()
+        decimal = written_decimal(abs(coefficient)) if coefficient.is_Rational and rest != 1 else None
+        if decimal is not None:
+            # 0.044715 x^3, as the user wrote it, not 8943 x^3/200000
+            shown = rf"\left({self._print(rest)}\right)" if rest.is_Add else self._print(rest)
+            return f"{'- ' if coefficient < 0 else ''}{decimal} {shown}"
         factors = list(expr.args)
         plainly = (
             any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in factors)
@@ -247,6 +257,34 @@ def chained_bounds(expr: sympy.Basic) -> tuple[sympy.Basic, str, sympy.Basic, st
     if lower is None or upper is None or lower[2] != upper[0]:
         return None
     return lower[0], lower[1], lower[2], upper[1], upper[2]
+
+
+#: The most decimal places a fraction is written with as a decimal (0.044715 has six).
+MAX_DECIMAL_PLACES = 8
+
+
+def written_decimal(number: sympy.Rational) -> str | None:
+    """A fraction with a terminating decimal expansion of three to eight places, written as that
+    decimal (8943/200000 is 0.044715): such numbers come from decimals the user wrote, and a
+    textbook prints them so. Halves, quarters and eighths stay fractions; None otherwise.
+
+    >>> written_decimal(sympy.Rational(8943, 200000)), written_decimal(sympy.Rational(3, 4))
+    ('0.044715', None)
+    """
+    if not isinstance(number, sympy.Rational) or number.is_Integer or number.q < 1000:
+        return None
+    q, places = number.q, 0
+    twos = fives = 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    places = max(twos, fives)
+    if q != 1 or places > MAX_DECIMAL_PLACES:
+        return None
+    sign = "-" if number < 0 else ""
+    digits = str(abs(number.p) * 10**places // number.q).rjust(places + 1, "0")
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
 def to_latex(expr: sympy.Basic, *, notation: Notation = "fractions", style: LatexStyle = DEFAULT_STYLE) -> str:

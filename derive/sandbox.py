@@ -162,6 +162,29 @@ def start_process(chosen: multiprocessing.context.BaseContext, target: Callable[
     return process
 
 
+def stop_child(process: multiprocessing.process.BaseProcess | None,
+               connection: multiprocessing.connection.Connection | None) -> None:
+    """Kill a worker child (if it runs), reap it, and close its pipe."""
+    if process is not None:
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+    if connection is not None:
+        connection.close()
+
+
+def end_child(process: multiprocessing.process.BaseProcess | None,
+              connection: multiprocessing.connection.Connection | None) -> None:
+    """End a worker child: it exits on its closed pipe; it is killed if it does not."""
+    if connection is not None and process is not None and process.is_alive():
+        try:
+            connection.close()
+        except OSError:
+            pass
+        process.join(timeout=2)
+    stop_child(process, connection)
+
+
 def resolve(target: str) -> Callable[..., Any]:
     """The function named ``"module:function"`` (only derive's own modules may be named)."""
     module, _, name = target.partition(":")
@@ -253,23 +276,13 @@ class Sandbox:
 
     def stop(self) -> None:
         """Kill the worker (if it runs) and forget it; the next job starts a fresh one."""
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(timeout=5)
-        if self._connection is not None:
-            self._connection.close()
+        stop_child(self._process, self._connection)
         self._process, self._connection = None, None
 
     def close(self) -> None:
         """End the worker: it exits on the closed pipe; it is killed if it does not."""
-        if self._connection is not None and self._process is not None and self._process.is_alive():
-            try:
-                self._connection.close()
-            except OSError:
-                pass
-            self._process.join(timeout=2)
-        self.stop()
+        end_child(self._process, self._connection)
+        self._process, self._connection = None, None
 
 
 class SandboxPool:

@@ -15,15 +15,49 @@ import sympy
 from derive.api import derive
 from derive.differentiate.catalogue import lookup
 from derive.errors import DeriveError, UsageError
+from derive.facts.detail import Detail
 from derive.expressions import PIECEWISE_KINDS
 from derive.functions import expand_definitions, variable
 from derive.model import Derivation, Exercise, Worksheet, rule_name
+from derive.printing import to_latex
 
 #: Top-level rules never left blank: restating the definition and pure changes of notation.
 NOT_BLANKABLE = frozenset({"definition", "negative_power_as_fraction", "drop_neutral", "unsupported"})
+#: Rules a blank is left at only when too few others are: bookkeeping rather than a rule to practise.
+ROUTINE = frozenset({"constant", "variable", "hold_constant", "evaluate_arithmetic", "restore_power"})
 BLANKS_PER_WORKSHEET = 3
 EXERCISES_PER_WORKSHEET = 4
 MAX_STUDENTS = 500
+
+
+#: First words of rule names that are already instructions ("Rewrite as a power"): the hint is
+#: the name itself; any other name is a thing to use ("the chain rule").
+_IMPERATIVES = frozenset({"add", "cancel", "combine", "differentiate", "drop", "expand", "hold", "multiply", "put",
+                          "recognise", "rewrite", "simplify", "solve", "split", "substitute", "take", "use", "write"})
+#: Hints for the rule names that read badly after "Use the".
+_HINTS = {
+    "log_differentiation": "Use logarithmic differentiation.",
+    "common_denominator": "Put everything over a common denominator.",
+    "backprop": "Use backpropagation (the chain rule).",
+    "break_point": "Look at the break point.",
+    "higher_order": "Differentiate once more.",
+    "partial_derivative": "Take the partial derivative.",
+    "expand": "Multiply out and collect the terms.",
+}
+
+
+def hint(rule: str) -> str:
+    """The hint for a blank whose step applies ``rule``, as a sentence.
+
+    >>> hint("chain"), hint("rewrite_as_power"), hint("exponential_base")
+    ('Use the chain rule.', 'Rewrite as a power.', 'Use the exponential rule, base a.')
+    """
+    if rule in _HINTS:
+        return _HINTS[rule]
+    name = rule_name(rule)
+    if name.split(" ")[0].lower() in _IMPERATIVES:
+        return f"{name}."
+    return f"Use the {name[0].lower()}{name[1:]}."
 
 
 ExerciseMaker = Callable[[random.Random, sympy.Expr, sympy.Symbol], sympy.Expr]
@@ -58,11 +92,12 @@ PARAMETRIC_KINDS = frozenset({"affine_parameters", "scaled_parameter", "times_x_
 class WorksheetBuilder:
     """Builds worksheets for one catalogue entry; derivations of repeated exercises are shared."""
 
-    def __init__(self, name: str, seed: int = 0) -> None:
+    def __init__(self, name: str, seed: int = 0, *, detail: Detail = "standard") -> None:
         self.entry = lookup(name)
         self.seed = seed
+        self.detail = detail
         self.variable = variable(self.entry.variable_name)
-        self.derivation = derive(self.entry.name, self.variable, properties=False)
+        self.derivation = derive(self.entry.name, self.variable, properties=False, detail=detail)
         self._solutions: dict[sympy.Expr, Derivation] = {}
 
     def kinds(self) -> list[str]:
@@ -79,12 +114,31 @@ class WorksheetBuilder:
             kinds.append("log")
         return kinds
 
+    def blankable(self) -> list[int]:
+        """Steps a student can fill in: not a restated definition or a change of notation, and
+        with an answer different from the line before (a blank whose answer is already on the
+        page teaches nothing)."""
+        steps = self.derivation.steps
+        candidates = [index for index, step in enumerate(steps, start=1)
+                      if step.rule not in NOT_BLANKABLE and to_latex(step.after) != to_latex(step.before)]
+        practised = [index for index in candidates if steps[index - 1].rule not in ROUTINE]
+        return practised if len(practised) >= BLANKS_PER_WORKSHEET else candidates
+
+    def choose_blanks(self, generator: random.Random) -> list[int]:
+        """BLANKS_PER_WORKSHEET blanks, no two consecutive ones with the same answer."""
+        steps = self.derivation.steps
+        candidates = self.blankable()
+        count = min(BLANKS_PER_WORKSHEET, len(candidates))
+        for _ in range(100):
+            chosen = sorted(generator.sample(candidates, count))
+            if all(not (b == a + 1 and to_latex(steps[a - 1].after) == to_latex(steps[b - 1].after))
+                   for a, b in zip(chosen, chosen[1:])):
+                return chosen
+        return chosen[:1]
+
     def worksheet(self, student: int | None, generator: random.Random) -> Worksheet:
-        blankable = [
-            str(index) for index, step in enumerate(self.derivation.steps, start=1) if step.rule not in NOT_BLANKABLE
-        ]
-        chosen = sorted(generator.sample(blankable, min(BLANKS_PER_WORKSHEET, len(blankable))), key=int)
-        blanks = {number: rule_name(self.derivation.steps[int(number) - 1].rule) for number in chosen}
+        chosen = self.choose_blanks(generator)
+        blanks = {str(number): hint(self.derivation.steps[number - 1].rule) for number in chosen}
         kinds = generator.sample(self.kinds(), min(EXERCISES_PER_WORKSHEET, len(self.kinds())))
         exercises = [self.exercise(kind, generator) for kind in kinds]
         return Worksheet(
@@ -112,7 +166,7 @@ class WorksheetBuilder:
         """The entry's own derivation in another of its variables (∂L/∂b by backpropagation)."""
         key = sympy.Symbol(f"{self.entry.name}:{wrt}")
         if key not in self._solutions:
-            self._solutions[key] = derive(self.entry.name, wrt)
+            self._solutions[key] = derive(self.entry.name, wrt, detail=self.detail)
         return self._solutions[key]
 
     def exercise_base(self) -> sympy.Expr:
@@ -127,7 +181,7 @@ class WorksheetBuilder:
 
     def solve(self, expression: sympy.Expr) -> Derivation:
         if expression not in self._solutions:
-            solution = derive(expression, self.variable)
+            solution = derive(expression, self.variable, detail=self.detail)
             if not solution.proved or not solution.complete:
                 raise DeriveError(f"could not derive the exercise {expression}")
             self._solutions[expression] = solution

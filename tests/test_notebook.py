@@ -49,7 +49,7 @@ def test_derivations_gradients_and_reports_offer_html_markdown_and_latex(cell: i
 
 def test_the_plain_repr_is_short() -> None:
     plain = bundle(0)["text/plain"]
-    assert plain == "<Derivation sigmoid: sigma'(x) = sigma(x)*(1 - sigma(x)); 23 steps, proved>"
+    assert plain == "<Derivation sigmoid: sigma'(x) = sigma(x)*(1 - sigma(x)); 15 steps, proved>"
     assert bundle(1)["text/plain"] == "<Report: NOT valid, 1 correct, 1 wrong, 0 unreadable; first error on line 2>"
     assert stdout(2).splitlines() == [plain, bundle(1)["text/plain"]]
 
@@ -99,7 +99,7 @@ def test_the_report_html_markdown_and_latex() -> None:
 
 
 def test_a_users_symbols_in_a_notebook() -> None:
-    assert bundle(3)["text/plain"] == "<Derivation f: d/dx(x^2*sin(x)) = x*(x*cos(x) + 2*sin(x)); 6 steps, proved>"
+    assert bundle(3)["text/plain"] == "<Derivation f: d/dx(x^2*sin(x)) = x*(x*cos(x) + 2*sin(x)); 5 steps, proved>"
     assert "sigma(x)" in bundle(4)["text/plain"]
 
 

@@ -29,6 +29,7 @@ REFERENCE = "## Command reference"
 SECTIONS = {
     "": "## Command line", "list": "## Command line", "diff": "## Command line", "worksheet": "## Command line",
     "compare": "## Command line", "check": "## Checking students' derivations", "grade": "## Checking students' derivations",
+    "gradescope-autograder": "## Gradescope", "serve": "## In a browser: `derive serve`",
 }
 
 

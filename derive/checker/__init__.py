@@ -148,7 +148,8 @@ def _check(text: str, *, syntax: str | None, function: str | None, exercise: str
     finally:
         if owned:
             worker.close()
-    shown = exercise if exercise is not None else entry.name if entry is not None else ""
+    # the exercise as the report names it: typed, catalogued, or "" for a self-contained one
+    shown = exercise if exercise is not None else "" if own is not None or entry is None else entry.name
     return Report(lines=tuple(reports), syntax=chosen, function=shown, variable=variable, name=name, outcome=outcome)
 
 

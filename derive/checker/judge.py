@@ -115,7 +115,7 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
             message = "Correct as far as derive can tell: checked numerically at random points, but not proved symbolically."
         return LineReport(line=number, source=source, status="correct", proved=proved, relation=relation, message=message)
     counterexample = _counterexample(last)
-    message = _wrong_message(claim, last)
+    message = _wrong_message(claim, last) + _redefinition_hint(parts, definitions, continuation_line)
     diagnosis = last.diagnosis
     if diagnosis and diagnosis[0] == NEGATED:
         diagnosis = explain_negation(claim.right)
@@ -171,6 +171,19 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
 
 #: Most wrong statements remembered for "error carried forward" (each costs a proof per later line).
 MAX_BELIEFS = 8
+
+
+def _redefinition_hint(parts: list[sympy.Expr], definitions: tuple[UserDefinition, ...], continuation: bool) -> str:
+    """For a wrong ``z = …`` whose letter already stands for an expression: say so, and how to give
+    it a new meaning (conflicting definitions are a claim about the first one, never silently both)."""
+    if continuation or not parts or not isinstance(parts[0], sympy.Symbol):
+        return ""
+    meaning = next((body for target, parameters, body in reversed(definitions)
+                    if target == parts[0] and not parameters), None)
+    if meaning is None:
+        return ""
+    return (f" {parts[0]} already stands for {to_plain(meaning)}, so this line claims the two are equal; to give "
+            f"{parts[0]} a new meaning, write 'Let {parts[0]} = …'.")
 
 
 def _carried_from_belief(state: Judging, parts: list[sympy.Expr], previous: sympy.Expr | None,

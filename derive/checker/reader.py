@@ -167,9 +167,10 @@ def numbered_lines(text: str) -> list[tuple[int, str]]:
     mathematics but no claim (``Multiply numerator and denominator by $e^{x}$:``) — see
     :func:`derive.parse.prose.is_commentary`.
     """
-    known = _names_used_as_functions(text)
+    lines = physical_lines(text)
+    known = _names_used_as_functions(lines)
     kept = []
-    for number, line in enumerate(physical_lines(text), start=1):
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith(("%", "#")):
             continue
@@ -203,10 +204,10 @@ _LATEX_COMMENT = re.compile(r"(?<!\\)%.*")
 _LONGEST_WORD = 40
 
 
-def _names_used_as_functions(text: str) -> frozenset[str]:
+def _names_used_as_functions(lines: list[str]) -> frozenset[str]:
     """Names used like functions on the lines short enough to be read (a longer line is refused
     as too long before anything else looks at it)."""
-    return frozenset(match.group(1) for line in physical_lines(text) if len(line) <= MAX_LINE_LENGTH
+    return frozenset(match.group(1) for line in lines if len(line) <= MAX_LINE_LENGTH
                      for match in _USED_AS_FUNCTION.finditer(line))
 
 

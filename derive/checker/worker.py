@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable
 
 from derive.checker.decide import Claim, Verdict, Verifiers, decide
-from derive.sandbox import MEMORY_LIMIT_BYTES, context, prepare_child, start_process
+from derive.sandbox import MEMORY_LIMIT_BYTES, context, end_child, prepare_child, start_process, stop_child
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 MIN_TIMEOUT_SECONDS = 0.1
@@ -168,22 +168,12 @@ class ProofWorker:
             self._stop()
 
     def _stop(self) -> None:
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(timeout=5)
-        if self._connection is not None:
-            self._connection.close()
+        stop_child(self._process, self._connection)
         self._process, self._connection = None, None
 
     def close(self) -> None:
-        if self._connection is not None and self._process is not None and self._process.is_alive():
-            try:
-                self._connection.close()
-            except OSError:
-                pass
-            self._process.join(timeout=2)
-        self._stop()
+        end_child(self._process, self._connection)
+        self._process, self._connection = None, None
 
     def interrupt(self) -> None:
         """Stop for good, from another thread: kill the child now; the thread that uses this

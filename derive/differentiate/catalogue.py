@@ -14,7 +14,7 @@ import sympy
 
 from derive.differentiate import networks as nets
 from derive.differentiate.backprop import Layer, backprop_route
-from derive.differentiate.routes import SIGMOID_ROUTES, Route, softmax_cross_entropy_route
+from derive.differentiate.routes import rules_route, SIGMOID_ROUTES, TANH_ROUTES, Route, softmax_cross_entropy_route
 from derive.errors import UnknownFunctionError
 from derive.functions import (
     SoftmaxOutput, _activation, elu, gelu, gelu_tanh, logsigmoid, mish, relu, sigma, silu, softmax_inputs, softmax_output,
@@ -106,6 +106,9 @@ ENTRIES: tuple[Entry, ...] = (
         summary="tanh(x) = (e^x - e^(-x))/(e^x + e^(-x)).",
         function=lambda x: sympy.tanh(x),
         definition=lambda x: (sympy.exp(x) - sympy.exp(-x)) / (sympy.exp(x) + sympy.exp(-x)),
+        routes={"quotient": lambda x: rules_route(sympy.tanh(x), (sympy.exp(x) - sympy.exp(-x)) / (sympy.exp(x) + sympy.exp(-x)), x),
+                **TANH_ROUTES},
+        default_route="quotient",
         identities=(lambda x: (sympy.tanh(x), 2 * sigma(2 * x) - 1),),
     ),
     _entry("softplus", "The softplus function", "softplus(x) = ln(1 + e^x); its derivative is sigma(x).", softplus,

@@ -16,7 +16,8 @@ from sympy import S
 
 from derive.expressions import drop_neutral, evaluate_arithmetic, first_derivative, product, replace_node, restore_powers
 from derive.model import Annotation, Notation, Step, say
-from derive.differentiate.rules import FunctionRule, RuleApplication, choose_rule
+from derive.differentiate.moves import StepChain
+from derive.differentiate.rules import FUNCTION_RULES, DefinedAs, FunctionRule, InverseOf, RuleApplication, choose_rule
 
 _MAX_STEPS = 400
 
@@ -37,10 +38,13 @@ class Differentiator:
         *,
         extra_rules: Mapping[type, FunctionRule] | None = None,
         notation: Notation = "fractions",
+        derive_formulas: bool = True,
     ) -> None:
         self.variable = variable
         self.extra_rules = dict(extra_rules or {})
         self.notation = notation
+        #: show how the formula of tan, sec, arcsin, ... is derived, under the step that uses it
+        self.derive_formulas = derive_formulas
         self._depth = 0
         self._start_run()
 
@@ -117,9 +121,10 @@ class Differentiator:
         u = next(self._names)
         outer_step = Step(
             rule=outer_rule.rule,
-            annotation=say("Outer function: ", outer_rule.formula(u), "."),
+            annotation=say("Outer function: ", *outer_rule.statement(u), "."),
             before=sympy.Derivative(outer_rule.function(u), u),
             after=outer_rule.derivative(u),
+            substeps=self.formula_steps(outer_rule, u),
             details=(("variable", u),),
             notation=self.notation,
         )
@@ -143,6 +148,56 @@ class Differentiator:
             substeps=(outer_step, inner_step),
             details=(("substitution", u), ("u", inner), ("outer_rule", outer_rule.rule)),
         )
+
+    def formula_steps(self, rule: FunctionRule, u: sympy.Symbol) -> tuple[Step, ...]:
+        """How the formula ``d/du F(u) = F′(u)`` of ``rule`` is derived (from a definition, or by the
+        inverse-function rule), as steps in ``u``; none when the formula is a basic one (eˣ, ln, sin,
+        cos) or the derivation cannot be completed."""
+        if rule.origin is None or not self.derive_formulas:
+            return ()
+        chain = StepChain(sympy.Derivative(rule.function(u), u), notation=self.notation)
+        if isinstance(rule.origin, DefinedAs):
+            self._from_definition(chain, rule, rule.origin, u)
+        else:
+            self._by_inverse_function_rule(chain, rule, rule.origin, u)
+        steps = chain.result()
+        if not steps or not all(step.complete for step in steps):
+            return ()
+        if chain.current != rule.derivative(u):
+            chain.step("recognise", say("Written with the named functions, this is ", rule.derivative(u), "."),
+                       rule.derivative(u))
+        return chain.result()
+
+    def _from_definition(self, chain: StepChain, rule: FunctionRule, origin: DefinedAs, u: sympy.Symbol) -> None:
+        function, definition = rule.function(u), origin.definition(u)
+        if definition != function:
+            chain.step("definition", say("Write ", sympy.Eq(function, definition, evaluate=False), "."),
+                       sympy.Derivative(definition, u))
+        engine = Differentiator(u, extra_rules=self.extra_rules, notation=self.notation, derive_formulas=False)
+        chain.extend(engine.continue_from(chain.current))
+
+    def _by_inverse_function_rule(self, chain: StepChain, rule: FunctionRule, origin: InverseOf, u: sympy.Symbol) -> None:
+        forward = FUNCTION_RULES[origin.forward]
+        y = sympy.Symbol("y", real=True)
+        function = rule.function(u)
+        with sympy.evaluate(False):
+            slope_at_y, slope_here = forward.derivative(y), forward.derivative(function)
+            written = origin.in_terms_of_f(forward.function(y))
+            back = forward.function(function)
+        chain.step(
+            "inverse_function",
+            say("Inverse-function rule: ", sympy.Eq(y, function, evaluate=False), " means ",
+                sympy.Eq(forward.function(y), u, evaluate=False), "; differentiating both sides in ", u, " gives ",
+                sympy.Eq(product(slope_at_y, sympy.Derivative(y, u)), 1, evaluate=False), ", so ",
+                sympy.Eq(sympy.Derivative(y, u), sympy.Pow(slope_at_y, -1, evaluate=False), evaluate=False), "."),
+            sympy.Pow(slope_here, -1, evaluate=False),
+        )
+        if written != slope_at_y:
+            with sympy.evaluate(False):
+                in_u = origin.in_terms_of_f(back)
+            chain.step("identity", say("Write ", sympy.Eq(slope_at_y, written, evaluate=False), *origin.where(y, u), "."),
+                       sympy.Pow(in_u, -1, evaluate=False))
+        chain.step("substitute", say("Substitute ", sympy.Eq(back, u, evaluate=False), "."), rule.derivative(u))
 
     def in_other_variables(self, node: sympy.Derivative) -> RuleApplication:
         """A derivative in another variable, or in several in turn (∂²f/∂b∂w): each one derived

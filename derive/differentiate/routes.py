@@ -87,14 +87,56 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
                 in_sigma,
             )
             return
+    inner = _sigmoid_argument(result) if recognise and not result.has(sigma, Derivative) else None
+    if inner is not None:  # e^(βx)/(e^(βx) + 1) with parameters: σ(βx) by its definition
+        u = sympy.Symbol("u")
+        chain.step("recognise_sigma", say("Recognise the sigmoid ", Eq(sigma(u), 1 / (1 + exp(-u)), evaluate=False),
+                                          " with ", Eq(u, inner, evaluate=False), "."), sigma(inner))
+        return
     expanded = sympy.expand(result)
     if expanded != result and sympy.count_ops(expanded) < sympy.count_ops(result):
         chain.step("expand", say("Multiply out and collect the terms."), expanded)
         result = expanded
+    result = _as_one_fraction(chain, result)
     if result.is_Add:
         factored = sympy.factor_terms(result)
         if factored != result and not factored.is_Add and sympy.count_ops(factored) <= sympy.count_ops(result):
             chain.step("common_factor", say("Take out the factor that every term shares."), factored)
+
+
+def _sigmoid_argument(expr: sympy.Expr) -> sympy.Expr | None:
+    """u when ``expr`` is written e^u/(e^u + 1) or 1/(1 + e^(-u)), else None (a pattern of the
+    written form; the verify stage proves the step)."""
+    numerator, denominator = sympy.fraction(expr)
+    if isinstance(numerator, exp) and sympy.expand(denominator - numerator - 1) == 0:
+        return numerator.args[0]
+    if numerator == 1 and isinstance(denominator, sympy.Add) and len(denominator.args) == 2 and 1 in denominator.args:
+        (other,) = (arg for arg in denominator.args if arg != 1)
+        if isinstance(other, exp):
+            return -other.args[0]
+    return None
+
+
+def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
+    """The form a textbook prints: fractions inside a fraction brought over one common
+    denominator, then factored and cancelled where that is shorter; each a named step (the verify
+    stage proves both). Exponentials keep the arguments they had (e^(-x) is not turned into e^x)."""
+    if result.has(Derivative, sympy.Piecewise) or not result.has(sympy.Pow):
+        return result
+    exponentials = result.atoms(exp)
+    together = sympy.together(result)
+    if (together != result and sympy.denom(together) != 1 and together.atoms(exp) == exponentials
+            and sympy.count_ops(together) < sympy.count_ops(result)):
+        chain.step("common_denominator", say("Bring everything over one common denominator."), together)
+        result = together
+    if sympy.denom(result) == 1:
+        return result  # no fraction: a common factor, if any, is taken out by the next move
+    factored = sympy.factor(result)
+    if (factored != result and factored.atoms(exp) == exponentials
+            and sympy.count_ops(factored) < sympy.count_ops(result)):
+        chain.step("factor", say("Factor numerator and denominator, and cancel the common factors."), factored)
+        result = factored
+    return result
 
 
 def _sigmoid_start(x: sympy.Symbol) -> tuple[StepChain, sympy.Expr]:
@@ -195,6 +237,26 @@ def sigmoid_log(x: sympy.Symbol) -> tuple[Step, ...]:
 
 
 SIGMOID_ROUTES: dict[str, Route] = {"chain": sigmoid_chain, "quotient": sigmoid_quotient, "log": sigmoid_log}
+
+
+def tanh_via_sigmoid(x: sympy.Symbol) -> tuple[Step, ...]:
+    """tanh(x) = 2σ(2x) − 1: the chain rule and σ′ = σ(1 − σ), then σ(2x) = (1 + tanh x)/2 put back."""
+    through_sigma = total(product(2, sigma(product(2, x))), sympy.S.NegativeOne)
+    chain = StepChain(Derivative(sympy.tanh(x), x))
+    chain.step("identity", say("Write the hyperbolic tangent through the sigmoid: ",
+                               Eq(sympy.tanh(x), through_sigma, evaluate=False), "."), Derivative(through_sigma, x))
+    chain.extend(Differentiator(x).continue_from(chain.current))
+    half = sympy.Mul(total(sympy.S.One, sympy.tanh(x)), sympy.Pow(2, -1, evaluate=False), evaluate=False)
+    with sympy.evaluate(False):
+        substituted = chain.current.xreplace({sigma(2 * x): half, sigma(product(2, x)): half})
+    if substituted != chain.current:
+        chain.step("substitute", say("Solve the same identity for the sigmoid: ", Eq(sigma(product(2, x)), half, evaluate=False),
+                                     "."), substituted)
+        chain.step("expand", say("Multiply out and collect the terms."), total(sympy.S.One, negate(sympy.tanh(x) ** 2)))
+    return chain.result()
+
+
+TANH_ROUTES: dict[str, Route] = {"sigmoid": tanh_via_sigmoid}
 
 
 def softmax_cross_entropy_route(z: sympy.Symbol, count: int = 3) -> tuple[Step, ...]:

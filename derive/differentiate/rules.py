@@ -20,7 +20,7 @@ from sympy import S
 
 from derive.expressions import negate, product, total
 from derive.functions import NamedFunction, sigma
-from derive.model import Annotation, Step, say
+from derive.model import Annotation, Segment, Step, say
 from derive.differentiate.piecewise import absolute_value_as_piecewise, on_open_intervals
 
 
@@ -46,50 +46,190 @@ class Engine(Protocol):
 
     def chain_rule(self, inner: sympy.Expr, outer_rule: FunctionRule) -> RuleApplication: ...
 
+    def formula_steps(self, rule: FunctionRule, u: sympy.Symbol) -> tuple[Step, ...]: ...
+
     def in_other_variables(self, node: sympy.Derivative) -> RuleApplication: ...
 
 
 @dataclass(frozen=True, kw_only=True)
+class DefinedAs:
+    """The formula is derived from a definition: ``F(u) = D(u)`` (tan u = sin u / cos u), which the
+    engine differentiates, and the result is written back with the named functions."""
+
+    definition: Callable[[sympy.Expr], sympy.Expr]
+
+
+@dataclass(frozen=True, kw_only=True)
+class InverseOf:
+    """The formula is derived by the inverse-function rule: ``y = F(u)`` means ``f(y) = u``, so
+    ``F′(u) = 1/f′(y)``; ``in_terms_of_f(s)`` writes ``f′(y)`` with ``s = f(y)``, which holds on the
+    range of ``F`` that ``where`` names (cos y = √(1 − sin² y) where cos y ≥ 0)."""
+
+    forward: type
+    in_terms_of_f: Callable[[sympy.Expr], sympy.Expr]
+    #: why ``in_terms_of_f`` holds on the range of ``F``, as annotation segments of (y, u)
+    where: Callable[[sympy.Symbol, sympy.Symbol], tuple[Segment, ...]]
+
+
+@dataclass(frozen=True, kw_only=True)
 class FunctionRule:
-    """The derivative of one outer function ``F`` of a single argument ``u``: ``d/du F(u) = F′(u)``."""
+    """The derivative of one outer function ``F`` of a single argument ``u``: ``d/du F(u) = F′(u)``.
+
+    ``origin`` says how a first course derives the formula rather than looks it up (from a
+    definition, or by the inverse-function rule); the engine shows that derivation under the step
+    that uses the formula. ``condition`` is where the formula holds when that is not everywhere
+    the function is defined (``u != 0`` for |u|).
+    """
 
     rule: str
     function: Callable[[sympy.Expr], sympy.Expr]
     derivative: Callable[[sympy.Expr], sympy.Expr]
+    origin: DefinedAs | InverseOf | None = None
+    condition: Callable[[sympy.Expr], sympy.Basic] | None = None
 
     def formula(self, u: sympy.Symbol) -> sympy.Eq:
         """The textbook formula, written from the rule's own derivative: ``Eq(d/du F(u), F′(u))``."""
         return sympy.Eq(sympy.Derivative(self.function(u), u), self.derivative(u), evaluate=False)
 
-
-def _function_rule(rule: str, function: type, derivative: Callable[[sympy.Expr], sympy.Expr]) -> FunctionRule:
-    return FunctionRule(rule=rule, function=lambda u: function(u, evaluate=False), derivative=derivative)
+    def statement(self, u: sympy.Symbol) -> tuple[Segment, ...]:
+        """The formula with the condition under which it holds (``for u != 0``), for an annotation."""
+        return (self.formula(u),) if self.condition is None else (self.formula(u), ", for ", self.condition(u))
 
 
 def _reciprocal(expr: sympy.Expr) -> sympy.Expr:
     return sympy.Pow(expr, -1, evaluate=False)
 
 
+def _square(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.Pow(expr, 2, evaluate=False)
+
+
+def _root(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.Pow(expr, S.Half, evaluate=False)
+
+
+def _written(function: type) -> Callable[[sympy.Expr], sympy.Expr]:
+    return lambda u: function(u, evaluate=False)
+
+
+def _ratio(numerator: type, denominator: type | None) -> Callable[[sympy.Expr], sympy.Expr]:
+    """u -> numerator(u)/denominator(u) (or 1/numerator(u)), as written."""
+    if denominator is None:
+        return lambda u: _reciprocal(numerator(u, evaluate=False))
+    return lambda u: sympy.Mul(numerator(u, evaluate=False), _reciprocal(denominator(u, evaluate=False)), evaluate=False)
+
+
+def _half(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.Mul(expr, sympy.Pow(2, -1, evaluate=False), evaluate=False)
+
+
+def _exponentials(sign: int) -> Callable[[sympy.Expr], sympy.Expr]:
+    """u -> (e^u ± e^(−u))/2: the definitions of cosh (+) and sinh (−)."""
+    return lambda u: _half(total(sympy.exp(u), sympy.exp(negate(u)) if sign > 0 else negate(sympy.exp(negate(u)))))
+
+
+def _absolute(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.Abs(expr, evaluate=False)
+
+
+def _always(y: sympy.Symbol, u: sympy.Symbol) -> tuple[Segment, ...]:
+    return ()
+
+
+def _on_range(factor: type, inverse: type, low: sympy.Expr, high: sympy.Expr) -> Callable[[sympy.Symbol, sympy.Symbol], tuple[Segment, ...]]:
+    """Why a square root takes the positive sign: ``factor(y) >= 0`` on the range of the inverse."""
+    def where(y: sympy.Symbol, u: sympy.Symbol) -> tuple[Segment, ...]:
+        bound = ("between ", low, " and ", high) if high != sympy.oo else ("at least ", low)
+        return (", since ", sympy.GreaterThan(factor(y), 0, evaluate=False), " for ",
+                sympy.Eq(y, inverse(u, evaluate=False), evaluate=False), " ", *bound)
+    return where
+
+
+def _same_sign(factor: type, forward: type) -> Callable[[sympy.Symbol, sympy.Symbol], tuple[Segment, ...]]:
+    """Why an absolute value appears: on the range of the inverse, ``factor(y)`` has the sign of ``forward(y)``."""
+    def where(y: sympy.Symbol, u: sympy.Symbol) -> tuple[Segment, ...]:
+        return (", since ", factor(y), " has the sign of ", forward(y), " on the range of the inverse")
+    return where
+
+
+def _positive(factor: type) -> Callable[[sympy.Symbol, sympy.Symbol], tuple[Segment, ...]]:
+    def where(y: sympy.Symbol, u: sympy.Symbol) -> tuple[Segment, ...]:
+        return (", since ", sympy.StrictGreaterThan(factor(y), 0, evaluate=False))
+    return where
+
+
+#: (rule, function, derivative, origin): the elementary functions of a first course. Each one
+#: beyond exp, ln, sin and cos says how its formula is derived, from a definition or by the
+#: inverse-function rule; the engine shows that derivation wherever the formula is used.
+_ELEMENTARY: list[tuple[str, type, Callable[[sympy.Expr], sympy.Expr], DefinedAs | InverseOf | None]] = [
+    ("exp", sympy.exp, lambda u: sympy.exp(u), None),
+    ("log", sympy.log, lambda u: _reciprocal(u), None),
+    ("sin", sympy.sin, lambda u: sympy.cos(u), None),
+    ("cos", sympy.cos, lambda u: negate(sympy.sin(u)), None),
+    ("tan", sympy.tan, lambda u: total(S.One, _square(sympy.tan(u))), DefinedAs(definition=_ratio(sympy.sin, sympy.cos))),
+    ("cot", sympy.cot, lambda u: negate(_square(sympy.csc(u))), DefinedAs(definition=_ratio(sympy.cos, sympy.sin))),
+    ("sec", sympy.sec, lambda u: product(sympy.sec(u), sympy.tan(u)), DefinedAs(definition=_ratio(sympy.cos, None))),
+    ("csc", sympy.csc, lambda u: negate(product(sympy.csc(u), sympy.cot(u))), DefinedAs(definition=_ratio(sympy.sin, None))),
+    ("sinh", sympy.sinh, lambda u: sympy.cosh(u), DefinedAs(definition=_exponentials(-1))),
+    ("cosh", sympy.cosh, lambda u: sympy.sinh(u), DefinedAs(definition=_exponentials(+1))),
+    ("tanh", sympy.tanh, lambda u: total(S.One, negate(_square(sympy.tanh(u)))),
+     DefinedAs(definition=_ratio(sympy.sinh, sympy.cosh))),
+    ("coth", sympy.coth, lambda u: negate(_square(sympy.csch(u))), DefinedAs(definition=_ratio(sympy.cosh, sympy.sinh))),
+    ("sech", sympy.sech, lambda u: negate(product(sympy.sech(u), sympy.tanh(u))),
+     DefinedAs(definition=_ratio(sympy.cosh, None))),
+    ("csch", sympy.csch, lambda u: negate(product(sympy.csch(u), sympy.coth(u))),
+     DefinedAs(definition=_ratio(sympy.sinh, None))),
+    ("erf", sympy.erf, lambda u: product(2 / sympy.sqrt(sympy.pi), sympy.exp(-(u**2))), None),
+    ("asin", sympy.asin, lambda u: _reciprocal(_root(1 - u**2)),
+     InverseOf(forward=sympy.sin, in_terms_of_f=lambda s: _root(total(S.One, negate(_square(s)))),
+               where=_on_range(sympy.cos, sympy.asin, -sympy.pi / 2, sympy.pi / 2))),
+    ("acos", sympy.acos, lambda u: negate(_reciprocal(_root(1 - u**2))),
+     InverseOf(forward=sympy.cos, in_terms_of_f=lambda s: negate(_root(total(S.One, negate(_square(s))))),
+               where=_on_range(sympy.sin, sympy.acos, S.Zero, sympy.pi))),
+    ("atan", sympy.atan, lambda u: _reciprocal(total(S.One, u**2)),
+     InverseOf(forward=sympy.tan, in_terms_of_f=lambda s: total(S.One, _square(s)), where=_always)),
+    ("acot", sympy.acot, lambda u: negate(_reciprocal(total(S.One, u**2))),
+     InverseOf(forward=sympy.cot, in_terms_of_f=lambda s: negate(total(S.One, _square(s))),
+               where=_always)),
+    ("asec", sympy.asec, lambda u: _reciprocal(product(_absolute(u), _root(u**2 - 1))),
+     InverseOf(forward=sympy.sec, in_terms_of_f=lambda s: product(_absolute(s), _root(total(_square(s), S.NegativeOne))),
+               where=_same_sign(sympy.tan, sympy.sec))),
+    ("acsc", sympy.acsc, lambda u: negate(_reciprocal(product(_absolute(u), _root(u**2 - 1)))),
+     InverseOf(forward=sympy.csc,
+               in_terms_of_f=lambda s: negate(product(_absolute(s), _root(total(_square(s), S.NegativeOne)))),
+               where=_same_sign(sympy.cot, sympy.csc))),
+    ("asinh", sympy.asinh, lambda u: _reciprocal(_root(u**2 + 1)),
+     InverseOf(forward=sympy.sinh, in_terms_of_f=lambda s: _root(total(S.One, _square(s))),
+               where=_positive(sympy.cosh))),
+    ("acosh", sympy.acosh, lambda u: _reciprocal(_root(u**2 - 1)),
+     InverseOf(forward=sympy.cosh, in_terms_of_f=lambda s: _root(total(_square(s), S.NegativeOne)),
+               where=_on_range(sympy.sinh, sympy.acosh, S.Zero, sympy.oo))),
+    ("atanh", sympy.atanh, lambda u: _reciprocal(1 - u**2),
+     InverseOf(forward=sympy.tanh, in_terms_of_f=lambda s: total(S.One, negate(_square(s))), where=_always)),
+    ("acoth", sympy.acoth, lambda u: _reciprocal(1 - u**2),
+     InverseOf(forward=sympy.coth, in_terms_of_f=lambda s: total(S.One, negate(_square(s))),
+               where=_always)),
+    # arsech is looked up: its real domain is (0, 1], but SymPy's and mpmath's derivative of it is
+    # real on (-1, 0) too, so a derivation through arcosh(1/u) meets a false intermediate claim there.
+    ("asech", sympy.asech, lambda u: negate(_reciprocal(product(u, _root(1 - u**2)))), None),
+    # arcsch u = arsinh(1/u): the chain rule on the better-known inverse
+    ("acsch", sympy.acsch, lambda u: negate(_reciprocal(product(_absolute(u), _root(1 + u**2)))),
+     DefinedAs(definition=lambda u: sympy.asinh(_reciprocal(u), evaluate=False))),
+    ("sigmoid", sigma, lambda u: product(sigma(u), 1 - sigma(u)), None),
+]
+
 FUNCTION_RULES: dict[type, FunctionRule] = {
-    function: _function_rule(rule, function, derivative)
-    for rule, function, derivative in [
-        ("exp", sympy.exp, lambda u: sympy.exp(u)),
-        ("log", sympy.log, lambda u: _reciprocal(u)),
-        ("sin", sympy.sin, lambda u: sympy.cos(u)),
-        ("cos", sympy.cos, lambda u: negate(sympy.sin(u))),
-        ("tan", sympy.tan, lambda u: total(S.One, sympy.tan(u) ** 2)),
-        ("sinh", sympy.sinh, lambda u: sympy.cosh(u)),
-        ("cosh", sympy.cosh, lambda u: sympy.sinh(u)),
-        ("tanh", sympy.tanh, lambda u: total(S.One, negate(sympy.tanh(u) ** 2))),
-        ("erf", sympy.erf, lambda u: product(2 / sympy.sqrt(sympy.pi), sympy.exp(-(u**2)))),
-        ("atan", sympy.atan, lambda u: _reciprocal(total(S.One, u**2))),
-        ("asin", sympy.asin, lambda u: _reciprocal(sympy.sqrt(1 - u**2))),
-        ("acos", sympy.acos, lambda u: negate(_reciprocal(sympy.sqrt(1 - u**2)))),
-        ("asinh", sympy.asinh, lambda u: _reciprocal(sympy.sqrt(u**2 + 1))),
-        ("atanh", sympy.atanh, lambda u: _reciprocal(1 - u**2)),
-        ("sigmoid", sigma, lambda u: product(sigma(u), 1 - sigma(u))),
-    ]
+    function: FunctionRule(rule=rule, function=_written(function), derivative=derivative, origin=origin)
+    for rule, function, derivative, origin in _ELEMENTARY
 }
+
+#: d/du |u| = u/|u| for u != 0: from |u| = -u (u < 0), u (u > 0), which the engine differentiates
+#: piece by piece (|linear| is written piecewise; |f(x)| of any other f uses the chain rule).
+ABSOLUTE_VALUE = FunctionRule(
+    rule="absolute_value", function=_absolute,
+    derivative=lambda u: sympy.Mul(u, _reciprocal(_absolute(u)), evaluate=False),
+    origin=DefinedAs(definition=_absolute), condition=lambda u: sympy.Ne(u, 0),
+)
 
 def choose_rule(node: sympy.Derivative, engine: Engine) -> RuleApplication:
     """Apply the one rule that fits ``node = d/dx f`` (dispatch on the shape of ``f``)."""
@@ -112,17 +252,23 @@ def choose_rule(node: sympy.Derivative, engine: Engine) -> RuleApplication:
         return power_like(f, engine)
     if isinstance(f, sympy.Piecewise):
         return piecewise_rule(f, x)
-    if isinstance(f, sympy.Abs) and f.args[0].is_polynomial(x) and sympy.degree(f.args[0], x) == 1:
+    if isinstance(f, sympy.Abs) and _linear(f.args[0], x):
         rewritten = absolute_value_as_piecewise(f.args[0])
         return RuleApplication(
             rule="rewrite_piecewise",
             annotation=say("Write the absolute value piecewise: ", sympy.Eq(f, rewritten, evaluate=False), "."),
             result=sympy.Derivative(rewritten, x),
         )
+    if isinstance(f, sympy.Abs):
+        return function_of(f, ABSOLUTE_VALUE, engine)
     function_rule = FUNCTION_RULES.get(type(f)) or engine.extra_rules.get(type(f)) or named_function_rule(f)
     if function_rule is not None and len(f.args) == 1:
         return function_of(f, function_rule, engine)
     return unsupported(say(f"derive has no rule for {type(f).__name__}, so it cannot differentiate ", f))
+
+
+def _linear(expr: sympy.Expr, x: sympy.Symbol) -> bool:
+    return bool(expr.is_polynomial(x)) and sympy.degree(expr, x) == 1
 
 
 def named_function_rule(f: sympy.Basic) -> FunctionRule | None:
@@ -245,7 +391,8 @@ def function_of(f: sympy.Function, rule: FunctionRule, engine: Engine) -> RuleAp
     """d/dx F(x) = F′(x), or the chain rule F′(u)·du/dx when the argument u is not x itself."""
     (argument,) = f.args
     if argument == engine.variable:
-        return RuleApplication(rule=rule.rule, annotation=say(rule.formula(argument), "."), result=rule.derivative(argument))
+        return RuleApplication(rule=rule.rule, annotation=say(*rule.statement(argument), "."), result=rule.derivative(argument),
+                               substeps=engine.formula_steps(rule, argument))
     return engine.chain_rule(argument, rule)
 
 

@@ -31,6 +31,7 @@ from derive.model import Annotation, Property, Recognition, Segment, Verificatio
 from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, all_of, prove_equal
 from derive.verify.limits import HOW_NUMERIC, HOW_PARTS, HOW_PIECE, LimitProof, defined_far_out, prove_limit
 from derive.verify.procedure import to_rational_function_with_scale
+from derive.verify.ranges import CONSTANT, RangeProof, prove_derivative_range
 from derive.verify.signs import (
     SignProof, prove_at_most, prove_continuous, prove_maximum, prove_positive, prove_sign_change,
 )
@@ -64,6 +65,8 @@ def derive_properties(
         found.append(_increasing(derivative, x, positive))
     first_limits = {direction: prove_limit(first, x, direction) for direction in (-oo, oo)}
     found.extend(_derivative_bound(derivative, first, x, options, positive=positive, limits=first_limits))
+    if not any(p.key == "derivative_range" for p in found):
+        found.extend(_derivative_range(derivative, definition, x, options, maximum_known=any(p.key == "derivative_maximum" for p in found)))
     found.extend(_derivative_limits(derivative, definition, x, first_limits))
     if recognition is not None and recognition.found and recognition.form is not None:
         found.extend(_second_derivative(function, definition, x, recognition, options, proofs))
@@ -202,7 +205,8 @@ def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definit
         segments.append(". ")
         shown = found.piece
     if found.substitution is not None:
-        tends = Tends(found.substitution.lhs, oo if found.direction == oo else S.Zero)
+        ends_at = found.symbol_tends if found.symbol_tends is not None else (oo if found.direction == oo else S.Zero)
+        tends = Tends(found.substitution.lhs, ends_at)
         segments += ["With ", found.substitution, ", ", Eq(shown, found.written, evaluate=False),
                      ". As ", _direction_words(found.direction, x), ", ", tends, ", and this tends to ", found.value, "."]
     else:
@@ -314,6 +318,67 @@ def _derivative_bound(
             verification=all_of((positive.verification, bound.verification),
                                 f"a product of n numbers in (0, {sympy.sstr(maximum)}] is at most ({sympy.sstr(maximum)})^n"),
         )
+
+
+def _derivative_range(derivative: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, options: VerifyOptions, *,
+                      maximum_known: bool) -> Iterator[Property]:
+    """The range of F′ from its stretches of monotony (:mod:`derive.verify.ranges`), and its
+    maximum and where it is taken, when the sign argument of :func:`_derivative_bound` found none."""
+    found = prove_derivative_range(definition, x, options)
+    if not found.proved or found.values is None:
+        return
+    yield Property(
+        key="derivative_range", kind="range", title="Range of the derivative",
+        statement=sympy.Contains(derivative, found.values, evaluate=False),
+        explanation=say(*_range_reason(found, x)), verification=found.verification,
+    )
+    if maximum_known or found.maximum is None or found.maximum_at is None:
+        return
+    where = found.maximum_at
+    if isinstance(where, sympy.FiniteSet) and len(where) == 1:
+        (point,) = where
+        statement: sympy.Basic = Eq(sympy.Subs(derivative, x, point), found.maximum, evaluate=False)
+        condition = None
+        taken: list[Segment] = ["taken at ", Eq(x, point, evaluate=False)]
+    else:
+        statement, condition = Eq(derivative, found.maximum, evaluate=False), _as_condition(x, where)
+        taken = ["taken for ", condition]
+    yield Property(
+        key="derivative_maximum", kind="maximum", title="Maximum of the derivative", statement=statement,
+        condition=condition,
+        explanation=say("From the range: the largest value of the derivative is ", found.maximum, ", ", *taken, "."),
+        verification=found.verification,
+    )
+
+
+def _as_condition(x: sympy.Symbol, where: sympy.Set) -> sympy.Basic:
+    """x ∈ S as a relation where S is a half-line (x > 0, x ≥ 0), else as x ∈ S."""
+    if isinstance(where, sympy.Interval) and where.end == oo:
+        return (sympy.StrictGreaterThan if where.left_open else sympy.GreaterThan)(x, where.start, evaluate=False)
+    if isinstance(where, sympy.Interval) and where.start == -oo:
+        return (sympy.StrictLessThan if where.right_open else sympy.LessThan)(x, where.end, evaluate=False)
+    return sympy.Contains(x, where, evaluate=False)
+
+
+def _range_reason(found: RangeProof, x: sympy.Symbol) -> list[Segment]:
+    """Where the derivative increases, decreases or is constant, and its values at the points between."""
+    segments: list[Segment] = ["The second derivative keeps one sign on each stretch, so the derivative is "]
+    for index, stretch in enumerate(found.stretches):
+        if index:
+            segments.append(", " if index < len(found.stretches) - 1 else " and ")
+        interval = sympy.Interval.open(stretch.low, stretch.high)
+        if stretch.trend == CONSTANT:
+            segments += ["constant, ", next(iter(stretch.image)), ", on ", interval]
+        else:
+            segments += [f"{stretch.trend} on ", interval]
+    if found.points:
+        segments.append(". At ")
+        for index, (point, value) in enumerate(found.points):
+            if index:
+                segments.append(" and at ")
+            segments += [Eq(x, point, evaluate=False), " it is ", value]
+    return [*segments, ". Being continuous on each stretch, it takes every value between those at its ends "
+            "(its limits at the ends of the line included): together these are its values."]
 
 
 def _derivative_limits(derivative: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol,

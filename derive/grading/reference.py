@@ -37,7 +37,8 @@ def reference_for(function: str, variable: str | None = None) -> Reference:
     entry = lookup(function)
     if entry.document == "jacobian":
         return Reference(function=entry.name, recognised_form=None)
-    derivations: list[Derivation] = [derive(entry.name, variable=variable, route=route) for route in entry.route_names]
+    derivations: list[Derivation] = [derive(entry.name, variable=variable, route=route, detail="full")
+                                    for route in entry.route_names]  # every move: a next line for any student
     recognition = derivations[0].recognition
     steps: dict[StructureKey, tuple[str, str, str]] = {}
     for derivation in derivations:

@@ -127,6 +127,12 @@ BUILTIN_FUNCTIONS: Mapping[str, FunctionSpec] = MappingProxyType(
         "asinh": _spec("asinh", sympy.asinh, cmath.asinh),
         "acosh": _spec("acosh", sympy.acosh, cmath.acosh),
         "atanh": _spec("atanh", sympy.atanh, cmath.atanh),
+        "acot": _spec("acot", sympy.acot, lambda z: cmath.atan(1 / z)),
+        "asec": _spec("asec", sympy.asec, lambda z: cmath.acos(1 / z)),
+        "acsc": _spec("acsc", sympy.acsc, lambda z: cmath.asin(1 / z)),
+        "acoth": _spec("acoth", sympy.acoth, lambda z: cmath.atanh(1 / z)),
+        "asech": _spec("asech", sympy.asech, lambda z: cmath.acosh(1 / z)),
+        "acsch": _spec("acsch", sympy.acsch, lambda z: cmath.asinh(1 / z)),
         "erf": _spec("erf", sympy.erf, _erf),
         "abs": _spec("abs", sympy.Abs, lambda z: complex(abs(z))),
         "sigma": _spec("sigma", sigma, _sigmoid),
@@ -167,6 +173,21 @@ _FUNCTION_WORDS = {
     "artanh": "atanh",
     "arctanh": "atanh",
     "atanh": "atanh",
+    "arccot": "acot",
+    "acot": "acot",
+    "arcsec": "asec",
+    "asec": "asec",
+    "arccsc": "acsc",
+    "acsc": "acsc",
+    "arcoth": "acoth",
+    "arccoth": "acoth",
+    "acoth": "acoth",
+    "arsech": "asech",
+    "arcsech": "asech",
+    "asech": "asech",
+    "arcsch": "acsch",
+    "arccsch": "acsch",
+    "acsch": "acsch",
     "erf": "erf",
     "abs": "abs",
 }
@@ -175,7 +196,8 @@ _FUNCTION_COMMANDS = {
     name: _FUNCTION_WORDS[name]
     for name in (
         "exp ln log sin cos tan sec csc cot sinh cosh tanh coth sech csch arctan arcsin arccos "
-        "arsinh arcsinh arcosh arccosh artanh arctanh erf".split()
+        "arsinh arcsinh arcosh arccosh artanh arctanh arccot arcsec arccsc arcoth arccoth arsech arcsech arcsch "
+        "arccsch erf".split()
     )
 }
 # LaTeX commands that are operators or structure.
@@ -485,6 +507,8 @@ def _check_number(token: Token) -> None:
 
 _OPNAME_INNER = re.compile(r"[A-Za-z]+$|[A-Za-z]+(?=\s*\}$)")
 _SUBSCRIPT_INNER = re.compile(r"_\s*(?:\{\s*(?P<braced>[A-Za-z0-9]+)\s*\}|(?P<single>[A-Za-z0-9]))")
+# \partial_{\theta_1}, \partial_{w_1}: the subscript of ∂ is a whole letter, itself subscripted
+_PARTIAL_SUBSCRIPT = re.compile(r"_\s*\{\s*\\?(?P<letter>[A-Za-z]+)\s*(?:_\s*\{?\s*(?P<index>[A-Za-z0-9]+)\s*\}?)?\s*\}")
 _ACCENT_INNER = re.compile(r"\\(?P<accent>[A-Za-z]+)\s*(?:\{\s*\\?(?P<braced>[A-Za-z]+)\s*\}|(?P<single>[A-Za-z]))")
 _GREEK_SPECIAL = {"ϑ": "vartheta", "ϕ": "phi", "ϵ": "epsilon", "ϖ": "varpi"}
 
@@ -573,8 +597,30 @@ def classify(
         previous = token
     if previous is not None:
         joined.append(previous)
+    joined = _partial_of_a_function(joined)
     _refuse_undefined_functions(joined, names, context)
     return iter(joined)
+
+
+#: What ``\partial_w`` becomes (see :func:`_subscripted`): \frac{\partial}{\partial w}.
+_PARTIAL_OPERATOR = ("_FRAC", "_LBRACE", D, "_RBRACE", "_LBRACE", D, VAR, "_RBRACE")
+
+
+def _partial_of_a_function(tokens: list[Token]) -> list[Token]:
+    r"""``\partial_w L`` for a function L named without its arguments (``L(w,b) = …`` defined it)
+    is ∂L/∂w, as ``rac{\partial L}{\partial w}`` is: the name moves into the numerator."""
+    width = len(_PARTIAL_OPERATOR)
+    index = 0
+    while index + width < len(tokens):
+        window = tokens[index : index + width]
+        after = tokens[index + width]
+        following = tokens[index + width + 1] if index + width + 1 < len(tokens) else None
+        if (tuple(token.type for token in window) == _PARTIAL_OPERATOR and str(window[2]) == "partial"
+                and after.type == FUNC and (following is None or following.type != "_LPAR")):
+            tokens = [*tokens[: index + 3], after, *tokens[index + 3 : index + width], *tokens[index + width + 1 :]]
+            index += width
+        index += 1
+    return tokens
 
 
 def _refuse_undefined_functions(tokens: list[Token], names: Names, context: _Context) -> None:
@@ -603,9 +649,14 @@ def _subscripted(previous: Token | None, sub: Token, names: Names, context: _Con
     base 2, ``\partial_w`` the partial derivative with respect to w."""
     match = _SUBSCRIPT_INNER.match(str(sub))
     column = (sub.start_pos or 0) + 1
-    if match is None:
+    partial_of = _PARTIAL_SUBSCRIPT.fullmatch(str(sub)) if previous is not None and previous.type == D else None
+    if match is not None:
+        script = match.group("braced") or match.group("single")
+    elif partial_of is not None:  # \partial_{\theta_1}: with respect to the letter theta_1
+        index = partial_of.group("index")
+        script = partial_of.group("letter") + (f"_{index}" if index else "")
+    else:
         raise ParseError("a subscript is one letter or digit, or up to 8 of them in braces: w_1, w_{12}", column=column)
-    script = match.group("braced") or match.group("single")
     if len(script) > MAX_SUBSCRIPT:
         raise InputLimitError(f"subscript too long: at most {MAX_SUBSCRIPT} letters and digits", column=column)
     if previous is None:

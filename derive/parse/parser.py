@@ -233,6 +233,11 @@ def _token_error(
         return ParseError(f"unexpected '{shown}': expected a single expression", column=column)
     hint = ""
     operand_missing = "NUMBER" in error.expected and "TIMES" not in error.expected
+    before = text[: token.start_pos].rstrip()
+    if before.endswith(("\\partial", "∂")) or (before.endswith("d") and before[-2:-1] in ("{", "/", " ", "")):
+        # ∂/∂2, \frac{d}{d 2}: a derivative is taken with respect to a letter
+        return ParseError(f"unexpected '{shown}': a derivative is taken with respect to a letter (∂L/∂w, d/dx), "
+                          f"not '{shown}'", column=column)
     if operand_missing and token.type not in ("FUNC", "SIGMA", "_D"):
         hint = ": something is missing before it"
     elif token.type in ("_CARET", "CARET_DIGIT", "_POW", "SUPNUM"):

@@ -84,8 +84,6 @@ def _one_lead_in_blanked(text: str, known: frozenset[str]) -> str:
         if match is not None and match.group().strip() and _claim_follows(text[match.end():]):
             if pattern is _TEXT_NOTE and not _is_words(match.group("words"), known):
                 continue
-            if match.group().strip() == "&":
-                continue
             return _blanked(text, 0, match.end())
     end = _phrase_end(text, known)
     if end is None:
@@ -96,7 +94,7 @@ def _one_lead_in_blanked(text: str, known: frozenset[str]) -> str:
 
 
 def _words_end(text: str, known: frozenset[str]) -> int | None:
-    """The end of leading words before the mathematics, without a colon (``Differentiating
+    r"""The end of leading words before the mathematics, without a colon (``Differentiating
     gives \sigma'(x) = …``, ``by the chain rule we get sigma'(x) = …``), or None.
 
     The words run up to the first one that could be mathematics (a single letter, a name derive

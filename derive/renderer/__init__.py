@@ -6,6 +6,8 @@ the JSON contract is written by :mod:`derive.renderer.json_output` (data, not a 
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -121,6 +123,16 @@ def render_worksheet(sheet: Worksheet, format: str, *, answers: bool, style: Lat
         raise DeriveError(f"worksheets are written as latex, markdown or html, not '{format}'")
     values = worksheet_context(sheet, answers=answers, style=style or DEFAULT_STYLE)
     return environment(format).get_template(f"worksheet.{EXTENSIONS[format]}.j2").render(**values)
+
+
+def render_class_set(files: list[str]) -> str:
+    """A LaTeX document that puts the compiled PDFs ``files`` (names in its folder, in order) into one."""
+    from derive.renderer.environment import environment
+
+    for name in files:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.pdf", name):
+            raise DeriveError(f"a class set includes PDFs by plain file name, not {name!r}")
+    return environment("latex").get_template("class_set.tex.j2").render(files=files)
 
 
 def render_report(report: Report, format: str, *, fragment: bool = False) -> str:  # noqa: A002

@@ -16,7 +16,7 @@ import sympy
 from derive.evaluate import NotEvaluable, evaluate
 from derive.expressions import replace_node
 from derive.model import Annotation, Derivation, Gradient, JacobianFacts, Worksheet, say
-from derive.printing import DEFAULT_STYLE, LatexStyle, is_partial
+from derive.printing import DEFAULT_STYLE, LatexStyle, is_partial, to_latex, to_plain
 from derive.renderer.numbers import Plot, plot, rounded, shown_number, value_at
 from derive.renderer.view import Math, annotation_view, derivation_view
 
@@ -33,7 +33,8 @@ def handout_context(
     extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
     # Only a complete derivation of a function of x alone gets a graph and a worked example.
     numeric = not extra and derivation.complete
-    figure = plot([(derivation.function, "f"), (derivation.result, "f'")], x) if numeric else None
+    low, high = derivation.domain.interval if derivation.domain is not None else (-6, 6)  # the graph stays in the domain
+    figure = plot([(derivation.function, "f"), (derivation.result, "f'")], x, low, high) if numeric else None
     if figure is not None and not all(series.points for series in figure.series):
         figure = None
     labels = [unicode_label(derivation.function), unicode_label(derivative)]
@@ -229,21 +230,49 @@ class f(sympy.Function):  # noqa: N801 - printed as f(x) in exercise prompts
     latex_name = "f"
 
 
+#: Steps an answer key leaves out of an exercise's solution: bookkeeping a reader does at sight
+#: (the line that follows still equals the one before it, by the steps left out, each proved).
+ROUTINE_RULES = frozenset({"drop_neutral", "evaluate_arithmetic", "constant", "variable", "hold_constant",
+                           "negative_power_as_fraction", "restore_power", "sum", "constant_multiple"})
+
+
+def key_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps of a concise answer key: every step but the routine ones, and always the last."""
+    chosen = [step for step in steps[:-1] if step["rule"] not in ROUTINE_RULES]
+    return [*chosen, *steps[-1:]]
+
+
+def answer_box(expr: sympy.Basic, *, working: int = 0) -> dict[str, Any]:
+    """The size of the box for an answer: wide enough for it (a fraction of the line, between 0.3
+    and 0.85), tall enough for a fraction, and with room for ``working`` lines of working."""
+    written = to_latex(expr)
+    width = min(0.85, max(0.3, round(len(to_plain(expr)) / 55, 2)))
+    height = 1.6 + 1.0 * min(written.count(r"\frac"), 2) + 1.8 * working
+    return {"width": width, "height": round(height, 1), "characters": max(16, min(60, len(to_plain(expr)) + 6))}
+
+
 def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
-    """The context of ``worksheet.*.j2`` (worksheet or answer key)."""
+    """The context of ``worksheet.*.j2`` (worksheet or answer key): the derivation's top-level
+    steps (no sub-derivations: a worksheet and its key are one page or two), each blank with its
+    hint and a box sized to its answer; the exercises with the key steps of each solution."""
     x = sheet.derivation.variable
     prompt = f(x)
     title = _title(sheet.derivation)
+    steps = sheet.derivation.steps
     exercises = []
     for exercise in sheet.exercises:
         solution = exercise.derivation
         named = exercise.prompt if exercise.prompt is not None else prompt
         wrt = exercise.variable if exercise.variable is not None else x
+        view = derivation_view(solution, style)
+        shown = key_steps(view["steps"])
         exercises.append({
             "prompt": Math(sympy.Eq(named, exercise.function, evaluate=False), style=style),
             "answer": Math(sympy.Eq(sympy.Derivative(named, wrt), solution.result, evaluate=False), style=style),
-            "solution": derivation_view(solution, style),
-            "verification": derivation_view(solution, style)["identity_verification"],
+            "solution": view,
+            "key_steps": shown,
+            "box": answer_box(solution.result, working=min(4, len(shown))),
+            "verification": view["identity_verification"],
         })
     return {
         "title": ("Answer key: " if answers else "Worksheet: ") + title,
@@ -251,6 +280,7 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
         "answers": answers,
         "d": derivation_view(sheet.derivation, style),
         "blanks": sheet.blanks,
+        "boxes": {number: answer_box(steps[int(number) - 1].after) for number in sheet.blanks},
         "exercises": exercises,
     }
 

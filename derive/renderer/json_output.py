@@ -67,6 +67,14 @@ def derivation_data(derivation: Derivation) -> dict[str, Any]:
             "message": recognition.message.plain(),
         },
         "summary": derivation.summary(),
+        "detail": derivation.detail,
+        "domain": None
+        if derivation.domain is None
+        else {
+            "function": None if derivation.domain.function is None else to_text(derivation.domain.function),
+            "derivative": None if derivation.domain.derivative is None else to_text(derivation.domain.derivative),
+            "verification": verification_data(derivation.domain.verification),
+        },
     }
 
 

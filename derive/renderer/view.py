@@ -9,6 +9,7 @@ A step that was never verified, or that failed, cannot be turned into a view: re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -23,6 +24,14 @@ STATUS_SYMBOLS = {"proved": "✓", "numeric only": "≈", "failed": "✗"}
 HTML_PIECE_WIDTH = 200
 
 
+@lru_cache(maxsize=4096)
+def _printed(expr: sympy.Basic, notation: Notation, style: LatexStyle) -> tuple[str, str]:
+    """The LaTeX and plain forms of ``expr``, remembered: a handout prints the same expression
+    several times (a step's result starts the next step; three formats share the routes), and
+    SymPy expressions are immutable and compared structurally, so the key is exact."""
+    return to_latex(expr, notation=notation, style=style), to_plain(expr, notation=notation)
+
+
 class Math:
     """One piece of mathematics, written out for every format when the view is built.
 
@@ -34,8 +43,7 @@ class Math:
     __slots__ = ("latex", "plain", "_mathml", "_mathml_display")
 
     def __init__(self, expr: sympy.Basic, *, notation: Notation = "fractions", style: LatexStyle = DEFAULT_STYLE) -> None:
-        self.latex: str = to_latex(expr, notation=notation, style=style)
-        self.plain: str = to_plain(expr, notation=notation)
+        self.latex, self.plain = _printed(expr, notation, style)
         self._mathml: str | None = None
         self._mathml_display: str | None = None
 
@@ -174,4 +182,20 @@ def derivation_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -
         else None,
         "properties": [property_view(p, style) for p in derivation.properties],
         "summary": derivation.summary(),
+        "detail": derivation.detail,
+        "domain": domain_view(derivation, style),
+    }
+
+
+def domain_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any] | None:
+    """Where the function and its derivative are defined, when not on the whole line (else None)."""
+    domain = derivation.domain
+    if domain is None or domain.verification.status != "proved":
+        return None
+    return {
+        "function": Math(domain.function, style=style) if domain.function is not None else None,
+        "derivative": Math(domain.derivative, style=style) if domain.derivative is not None else None,
+        "function_name": Math(derivation.function, style=style),
+        "derivative_name": Math(derivation.start, style=style),
+        "verification": verification_view(domain.verification),
     }

@@ -5,21 +5,29 @@ not a counterexample. When the common domain leaves out a whole interval of the 
 (ln x, √(1 − x²), arcsin x), the verifier says where the equality holds ("for −1 < x < 1").
 
 The domain is SymPy's :func:`~sympy.calculus.util.continuous_domain` of each side (definitions
-expanded, derivatives evaluated), intersected. It is asked only when the sample points showed
-that a side is undefined somewhere, and only for one variable; and not for what SymPy's solver
-and set algebra take minutes over (logarithms nested four deep, large expressions, the
-infinitely many intervals of tan x or ln(cos x)): there the sample points alone decide where a
-side is defined, and no domain is stated.
+expanded, derivatives evaluated), intersected; sides built only from sums, products, whole powers,
+exponentials and logarithms of linear functions (ln u, 1/u) have their domain read off directly,
+which is the same set without SymPy's solver (half a second on its first call). It is asked only
+when the sample points showed that a side is undefined somewhere, and only for one variable; and
+not for what SymPy's solver and set algebra take minutes over (logarithms nested four deep, large
+expressions, the infinitely many intervals of tan x or ln(cos x)): there the sample points alone
+decide where a side is defined, and no domain is stated.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+from collections.abc import Callable
 
 import sympy
-from sympy.calculus.util import continuous_domain
 
 from derive.functions import expand_definitions, prepare
+from derive.model import Domain, Verification
+from derive.verify.seal import SEAL
+
+#: The part of the line a graph shows when the domain does not bound it.
+PLOT_INTERVAL = (-6, 6)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -44,15 +52,65 @@ def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy
     for piece in pieces:
         if not piece.has(variable):
             continue
+        quick = _plain_domain(piece, variable)
+        if quick is not None:
+            domain = domain.intersect(quick)
+            continue
         depth, count = _restrictions(piece)
         if (depth > MAX_RESTRICTION_DEPTH or count > MAX_RESTRICTIONS or sympy.count_ops(piece) > MAX_OPERATIONS
                 or _periodic_domain(piece)):
             return None  # SymPy's set algebra would take minutes (ln ln ln ln ln x, ln sec x): the points decide
         try:
+            from sympy.calculus.util import continuous_domain  # SymPy's solver: loaded only when needed
+
             domain = domain.intersect(continuous_domain(piece, variable, sympy.S.Reals))
         except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
             return None
     return domain
+
+
+def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
+    """The domain of ``expr`` when it is built from numbers, the variable, sums, products, whole
+    powers, e^u and ln of a linear function (a·x + b > 0); None for anything else."""
+    if not expr.has(variable):
+        return sympy.S.Reals if expr.is_number and expr.is_finite else None
+    if expr == variable:
+        return sympy.S.Reals
+    if isinstance(expr, (sympy.Add, sympy.Mul)):
+        domain: sympy.Set = sympy.S.Reals
+        for arg in expr.args:
+            part = _plain_domain(arg, variable)
+            if part is None:
+                return None
+            domain = domain.intersect(part)
+        return domain
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
+        base = _plain_domain(expr.base, variable)
+        if base is None or expr.exp >= 0:
+            return base
+        zero = _linear_root(expr.base, variable)
+        return None if zero is None else base - sympy.FiniteSet(zero[0])
+    if isinstance(expr, sympy.exp):
+        return _plain_domain(expr.args[0], variable)
+    if isinstance(expr, sympy.log):
+        inner = _plain_domain(expr.args[0], variable)
+        zero = _linear_root(expr.args[0], variable)
+        if inner is None or zero is None:
+            return None
+        root, slope = zero
+        positive = sympy.Interval.open(root, sympy.oo) if slope > 0 else sympy.Interval.open(-sympy.oo, root)
+        return inner.intersect(positive)
+    return None
+
+
+def _linear_root(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Rational, sympy.Rational] | None:
+    """(root, slope) of a linear a·x + b with rational a ≠ 0 and b, else None."""
+    if not expr.is_polynomial(variable) or sympy.degree(expr, variable) != 1:
+        return None
+    slope, intercept = sympy.Poly(expr, variable).all_coeffs()
+    if not (slope.is_Rational and intercept.is_Rational):
+        return None
+    return -intercept / slope, slope
 
 
 #: Deepest nesting of functions that restrict the domain (ln, roots, arcsin, ...) SymPy is asked
@@ -116,3 +174,61 @@ def restriction(domain: sympy.Set | None, variable: sympy.Symbol) -> sympy.Basic
     if isinstance(condition, sympy.core.relational.Relational) and condition.rhs == variable:
         condition = condition.reversed  # 0 < x is written x > 0
     return condition
+
+
+def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable: sympy.Symbol,
+                         values: Callable[[sympy.Expr], list[tuple[sympy.Rational, bool]]]) -> Domain | None:
+    """Where ``function`` and its derivative ``derivative`` are defined, when that leaves out an
+    interval of the line; None when both are defined everywhere (isolated points aside).
+
+    The conditions are SymPy's ``continuous_domain`` of every piece, intersected (a derivative
+    exists at most where its function is defined). They are checked against the sample points
+    ``values`` gives for each expression (``(point, defined there)``): each point that meets the
+    condition must be defined and each that does not must be undefined, else nothing is stated.
+    """
+    function_set = common_domain(function, function, variable)
+    derivative_set = common_domain(sympy.Derivative(function, variable), derivative, variable)
+    if function_set is None or derivative_set is None:
+        return None
+    conditions = restriction(function_set, variable), restriction(derivative_set, variable)
+    if conditions == (None, None):
+        return None
+    points = []
+    for (point, function_defined), (_, derivative_defined) in zip(values(function), values(derivative)):
+        inside = function_set.contains(point), derivative_set.contains(point)
+        if not all(member in (sympy.true, sympy.false) for member in inside):
+            return None
+        # inside a domain its expressions are defined; outside the derivative's, f or f' is not
+        if bool(inside[0]) != function_defined or bool(inside[1]) and not derivative_defined:
+            return None
+        if not inside[1] and function_defined and derivative_defined and bool(inside[0]) and not _isolated(derivative_set, point):
+            return None
+        points.append(f"{float(point):.3f}")
+    if not points:
+        return None
+    verification = Verification(
+        proved=True, numeric_ok=True, method="SymPy's continuous_domain of every piece, intersected; at every sample "
+        "point inside, the function and its derivative are defined, and outside, not", points=tuple(points), seal=SEAL)
+    return Domain(function=conditions[0], derivative=conditions[1], verification=verification,
+                  interval=_plot_interval(function_set))
+
+
+def _isolated(domain: sympy.Set, point: sympy.Rational) -> bool:
+    """Whether ``point`` is at the edge of ``domain`` (√x at 0: the function is defined there, its
+    derivative is not, and no sample point shows it)."""
+    return domain.boundary.contains(point) == sympy.true
+
+
+def _plot_interval(domain: sympy.Set) -> tuple[int, int]:
+    """The part of [-6, 6] a graph shows: the domain's hull inside it, widened to whole numbers
+    (arcsin: -1 to 1; ln: 0 to 6); the whole of [-6, 6] when that leaves less than a unit."""
+    low, high = PLOT_INTERVAL
+    try:
+        infimum, supremum = domain.inf, domain.sup
+    except (NotImplementedError, AttributeError, TypeError, ValueError):
+        return PLOT_INTERVAL
+    if infimum.is_finite and infimum > low:
+        low = min(high - 1, math.floor(float(infimum)))
+    if supremum.is_finite and supremum < high:
+        high = max(low + 1, math.ceil(float(supremum)))
+    return (low, high) if high - low >= 1 else PLOT_INTERVAL

@@ -21,6 +21,8 @@ candidate value, and the record says "checked numerically", never proved.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 import mpmath
@@ -39,9 +41,12 @@ from derive.verify.seal import proof, unproved
 NUMERIC_PROBES = (sympy.Rational(121, 2), sympy.Rational(2 * 10**4 + 1, 2), sympy.Rational(2 * 10**8 + 1, 2))
 _MAX_DEPTH = 40
 
-#: How a limit was established: read off a rational function of T (or x), combined from the
-#: limits of the parts, the limit of the outermost piece, or only checked numerically.
-HOW_RATIONAL, HOW_PARTS, HOW_PIECE, HOW_NUMERIC = "rational", "parts", "piece", "numeric"
+#: How a limit was established: read off a rational function of T (or x), read off a rational
+#: function of x and T = e^(q(x)) for a polynomial q, combined from the limits of the parts, the
+#: limit of the outermost piece, or only checked numerically.
+HOW_RATIONAL, HOW_EXPONENTIAL, HOW_PARTS, HOW_PIECE, HOW_NUMERIC = "rational", "exponential", "parts", "piece", "numeric"
+#: The hyperbolic functions, written with exponentials for the rule on e^(q(x)).
+_HYPERBOLIC = (sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.sech, sympy.csch)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +67,7 @@ class LimitProof:
     substitution: sympy.Eq | None = None
     piece: sympy.Expr | None = None
     beyond: sympy.Expr | None = None
+    symbol_tends: sympy.Expr | None = None
 
     @property
     def proved(self) -> bool:
@@ -82,11 +88,13 @@ def display_symbol() -> sympy.Symbol:
     return sympy.Symbol("T", positive=True)
 
 
+@functools.lru_cache(maxsize=2048)
 def rational_in_t(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Symbol | None, int] | None:
     """``expr`` as an exact rational function of x and T = e^(x/L): (function, T or None, L).
 
     None when something else is left (ln x, erf x, a root, a float, another symbol): then the
-    expression is not such a function, or not exactly.
+    expression is not such a function, or not exactly. Remembered (a pure function of an
+    immutable expression): the limits, signs and ranges of one function ask for the same forms.
     """
     rational, scale = to_rational_function_with_scale(expr, x)
     if rational.atoms(sympy.Float):
@@ -97,9 +105,11 @@ def rational_in_t(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.
     return sympy.cancel(sympy.together(rational)), (t_symbols[0] if t_symbols else None), scale
 
 
+@functools.lru_cache(maxsize=1024)
 def prove_limit(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> LimitProof | None:
     """lim ``expr`` as ``x`` → ``direction`` (``oo`` or ``-oo``), proved; or checked numerically
     when no proof is found (``how == "numeric"``); None when not even a candidate value is found.
+    Remembered: the properties and the range of a function ask for the same limits.
 
     >>> from derive.functions import sigma, variable
     >>> x = variable()
@@ -124,6 +134,9 @@ def prove_limit(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> Lim
                       f"as {x} -> {_direction_text(direction)} give {sympy.sstr(found.value)}")
             return LimitProof(value=found.value, direction=direction, how=HOW_RATIONAL, verification=proof(method=method),
                               written=sympy.factor(written), substitution=substitution)
+    exponential = _exponential_polynomial_limit(expr, x, direction)
+    if exponential is not None:
+        return exponential
     found = _limit(expr, x, direction, 0)
     if found is not None:
         method = ("exact: the limits of the parts (each a rational function of x and e^x, or a continuous "
@@ -170,6 +183,95 @@ def _piecewise_limit(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -
     method = f"exact: for {x} {side} {edge} the function is {sympy.sstr(piece)}; {inner.verification.method}"
     return LimitProof(value=inner.value, direction=direction, how=HOW_PIECE, verification=proof(method=method),
                       written=inner.written, substitution=inner.substitution, piece=piece, beyond=edge)
+
+
+def _exponential_polynomial_form(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Symbol, sympy.Expr] | None:
+    """``expr`` as a rational function of x and T = e^(q(x)), q a polynomial of degree ≥ 1 with
+    constant (possibly irrational) coefficients: (function, T, q). Every exponential in ``expr``
+    must be e^(k·q) for a whole number k (tanh(u) = (e^(2u) − 1)/(e^(2u) + 1)); None otherwise."""
+    if any(not isinstance(node, (sympy.exp, *_HYPERBOLIC)) for node in expr.atoms(sympy.Function)):
+        return None  # ln, erf, a trigonometric function: not a rational function of x and T
+    rewritten = expr.rewrite(list(_HYPERBOLIC), sympy.exp) if expr.has(*_HYPERBOLIC) else expr
+    exponents = sorted((node.args[0] for node in rewritten.atoms(sympy.exp)), key=sympy.default_sort_key)
+    if not exponents or any(not e.is_polynomial(x) or e.free_symbols != {x} for e in exponents):
+        return None
+    first = exponents[0]
+    ratios = [sympy.cancel(e / first) for e in exponents]
+    if not all(ratio.is_Rational for ratio in ratios):
+        return None
+    common = math.lcm(*(ratio.q for ratio in ratios))
+    exponent = sympy.expand(first / common)
+    if _decided_sign(sympy.LC(exponent, x)) == -1:  # T = e^(q) with q's leading coefficient positive
+        exponent, common = -exponent, -common
+    t = sympy.Dummy("T", positive=True)
+    function = rewritten.xreplace({sympy.exp(e): t ** int(ratio * common) for e, ratio in zip(exponents, ratios)})
+    if function.has(sympy.exp) or function.free_symbols - {x, t} or function.atoms(sympy.Float):
+        return None
+    if any(not isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Symbol, sympy.Dummy)) and not node.is_number
+           for node in sympy.preorder_traversal(function)):
+        return None  # another function of x is left (ln x, erf x)
+    if any(node.is_Pow and node.has(x, t) and not node.exp.is_Integer for node in sympy.preorder_traversal(function)):
+        return None
+    return sympy.cancel(sympy.together(function)), t, exponent
+
+
+def _decided_sign(value: sympy.Expr) -> int | None:
+    """+1 or −1 for a nonzero constant whose sign SymPy decides from its parts, else None."""
+    if value.is_positive:
+        return 1
+    if value.is_negative:
+        return -1
+    return None
+
+
+def _exponential_polynomial_limit(expr: sympy.Expr, x: sympy.Symbol, direction: sympy.Expr) -> LimitProof | None:
+    """The limit of a rational function of x and T = e^(q(x)), q a polynomial of degree d ≥ 1:
+    q tends to ±∞ with its leading term, so T tends to ∞ or 0, and T (or 1/T) outgrows every
+    power of x, since |q(x)| ≥ c|x| for large |x|; the dominant terms of numerator and
+    denominator (highest power of T, or lowest when T → 0, then highest power of x) give the limit."""
+    form = _exponential_polynomial_form(expr, x)
+    if form is None:
+        return None
+    function, t, exponent = form
+    degree = sympy.degree(exponent, x)
+    leading = _decided_sign(sympy.LC(exponent, x))
+    if degree < 1 or leading is None:
+        return None
+    t_grows = leading * (1 if direction == oo else (-1) ** degree) > 0
+    numerator, denominator = sympy.fraction(function)
+    try:
+        top, bottom = (sympy.Poly(part, t, x) for part in (numerator, denominator))
+    except sympy.PolynomialError:
+        return None
+    if not all(c.is_number for poly in (top, bottom) for c in poly.coeffs()) or bottom.is_zero:
+        return None
+    if top.is_zero:
+        value = S.Zero
+    else:
+        (power_top, coefficient_top), (power_bottom, coefficient_bottom) = (_dominant(p, oo if t_grows else -oo, True) for p in (top, bottom))
+        ratio = coefficient_top / coefficient_bottom
+        ratio_sign = _decided_sign(ratio)
+        if ratio_sign is None:
+            return None
+        t_gap = power_top[0] - power_bottom[0]
+        x_gap = power_top[1] - power_bottom[1]
+        sign = ratio_sign * ((-1) ** (x_gap % 2) if direction == -oo else 1)
+        t_dominates = t_gap > 0 if t_grows else t_gap < 0
+        t_fades = t_gap < 0 if t_grows else t_gap > 0
+        if t_dominates or (t_gap == 0 and x_gap > 0):
+            value = oo if sign > 0 else -oo
+        elif t_fades or (t_gap == 0 and x_gap < 0):
+            value = S.Zero
+        else:
+            value = ratio
+    shown = display_symbol()
+    tends = oo if t_grows else S.Zero
+    method = (f"exact: with T = e^({sympy.sstr(exponent)}), a rational function of {x} and T; as {x} -> "
+              f"{_direction_text(direction)}, " + ("T -> infinity and outgrows" if t_grows else "T -> 0 and 1/T outgrows")
+              + f" every power of {x}, so the dominant terms give {sympy.sstr(value)}")
+    return LimitProof(value=value, direction=direction, how=HOW_EXPONENTIAL, verification=proof(method=method),
+                      written=sympy.factor(function.xreplace({t: shown})),
+                      substitution=sympy.Eq(shown, sympy.exp(exponent), evaluate=False), symbol_tends=tends)
 
 
 def _rational_limit(function: sympy.Expr, t: sympy.Symbol | None, x: sympy.Symbol, direction: sympy.Expr) -> _Found | None:

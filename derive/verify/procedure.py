@@ -22,6 +22,7 @@ rendering marks it visibly.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import sympy
@@ -33,6 +34,7 @@ _TRIG_AND_HYPERBOLIC = (
     sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc,
     sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.sech, sympy.csch,
 )
+_INVERSE_HYPERBOLIC = (sympy.asinh, sympy.acosh, sympy.atanh, sympy.acoth, sympy.asech, sympy.acsch)
 _SIMPLIFY_OPS_LIMIT = 120
 
 
@@ -64,7 +66,7 @@ def piecewise_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simp
     pieces = folded.args if isinstance(folded, sympy.Piecewise) else ((folded, sympy.true),)
     cuts = break_points(folded, variable)
     if cuts is None or any(piece.has(*PIECEWISE_KINDS) for piece, _ in pieces):
-        return None
+        return sign_cases_zero(difference, variable, allow_simplify=allow_simplify)
     samples = interval_samples(cuts)
     for sample in samples:
         active = None
@@ -81,6 +83,62 @@ def piecewise_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simp
             return None
     where = ", ".join(str(c) for c in cuts) if cuts else "none"
     return f"piecewise: proved on every interval between the break points ({where})"
+
+
+_MAX_SIGN_CASES = 4
+
+
+def sign_cases_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simplify: bool = True) -> str | None:
+    """Prove a difference with |g| and sign(g) (g not linear, so no break points to cut at) zero
+    case by case: wherever g != 0, |g| = s g and sign(g) = s with s = 1 or s = -1. The difference
+    is proved zero for every choice of signs, even those no point realises, so the proof is
+    sound wherever no g is 0 (where d|g|/dx is not claimed)."""
+    if difference.has(sympy.Piecewise, sympy.Heaviside, sympy.Max, sympy.Min):
+        return None
+    difference = evaluate_arithmetic(difference)  # one written form per argument: x^2 - 1, not x^2 + (-1)
+    arguments = sorted({node.args[0] for node in difference.atoms(sympy.Abs, sympy.sign)}, key=sympy.default_sort_key)
+    if not arguments or len(arguments) > _MAX_SIGN_CASES:
+        return None
+    for signs in itertools.product((1, -1), repeat=len(arguments)):
+        replacement = {}
+        for argument, s in zip(arguments, signs):
+            replacement[sympy.Abs(argument)] = s * argument
+            replacement[sympy.sign(argument)] = sympy.Integer(s)
+        case = difference.xreplace(replacement)
+        if case.has(sympy.Abs, sympy.sign) or decide_zero(case, variable, allow_simplify=allow_simplify) is None:
+            return None
+    return "case by case on the sign of each absolute value's argument (|g| = g or -g)"
+
+
+def on_intervals_zero(difference: sympy.Expr, variable: sympy.Symbol, domain: sympy.Set) -> str | None:
+    """Prove ``difference`` zero on each open interval of ``domain`` (x > 1, or x < -1 or x > 1):
+    write x = a + p, b - p or (a + b p)/(1 + p) with p > 0, which maps p > 0 onto the interval,
+    so that square roots and absolute values of expressions of known sign simplify; then SymPy's
+    simplify must reduce the difference to 0 on every interval."""
+    intervals = domain.args if isinstance(domain, sympy.Union) else (domain,)
+    if not intervals or not all(isinstance(interval, sympy.Interval) for interval in intervals):
+        return None
+    p = sympy.Symbol("p", positive=True)
+    # f(F(u)) of a hyperbolic function and an inverse one (tanh(arsech u)) does not evaluate by
+    # itself: with logarithms and exponentials it becomes an algebraic expression.
+    difference = evaluate_arithmetic(difference).rewrite(list(_INVERSE_HYPERBOLIC), sympy.log)
+    if difference.has(*_TRIG_AND_HYPERBOLIC[6:]):
+        difference = difference.rewrite(list(_TRIG_AND_HYPERBOLIC[6:]), sympy.exp)
+    for interval in intervals:
+        low, high = interval.start, interval.end
+        if low == -sympy.oo and high == sympy.oo:
+            return None
+        if not all(end.is_infinite or end.is_Rational for end in (low, high)):
+            return None
+        at = low + p if high == sympy.oo else high - p if low == -sympy.oo else (low + high * p) / (1 + p)
+        case = difference.subs(variable, at)
+        if sympy.count_ops(case) > 4 * _SIMPLIFY_OPS_LIMIT:
+            return None
+        # an absolute value whose argument simplifies to an expression of known sign goes away
+        case = case.replace(lambda node: isinstance(node, sympy.Abs), lambda node: sympy.Abs(sympy.simplify(node.args[0])))
+        if sympy.simplify(case) != 0 and sympy.simplify(sympy.radsimp(sympy.powdenest(case, force=False))) != 0:
+            return None
+    return "on each interval of the domain, written with a positive parameter, the difference simplifies to 0"
 
 
 def to_rational_function(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:

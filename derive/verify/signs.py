@@ -306,18 +306,24 @@ def _piece_sign(piece: sympy.Expr, x: sympy.Symbol, low: sympy.Expr, high: sympy
     return _rational_sign(function, t, t_bounds[low], t_bounds[high], wanted) is not None
 
 
-def _numeric_screen(expr: sympy.Expr, x: sympy.Symbol, wanted: str, options: VerifyOptions) -> tuple[tuple[str, ...], bool]:
-    """The sign at the verifier's sample points (a screen for bugs, not a proof)."""
-    labels, agrees = [], True
+def sampled_values(expr: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> list[tuple[str, mpmath.mpf]]:
+    """``expr`` at each of the verifier's sample points where it is defined, with the point's label."""
+    found = []
     with mpmath.workdps(options.digits + 10):
         for point in sample_points(x, options)[: options.points]:
             try:
-                value = evaluate(expr, {x: to_mpf(point)})
+                found.append((f"{point.p / point.q:.3f}", evaluate(expr, {x: to_mpf(point)})))
             except NotEvaluable:
                 continue
-            labels.append(f"{point.p / point.q:.3f}")
-            agrees = agrees and (value > 0 if wanted == POSITIVE else value >= -mpmath.mpf(10) ** (-options.digits))
-    return tuple(labels), agrees and bool(labels)
+    return found
+
+
+def _numeric_screen(expr: sympy.Expr, x: sympy.Symbol, wanted: str, options: VerifyOptions) -> tuple[tuple[str, ...], bool]:
+    """The sign at the verifier's sample points (a screen for bugs, not a proof)."""
+    found = sampled_values(expr, x, options)
+    tolerance = -mpmath.mpf(10) ** (-options.digits)
+    agrees = all(value > 0 if wanted == POSITIVE else value >= tolerance for _, value in found)
+    return tuple(label for label, _ in found), agrees and bool(found)
 
 
 def _display(function: sympy.Expr, t: sympy.Symbol | None, x: sympy.Symbol, scale: int) -> tuple[sympy.Expr, sympy.Eq | None]:

@@ -15,13 +15,20 @@ import mpmath
 import sympy
 
 from derive.evaluate import NotEvaluable, evaluate, evaluate_columns, to_mpf
+from derive.expressions import evaluate_arithmetic
 from derive.functions import nowhere_defined, prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
-from derive.verify.domain import where_claimed
+from derive.verify.domain import common_domain, domain_of_derivation, where_claimed
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
-from derive.verify.procedure import constant_is_zero, decide_zero
+from derive.verify.procedure import constant_is_zero, decide_zero, on_intervals_zero
 from derive.verify.seal import SEAL
+
+#: Proofs already made, by (a, b, variable, options); bounded (a long-running server forgets
+#: them all when the limit is reached).
+_REMEMBERED_PROOFS: dict[tuple[sympy.Basic, sympy.Basic, sympy.Symbol | None, VerifyOptions], Verification] = {}
+_REMEMBERED_LIMIT = 20_000
+
 
 class Verifier:
     """Proves equalities, caching what steps share (prepared forms, values at the sample points).
@@ -82,6 +89,16 @@ class Verifier:
             with mpmath.workdps(self.options.digits + 10):
                 self._values[key] = evaluate_columns(prepared, columns, count, self._subtree_values[part])
         return self._values[key]
+
+    def defined_at_points(self, expr: sympy.Basic) -> list[tuple[sympy.Rational, bool]]:
+        """Each sample point of the verifier's variable (all three sets) and whether ``expr`` is
+        defined there (for an expression in that variable only; else no points)."""
+        if self.free(expr) - {self.variable}:
+            return []
+        count = self.options.points
+        points = self.rationals(None)
+        return [(points[part * count + offset], value is not None)
+                for part in (0, 1, 2) for offset, value in enumerate(self.values(expr, part=part))]
 
     def point(self, symbols: set[sympy.Symbol], index: int) -> tuple[tuple[str, str], ...]:
         """The value of each of ``symbols`` at sample point ``index`` (all parts counted), by name."""
@@ -183,6 +200,21 @@ class Verifier:
         return None
 
     def prove(self, a: sympy.Basic, b: sympy.Basic) -> Verification:
+        """:meth:`prove_afresh`, remembered across verifiers: a proof is a function of the two
+        (immutable, structurally compared) expressions, the variable and the options alone, and
+        the same equalities recur (the routes of one function share their sub-steps; a handout
+        and the comparison table derive the same functions)."""
+        a, b = (side if isinstance(side, sympy.Basic) else sympy.sympify(side, strict=True) for side in (a, b))
+        key = (a, b, self.variable, self.options)
+        found = _REMEMBERED_PROOFS.get(key)
+        if found is None:
+            found = self.prove_afresh(a, b)
+            if len(_REMEMBERED_PROOFS) >= _REMEMBERED_LIMIT:
+                _REMEMBERED_PROOFS.clear()
+            _REMEMBERED_PROOFS[key] = found
+        return found
+
+    def prove_afresh(self, a: sympy.Basic, b: sympy.Basic) -> Verification:
         """Numeric screening on the whole expressions, then a symbolic proof.
 
         The symbolic proof looks first at the part that changed: when ``a`` and ``b`` differ in
@@ -228,6 +260,13 @@ class Verifier:
                                     **numeric)
             else:
                 method = decide_zero(difference, variable, allow_simplify=self.options.allow_simplify)
+            if method is None and self.options.allow_simplify and variable is not None and self.symbols(a, b) == {variable}:
+                # tan(arcsec u) is not asked about as written (tan's domain is infinitely many
+                # intervals): evaluated, it is u*sqrt(1 - 1/u^2)
+                domain = common_domain(a, b, variable) or common_domain(
+                    evaluate_arithmetic(self.prepared(a)), evaluate_arithmetic(self.prepared(b)), variable)
+                if domain is not None:
+                    method = on_intervals_zero(difference, variable, domain)
         if method is None and self.options.stability_check:
             found = self.stable_difference(a, b)
             if found is not None:
@@ -379,7 +418,10 @@ def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_O
     if derivation.letters:
         start, result = (expand_letters(side, derivation.letters, x) for side in (start, result))
     identity = verifier.prove(start, result)
-    return dataclasses.replace(derivation, steps=steps, identity=identity)
+    domain = None
+    if identity.domain is not None and not derivation.letters and not derivation.orders:
+        domain = domain_of_derivation(derivation.definition, derivation.result, x, verifier.defined_at_points)
+    return dataclasses.replace(derivation, steps=steps, identity=identity, domain=domain)
 
 
 #: Points a student can check by hand, in the order a counterexample is looked for among them.

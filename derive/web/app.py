@@ -48,6 +48,8 @@ from derive.web.work import Work
 
 log = logging.getLogger("derive.serve")
 
+#: The level of detail (derive --detail) of the steps each level of the page shows: "full" is every move.
+DETAIL_OF_LEVEL = {"result": "standard", "steps": "standard", "full": "full"}
 LEVELS = {"result": "the result only", "steps": "the steps (sub-derivations folded)", "full": "everything (sub-derivations, properties, other routes)"}
 DOWNLOADS = {  # format: (file extension, media type)
     "latex": ("tex", "application/x-tex; charset=utf-8"),
@@ -204,8 +206,7 @@ class WebApp:
             raise HTTPProblem(400, "the exercise is one line: f(x) = …")
         if function:
             function = self.entry(function)["name"]
-        elif not exercise:
-            function = "sigmoid"
+        # neither: as derive check without --function (σ, unless the derivation defines its own function)
         return {"function": function or None, "exercise": exercise, "variable": variable, "syntax": syntax or None}
 
     async def run_check(self, text: str, chosen: dict[str, Any]) -> dict[str, Any]:
@@ -219,13 +220,15 @@ class WebApp:
             raise HTTPProblem(401, "the gradebook needs the teacher's token: open the teacher link that 'derive serve' printed "
                               "when it started", headers={"www-authenticate": 'Bearer realm="derive"'})
 
-    async def derivation(self, *, name: str | None, expression: str | None, route: str | None, variable: str) -> dict[str, Any]:
-        """The derive page's data for a catalogue entry or a typed expression (kept for the downloads)."""
-        key = (name, expression, route, variable)
+    async def derivation(self, *, name: str | None, expression: str | None, route: str | None, variable: str,
+                         detail: str = "standard") -> dict[str, Any]:
+        """The derive page's data for a catalogue entry or a typed expression (kept for the downloads),
+        its steps at ``detail`` (derive's --detail)."""
+        key = (name, expression, route, variable, detail)
         if key in self._derivations:
             self._derivations.move_to_end(key)
             return self._derivations[key]
-        result = await self.work.run("derive_page", expression, name=name, route=route, variable=variable,
+        result = await self.work.run("derive_page", expression, name=name, route=route, variable=variable, detail=detail,
                                      timeout=self.options.derive_timeout, what="deriving the expression")
         self._derivations[key] = result
         while len(self._derivations) > DERIVATIONS_KEPT:
@@ -384,7 +387,7 @@ class WebApp:
         result, error, status = None, None, 200
         if wanted is not None:
             try:
-                result = await self.derivation(**wanted)
+                result = await self.derivation(**wanted, detail=DETAIL_OF_LEVEL[level])
             except DeriveError as problem:
                 status, _ = problem_status(problem)
                 error = str(problem)

@@ -1,7 +1,8 @@
-"""Acceptance (issue 10): 30 submissions written the way students type, not written from the tests.
+"""Acceptance (issues 10, 12): submissions written the way students type, not written from the tests.
 
-Their verdicts (``tests/data/acceptance/fresh30/expected.json``) were worked out by hand and
-re-decided with SymPy directly, never with derive. Every claim's verdict and every first wrong
+``fresh30``: 30 single-variable derivations; ``backprop``: 20 gradients of losses in several
+variables, in the notation of issue 12. Their verdicts (``expected.json``) were worked out by
+hand and re-decided with SymPy directly, never with derive. Every claim's verdict and every first wrong
 line must be derive's too; a definition may be reported as correct.
 """
 
@@ -15,8 +16,9 @@ import pytest
 from derive.checker import check_file
 from derive.checker.worker import ProofWorker
 
-FOLDER = Path(__file__).resolve().parents[1] / "data" / "acceptance" / "fresh30"
-EXPECTED = json.loads((FOLDER / "expected.json").read_text(encoding="utf-8"))
+ACCEPTANCE = Path(__file__).resolve().parents[1] / "data" / "acceptance"
+CASES = [(folder, item) for folder in ("fresh30", "backprop")
+         for item in json.loads((ACCEPTANCE / folder / "expected.json").read_text(encoding="utf-8"))]
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +27,9 @@ def worker():
         yield shared
 
 
-@pytest.mark.parametrize("expected", EXPECTED, ids=[item["file"] for item in EXPECTED])
-def test_every_verdict_and_first_wrong_line_is_right(worker, expected: dict) -> None:
-    report = check_file(FOLDER / expected["file"], worker=worker)
+@pytest.mark.parametrize(("folder", "expected"), CASES, ids=[f"{folder}/{item['file']}" for folder, item in CASES])
+def test_every_verdict_and_first_wrong_line_is_right(worker, folder: str, expected: dict) -> None:
+    report = check_file(ACCEPTANCE / folder / expected["file"], worker=worker)
     got = {str(line.line): line.status for line in report.lines}
     definitions = {str(line) for line in expected.get("definitions", [])}
     for line, status in expected["lines"].items():

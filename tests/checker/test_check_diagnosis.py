@@ -186,3 +186,22 @@ def test_unrelated_wrong_line_has_no_made_up_diagnosis(worker) -> None:
 def test_explanations_in_the_table_are_plain_words() -> None:
     for misconception in (*MISCONCEPTIONS, CONSTANT_FACTOR):
         assert_plain_words(misconception.explanation)
+
+
+# Each misconception is tested against an exercise where its pattern does not apply: it must not
+# fire there (a missed factor 3 in e^{3x} is not the e^{-x} rule; x^2 has no quotient).
+DOES_NOT_APPLY = [
+    (r"\frac{d}{dx} x^2 = x", "exp_derivative_without_chain"),
+    (r"\frac{d}{dx} x^3 = 3x", "quotient_rule_no_square"),
+    (r"\frac{d}{dx} \sin x = -\cos x", "quotient_rule_reversed"),
+    (r"\frac{d}{dx} \tanh x = \tanh(x)(1+\tanh(x))", "sigma_one_plus_sigma"),
+    (r"\frac{d}{dx} x^2 = 2x + 1", "missing_inner_derivative"),
+    (r"\frac{d}{dx} x^2 = 3x", "sign_error"),
+    (r"\frac{d}{dx} \sin x = \sin x", "constant_differentiated"),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), DOES_NOT_APPLY, ids=[f"{key}:{text}" for text, key in DOES_NOT_APPLY])
+def test_a_misconception_does_not_fire_where_it_does_not_apply(worker, text: str, key: str) -> None:
+    line = wrong_line(worker, text)
+    assert line.diagnosis_key != key, line.diagnosis

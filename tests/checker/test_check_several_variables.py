@@ -28,6 +28,12 @@ L = -y\ln a - (1-y)\ln(1-a)
 CASES = [
     # the whole logistic-regression backpropagation, line by line
     (LOGISTIC_BACKPROP, ["correct"] * 11),
+    # \partial_w of a function named without its arguments, and with respect to a subscripted Greek letter
+    (r"L(w,b) = (wx + b - y)^2" "\n" r"\partial_w L = 2(wx + b - y)x" "\n" r"\partial_b L = 2(wx + b - y)",
+     ["correct", "correct", "correct"]),
+    (r"L(w,b) = (wx + b - y)^2" "\n" r"\partial_w L = (wx + b - y)x", ["correct", "wrong"]),
+    (r"z = \theta_1 x + \theta_0" "\n" r"\partial_{\theta_1} z = x" "\n" r"\partial_{\theta_0} z = 1",
+     ["correct", "correct", "correct"]),
     # the first example: a definition in two variables, then its partial derivative
     (r"L(w,b) = -y\ln\sigma(wx+b) - (1-y)\ln(1-\sigma(wx+b))" "\n"
      r"\frac{\partial L}{\partial w} = (\sigma(wx+b) - y)x", ["correct", "correct"]),
@@ -85,3 +91,17 @@ def test_the_exercise_variable_of_a_catalogue_entry_is_its_own() -> None:
     report = check(r"\frac{\partial L}{\partial z} = \sigma(z) - y", function="bce")
     assert report.valid, [line.message for line in report.lines]
     assert report.variable == "z"
+
+
+def test_a_derivative_with_respect_to_a_number_says_what_to_write() -> None:
+    report = check("L(w,b) = (wx+b)^2\n\\frac{\\partial L}{\\partial 2} = 1")
+    line = report.lines[1]
+    assert line.status == "unparsed" and line.column == 28
+    assert "a derivative is taken with respect to a letter (∂L/∂w, d/dx), not '2'" in line.message
+
+
+def test_a_conflicting_definition_is_a_claim_that_says_how_to_redefine() -> None:
+    report = check("z = wx + b\nz = 2w\nLet z = 2w\n\\frac{\\partial z}{\\partial w} = 2")
+    assert [line.status for line in report.lines] == ["correct", "wrong", "correct", "correct"]
+    assert report.lines[1].message.endswith(
+        "z already stands for w*x + b, so this line claims the two are equal; to give z a new meaning, write 'Let z = …'.")

@@ -64,9 +64,19 @@ def test_text_output_ends_with_the_identity(capsys: pytest.CaptureFixture[str], 
 
 
 def test_text_output_shows_rule_names_and_substeps(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = run(capsys, "sigmoid", "--format", "text")
+    _, out, _ = run(capsys, "sigmoid", "--format", "text", "--detail", "full")
     assert "[Chain rule]" in out and "[Power rule]" in out and "[Inner derivative]" in out
     assert re.search(r"^\s*✓ 3\.2\.3\.1\. ", out, re.MULTILINE), "nested chain rule sub-steps are numbered"
+
+
+def test_standard_detail_keeps_d_dx_of_minus_x_within_three_levels(capsys: pytest.CaptureFixture[str]) -> None:
+    """d/dx(−x) inside the sigmoid took four nested levels (3.2.3.2.1); at the default level it is
+    said in the words of the chain rule that needs it."""
+    _, out, _ = run(capsys, "sigmoid", "--format", "text")
+    numbers = re.findall(r"^\s*✓ ([\d.]+)\. ", out, re.MULTILINE)
+    assert max(number.count(".") for number in numbers) <= 2
+    assert "3.2.2" in numbers and not any(number.startswith("3.2.2.") for number in numbers)
+    assert "[Drop zeros and ones]" not in out
 
 
 def test_route_quotient_and_log_differ(capsys: pytest.CaptureFixture[str]) -> None:

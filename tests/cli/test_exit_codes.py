@@ -20,6 +20,8 @@ import derive.api
 import derive.checker
 import derive.checker.grade
 import derive.output
+import derive.grading.gradebook
+import derive.sandbox
 from derive.cli import main
 from derive.errors import (
     EXIT_CODES, DeriveError, ExitCode, InputError, ParseError, ToolMissingError, UnknownFunctionError, UsageError,
@@ -140,10 +142,10 @@ def test_real_input(capsys, tmp_path: Path, files: dict[str, Path], arguments: l
 #: command -> (arguments, the library function the command calls, as (module, attribute))
 COMMANDS = {
     "NAME": (["sigmoid", "--format", "json"], (derive.api, "derive")),
-    "diff": (["diff", "x^2"], (derive.api, "derive")),
+    "diff": (["diff", "x^2"], (derive.sandbox.Sandbox, "run")),  # diff derives in a sandboxed worker
     "worksheet": (["worksheet", "sigmoid", "--out", "{tmp}"], (derive.output, "write_worksheets")),
     "check": (["check", "{correct}"], (derive.checker, "check_file")),
-    "grade": (["grade", "{class}", "--out", "{tmp}/g.csv", "--jobs", "1"], (derive.checker.grade, "grade")),
+    "grade": (["grade", "{class}", "--out", "{tmp}/g.csv", "--jobs", "1"], (derive.grading.gradebook, "grade_class")),
     "compare": (["compare", "--out", "{tmp}"], (derive.output, "write_comparison")),
 }
 

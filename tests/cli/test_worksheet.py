@@ -16,7 +16,7 @@ from derive.renderer import render, render_worksheet
 from derive.renderer.contexts import worksheet_context
 from derive.renderer.view import derivation_view
 from derive.verify import prove_equal
-from derive.worksheets import EXERCISE_KINDS, MAX_STUDENTS, WorksheetBuilder
+from derive.worksheets import EXERCISE_KINDS, MAX_STUDENTS, WorksheetBuilder, hint
 
 SEED = 11
 STUDENTS = 8
@@ -119,7 +119,7 @@ def test_blanks_are_step_numbers_of_the_main_derivation(builder, sheets) -> None
         assert list(sheet.blanks) == sorted(sheet.blanks, key=int)
         for number, name in sheet.blanks.items():
             assert number.isdigit() and 1 <= int(number) <= len(steps)
-            assert name == view["steps"][int(number) - 1]["rule_name"]
+            assert name == hint(steps[int(number) - 1].rule)
             assert steps[int(number) - 1].rule != "definition"
 
 
@@ -209,3 +209,114 @@ def test_worksheet_cli_prints_what_it_wrote(tmp_path: Path) -> None:
     printed = [Path(line) for line in buffer.getvalue().splitlines()]
     assert [path.name for path in printed] == ["sigmoid-worksheet.tex", "sigmoid-worksheet-key.tex"]
     assert all(path.is_file() for path in printed)
+
+
+# --- issue 13: hints, boxes, a concise key, a class set ----------------------------------------
+
+HINTS = [
+    ("chain", "Use the chain rule."),
+    ("power", "Use the power rule."),
+    ("rewrite_as_power", "Rewrite as a power."),
+    ("split_fraction", "Split the fraction."),
+    ("exponential_base", "Use the exponential rule, base a."),
+    ("asin", "Use the derivative of arcsin."),
+    ("log_differentiation", "Use logarithmic differentiation."),
+    ("inverse_function", "Use the inverse-function rule."),
+    ("identity", "Use an identity."),
+]
+
+
+@pytest.mark.parametrize(("rule", "expected"), HINTS)
+def test_hints_are_sentences(rule: str, expected: str) -> None:
+    assert hint(rule) == expected
+
+
+def test_every_hint_reads_as_a_sentence() -> None:
+    from derive.model import RULE_NAMES
+
+    for rule in RULE_NAMES:
+        sentence = hint(rule)
+        assert sentence[0].isupper() and sentence.endswith(".") and ".." not in sentence, sentence
+        assert not any(f"the {word}" in sentence for word in ("Rewrite", "Write", "Split", "Use", "Multiply")), sentence
+
+
+def test_no_proved_mark_on_a_worksheet(sheets) -> None:
+    marks = {"latex": "\\proved", "markdown": "✓", "html": "✓"}
+    for sheet in sheets:
+        for output_format in FORMATS:
+            worksheet = render_worksheet(sheet, output_format, answers=False).split("begin{document}")[-1]
+            assert marks[output_format] not in worksheet, output_format
+            assert marks[output_format] in render_worksheet(sheet, output_format, answers=True)
+
+
+def test_no_two_consecutive_blanks_have_the_same_answer() -> None:
+    for name in ("sigmoid", "tanh", "softplus", "silu", "gelu", "softsign"):
+        builder = WorksheetBuilder(name, seed=3)
+        steps = builder.derivation.steps
+        for sheet in builder.worksheets(12):
+            numbers = [int(number) for number in sheet.blanks]
+            for number in numbers:
+                assert steps[number - 1].after != steps[number - 1].before, (name, number)
+            for a, b in zip(numbers, numbers[1:]):
+                assert not (b == a + 1 and steps[a - 1].after == steps[b - 1].after), (name, a, b)
+
+
+def test_answer_boxes_are_sized_to_the_answer(sheets) -> None:
+    from derive.renderer.contexts import answer_box
+
+    x = sympy.Symbol("x", real=True)
+    short, long = answer_box(x), answer_box(sympy.exp(-x) / (1 + sympy.exp(-x)) ** 2 * sympy.sin(x) * sympy.cos(x) ** 3)
+    assert short["width"] < long["width"] <= 0.85 and short["width"] >= 0.3
+    assert answer_box(1 / (1 + x))["height"] > short["height"]  # a fraction needs a taller box
+    assert answer_box(x, working=3)["height"] > short["height"]
+    for sheet in sheets:
+        context = worksheet_context(sheet, answers=False)
+        latex = render_worksheet(sheet, "latex", answers=False)
+        for number, box in context["boxes"].items():
+            assert f"\\framebox[{box['width']}\\linewidth]{{\\rule{{0pt}}{{{box['height']}em}}" in latex
+
+
+def test_each_exercise_keeps_its_box_on_its_page(sheets) -> None:
+    latex = render_worksheet(sheets[0], "latex", answers=False)
+    part_b = latex.split("Part B")[1]
+    assert part_b.count("\\begin{minipage}") == len(sheets[0].exercises)
+    assert part_b.count("\\framebox[\\linewidth]") == len(sheets[0].exercises)
+
+
+def test_the_key_is_concise(sheets) -> None:
+    from derive.renderer.contexts import ROUTINE_RULES
+
+    for sheet in sheets:
+        key = render_worksheet(sheet, "latex", answers=True)
+        assert "\\begin{substeps}" not in key, "a key shows no sub-derivations"
+        context = worksheet_context(sheet, answers=True)
+        for exercise in context["exercises"]:
+            shown = exercise["key_steps"]
+            assert shown[-1] is exercise["solution"]["steps"][-1]
+            assert not any(step["rule"] in ROUTINE_RULES for step in shown[:-1])
+
+
+@pytest.mark.tools
+def test_pdf_writes_a_class_set(tmp_path: Path) -> None:
+    from tooling import require_tool
+
+    require_tool("latexmk")
+    pdfinfo = require_tool("pdfinfo")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["worksheet", "sigmoid", "--students", "2", "--format", "latex", "--pdf", "--out", str(tmp_path)]) == 0
+    printed = out.getvalue().split()
+    assert str(tmp_path / "sigmoid-worksheets.pdf") in printed and str(tmp_path / "sigmoid-keys.pdf") in printed
+
+    def pages(path: Path) -> int:
+        import subprocess
+
+        info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, check=True).stdout
+        return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+    for class_set, suffix in (("sigmoid-worksheets.pdf", ""), ("sigmoid-keys.pdf", "-key")):
+        singles = [pages(tmp_path / f"sigmoid-worksheet-{student:02d}{suffix}.pdf") for student in (1, 2)]
+        # each student starts on a right-hand page: an odd count is padded with one blank page
+        assert pages(tmp_path / class_set) == sum(count + count % 2 for count in singles)
+    assert pages(tmp_path / "sigmoid-worksheet-01-key.pdf") <= 2, "a concise key: two pages at most"
+    assert not list(tmp_path.glob("sigmoid-worksheets.tex")), "the class set's LaTeX source is not left behind"

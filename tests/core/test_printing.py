@@ -198,3 +198,21 @@ def test_annotations_are_ascii_text_with_mathematics_apart() -> None:
         for segment in step.annotation.segments:
             assert not isinstance(segment, str) or segment.isascii()
         assert step.annotation.plain().isascii()
+
+
+@pytest.mark.parametrize(("number", "latex"), [
+    (sympy.Rational(8943, 200000), "0.044715"),
+    (sympy.Rational(-1, 1000), "-0.001"),
+    (sympy.Rational(1, 2), r"\frac{1}{2}"),
+    (sympy.Rational(3, 8), r"\frac{3}{8}"),
+    (sympy.Rational(1, 1024), r"\frac{1}{1024}"),  # ten decimal places: stays a fraction
+    (sympy.Rational(1, 3000), r"\frac{1}{3000}"),  # no terminating decimal
+])
+def test_decimals_the_user_wrote_stay_decimals(number: sympy.Rational, latex: str) -> None:
+    assert to_latex(number) == latex
+
+
+def test_a_decimal_coefficient_is_written_before_its_factor() -> None:
+    x = sympy.Symbol("x")
+    assert to_latex(sympy.Rational(8943, 200000) * x**3) == "0.044715 x^{3}"
+    assert to_latex(-sympy.Rational(26829, 200000) * x**2 * sympy.cos(x)) == r"- 0.134145 x^{2} \cos{\left(x \right)}"

@@ -154,3 +154,11 @@ def test_the_users_own_symbols_are_the_variable() -> None:
     t = sympy.Symbol("t", positive=True)
     assert prove_equal(derive.derive(t**3, variable=t).result.subs(t, variable("t")), 3 * variable("t") ** 2,
                        variable("t")).status == "proved"
+
+
+def test_softplus_beta_ends_at_the_sigmoid_of_beta_x() -> None:
+    # issue 12: softplus with beta (-> sigma(beta x)), recognised by a named, proved step
+    d = derive.derive("softplus_beta")
+    beta = variable("beta")
+    assert d.proved and d.result == sigma(beta * x)
+    assert d.steps[-1].rule == "recognise_sigma"

@@ -31,7 +31,7 @@ def walk(steps: tuple[Step, ...]):
 
 @cache
 def sigmoid(route: str | None) -> Derivation:
-    return derive.derive("sigmoid", route=route)
+    return derive.derive("sigmoid", route=route, detail="full")
 
 
 def rules(derivation: Derivation) -> list[str]:

@@ -238,3 +238,44 @@ def test_limits_and_value_for_exp() -> None:
     assert derivation.property("limit_minus_infinity").statement.rhs == 0
     assert derivation.property("limit_plus_infinity").statement.rhs == oo
     assert Eq(x, sympy.log(variable("y"))) == derivation.property("inverse").statement
+
+
+# --- the range and the maximum of the derivative, for every activation function ----------------
+
+GELU_MAXIMUM = sympy.exp(-1) / sympy.sqrt(sympy.pi) + sympy.erf(1) / 2 + HALF
+
+DERIVATIVE_RANGES = [
+    # entry, range of f', maximum of f', where (x = point, or a condition), or None: not proved
+    ("sigmoid", sympy.Interval.Lopen(0, QUARTER), QUARTER, 0),
+    ("tanh", sympy.Interval.Lopen(0, 1), 1, 0),
+    ("softplus", sympy.Interval.open(0, 1), None, None),
+    ("silu", None, None, None),
+    ("gelu", sympy.Interval(1 - GELU_MAXIMUM, GELU_MAXIMUM), GELU_MAXIMUM, sympy.sqrt(2)),
+    ("gelu_tanh", None, None, None),
+    ("logsigmoid", sympy.Interval.open(0, 1), None, None),
+    ("softsign", sympy.Interval.Lopen(0, 1), 1, 0),
+    ("mish", None, None, None),
+    ("relu", sympy.FiniteSet(0, 1), 1, sympy.StrictGreaterThan(x, 0)),
+    ("elu", sympy.Interval.Lopen(0, 1), 1, sympy.GreaterThan(x, 0)),
+]
+
+
+@pytest.mark.parametrize(("name", "values", "maximum", "where"), DERIVATIVE_RANGES, ids=[row[0] for row in DERIVATIVE_RANGES])
+def test_range_and_maximum_of_the_derivative(name: str, values: sympy.Set | None, maximum: sympy.Expr | None,
+                                             where: sympy.Basic | None) -> None:
+    found_range = derived(name).property("derivative_range")
+    found_maximum = derived(name).property("derivative_maximum")
+    if values is None:
+        assert found_range is None and found_maximum is None, "no proof: nothing is stated"
+        return
+    assert found_range.verification.status == "proved", found_range.verification.method
+    assert found_range.statement.args[1] == values
+    if maximum is None:
+        assert found_maximum is None and values.contains(values.sup) is sympy.false
+        return
+    assert found_maximum.verification.status == "proved"
+    assert found_maximum.statement.rhs == maximum
+    if isinstance(where, sympy.core.relational.Relational):
+        assert found_maximum.condition == where
+    else:
+        assert found_maximum.statement.lhs == Subs(Derivative(derived(name).function, x), x, where)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import sympy
 from hypothesis import HealthCheck, given, reject, settings
@@ -16,10 +15,11 @@ from derive.parse import Line, as_definition, parse_expression, parse_line
 x = variable("x")
 f = sympy.Function("f", real=True)
 
-# Each call must be fast; a slow example fails the test through the deadline.
+# No deadline: timings are not asserted on a shared machine (a first call builds the grammars).
+# The limits make every example end (sizes are refused before any scan); a hang would stall the suite.
 FAST = settings(
     max_examples=300,
-    deadline=timedelta(milliseconds=500),
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 

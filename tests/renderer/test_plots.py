@@ -200,9 +200,11 @@ def test_svg_coordinates_stay_inside_the_plot_area() -> None:
 def test_the_caption_says_what_is_shown(name: str) -> None:
     markdown = handout(name)["markdown"]
     caption = next(line for line in markdown.splitlines() if line.startswith("Graph of"))
-    assert r"x \in \left[-6, 6\right]" in caption
     if name in ("x^x", "ln"):
-        assert "is drawn only where it is real and finite" in caption
+        # issue 13: a function defined for x > 0 only is graphed on its domain, not on [-6, 6]
+        assert r"x \in \left[0, 6\right]" in caption
+    else:
+        assert r"x \in \left[-6, 6\right]" in caption
     if name in ("1/x", "tan"):
         assert "broken where they jump or are undefined" in caption and "asymptotes" in caption
     if figure(name).clipped:
@@ -240,4 +242,5 @@ def test_the_html_page_shows_the_picture_and_its_caption(tmp_path: Path) -> None
 @pytest.mark.tools
 def test_the_markdown_caption_is_read_as_mathematics() -> None:
     parsed = pandoc_math(handout("ln")["markdown"])
-    assert any(r"x \in \left(0, 6\right]" in tex for tex in parsed.inline_math)
+    assert any(r"x \in \left[0, 6\right]" in tex for tex in parsed.inline_math)
+    assert any(r"x > 0" in tex for tex in parsed.inline_math)  # the domain, stated

@@ -196,3 +196,14 @@ def test_handout_embeds_its_plot(parsed) -> None:
     assert len(svgs) == 1 and svgs[0].get("role") == "img"
     labelled_by = svgs[0].get("aria-labelledby")
     assert labelled_by and any(attrs.get("id") == labelled_by for tag, attrs in collector.tags if tag == "title")
+
+
+def test_sub_derivations_fold_into_details_without_javascript() -> None:
+    """Issue 13: a student opens the detail behind a step; closed at the standard level, open at full."""
+    import derive as api
+
+    standard = api.render(api.derive("sigmoid"), "html")
+    full = api.render(api.derive("sigmoid", detail="full"), "html")
+    assert '<details class="substeps">' in standard and "<summary>Details of step 3</summary>" in standard
+    assert '<details class="substeps" open>' in full and '<details class="substeps">' not in full
+    assert "<script" not in standard

@@ -6,6 +6,8 @@ checked against the SVG written next to it.
 
 from __future__ import annotations
 
+import re
+
 import json
 import subprocess
 import xml.etree.ElementTree as ET
@@ -39,7 +41,9 @@ def math_spans(markdown: str) -> list[tuple[bool, str]]:
         if markdown.startswith("$$", i):
             end = markdown.find("$$", i + 2)
             assert end != -1, f"unclosed $$ at offset {i}"
-            spans.append((True, markdown[i + 2:end]))
+            # a display inside a block quote has the quote's "> " on every line: not part of the math
+            inside = re.sub(r"(?m)^(?:> ?)+", "", markdown[i + 2:end])
+            spans.append((True, inside))
             i = end + 2
             continue
         if char == "$":
@@ -123,8 +127,8 @@ def test_worksheet_and_key(documents) -> None:
     assert "Answer key" not in documents["worksheet"]
     assert "**Answer key**" in documents["answer-key"]
     assert "**Student 02**" in documents["worksheet"]
-    assert "Hint: use the" in documents["worksheet"]
-    assert "Hint: use the" not in documents["answer-key"]
+    assert "*Hint: " in documents["worksheet"]
+    assert "*Hint: " not in documents["answer-key"]
 
 
 # --- the plot next to the handout ------------------------------------------------------------
@@ -175,3 +179,19 @@ def test_svg_is_well_formed_with_a_title(handout_folder) -> None:
     description = root.find(f"{SVG}desc")
     assert description is not None and root.get("aria-describedby") == description.get("id")
     assert "x ∈ [−6, 6]" in description.text
+
+
+def test_steps_are_one_aligned_display() -> None:
+    """Issue 13: the chain of steps is one aligned block, not a centred display per step; each step
+    is numbered in it and its rule and words follow."""
+    import derive as api
+
+    text = api.render(api.derive("sigmoid"), "markdown")
+    derivation = text.split("## Derivation", 1)[1].split("## Result", 1)[0]
+    # the steps, the outer and inner derivative of step 3, the inner one's steps, and step 7's
+    assert derivation.count("\\begin{aligned}") == 4
+    assert derivation.count("$$") == 8
+    assert "&= \\sigma(x) \\left(1 - \\sigma(x)\\right) && \\text{(8)}" in derivation
+    assert "**(3)** Chain rule ✓" in derivation
+    brief = api.render(api.derive("sigmoid", detail="brief"), "markdown")
+    assert brief.split("## Derivation", 1)[1].split("## Result", 1)[0].count("\\begin{aligned}") == 1

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sympy import Rational, exp, log, oo, sqrt
 
 from derive.functions import prepare, elu, gelu, gelu_tanh, logsigmoid, mish, relu, sigma, silu, softplus, softsign, variable
-from derive.verify.limits import HOW_NUMERIC, HOW_PARTS, HOW_PIECE, HOW_RATIONAL, prove_limit
+from derive.verify.limits import HOW_EXPONENTIAL, HOW_NUMERIC, HOW_PARTS, HOW_PIECE, HOW_RATIONAL, prove_limit
 
 x = variable("x")
 D = sympy.Derivative
@@ -41,8 +41,16 @@ PROVED = [
     (gelu(x), oo, oo, HOW_PARTS),
     (D(gelu(x), x), oo, 1, HOW_PARTS),                  # x e^(-x^2/2) -> 0: e^(polynomial) beats x
     (D(gelu(x), x), -oo, 0, HOW_PARTS),
-    (x * exp(-x**2), oo, 0, HOW_PARTS),
-    (x**5 * exp(x**3), -oo, 0, HOW_PARTS),
+    (x * exp(-x**2), oo, 0, HOW_EXPONENTIAL),          # T = e^(x^2) outgrows x
+    (x**5 * exp(x**3), -oo, 0, HOW_EXPONENTIAL),       # T = e^(x^3) -> 0 beats x^5
+    (gelu_tanh(x), -oo, 0, HOW_EXPONENTIAL),           # x (1 + tanh u), u cubic: 0·∞ settled by T = e^(u)
+    (gelu_tanh(x), oo, oo, HOW_EXPONENTIAL),
+    (D(gelu_tanh(x), x), -oo, 0, HOW_EXPONENTIAL),
+    (D(gelu_tanh(x), x), oo, 1, HOW_EXPONENTIAL),
+    (x * sympy.tanh(x**3), -oo, oo, HOW_EXPONENTIAL),
+    (sympy.tanh(x**2), -oo, 1, HOW_EXPONENTIAL),       # even degree: T = e^(x^2) -> ∞ on both sides
+    (x**2 / sympy.cosh(x**2 - x), oo, 0, HOW_EXPONENTIAL),
+    (exp(-x**2 / 2) * x**5 / (1 + x**2), -oo, 0, HOW_EXPONENTIAL),
     (sqrt(1 + exp(-x)), oo, 1, HOW_PARTS),
     (log(1 + x**2), -oo, oo, HOW_PARTS),
     (relu(x), -oo, 0, HOW_PIECE),
@@ -75,7 +83,6 @@ def test_the_written_form_is_the_rational_function_of_t() -> None:
 
 NOT_PROVED = [
     (gelu(x), -oo, 0),                  # -oo * 0 with 1 + erf(x): indeterminate for this calculus
-    (gelu_tanh(x), -oo, 0),
     (x * (1 + sympy.erf(x)), -oo, 0),
     (x**2 * exp(x) * exp(-x**2), oo, 0),  # e^x is no power of x: the rule does not apply
 ]
@@ -126,3 +133,29 @@ def test_limits_of_exponential_rational_functions_agree_with_sympy(top: list[int
         return
     assert found is not None and found.proved
     assert found.value == sympy.limit(expr, x, direction)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-3, 3), min_size=1, max_size=3), st.lists(st.integers(1, 3), min_size=1, max_size=3),
+       st.integers(-2, 2), st.sampled_from([x**2, -x**3 + x, x**3 / 2, -2 * x**2 + x]), st.sampled_from([oo, -oo]))
+def test_limits_with_exponentials_of_polynomials_agree_with_sympy(top: list[int], bottom: list[int], shift: int,
+                                                                   exponent: sympy.Expr, direction: sympy.Expr) -> None:
+    """p(e^q)·x^shift / r(e^q) for a polynomial q, r with positive coefficients: the proved limit is SymPy's."""
+    numerator = sum(c * exp(k * exponent) for k, c in enumerate(top)) * x**shift
+    denominator = sum(c * exp(k * exponent) for k, c in enumerate(bottom))
+    expr = numerator / denominator
+    if numerator == 0:
+        return
+    found = prove_limit(expr, x, direction)
+    assert found is not None and found.proved, found
+    assert found.value == sympy.limit(expr, x, direction)
+
+
+def test_the_exponential_of_a_polynomial_is_shown_as_t() -> None:
+    found = prove_limit(x * exp(-x**2), x, -oo)
+    t = sympy.Symbol("T", positive=True)
+    assert found.substitution == sympy.Eq(t, exp(x**2))
+    assert found.written == x / t
+    assert found.symbol_tends == oo
+    assert "T -> infinity" in found.verification.method
+    assert prove_limit(x**5 * exp(x**3), x, -oo).symbol_tends == 0

@@ -222,7 +222,9 @@ def test_a_submission_appears_in_the_teachers_gradebook(browser, server) -> None
         row = teacher.page.locator("table.gradebook tbody tr", has_text="Phone Student")
         expect(row).to_have_count(1, timeout=30_000)  # the page polls; no reload
         assert teacher.page.locator("table.gradebook tbody tr").count() == before + 1
-        assert "✗ no" in row.inner_text() and "exp_derivative_without_chain" in row.inner_text()
+        # the row appears while "being checked", and fills in when its check and score are done
+        expect(row).to_contain_text("✗ no", timeout=60_000)
+        assert "exp_derivative_without_chain" in row.inner_text()
         shoot(teacher, "teacher-gradebook")
         teacher.page.goto(server.url + "/teacher/report.html?view=1", wait_until="load")
         shoot(teacher, "class-report")
