@@ -68,7 +68,7 @@ IDS = [f"row{index:02d}" for index in range(len(HOSTILE))]
 #: Every escape latex_text may produce (everything else in its output is inert ASCII).
 _LATEX_ESCAPE = re.compile(
     r"\\textbackslash\{\}|\\[{}$&#_%]|\\text(?:asciicircum|asciitilde|less|greater|bar|quotedbl|superscript\{2)\{?\}"
-    r"|\\dots\{\}|\$\\(?:sigma|cdot|times|approx|checkmark|leq|geq|pi|infty)\$"
+    r"|\\dots\{\}|\$(?:\\(?:sigma|cdot|times|approx|checkmark|leq|geq|pi|infty|to))+\$"  # neighbours share one $...$
 )
 
 
