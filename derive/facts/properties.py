@@ -188,8 +188,12 @@ def _direction_words(direction: sympy.Expr, x: sympy.Symbol) -> Tends:
 def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definition: sympy.Expr | None = None) -> list[Segment]:
     """Why the limit holds, in a sentence or two, from how it was proved."""
     if found.how == HOW_NUMERIC:
-        probes = found.verification.points
-        return [f"Checked numerically far out (at x = {', '.join(probes[:-1])} and {probes[-1]}); not proved."]
+        points: list[Segment] = []
+        for index, probe in enumerate(found.verification.points):
+            value = sympy.Float(probe, sum(char.isdigit() for char in probe))  # as written: -60.5
+            points += [", " if 0 < index < len(found.verification.points) - 1 else " and " if index else "",
+                       Eq(x, value, evaluate=False)]
+        return ["Checked numerically far out (at ", *points[1:], "); not proved."]
     if found.how == HOW_PARTS:
         written: list[Segment] = ["With ", Eq(shown, definition, evaluate=False), ", take"] if definition is not None and definition != shown else ["Take"]
         return [*written, " the limit of each part: no indeterminate form (such as ", sympy.Add(oo, sympy.Mul(-1, oo, evaluate=False), evaluate=False),

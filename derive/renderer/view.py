@@ -15,7 +15,7 @@ from typing import Any
 import sympy
 
 from derive.errors import VerificationError
-from derive.model import Annotation, Derivation, Property, Step, Verification, rule_name
+from derive.model import Annotation, Derivation, Property, Step, Verification, method_segments, rule_name
 from derive.printing import DEFAULT_STYLE, LatexStyle, Notation, to_latex, to_plain
 
 STATUS_SYMBOLS = {"proved": "✓", "numeric only": "≈", "failed": "✗"}
@@ -104,20 +104,28 @@ def verification_view(verification: Verification | None) -> dict[str, Any]:
         "points": list(verification.points),
         "digits": verification.digits,
         "summary": verification_summary(verification),
+        # the same sentence for documents, its formulas typeset (T = e^x)
+        "sentence": annotation_view(Annotation(verification_sentence(verification))),
         "domain": Math(verification.domain) if verification.domain is not None else None,
     }
 
 
 def verification_summary(verification: Verification) -> str:
     """One ASCII sentence: how this equality was established."""
+    return "".join(s if isinstance(s, str) else to_plain(s) for s in verification_sentence(verification))
+
+
+def verification_sentence(verification: Verification) -> tuple[str | sympy.Basic, ...]:
+    """How this equality was established, as text and formulas (the domain, the method's T = e^x)."""
     points = len(verification.points)
     numeric = f"checked at {points} random point{'s' if points != 1 else ''} to {verification.digits} digits"
-    where = f"; it holds for {to_plain(verification.domain)}" if verification.domain is not None else ""
+    where = ("; it holds for ", verification.domain) if verification.domain is not None else ()
     if verification.status == "proved":
-        return f"proved: {verification.method}; {numeric}{where}" if points else f"proved: {verification.method}{where}"
+        checked = ("; ", numeric) if points else ()
+        return ("proved: ", *method_segments(verification.method), *checked, *where)
     if verification.method.startswith("checked numerically"):  # a limit, checked far out (derive.verify.limits)
-        return f"NOT PROVED, only {verification.method.removesuffix(', not proved')}{where}"
-    return f"NOT PROVED, only {numeric}{where}"
+        return ("NOT PROVED, only ", verification.method.removesuffix(", not proved"), *where)
+    return ("NOT PROVED, only ", numeric, *where)
 
 
 def step_view(step: Step, number: str, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
