@@ -91,7 +91,7 @@ def annotation_view(annotation: Annotation, style: LatexStyle = DEFAULT_STYLE) -
     return [Segment(text=s) if isinstance(s, str) else Segment(math=Math(s, style=style)) for s in annotation.segments]
 
 
-def verification_view(verification: Verification | None) -> dict[str, Any]:
+def verification_view(verification: Verification | None, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
     if verification is None:
         raise VerificationError("a step reached the renderer without verification")
     if verification.status == "failed":
@@ -105,7 +105,7 @@ def verification_view(verification: Verification | None) -> dict[str, Any]:
         "digits": verification.digits,
         "summary": verification_summary(verification),
         # the same sentence for documents, its formulas typeset (T = e^x)
-        "sentence": annotation_view(Annotation(verification_sentence(verification))),
+        "sentence": annotation_view(Annotation(verification_sentence(verification)), style),
         "domain": Math(verification.domain) if verification.domain is not None else None,
     }
 
@@ -141,7 +141,7 @@ def step_view(step: Step, number: str, style: LatexStyle = DEFAULT_STYLE) -> dic
         "before": Math(step.before, notation=step.notation, style=style),
         "after": Math(step.after, notation=step.notation, style=style),
         "supported": step.rule != "unsupported",
-        "verification": verification_view(step.verification),
+        "verification": verification_view(step.verification, style),
         "substeps": substeps,
         "substeps_chained": chained,
         "chain_start": Math(step.substeps[0].before, notation=step.substeps[0].notation, style=style) if step.substeps else None,
@@ -157,7 +157,7 @@ def property_view(prop: Property, style: LatexStyle = DEFAULT_STYLE) -> dict[str
         "statement": Math(prop.statement, style=style),
         "condition": Math(prop.condition, style=style) if prop.condition is not None else None,
         "explanation": annotation_view(prop.explanation, style),
-        "verification": verification_view(prop.verification),
+        "verification": verification_view(prop.verification, style),
     }
 
 
@@ -177,14 +177,14 @@ def derivation_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -
         "steps": [step_view(step, str(index), style) for index, step in enumerate(derivation.steps, start=1)],
         "result": Math(derivation.result, style=style),
         "identity": Math(sympy.Eq(derivative, derivation.result, evaluate=False), style=style),
-        "identity_verification": verification_view(derivation.identity) if derivation.identity else None,
+        "identity_verification": verification_view(derivation.identity, style) if derivation.identity else None,
         "complete": derivation.complete,
         "recognition": {
             "found": recognition.found,
             "form": Math(recognition.form, style=style) if recognition.form is not None else None,
             "equation": Math(sympy.Eq(derivative, recognition.form, evaluate=False), style=style) if recognition.form is not None else None,
             "message": annotation_view(recognition.message, style),
-            "verification": verification_view(recognition.verification) if recognition.verification else None,
+            "verification": verification_view(recognition.verification, style) if recognition.verification else None,
         }
         if recognition is not None
         else None,
@@ -205,5 +205,5 @@ def domain_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> di
         "derivative": Math(domain.derivative, style=style) if domain.derivative is not None else None,
         "function_name": Math(derivation.function, style=style),
         "derivative_name": Math(derivation.start, style=style),
-        "verification": verification_view(domain.verification),
+        "verification": verification_view(domain.verification, style),
     }
