@@ -94,7 +94,9 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
         chain.step("recognise_sigma", say("Recognise the sigmoid ", Eq(sigma(u), 1 / (1 + exp(-u)), evaluate=False),
                                           " with ", Eq(u, inner, evaluate=False), "."), sigma(inner))
         return
-    expanded = sympy.expand(result)
+    numerator, denominator = sympy.fraction(result)
+    # a fraction keeps its denominator as it stands (a textbook writes (e^u + 1)^2, not expanded)
+    expanded = sympy.expand(result) if denominator == 1 else sympy.expand(numerator) / denominator
     if expanded != result and sympy.count_ops(expanded) < sympy.count_ops(result) and _keeps_decimals(result, expanded):
         chain.step("expand", say("Multiply out and collect the terms."), expanded)
         result = expanded
