@@ -281,7 +281,7 @@ def shows(fmt: str, cell: str, expr: sympy.Basic) -> bool:
         return to_plain(expr) in maths
     if to_latex(expr) in cell:
         return True
-    return isinstance(expr, Interval) and fmt == "latex" and f"${to_latex(expr.start)}$, ${to_latex(expr.end)}$" in cell
+    return isinstance(expr, Interval) and fmt == "latex" and f"${to_latex(expr.start)}$,\\newline ${to_latex(expr.end)}$" in cell
 
 
 def test_every_activation_function_has_an_expected_row() -> None:
