@@ -300,7 +300,7 @@ def constant(f: sympy.Expr, x: sympy.Symbol) -> RuleApplication:
 
 def variable_rule(x: sympy.Symbol) -> RuleApplication:
     """d/dx x = 1."""
-    return RuleApplication(rule="variable", annotation=say(f"The derivative of {x} with respect to {x} is 1."), result=S.One)
+    return RuleApplication(rule="variable", annotation=say("The derivative of ", x, " with respect to ", x, " is 1."), result=S.One)
 
 
 def sum_rule(f: sympy.Add, x: sympy.Symbol) -> RuleApplication:
