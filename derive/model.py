@@ -112,6 +112,7 @@ def say(*segments: Segment) -> Annotation:
 RULE_NAMES: dict[str, str] = {
     "definition": "Definition",
     "rewrite_as_power": "Rewrite as a power",
+    "change_of_base": "Change of base",
     "constant": "Constant rule",
     "variable": "Derivative of the variable",
     "sum": "Sum rule",

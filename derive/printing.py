@@ -16,7 +16,7 @@ from sympy.printing.str import StrPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
 from derive.expressions import Partial
-from derive.functions import NamedFunction, SoftmaxOutput, sigma
+from derive.functions import NamedFunction, SoftmaxOutput, log_base, sigma
 
 #: How an expression is written: negative powers as fractions (SymPy's default) or as powers.
 Notation = Literal["fractions", "powers"]
@@ -135,6 +135,11 @@ class DeriveLatexPrinter(LatexPrinter):
         text = rf"{self._settings['sigma_symbol']}{self._argument(expr.args[0])}"
         return text if exp is None else rf"{text}^{{{exp}}}"
 
+    def _print_log_base(self, expr: log_base, exp: str | None = None) -> str:
+        u, base = expr.args
+        text = rf"\log_{{{self._print(base)}}}{{{self._argument(u)}}}"
+        return text if exp is None else rf"{text}^{{{exp}}}"
+
     def _argument(self, argument: sympy.Basic) -> str:
         """(x) for a symbol or number, \\left( ... \\right) around anything taller."""
         text = self._print(argument)
@@ -225,7 +230,7 @@ def is_partial(derivative: sympy.Derivative) -> bool:
         return True
     if target.is_Symbol:
         return False
-    if isinstance(target, sympy.Function) and len(target.args) > 1:
+    if isinstance(target, sympy.Function) and len(target.args) > 1 and not isinstance(target, log_base):
         return True
     symbols = {s for s in target.free_symbols if not isinstance(s, sympy.Dummy)}
     return len(symbols) > 1
@@ -233,7 +238,8 @@ def is_partial(derivative: sympy.Derivative) -> bool:
 
 def _at_its_parameters(target: sympy.Basic, variable: sympy.Basic) -> bool:
     """``L(w, b)`` differentiated in w: a function of several letters, written ∂L/∂w."""
-    return (isinstance(target, (sympy.core.function.AppliedUndef, NamedFunction)) and len(target.args) > 1
+    return (isinstance(target, (sympy.core.function.AppliedUndef, NamedFunction)) and not isinstance(target, log_base)
+            and len(target.args) > 1
             and variable in target.args and all(arg.is_Symbol for arg in target.args))
 
 
@@ -316,6 +322,9 @@ class DeriveStrPrinter(StrPrinter):
 
     def _print_SoftmaxOutput(self, expr: SoftmaxOutput) -> str:
         return f"{expr.plain_symbol()}({', '.join(self._print(arg) for arg in expr.inputs())})"
+
+    def _print_log_base(self, expr: log_base) -> str:
+        return f"log({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
 
 class PlainPrinter(DeriveStrPrinter):

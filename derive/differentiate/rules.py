@@ -19,7 +19,7 @@ import sympy
 from sympy import S
 
 from derive.expressions import negate, product, total
-from derive.functions import NamedFunction, sigma
+from derive.functions import NamedFunction, log_base, sigma
 from derive.model import Annotation, Segment, Step, say
 from derive.differentiate.piecewise import absolute_value_as_piecewise, on_open_intervals
 
@@ -261,6 +261,13 @@ def choose_rule(node: sympy.Derivative, engine: Engine) -> RuleApplication:
         )
     if isinstance(f, sympy.Abs):
         return function_of(f, ABSOLUTE_VALUE, engine)
+    if isinstance(f, log_base):
+        natural = log_base.definition(*f.args)
+        return RuleApplication(
+            rule="change_of_base",
+            annotation=say("Change to the natural logarithm: ", sympy.Eq(f, natural, evaluate=False), "."),
+            result=sympy.Derivative(natural, x),
+        )
     function_rule = FUNCTION_RULES.get(type(f)) or engine.extra_rules.get(type(f)) or named_function_rule(f)
     if function_rule is not None and len(f.args) == 1:
         return function_of(f, function_rule, engine)
