@@ -161,17 +161,18 @@ def _height(items: list[_Group | str]) -> int:
     return height
 
 
-def _flatten(items: list[_Group | str], levels: int) -> list[_Group | str]:
-    """The items with their outer ``levels`` of ``\\left``/``\\right`` pairs as sized delimiters."""
+def _flatten(items: list[_Group | str], levels: int, min_width: float = 0) -> list[_Group | str]:
+    """The items with their outer ``levels`` of ``\\left``/``\\right`` pairs as sized delimiters;
+    a pair narrower than ``min_width`` stays one box (a line is never cut inside (1 - y))."""
     if levels == 0:
         return items
     flat: list[_Group | str] = []
     for item in items:
-        if isinstance(item, _Group) and item.open.startswith(r"\left"):
+        if isinstance(item, _Group) and item.open.startswith(r"\left") and _width(item.items) >= min_width:
             size = _SIZES[_height(item.items)]
             opening, closing = item.open.removeprefix(r"\left").strip(), item.close.removeprefix(r"\right").strip()
             flat.append(f"{size}l{opening}" if size and opening != "." else opening.replace(".", ""))
-            flat.extend(_flatten(item.items, levels - 1))
+            flat.extend(_flatten(item.items, levels - 1, min_width))
             flat.append(f"{size}r{closing}" if size and closing != "." else closing.replace(".", ""))
         else:
             flat.append(item)
@@ -203,7 +204,7 @@ def display_lines(latex: str, *, width: float = INLINE_WIDTH, stack: bool = True
     items = _parse(latex)
     if _width(items) <= width:
         return [latex]
-    items = _flatten(items, 2)
+    items = _flatten(items, 2, min_width=width / 2)
     lines: list[list[_Group | str]] = [[]]
     depth = 0  # inside an environment (cases): never cut there
     for index, item in enumerate(items):

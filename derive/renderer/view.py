@@ -21,7 +21,7 @@ from derive.printing import DEFAULT_STYLE, LatexStyle, Notation, to_latex, to_pl
 STATUS_SYMBOLS = {"proved": "✓", "numeric only": "≈", "failed": "✗"}
 
 #: The widest piece (about, in points) of a long formula in HTML: a phone's line (390 px) holds one.
-HTML_PIECE_WIDTH = 200
+HTML_PIECE_WIDTH = 140
 
 
 @lru_cache(maxsize=4096)
@@ -54,26 +54,33 @@ class Math:
         narrow screen wraps it like text instead of scrolling the page sideways (browsers do
         not break MathML by themselves). The first piece carries the whole formula's alt text."""
         if self._mathml is None:
-            from derive.renderer.breaking import display_lines
-            from derive.renderer.mathml import latex_to_mathml  # latex2mathml is loaded for HTML only
-
-            pieces = display_lines(self.latex, width=HTML_PIECE_WIDTH, stack=False)
-            if len(pieces) == 1:
-                self._mathml = latex_to_mathml(self.latex, alt=self.plain)
-            else:
-                first, *rest = pieces
-                self._mathml = "<wbr>".join([latex_to_mathml(first, alt=self.plain),
-                                             *(latex_to_mathml(piece, alt="", hidden=True) for piece in rest)])
+            self._mathml = self._pieces() or self._converted(display=False)
         return self._mathml
 
     @property
     def mathml_display(self) -> str:
-        """Display-style MathML of :attr:`latex`."""
+        """Display-style MathML of :attr:`latex`; a long formula as inline pieces that wrap (the
+        stylesheet sets them in display style), like :attr:`mathml`."""
         if self._mathml_display is None:
-            from derive.renderer.mathml import latex_to_mathml
-
-            self._mathml_display = latex_to_mathml(self.latex, alt=self.plain, display=True)
+            self._mathml_display = self._pieces() or self._converted(display=True)
         return self._mathml_display
+
+    def _converted(self, *, display: bool) -> str:
+        from derive.renderer.mathml import latex_to_mathml  # latex2mathml is loaded for HTML only
+
+        return latex_to_mathml(self.latex, alt=self.plain, display=display)
+
+    def _pieces(self) -> str | None:
+        """The formula as pieces joined by line-break opportunities, or None when it is one piece."""
+        from derive.renderer.breaking import display_lines
+        from derive.renderer.mathml import latex_to_mathml
+
+        pieces = display_lines(self.latex, width=HTML_PIECE_WIDTH, stack=False)
+        if len(pieces) == 1:
+            return None
+        first, *rest = pieces
+        return "<wbr>".join([latex_to_mathml(first, alt=self.plain),
+                             *(latex_to_mathml(piece, alt="", hidden=True) for piece in rest)])
 
     def __str__(self) -> str:
         return self.plain
