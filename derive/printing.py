@@ -206,8 +206,8 @@ class DeriveLatexPrinter(LatexPrinter):
         name = self._function_name(target)
         if name is not None and target.args == (variable,) and order <= 3:
             return rf"{name}{chr(39) * order}{self._argument(variable)}"
-        if name is not None and len(target.args) == 1 and target.args[0] != variable and order == 1:
-            return rf"\frac{{d {name}}}{{d {shown}}}"  # dσ/du, after u = ...
+        if name is not None and len(target.args) == 1 and target.args[0].is_Symbol and target.args[0] != variable and order == 1:
+            return rf"\frac{{d {name}}}{{d {shown}}}"  # dσ/du, after u = ... (never for σ(3x): that is d/dx σ(3x))
         if _at_its_parameters(target, variable):
             name = target.latex_symbol() if isinstance(target, NamedFunction) else self._print(sympy.Symbol(target.func.__name__))
             return rf"\frac{{\partial{power} {name}}}{{\partial {shown}{power}}}"
@@ -409,7 +409,7 @@ class PlainPrinter(DeriveStrPrinter):
             return f"{d}{power}{name}/{d}{variable}{power}"
         if _has_prime_notation(target) and target.args == (variable,) and order <= 3:
             return f"{type(target).__name__}{chr(39) * order}({variable})"
-        if _has_prime_notation(target) and len(target.args) == 1 and order == 1:
+        if _has_prime_notation(target) and len(target.args) == 1 and target.args[0].is_Symbol and order == 1:
             return f"d{type(target).__name__}/d{variable}"  # dsigma/du, after u = ...
         if _at_its_parameters(target, variable):
             name = target.plain_symbol() if isinstance(target, NamedFunction) else target.func.__name__
