@@ -57,6 +57,17 @@ def latex_text(text: object) -> str:
     return "".join(out)
 
 
+#: One unit of escaped LaTeX text: a formula, a command with its braces, an escaped character, a character.
+_LATEX_UNIT = re.compile(r"\$[^$]*\$|\\[A-Za-z]+(?:\{[^{}]*\})*|\\.|.")
+
+
+def latex_code(text: object) -> str:
+    r""":func:`latex_text` for a line someone wrote, shown verbatim (``\texttt``): a line may break
+    after any character, so that a long line without spaces (a hostile or careless submission)
+    wraps in its table cell instead of running into the margin."""
+    return _LATEX_UNIT.sub(lambda unit: unit.group(0) + r"\allowbreak{}", latex_text(text))
+
+
 #: Every ASCII punctuation mark: CommonMark, GitHub-flavoured Markdown and Pandoc's Markdown all
 #: read a backslash before any of them as that character, literally.
 _MARKDOWN_SPECIALS = re.compile("([" + re.escape(string.punctuation) + "])")

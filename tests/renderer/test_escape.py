@@ -428,3 +428,13 @@ def test_latex_to_mathml_treats_angle_brackets_as_operators() -> None:
     mathml = latex_to_mathml(r"<img src=x onerror=alert(1)>", alt="x")
     assert "<img" not in mathml
     assert "onerror=" not in mathml.replace("<mi>", "").replace("</mi>", "")
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=IDS)
+def test_latex_code_is_latex_text_with_break_opportunities(text: str) -> None:
+    """A line shown verbatim may break anywhere, and is otherwise exactly the escaped text."""
+    from derive.renderer.escape import latex_code
+
+    coded = latex_code(text)
+    assert coded.replace(r"\allowbreak{}", "") == latex_text(text)
+    assert coded.count(r"\allowbreak{}") >= len(latex_text(text).replace("$", "")) // 30
