@@ -10,11 +10,14 @@ a folder that cannot be written is one line and exit 2 up front, never a traceba
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -278,6 +281,55 @@ def write_comparison(folder: Path, formats: Iterable[str]) -> list[Path]:
     texts = {output_format: render_comparison(derivations, output_format) for output_format in formats}
     prepare_folder(folder)
     return [write_text(folder / f"catalogue.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
+
+
+#: The part of :func:`write_catalogue` that is the comparison table (every other part is an entry's name).
+COMPARISON = "compare"
+
+
+def write_catalogue(folder: Path, formats: Iterable[str], *, jobs: int = 1) -> list[Path]:
+    """Every catalogue entry's handout and the comparison table, in each format: what ``derive NAME``
+    for each entry and ``derive compare`` write, the same bytes, shared among ``jobs`` processes.
+
+    The work is CPU-bound (derivations and proofs), so with more than one job it is handed to
+    worker processes forked from this one (nothing is imported again; each dies with this process
+    and has the sandbox's memory cap). The comparison table derives every activation function
+    with its properties, as their handouts do: the table and those handouts are one share of the
+    work, so that each derivation and proof is made once, in one process; every other entry is a
+    share of its own. Each worker writes whole documents, so the files do not depend on how the
+    work was shared. Without ``fork`` (or in a process that runs threads, where forking is unsafe)
+    everything is done here. Returns the paths written, in the catalogue's order, then the table's.
+    """
+    from derive.differentiate.catalogue import ENTRIES
+    from derive.sandbox import MEMORY_LIMIT_BYTES, prepare_child
+
+    formats = tuple(formats)
+    prepare_folder(folder)
+    shares = [(COMPARISON, *(entry.name for entry in ENTRIES if entry.activation)),  # the largest share first
+              *((entry.name,) for entry in ENTRIES if not entry.activation)]
+    if jobs <= 1 or not _can_fork():
+        done = [write_catalogue_share(share, folder, formats) for share in shares]
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=prepare_child,
+                                 initargs=(MEMORY_LIMIT_BYTES,)) as pool:
+            futures = [pool.submit(write_catalogue_share, share, folder, formats) for share in shares]
+            done = [future.result() for future in futures]
+    written = {part: paths for share in done for part, paths in share.items()}
+    return [path for part in (*(entry.name for entry in ENTRIES), COMPARISON) for path in written[part]]
+
+
+def write_catalogue_share(parts: tuple[str, ...], folder: Path, formats: tuple[str, ...]) -> dict[str, list[Path]]:
+    """One share of :func:`write_catalogue`: each part (an entry's handout, or the comparison
+    table) written in turn; the paths written, by part."""
+    return {part: write_comparison(folder, formats) if part == COMPARISON else write_handout(part, folder, formats)
+            for part in parts}
+
+
+def _can_fork() -> bool:
+    """Whether worker processes can be forked from this one: the start method exists and no other
+    thread runs (a thread holding a lock at the fork would leave it held in the child)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def write_jacobian(stem: str, folder: Path, formats: Iterable[str]) -> list[Path]:
