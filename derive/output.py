@@ -10,14 +10,11 @@ a folder that cannot be written is one line and exit 2 up front, never a traceba
 from __future__ import annotations
 
 import errno
-import multiprocessing
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -301,7 +298,6 @@ def write_catalogue(folder: Path, formats: Iterable[str], *, jobs: int = 1) -> l
     everything is done here. Returns the paths written, in the catalogue's order, then the table's.
     """
     from derive.differentiate.catalogue import ENTRIES
-    from derive.sandbox import MEMORY_LIMIT_BYTES, prepare_child
 
     formats = tuple(formats)
     prepare_folder(folder)
@@ -310,6 +306,11 @@ def write_catalogue(folder: Path, formats: Iterable[str], *, jobs: int = 1) -> l
     if jobs <= 1 or not _can_fork():
         done = [write_catalogue_share(share, folder, formats) for share in shares]
     else:
+        import multiprocessing  # here, not at the top: `derive NAME` never needs it (see derive.cli.run)
+        from concurrent.futures import ProcessPoolExecutor
+
+        from derive.sandbox import MEMORY_LIMIT_BYTES, prepare_child
+
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=prepare_child,
                                  initargs=(MEMORY_LIMIT_BYTES,)) as pool:
@@ -329,6 +330,9 @@ def write_catalogue_share(parts: tuple[str, ...], folder: Path, formats: tuple[s
 def _can_fork() -> bool:
     """Whether worker processes can be forked from this one: the start method exists and no other
     thread runs (a thread holding a lock at the fork would leave it held in the child)."""
+    import multiprocessing
+    import threading
+
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
