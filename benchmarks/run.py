@@ -356,9 +356,9 @@ def catalogue_once(jobs: int) -> None:
 
 def _noting_cpu(write: Callable[..., list[Path]], notes: Path) -> Callable[..., list[Path]]:
     """``write``, noting the CPU seconds of each call in a file named after the process."""
-    def noted(*arguments: object) -> list[Path]:
+    def noted(*arguments: object, **options: object) -> list[Path]:
         before = time.process_time()
-        written = write(*arguments)
+        written = write(*arguments, **options)
         with open(notes / str(os.getpid()), "a") as note:
             note.write(f"{time.process_time() - before}\n")
         return written

@@ -180,11 +180,15 @@ def prepare_folder(folder: Path) -> Path:
     return folder
 
 
+#: Derivations of catalogue entries already made in one run, by (name, route, properties, detail):
+#: what :func:`write_catalogue` hands from the comparison table to the handouts of the same functions.
+Known = dict[tuple[str, str, bool, str], object]
+
+
 def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str | None = None, style: object = None,
-                  detail: str = "standard") -> list[Path]:
+                  detail: str = "standard", known: Known | None = None) -> list[Path]:
     """The handout of catalogue function ``name`` in each format, its steps at ``detail``; returns
-    the paths written."""
-    from derive.api import derive
+    the paths written. ``known``: derivations made earlier in this run (see :func:`write_catalogue`)."""
     from derive.differentiate.catalogue import lookup
 
     entry = lookup(name)
@@ -195,9 +199,22 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
 
         return write_gradient(gradient(entry.name, route=route, detail=detail), entry.name, folder, formats)
     chosen = route or entry.default_route
-    derivation = derive(entry.name, route=chosen, properties=entry.activation, detail=detail)
-    others = [derive(entry.name, route=other, detail=detail) for other in entry.routes if other != chosen]
+    derivation = _derived(known, entry.name, chosen, properties=entry.activation, detail=detail)
+    others = [_derived(known, entry.name, other, properties=False, detail=detail) for other in entry.routes if other != chosen]
     return write_derivation(derivation, entry.name, folder, formats, others=others, style=style)
+
+
+def _derived(known: Known | None, name: str, route: str, *, properties: bool, detail: str) -> object:
+    """``derive(name, route=route, ...)``, or the same derivation made earlier in this run (a
+    derivation is immutable: frozen records of SymPy expressions, every step proved when made)."""
+    from derive.api import derive
+
+    key = (name, route, properties, detail)
+    if known is None:
+        return derive(name, route=route, properties=properties, detail=detail)  # type: ignore[arg-type]
+    if key not in known:
+        known[key] = derive(name, route=route, properties=properties, detail=detail)  # type: ignore[arg-type]
+    return known[key]
 
 
 def write_derivation(derivation: object, stem: str, folder: Path, formats: Iterable[str], *, others: list[object] | None = None,
@@ -268,13 +285,14 @@ def compile_pdf(tex: Path) -> Path:
     return tex.with_suffix(".pdf")
 
 
-def write_comparison(folder: Path, formats: Iterable[str]) -> list[Path]:
-    """The comparison table of the whole catalogue (every entry derived, verified, with properties)."""
-    from derive.api import derive
+def write_comparison(folder: Path, formats: Iterable[str], *, known: Known | None = None) -> list[Path]:
+    """The comparison table of the whole catalogue (every entry derived, verified, with properties);
+    ``known``: derivations made earlier in this run (see :func:`write_catalogue`)."""
     from derive.differentiate.catalogue import ENTRIES
     from derive.renderer import render_comparison
 
-    derivations = [(entry.title, derive(entry.name, properties=True)) for entry in ENTRIES if entry.activation]
+    derivations = [(entry.title, _derived(known, entry.name, entry.default_route, properties=True, detail="standard"))
+                   for entry in ENTRIES if entry.activation]
     texts = {output_format: render_comparison(derivations, output_format) for output_format in formats}
     prepare_folder(folder)
     return [write_text(folder / f"catalogue.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
@@ -322,9 +340,11 @@ def write_catalogue(folder: Path, formats: Iterable[str], *, jobs: int = 1) -> l
 
 def write_catalogue_share(parts: tuple[str, ...], folder: Path, formats: tuple[str, ...]) -> dict[str, list[Path]]:
     """One share of :func:`write_catalogue`: each part (an entry's handout, or the comparison
-    table) written in turn; the paths written, by part."""
-    return {part: write_comparison(folder, formats) if part == COMPARISON else write_handout(part, folder, formats)
-            for part in parts}
+    table) written in turn, each derivation made once (the table's serve the handouts); the paths
+    written, by part."""
+    known: Known = {}
+    return {part: write_comparison(folder, formats, known=known) if part == COMPARISON
+            else write_handout(part, folder, formats, known=known) for part in parts}
 
 
 def _can_fork() -> bool:

@@ -54,7 +54,7 @@ def test_the_sigmoid_handout_is_the_golden_file(shared_and_alone) -> None:
 
 
 def test_an_error_in_a_worker_reaches_the_caller(tmp_path: Path, monkeypatch) -> None:
-    def refuse(name: str, folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    def refuse(name: str, folder: Path, formats: tuple[str, ...], **_: object) -> list[Path]:
         raise InputError(f"cannot write {name}")
 
     monkeypatch.setattr(derive.output, "write_handout", refuse)  # the forked workers inherit it
@@ -67,12 +67,12 @@ def test_a_process_that_runs_threads_is_not_forked(tmp_path: Path, monkeypatch) 
     """Forking while another thread may hold a lock is unsafe: then the work is done in-process."""
     seen = []
 
-    def alone(name: str, folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    def alone(name: str, folder: Path, formats: tuple[str, ...], **_: object) -> list[Path]:
         seen.append(name)  # recorded only when it runs in this process
         return []
 
     monkeypatch.setattr(derive.output, "write_handout", alone)
-    monkeypatch.setattr(derive.output, "write_comparison", lambda folder, formats: [])
+    monkeypatch.setattr(derive.output, "write_comparison", lambda folder, formats, **_: [])
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -88,12 +88,12 @@ def test_a_process_that_runs_threads_is_not_forked(tmp_path: Path, monkeypatch) 
 def test_two_jobs_share_the_work_among_worker_processes(tmp_path: Path, monkeypatch) -> None:
     import os
 
-    def where(name: str, folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    def where(name: str, folder: Path, formats: tuple[str, ...], **_: object) -> list[Path]:
         (folder / f"{name}.pid").write_text(str(os.getpid()))
         return []
 
     monkeypatch.setattr(derive.output, "write_handout", where)  # the forked workers inherit it
-    monkeypatch.setattr(derive.output, "write_comparison", lambda folder, formats: [])
+    monkeypatch.setattr(derive.output, "write_comparison", lambda folder, formats, **_: [])
     write_catalogue(tmp_path, ("markdown",), jobs=2)
     workers = {path.read_text() for path in tmp_path.glob("*.pid")}
     assert len(list(tmp_path.glob("*.pid"))) == len(ENTRIES)
