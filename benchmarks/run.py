@@ -43,17 +43,21 @@ def _measure(command: list[str], cwd: str | None = None) -> tuple[float, float]:
 def _paired_ratio(command: list[str], label: str, target: float, cwd: str | None = None) -> None:
     baseline = [sys.executable, "-c", "import sympy"]
     _wall(baseline), _wall(command, cwd)  # warm the file cache
-    ratios, ours, theirs = [], [], []
+    ratios, ours, theirs, cpu_ratios, our_cpu, their_cpu = [], [], [], [], [], []
     for _ in range(PAIRED_RUNS):
-        reference = _wall(baseline)
-        measured = _wall(command, cwd)
+        reference, reference_cpu = _measure(baseline)
+        measured, measured_cpu = _measure(command, cwd)
         ratios.append(measured / reference)
         ours.append(measured)
         theirs.append(reference)
+        cpu_ratios.append(measured_cpu / reference_cpu)
+        our_cpu.append(measured_cpu)
+        their_cpu.append(reference_cpu)
     print(
         f"{label}: median {statistics.median(ours) * 1000:.0f} ms vs import sympy "
         f"{statistics.median(theirs) * 1000:.0f} ms; median paired ratio {statistics.median(ratios):.2f} "
-        f"(target <= {target})"
+        f"(target <= {target}); CPU {statistics.median(our_cpu) * 1000:.0f} ms vs {statistics.median(their_cpu) * 1000:.0f} ms, "
+        f"median paired CPU ratio {statistics.median(cpu_ratios):.2f}; load {os.getloadavg()[0]:.1f}"
     )
 
 
