@@ -395,3 +395,62 @@ def test_a_restart_keeps_every_submission_and_checks_the_pending_ones(tmp_path: 
     with pytest.raises(InputError, match="holds the class 'ML101', not 'CS50'"):
         with running_app(class_name="CS50", database=database):
             pass
+
+
+# --- class mode with a typed exercise (derive serve --class NAME --exercise "f(x) = …") -----------
+
+TYPED = "f(x) = x^2 \\sin(x)"
+TYPED_CORRECT = "f'(x) = 2x\\sin(x) + x^2\\cos(x)\n"
+TYPED_MISTAKEN = "f'(x) = 2x\\cos(x)\n"
+
+
+def test_a_typed_exercise_is_shown_checked_live_and_graded_like_derive_grade_exercise(tmp_path: Path) -> None:
+    database = tmp_path / "class.sqlite3"
+    with running_app(class_name="ML101", exercise=TYPED, database=database) as client:
+        page = client.get("/class")
+        assert page.status_code == 200 and '<p class="exercise">The exercise: <math' in page.text
+        assert "<mi>sin</mi>" in page.text or "sin" in page.text.split('<p class="exercise">')[1].split("</p>")[0]
+        assert 'data-live="/class/live"' in page.text
+        # the live check uses the class's exercise, whatever the form says: f is the typed one
+        live = client.post("/class/live", data={"text": TYPED_CORRECT, "function": "bce", "exercise": "g(x) = 1"})
+        assert live.status_code == 200 and "Valid</strong>: 1 correct, 0 wrong" in live.text
+        assert "Start your derivation with the exercise" not in live.text
+        for student, text in (("ann", TYPED_CORRECT), ("bob", TYPED_MISTAKEN)):
+            assert submit(client, student, text).status_code == 303
+        token = {"authorization": "Bearer " + client.app_state.teacher_token}  # type: ignore[attr-defined]
+        teacher = client.get("/teacher", headers=token).text
+        assert "derive serve --exercise &#34;f(x) = x^2 \\sin(x)&#34;" in teacher
+        gradebook = client.get("/teacher/grades.csv", headers=token).text
+        details = client.get("/teacher/details.json", headers=token).json()
+        assert (details["function"], details["exercise"]) == (None, TYPED)
+    for student, text in (("ann", TYPED_CORRECT), ("bob", TYPED_MISTAKEN)):
+        (tmp_path / student).write_text(text, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "derive", "grade", "ann", "bob", "--exercise", TYPED, "--out", "grades.csv"],
+                   cwd=tmp_path, check=True, capture_output=True, timeout=300)
+    assert gradebook == (tmp_path / "grades.csv").read_text(encoding="utf-8")
+    assert ",True," in gradebook.splitlines()[1] and ",False," in gradebook.splitlines()[2]
+    # stored with the class: a restart with no exercise goes on with it; another exercise is refused
+    with running_app(class_name="ML101", database=database) as client:
+        assert client.app_state.exercise.definition == TYPED  # type: ignore[attr-defined]
+    with pytest.raises(InputError, match=r'^the class \'ML101\' checks another exercise: start it with --exercise "f\(x\)'):
+        with running_app(class_name="ML101", function="bce", database=database):
+            pass
+
+
+@pytest.mark.parametrize(("exercise", "message"), [
+    ("x^2", "the exercise must define a function of x, as in f(x) = x^2 e^(3x); not 'x^2'"),
+    ("f(x) = x^^2", "the exercise 'f(x) = x^^2' cannot be read"),
+    ("f(x) = __import__('os').system('touch /tmp/derive-web-pwned')", "cannot be read"),
+    ("f(x) = x\ng(x) = 1", "--exercise must be one line of printable characters"),
+    ("f(x) = " + "x+" * 300 + "x", "--exercise is too long (608 characters; the limit is 500)"),
+    ("   ", "--exercise is empty"),
+])
+def test_a_bad_typed_exercise_is_one_line_and_never_stored(tmp_path: Path, exercise: str, message: str) -> None:
+    database = tmp_path / "class.sqlite3"
+    with pytest.raises(InputError) as raised:
+        with running_app(class_name="ML101", exercise=exercise, database=database):
+            pass
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+    assert not database.exists() or sqlite3.connect(database).execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'meta'").fetchone() == (0,)
+    assert not Path("/tmp/derive-web-pwned").exists()
