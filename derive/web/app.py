@@ -61,7 +61,10 @@ DOWNLOADS = {  # format: (file extension, media type)
     "json": ("json", "application/json"),
     "pdf": ("pdf", "application/pdf"),
 }
-STATIC = {"web.css": "text/css; charset=utf-8", "live.js": "text/javascript; charset=utf-8"}
+#: What /static/ serves: name: (file under templates/, media type). The derive page's derivation
+#: has the handouts' stylesheet (one home for the look of a derivation).
+STATIC = {"web.css": ("web/web.css", "text/css; charset=utf-8"), "live.js": ("web/live.js", "text/javascript; charset=utf-8"),
+          "handout.css": ("html/style.css", "text/css; charset=utf-8")}
 _STUDENT_PUNCTUATION = set(" .-_'@+")
 _NAME = re.compile(r"^[a-z_]{1,40}$")
 _VARIABLE = re.compile(r"^\\?[A-Za-z]{1,12}$")
@@ -107,7 +110,7 @@ class WebApp:
         self._latex = anyio.CapacityLimiter(1)
         self._latex_waiting = 0
         self._checking: set[int] = set()
-        self._static = {name: (Path(_templates("web")) / name).read_bytes() for name in STATIC}
+        self._static = {name: _templates(source).read_bytes() for name, (source, _) in STATIC.items()}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -632,7 +635,7 @@ class WebApp:
         name = request.path_params["name"]
         if name not in STATIC:
             raise HTTPProblem(404, "no such file")
-        return Response(self._static[name], media_type=STATIC[name], headers={"cache-control": "no-cache"})
+        return Response(self._static[name], media_type=STATIC[name][1], headers={"cache-control": "no-cache"})
 
     async def healthz(self, _request: Request) -> Response:
         return PlainTextResponse("ok")
