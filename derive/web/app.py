@@ -20,6 +20,7 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import AsyncIterator
@@ -38,6 +39,7 @@ from starlette.routing import Route
 
 from derive.errors import DeriveError, InputError, ToolMissingError, VerificationError
 from derive.sandbox import JobFailed, LimitExceeded, Overloaded
+from derive.web.listing import Listing, cache_folder, read_listing, source_digest, write_listing
 from derive.web.options import (
     DERIVATIONS_KEPT, MAX_BODY_BYTES, MAX_EXERCISE_CHARACTERS, MAX_LINES, MAX_WEB_STUDENTS, ServeOptions,
 )
@@ -121,8 +123,9 @@ class WebApp:
         if self.prepared:
             return
         try:
-            self.work.start()
-            self.catalogue = self.work.pool.run("derive.jobs:catalogue_listing", timeout=60, what="reading the catalogue")
+            self.work.start_in_background()
+            listing = self.listing()
+            self.catalogue, self.columns = listing.catalogue, listing.columns
             if self.options.class_name is not None:
                 self.open_class(self.options.class_name)
         except BaseException:
@@ -130,13 +133,25 @@ class WebApp:
             raise
         self.prepared = True
 
+    def listing(self) -> Listing:
+        """The catalogue and the gradebook's columns: as kept by an earlier start of this same code
+        (then the first page needs no worker), else read by a worker and kept."""
+        folder, digest = cache_folder(), source_digest()
+        kept = read_listing(folder, digest)
+        if kept is not None:
+            return kept
+        listing = Listing(
+            catalogue=self.work.run_now("derive.jobs:catalogue_listing", timeout=60, what="reading the catalogue"),
+            columns=self.work.run_now("derive.grading.gradebook:gradebook_columns", timeout=60, what="reading the gradebook"))
+        write_listing(folder, digest, listing)
+        return listing
+
     def open_class(self, class_name: str) -> None:
         """Class mode: the exercise given (read in a worker, as ``derive grade --exercise`` reads
         it, before it is stored), the class's database, its tokens."""
         wanted = self.wanted_exercise()
         if wanted is not None and wanted.definition is not None:
             self.shown_exercise(wanted)  # an unreadable exercise is never stored
-        self.columns = self.work.pool.run("derive.grading.gradebook:gradebook_columns", timeout=60)
         database = self.options.database or Path(f"derive-class-{_file_name(class_name)}.sqlite3")
         self.store = ClassStore(database, class_name=class_name, exercise=wanted)
         self.exercise = self.store.exercise
@@ -161,8 +176,8 @@ class WebApp:
         """The exercise's definition as the pages show it; a typed one is read in a worker."""
         if exercise.definition is None:
             return self.entry(exercise.function or "sigmoid")
-        return self.work.pool.run("derive.jobs:exercise_listing", exercise.definition, variable=exercise.variable,
-                                  timeout=60, what="reading the exercise")
+        return self.work.run_now("derive.jobs:exercise_listing", exercise.definition, variable=exercise.variable,
+                                 timeout=60, what="reading the exercise")
 
     def class_chosen(self, syntax: str | None = None) -> dict[str, Any]:
         """The class's exercise as a check's options (what the class page checks with: never the form's)."""
@@ -397,6 +412,7 @@ class WebApp:
         text = field(values, "text", "", limit=MAX_BODY_BYTES)
         if not text.strip():
             return self.render(request, "verdicts.html.j2", result=None, error=None, chosen=chosen)
+        started = time.perf_counter()
         try:
             result = await self.run_check(text, chosen)
         except DeriveError as problem:
@@ -404,7 +420,12 @@ class WebApp:
             response = self.render(request, "verdicts.html.j2", status=status, result=None, error=str(problem), chosen=chosen)
             response.headers.update(headers)
             return response
-        return self.render(request, "verdicts.html.j2", result=self.verdicts(result, chosen), error=None, chosen=chosen)
+        checked = time.perf_counter()
+        response = self.render(request, "verdicts.html.j2", result=self.verdicts(result, chosen), error=None, chosen=chosen)
+        # how long the check took in the pool (waiting for a worker, and in it) and the page after it
+        response.headers["server-timing"] = (f"check;dur={(checked - started) * 1000:.1f}, "
+                                             f"page;dur={(time.perf_counter() - checked) * 1000:.1f}")
+        return response
 
     def verdicts(self, result: dict[str, Any] | None, chosen: dict[str, Any]) -> dict[str, Any] | None:
         """The report and each line's MathML (trusted: SymPy's LaTeX through derive's MathML filter)."""

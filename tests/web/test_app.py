@@ -454,3 +454,55 @@ def test_a_bad_typed_exercise_is_one_line_and_never_stored(tmp_path: Path, exerc
     assert not database.exists() or sqlite3.connect(database).execute(
         "SELECT COUNT(*) FROM sqlite_master WHERE name = 'meta'").fetchone() == (0,)
     assert not Path("/tmp/derive-web-pwned").exists()
+
+
+# --- the listing kept between starts (derive/web/listing.py) --------------------------------------
+
+def test_a_second_start_lists_the_catalogue_without_a_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from derive.web import listing
+    from derive.web.work import Work
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with running_app() as client:
+        first = client.get("/").text
+    (kept,) = (tmp_path / "derive").glob("serve-listing-*.json")
+    assert kept.name == f"serve-listing-{listing.source_digest()}.json"
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    assert [entry["name"] for entry in data["catalogue"]][:1] == ["sigmoid"] and "file" in data["columns"]
+
+    def no_worker(*_args: object, **_options: object) -> None:
+        raise AssertionError("the start read the catalogue from a worker")
+
+    monkeypatch.setattr(Work, "run_now", no_worker)
+    with running_app(class_name="ML101", database=tmp_path / "class.sqlite3") as client:
+        assert client.get("/").text.replace("Class ML101", "").count("<math") == first.count("<math")
+        assert client.app_state.columns == data["columns"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("kept", ["not json", "{}", '{"catalogue": [{"name": 1}], "columns": []}', "[" * 100_000])
+def test_a_kept_listing_that_is_not_one_is_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: str) -> None:
+    from derive.web import listing
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = tmp_path / "derive" / f"serve-listing-{listing.source_digest()}.json"
+    path.parent.mkdir()
+    path.write_text(kept, encoding="utf-8")
+    assert listing.read_listing(path.parent, listing.source_digest()) is None
+    with running_app() as client:
+        assert client.get("/").status_code == 200
+    assert listing.read_listing(path.parent, listing.source_digest()) is not None
+
+
+def test_other_code_is_another_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from derive.web import listing
+
+    kept = listing.Listing(catalogue=[{"name": "x", "title": "", "summary": "", "aliases": [], "routes": [], "default_route": "",
+                                       "document": "handout", "variable": "x", "definition_mathml": "<math/>",
+                                       "definition_plain": "x"}], columns=["file"])
+    listing.write_listing(tmp_path, "a" * 32, kept)
+    assert listing.read_listing(tmp_path, "a" * 32) == kept
+    assert listing.read_listing(tmp_path, "b" * 32) is None
+    for index in range(listing.KEPT + 3):
+        listing.write_listing(tmp_path, f"{index:032d}", kept)
+    assert len(list(tmp_path.glob("serve-listing-*.json"))) == listing.KEPT
+    assert listing.read_listing(tmp_path, f"{listing.KEPT + 2:032d}") == kept
