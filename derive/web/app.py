@@ -183,7 +183,7 @@ class WebApp:
         """The class's exercise as a check's options (what the class page checks with: never the form's)."""
         return {"function": self.exercise.function if self.exercise.definition is None else None,
                 "exercise": self.exercise.definition or "", "variable": self.exercise.variable, "syntax": syntax,
-                "typed": self.exercise.definition is not None}
+                "typed": self.exercise.definition is not None, "fixed": True}
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
@@ -267,7 +267,7 @@ class WebApp:
         # "typed": False: a typed exercise is put in the box as the derivation's first line (the class
         # page's is the exercise every line is checked against, as derive check --exercise)
         return {"function": function or None, "exercise": exercise, "variable": variable, "syntax": syntax or None,
-                "typed": False}
+                "typed": False, "fixed": False}
 
     async def run_check(self, text: str, chosen: dict[str, Any]) -> dict[str, Any]:
         check_lines(text)

@@ -419,7 +419,8 @@ def test_a_typed_exercise_is_shown_checked_live_and_graded_like_derive_grade_exe
             assert submit(client, student, text).status_code == 303
         token = {"authorization": "Bearer " + client.app_state.teacher_token}  # type: ignore[attr-defined]
         teacher = client.get("/teacher", headers=token).text
-        assert "derive serve --exercise &#34;f(x) = x^2 \\sin(x)&#34;" in teacher
+        assert "derive serve --class ML101 --exercise &#34;f(x) = x^2 \\sin(x)&#34;" in teacher
+        assert 'id="var"' not in page.text  # the class's variable is the class's, not the student's
         gradebook = client.get("/teacher/grades.csv", headers=token).text
         details = client.get("/teacher/details.json", headers=token).json()
         assert (details["function"], details["exercise"]) == (None, TYPED)
