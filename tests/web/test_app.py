@@ -507,3 +507,16 @@ def test_other_code_is_another_listing(tmp_path: Path, monkeypatch: pytest.Monke
         listing.write_listing(tmp_path, f"{index:032d}", kept)
     assert len(list(tmp_path.glob("serve-listing-*.json"))) == listing.KEPT
     assert listing.read_listing(tmp_path, f"{listing.KEPT + 2:032d}") == kept
+
+
+def test_a_class_database_from_before_typed_exercises_opens_with_its_function(tmp_path: Path) -> None:
+    from derive.web.store import ClassStore, Exercise
+
+    database = tmp_path / "old.sqlite3"
+    ClassStore(database, class_name="ML101", exercise=Exercise(function="bce"))
+    with sqlite3.connect(database) as connection:  # as schema 1 wrote it: the function only
+        connection.execute("DELETE FROM meta WHERE key IN ('exercise', 'variable')")
+    assert ClassStore(database, class_name="ML101", exercise=None).exercise == Exercise(function="bce")
+    assert ClassStore(database, class_name="ML101", exercise=Exercise(function="bce")).exercise == Exercise(function="bce")
+    with pytest.raises(InputError, match="start it with --function bce"):
+        ClassStore(database, class_name="ML101", exercise=Exercise(function="sigmoid"))
