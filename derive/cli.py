@@ -531,7 +531,11 @@ def run_serve(arguments: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--class", dest="class_name", help="class mode: students submit under their name or id, the teacher "
                         "watches the gradebook")
-    parser.add_argument("--function", default="sigmoid", help="with --class: the exercise's catalogued function (default sigmoid)")
+    parser.add_argument("--function", help="with --class: the exercise's catalogued function (default: the class's own; "
+                        "sigmoid for a new class)")
+    parser.add_argument("--exercise", metavar="DEFINITION", help='with --class: the exercise as a definition, graded as '
+                        'derive grade --exercise grades, e.g. "f(x) = x^2 sin(x)"')
+    parser.add_argument("--var", help="with --class: the exercise's variable (default: its own, x for sigmoid)")
     parser.add_argument("--database", type=Path, help="with --class: the SQLite file (default derive-class-NAME.sqlite3)")
     parser.add_argument("--new-token", action="store_true", help="with --class: replace the teacher's token")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
@@ -543,8 +547,10 @@ def run_serve(arguments: list[str]) -> int:
         raise UsageError(f"--port must be between 1 and 65535, not {options.port}")
     if options.workers < 1 or options.queue < 1:
         raise UsageError("--workers and --queue must be at least 1")
-    if options.class_name is None and (options.database or options.new_token or options.function != "sigmoid"):
-        raise UsageError("--function, --database and --new-token are for class mode: add --class NAME")
+    if options.class_name is None and (options.database or options.new_token or options.function is not None
+                                       or options.exercise is not None or options.var is not None):
+        raise UsageError("--function, --exercise, --var, --database and --new-token are for class mode: add --class NAME")
+    _refuse_two_exercises(options)
     if options.class_name is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}$", options.class_name):
         raise UsageError("--class must be a name of letters, digits, spaces and . _ - (at most 60), such as ML101")
     for flag, seconds in (("--timeout", options.timeout), ("--file-timeout", options.file_timeout)):
@@ -554,8 +560,8 @@ def run_serve(arguments: list[str]) -> int:
 
     return serve(ServeOptions(
         host=options.host, port=options.port, workers=options.workers, queue_limit=options.queue, timeout=options.timeout,
-        file_timeout=options.file_timeout, class_name=options.class_name, function=options.function, database=options.database,
-        new_token=options.new_token,
+        file_timeout=options.file_timeout, class_name=options.class_name, function=options.function, exercise=options.exercise,
+        variable=options.var, database=options.database, new_token=options.new_token,
     ))
 
 

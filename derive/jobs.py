@@ -130,26 +130,48 @@ def catalogue_listing() -> list[dict[str, Any]]:
 
 def check_page(
     text: str, *, function: str | None = "sigmoid", variable: str | None = None, syntax: str | None = None,
-    line_timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
+    exercise: str | None = None, line_timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
     """:func:`check_text` for a web page: the report's JSON data (as ``derive check --format json``
-    prints it) and each line that was read, as MathML (``{"lines": {number: [[relation, mathml], ...]}}``).
+    prints it) and each line that was read, as MathML (``{"mathml": {"number": [[relation, mathml], ...]}}``,
+    the line's number as a string, as JSON has it).
 
-    ``function=None``: the exercise is the function the derivation itself defines (``f(x) = …``).
+    ``function=None``: the exercise is the function the derivation itself defines (``f(x) = …``), or
+    ``exercise``, a typed definition (``derive check --exercise``).
     ``line_timeout`` is ``derive check --timeout`` (a sandbox job's ``timeout`` is its own deadline).
     """
     from derive.checker.reader import decode_submission
 
-    pieces: dict[int, list[tuple[str | None, str]] | None] = {}
+    pieces: dict[str, list[tuple[str | None, str]] | None] = {}
 
     def observe(plan: Any) -> None:
-        pieces[plan.number] = _line_mathml(plan)
+        pieces[str(plan.number)] = _line_mathml(plan)
 
     text = decode_submission(text.encode("utf-8", "surrogatepass"), "the derivation")
     with RememberingWorker(timeout=line_timeout) as worker:
-        report = check(text, function=function, variable=variable, syntax=syntax, timeout=line_timeout,
+        report = check(text, function=function, exercise=exercise, variable=variable, syntax=syntax, timeout=line_timeout,
                        file_timeout=file_timeout, worker=worker, observe=observe)
     return {"report": report.as_json_data(), "mathml": pieces}
+
+
+def exercise_listing(text: str, *, variable: str | None = None) -> dict[str, Any]:
+    """A typed exercise (``derive serve --class NAME --exercise "f(x) = …"``), read as ``derive grade
+    --exercise`` reads it (its one-line error when it cannot be), and shown as the catalogue
+    listing shows a definition: ``{"definition_mathml": ..., "definition_plain": ...}``."""
+    import sympy
+
+    from derive.checker import typed_exercise
+    from derive.checker.plan import Reading
+    from derive.parse import detect_syntax
+    from derive.renderer.view import Math
+
+    letter = variable or "x"
+    check_variable_name(letter)
+    function, definition = typed_exercise(text, detect_syntax(text), letter,
+                                          Reading(functions={}, catalogue=catalogue_names()))
+    shown = Math(sympy.Eq(function, definition, evaluate=False))
+    return {"definition_mathml": shown.mathml, "definition_plain": shown.plain}
 
 
 def _line_mathml(plan: Any) -> list[tuple[str | None, str]] | None:
