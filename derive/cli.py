@@ -158,7 +158,7 @@ def run_function(arguments: list[str]) -> int:
     parser = _Parser(
         prog="derive",
         description="Derive a function's derivative step by step, prove every step, and write it as a handout.",
-        epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME', 'derive compare', "
+        epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME', 'derive compare', 'derive catalogue', "
         "'derive check FILE', 'derive grade FILES', 'derive serve'. "
         "Without options, 'derive sigmoid' writes output/sigmoid.tex, .md (+ .svg) and .html.",
     )
@@ -507,6 +507,26 @@ def run_compare(arguments: list[str]) -> int:
     return 0
 
 
+def run_catalogue(arguments: list[str]) -> int:
+    parser = _Parser(prog="derive catalogue", description="Write every catalogue entry's handout and the comparison "
+                     "table: what 'derive NAME' for each entry and 'derive compare' write, in one run.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
+    parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),
+                        help="documents to write (default all)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="processes sharing the work (default: one per core)")
+    options = parser.parse_args(arguments)
+    if not 1 <= options.jobs <= 64:
+        raise UsageError("--jobs must be between 1 and 64")
+    from derive.output import check_output_folder, formats_from, write_catalogue
+
+    check_output_folder(options.out)
+    _interrupt_on_sigterm()
+    for path in write_catalogue(options.out, formats_from(options.output_format), jobs=options.jobs):
+        print(path)
+    return 0
+
+
 def run_list(arguments: list[str]) -> int:
     _Parser(prog="derive list", description="List the catalogue of functions.").parse_args(arguments)
     from derive.differentiate.catalogue import ENTRIES
@@ -579,7 +599,7 @@ def _print_derivation(derivation: object, output_format: str) -> int:
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "list": run_list, "diff": run_diff, "worksheet": run_worksheet, "check": run_check, "grade": run_grade,
-    "compare": run_compare, "serve": run_serve, "gradescope-autograder": run_gradescope,
+    "compare": run_compare, "catalogue": run_catalogue, "serve": run_serve, "gradescope-autograder": run_gradescope,
 }
 
 

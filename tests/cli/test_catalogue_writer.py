@@ -98,3 +98,24 @@ def test_two_jobs_share_the_work_among_worker_processes(tmp_path: Path, monkeypa
     workers = {path.read_text() for path in tmp_path.glob("*.pid")}
     assert len(list(tmp_path.glob("*.pid"))) == len(ENTRIES)
     assert str(os.getpid()) not in workers and 1 <= len(workers) <= 2
+
+
+def test_derive_catalogue_writes_what_the_library_writes(shared_and_alone, tmp_path: Path, capsys) -> None:
+    """The command line: `derive catalogue` prints each path it wrote, the same files as
+    write_catalogue (whose sigmoid handouts are the committed goldens)."""
+    from derive.cli import main
+
+    (written, folder), _ = shared_and_alone
+    assert main(["catalogue", "--out", str(tmp_path), "--jobs", "2"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert [Path(line).name for line in printed] == [path.name for path in written]
+    assert _files(tmp_path) == _files(folder)
+
+
+@pytest.mark.parametrize("jobs", ["0", "65", "-1"])
+def test_derive_catalogue_refuses_a_number_of_jobs_out_of_range(tmp_path: Path, capsys, jobs: str) -> None:
+    from derive.cli import main
+
+    assert main(["catalogue", "--out", str(tmp_path), "--jobs", jobs]) == 2
+    assert capsys.readouterr().err == "derive: error: --jobs must be between 1 and 64\n"
+    assert list(tmp_path.iterdir()) == []
