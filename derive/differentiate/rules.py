@@ -209,9 +209,12 @@ _ELEMENTARY: list[tuple[str, type, Callable[[sympy.Expr], sympy.Expr], DefinedAs
     ("acoth", sympy.acoth, lambda u: _reciprocal(1 - u**2),
      InverseOf(forward=sympy.coth, in_terms_of_f=lambda s: total(S.One, negate(_square(s))),
                where=_always)),
-    # arsech is looked up: its real domain is (0, 1], but SymPy's and mpmath's derivative of it is
-    # real on (-1, 0) too, so a derivation through arcosh(1/u) meets a false intermediate claim there.
-    ("asech", sympy.asech, lambda u: negate(_reciprocal(product(u, _root(1 - u**2)))), None),
+    # arsech by the inverse-function rule, not through arcosh(1/u): its real domain is (0, 1], but
+    # SymPy's and mpmath's derivative of arcosh(1/u) is real on (-1, 0) too, where that route would
+    # meet a false intermediate claim. d/dy sech y = -sech y tanh y, and tanh y >= 0 for y >= 0.
+    ("asech", sympy.asech, lambda u: negate(_reciprocal(product(u, _root(1 - u**2)))),
+     InverseOf(forward=sympy.sech, in_terms_of_f=lambda s: negate(product(s, _root(total(S.One, negate(_square(s)))))),
+               where=_on_range(sympy.tanh, sympy.asech, S.Zero, sympy.oo))),
     # arcsch u = arsinh(1/u): the chain rule on the better-known inverse
     ("acsch", sympy.acsch, lambda u: negate(_reciprocal(product(_absolute(u), _root(1 + u**2)))),
      DefinedAs(definition=lambda u: sympy.asinh(_reciprocal(u), evaluate=False))),
