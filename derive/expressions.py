@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import sympy
+from sympy.core.symbol import Str
 
 
 def rebuild(expr: sympy.Basic, args: tuple[sympy.Basic, ...]) -> sympy.Basic:
@@ -171,3 +172,19 @@ class Tends(sympy.Function):
 
     def _sympystr(self, printer: Any) -> str:
         return f"{printer._print(self.args[0])} -> {printer._print(self.args[1])}"
+
+
+class Stated(sympy.Basic):
+    """A rule as a textbook states it, in a sentence: ``Stated("(f/g)' = (g f' - f g')/g^2",
+    r"\\left(\\frac{f}{g}\\right)' = \\frac{g f' - f g'}{g^{2}}")`` prints the first in plain text and
+    the second in LaTeX (so in MathML too). Derive's own constant text, never anyone's input;
+    never evaluated or proved (it names the rule; each step that uses it is proved)."""
+
+    def __new__(cls, plain: str, latex: str) -> Stated:
+        return super().__new__(cls, Str(plain), Str(latex))
+
+    def _latex(self, printer: Any) -> str:
+        return self.args[1].name
+
+    def _sympystr(self, printer: Any) -> str:
+        return self.args[0].name

@@ -19,7 +19,7 @@ from derive.differentiate.moves import StepChain, complement_steps, split_off_re
 from derive.differentiate.piecewise import corners, on_open_intervals, refine_absolute_values
 from derive.differentiate.recognise import candidates
 from derive.differentiate.rules import quotient_rule
-from derive.expressions import negate, product, total
+from derive.expressions import Stated, negate, product, total
 from derive.functions import expand_definitions, sigma, softmax_inputs, softmax_output, variable
 from derive.model import Step, say
 from derive.printing import written_decimal
@@ -61,7 +61,10 @@ def finish_piecewise(chain: StepChain, definition: sympy.Expr, x: sympy.Symbol, 
         chain.step("combine_pieces", say("Combine everything into one piecewise expression."), tidy)
     refined = refine_absolute_values(chain.current, x)
     if refined != chain.current:
-        chain.step("refine_pieces", say("On each interval an absolute value |u| is -u where u < 0 and u where u > 0; use that and tidy up."), refined)
+        u = sympy.Symbol("u", real=True)
+        chain.step("refine_pieces", say("On each interval an absolute value ", Stated("|u|", r"\lvert u \rvert"), " is ", -u,
+                                        " where ", sympy.StrictLessThan(u, 0), " and ", u, " where ",
+                                        sympy.StrictGreaterThan(u, 0), "; use that and tidy up."), refined)
     for corner in corners(expand_definitions(definition), chain.current, x):
         if not corner.checked:
             continue

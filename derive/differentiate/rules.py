@@ -18,7 +18,7 @@ from typing import Protocol
 import sympy
 from sympy import S
 
-from derive.expressions import negate, product, total
+from derive.expressions import Stated, negate, product, total
 from derive.functions import NamedFunction, log_base, sigma
 from derive.model import Annotation, Segment, Step, say
 from derive.differentiate.piecewise import absolute_value_as_piecewise, on_open_intervals
@@ -340,6 +340,12 @@ def product_like(f: sympy.Mul, x: sympy.Symbol) -> RuleApplication:
     return product_rule(rest, x)
 
 
+#: The rules as a textbook states them, typeset in documents.
+_F, _G = sympy.symbols("f g")
+_PRODUCT_RULE = Stated("(f g)' = f' g + f g'", r"(f g)' = f' g + f g'")
+_QUOTIENT_RULE = Stated("(f/g)' = (g f' - f g')/g^2", r"\left(\frac{f}{g}\right)' = \frac{g f' - f g'}{g^{2}}")
+
+
 def product_rule(factors: list[sympy.Expr], x: sympy.Symbol) -> RuleApplication:
     """d/dx (f·g) = f′·g + f·g′ (and likewise for more factors: differentiate one at a time)."""
     terms = []
@@ -348,7 +354,7 @@ def product_rule(factors: list[sympy.Expr], x: sympy.Symbol) -> RuleApplication:
         terms.append(product(*pieces))
     return RuleApplication(
         rule="product",
-        annotation=say("Differentiate one factor at a time and add the results: (f g)' = f' g + f g'."),
+        annotation=say("Differentiate one factor at a time and add the results: ", _PRODUCT_RULE, "."),
         result=total(*terms),
     )
 
@@ -361,7 +367,8 @@ def quotient_rule(numerator: sympy.Expr, denominator: sympy.Expr, x: sympy.Symbo
     )
     return RuleApplication(
         rule="quotient",
-        annotation=say("(f/g)' = (g f' - f g')/g^2 with f = ", numerator, " and g = ", denominator, "."),
+        annotation=say(_QUOTIENT_RULE, " with ", sympy.Eq(_F, numerator, evaluate=False), " and ",
+                       sympy.Eq(_G, denominator, evaluate=False), "."),
         result=sympy.Mul(top, sympy.Pow(denominator, -2, evaluate=False), evaluate=False),
         details=(("numerator", numerator), ("denominator", denominator)),
     )

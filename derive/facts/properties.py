@@ -27,7 +27,7 @@ from derive.differentiate.recognise import polynomial_in
 from derive.evaluate import NotEvaluable, evaluate
 from derive.expressions import PIECEWISE_KINDS, Tends, apply_at
 from derive.functions import expand_definitions, prepare
-from derive.model import Annotation, Property, Recognition, Segment, Verification, say
+from derive.model import Annotation, Property, Recognition, Segment, Verification, method_segments, say
 from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, all_of, prove_equal
 from derive.verify.limits import HOW_NUMERIC, HOW_PARTS, HOW_PIECE, LimitProof, defined_far_out, prove_limit
 from derive.verify.procedure import to_rational_function_with_scale
@@ -239,7 +239,7 @@ def _sign_reason(shown: sympy.Expr, found: SignProof, what: str) -> list[Segment
     if found.written is None:
         return [f"On each interval between the break points, and at each break point, it is {what}."]
     prefix: list[Segment] = ["With ", found.substitution, ", "] if found.substitution is not None else []
-    return [*prefix, Eq(shown, found.written, evaluate=False), ": ", found.reason, "."]
+    return [*prefix, Eq(shown, found.written, evaluate=False), ": ", *method_segments(found.reason), "."]
 
 
 def _increasing_proof(definition: sympy.Expr, first: sympy.Expr, x: sympy.Symbol, options: VerifyOptions) -> SignProof:
@@ -437,7 +437,7 @@ def _second_derivative(
         reason: list[Segment] = []
         if change.written is not None:
             prefix: list[Segment] = ["with ", change.substitution, ", "] if change.substitution is not None else []
-            reason = ["; ", *prefix, Eq(second_derivative, change.written, evaluate=False), ", and ", change.reason]
+            reason = ["; ", *prefix, Eq(second_derivative, change.written, evaluate=False), ", and ", *method_segments(change.reason)]
         yield Property(
             key="inflection", kind="inflection", title="Inflection point",
             statement=Eq(sympy.Subs(second_derivative, x, point), 0, evaluate=False),
@@ -477,9 +477,9 @@ def _inverse(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol, opti
     yield Property(
         key="inverse", kind="inverse", title="Inverse function",
         statement=Eq(x, inverse, evaluate=False), condition=condition,
-        explanation=say("The function is increasing from ", low.value, " to ", high.value, ", so it takes each value y with ",
+        explanation=say("The function is increasing from ", low.value, " to ", high.value, ", so it takes each value ", y, " with ",
                         condition, " exactly once; solve ", Eq(y, function, evaluate=False),
-                        " for x, and substituting back gives y again."),
+                        " for ", x, ", and substituting back gives ", y, " again."),
         verification=verification,
     )
 

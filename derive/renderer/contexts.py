@@ -41,6 +41,7 @@ def handout_context(
     caption = plot_caption(figure, [derivation.function, derivative], x) if figure else None
     return {
         "title": _title(derivation),
+        "heading": annotation_view(Annotation(_heading(derivation)), style),
         "d": derivation_view(derivation, style),
         "others": [derivation_view(other, style) for other in others],
         "plot": figure,
@@ -204,19 +205,25 @@ def _tick_label(value: float) -> str:
 
 
 def _title(derivation: Derivation) -> str:
+    """The document's title as plain text (the HTML page's name): :func:`_heading` written out."""
+    return Annotation(_heading(derivation)).plain()
+
+
+def _heading(derivation: Derivation) -> tuple[str | sympy.Basic, ...]:
     """What the document derives, from the catalogue's title: "The derivative of the logistic
     sigmoid"; "... (the derivative in w)" for one partial derivative of a loss L(w, b) whose
-    title already names its gradient; a typed expression has no title."""
+    title already names its gradient; a typed expression has no title. The variable is
+    mathematics (typeset in the heading)."""
     title = derivation.title
     if not title:
-        return "A derivative, step by step"
+        return ("A derivative, step by step",)
     partial = is_partial(sympy.Derivative(derivation.function, derivation.variable))
     if re.search(r"\b(gradient|derivative)s?\b", title, flags=re.IGNORECASE):
-        return f"{title} (the derivative in {derivation.variable})" if partial else title
-    in_variable = f" in {derivation.variable}" if partial else ""
+        return (title, " (the derivative in ", derivation.variable, ")") if partial else (title,)
+    in_variable = (" in ", derivation.variable, " of ") if partial else (" of ",)
     first_word = title.split()[0]
     common = first_word in ("The", "A", "An") or (first_word[1:].islower() and first_word.lower() in _COMMON_FIRST_WORDS)
-    return f"The derivative{in_variable} of {title[0].lower() + title[1:] if common else title}"
+    return ("The derivative", *in_variable, title[0].lower() + title[1:] if common else title)
 
 
 #: First words of catalogue titles that are ordinary words, lower-cased mid-sentence ("the
@@ -276,6 +283,7 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
         })
     return {
         "title": ("Answer key: " if answers else "Worksheet: ") + title,
+        "heading": annotation_view(Annotation(("Answer key: " if answers else "Worksheet: ", *_heading(sheet.derivation)))),
         "student": sheet.student,
         "answers": answers,
         "d": derivation_view(sheet.derivation, style),

@@ -25,7 +25,7 @@ from sympy import S, oo
 from derive.evaluate import NotEvaluable, evaluate, to_mpf
 from derive.expressions import PIECEWISE_KINDS, break_points, interval_samples
 from derive.functions import prepare
-from derive.model import Verification
+from derive.model import Described, Verification
 from derive.verify.limits import display_symbol, rational_in_t, substitution_text
 from derive.verify.procedure import constant_is_zero
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, sample_points
@@ -124,7 +124,9 @@ def prove_sign_change(expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> S
     if multiplicity % 2 == 1:
         method = (f"exact: {substitution_text(x, scale, t)}the numerator has a root of odd multiplicity ({multiplicity}) "
                   f"at {where} and the denominator none, so the sign changes there")
-        reason = f"the numerator has a simple root at {where}" if multiplicity == 1 else f"the numerator has a root of odd multiplicity at {where}"
+        at_point = sympy.Eq(sympy.Symbol("T") if t is not None else x, at, evaluate=False)  # typeset in documents
+        reason = Described("the numerator has a simple root at " if multiplicity == 1
+                           else "the numerator has a root of odd multiplicity at ", at_point)
         return SignProof(verification=proof(method=method), written=written, substitution=substitution, reason=reason)
     return SignProof(verification=unproved(method=f"the root at {where} has even multiplicity: no sign change", numeric_ok=False))
 
@@ -163,7 +165,9 @@ def _smooth_sign(expr: sympy.Expr, x: sympy.Symbol, wanted: str) -> tuple[bool, 
     written, substitution = _display(function, t, x, scale)
     domain = "T > 0" if t is not None else f"every real {x}"
     method = f"exact: {substitution_text(x, scale, t)}{decided} for {domain}"
-    return True, method, written, substitution, f"{decided} for {domain}"
+    reason = (Described(f"{decided} for ", sympy.StrictGreaterThan(sympy.Symbol("T"), 0)) if t is not None
+              else Described(f"{decided} for every real ", x))
+    return True, method, written, substitution, reason
 
 
 def _rational_sign(function: sympy.Expr, s: sympy.Symbol, low: sympy.Expr, high: sympy.Expr, wanted: str) -> str | None:

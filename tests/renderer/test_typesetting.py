@@ -273,3 +273,57 @@ def test_titles_write_names_as_their_authors_do(tmp_path: Path, name: str, title
 def test_compare_list_names_each_function_once(documents: Path) -> None:
     text = (documents / "catalogue.md").read_text(encoding="utf-8")
     assert "GELU, GELU, tanh" not in text and "GELU, tanh approximation" not in text
+
+
+# --- prose: derive's own sentences typeset their mathematics -------------------------------------
+
+#: Mathematics in a LaTeX document: inline and display formulas, and the environments that hold them.
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]"
+                   r"|\\begin\{(align\*?|aligned|tikzpicture|equation\*?|cases)\}.*?\\end\{\1\}", re.S)
+#: What a reader must not meet in a handout's prose, with how it shows.
+_PROSE_FAULTS = {
+    "a variable set upright in a sentence": re.compile(r"(?<![\w\\{])[xyzuwT](?![\w}])"),
+    "'infinity' spelled out": re.compile(r"infinity"),
+    "an implementation's name": re.compile(r"[Ss]ym[Pp]y|mpmath|Python"),
+    "a caret in a sentence (a formula written as text)": re.compile(r"\\textasciicircum|\^"),
+    "a hyphen for a minus sign": re.compile(r"(?<![-\w])-\d"),
+    "a juxtaposed number or factor such as '(1 + e^{-x}) 0' or '1 sigma(3x)'": re.compile(r"\)\s+\d|\b1\s*\\sigma"),
+}
+
+
+def _prose(latex: str) -> str:
+    """The text of a LaTeX document outside its mathematics, commands' arguments and verbatim lines."""
+    body = latex.split(r"\begin{document}", 1)[-1]
+    body = _MATH.sub(" ", body)
+    body = re.sub(r"\\texttt\{[^}]*\}", " ", body)
+    return re.sub(r"\\(label|ref|includegraphics|begin|end)(\[[^]]*\])?\{[^}]*\}", " ", body)
+
+
+@pytest.fixture(scope="module")
+def catalogue_latex(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    from derive.output import write_catalogue
+
+    folder = tmp_path_factory.mktemp("catalogue-latex")
+    return {path.name: path.read_text(encoding="utf-8") for path in write_catalogue(folder, ("latex",), jobs=2)}
+
+
+def test_every_catalogue_document_typesets_the_mathematics_in_its_sentences(catalogue_latex: dict[str, str]) -> None:
+    """Issue 13: variables in math mode, true minus signs, ∞ not "infinity", T = e^x typeset, no
+    implementation names, no juxtapositions — in every handout and the comparison table."""
+    faults = [f"{name}: {fault}: ...{prose[max(0, found.start() - 40):found.end() + 30]!r}..."
+              for name, latex in catalogue_latex.items() for prose in (_prose(latex),)
+              for fault, pattern in _PROSE_FAULTS.items() for found in pattern.finditer(prose)]
+    assert len(catalogue_latex) == len(ENTRIES) + 1
+    assert not faults, "\n".join(faults)
+
+
+@pytest.mark.parametrize(("prose", "fault"), [
+    (r"substitute T = e\textasciicircum{}x; the rational function cancels", "a variable set upright in a sentence"),
+    (r"as x tends to +infinity", "'infinity' spelled out"),
+    (r"by SymPy's limit algorithm", "an implementation's name"),
+    (r"write the reciprocal with exponent -1", "a hyphen for a minus sign"),
+    (r"$\left(1 + e^{-x}\right)$ 0", None),  # mathematics is not prose
+])
+def test_the_prose_check_finds_what_it_looks_for(prose: str, fault: str | None) -> None:
+    found = {name for name, pattern in _PROSE_FAULTS.items() if pattern.search(_prose(prose))}
+    assert (fault in found) if fault else not found
