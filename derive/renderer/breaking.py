@@ -194,17 +194,19 @@ def breakable(latex: str, *, width: float = INLINE_WIDTH) -> str:
     return _write(_stack_numerators(_flatten(items, 2), width))
 
 
-def display_lines(latex: str, *, width: float = INLINE_WIDTH, stack: bool = True) -> list[str]:
+def display_lines(latex: str, *, width: float = INLINE_WIDTH, stack: bool = True, keep_short: bool = False) -> list[str]:
     """``latex`` cut into lines of at most about ``width`` points, each cut before a
     top-level operator (``+``, ``-``, ``\\cdot``, ``=``; inside parentheses too, never inside an
     environment such as ``cases``), for a display that TeX does not break.
     A formula that fits, or has no operator to cut at, is one line. ``stack``: a fraction whose
     numerator is still too wide gets its numerator stacked (LaTeX; MathML pieces are not).
+    ``keep_short``: a parenthesis narrower than half a line is never cut inside ((1 - y) stays
+    whole), for pieces that wrap on a screen; a display cut for print may cut anywhere it must.
     """
     items = _parse(latex)
     if _width(items) <= width:
         return [latex]
-    items = _flatten(items, 2, min_width=width / 2)
+    items = _flatten(items, 2, min_width=width / 2 if keep_short else 0)
     lines: list[list[_Group | str]] = [[]]
     depth = 0  # inside an environment (cases): never cut there
     for index, item in enumerate(items):

@@ -75,7 +75,7 @@ class Math:
         from derive.renderer.breaking import display_lines
         from derive.renderer.mathml import latex_to_mathml
 
-        pieces = display_lines(self.latex, width=HTML_PIECE_WIDTH, stack=False)
+        pieces = display_lines(self.latex, width=HTML_PIECE_WIDTH, stack=False, keep_short=True)
         if len(pieces) == 1:
             return None
         first, *rest = pieces
