@@ -49,6 +49,8 @@ class Graded:
     error: str | None
     sha256: str | None = None
     reused: bool = False
+    #: Files written for this submission where it was graded (its feedback; see grade_stream's ``then``).
+    written: tuple[Path, ...] = ()
 
     def row(self) -> dict[str, Any]:
         if self.report is None:
@@ -73,6 +75,9 @@ class Found:
 
 #: Looks up an earlier result for a file by the SHA-256 of its bytes (``grade --resume``).
 Earlier = Callable[[str], "Report | None"]
+#: More work on a submission's result where it was graded, in parallel with the others (its
+#: feedback documents, produced in the worker's process): returns the result to yield.
+Then = Callable[[Graded, Found, ProofWorker], Graded]
 
 
 def collect(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
@@ -205,9 +210,13 @@ def grade_stream(
     progress: Callable[[int, int], None] | None = None,
     earlier: Earlier | None = None,
     next_line: NextLine | None = None,
+    then: Then | None = None,
     **options: Any,
 ) -> Iterator[Graded]:
     """The result of every submission, in the order given, with ``jobs`` proof workers.
+
+    ``then`` is called on each result in the thread that graded it, with that thread's worker
+    (see :data:`Then`); what it raises is raised when that result's turn comes.
 
     At most ``LOOKAHEAD_PER_WORKER * jobs`` submissions are in flight, so memory stays bounded
     however large the class. Closing the iterator early (an interrupt) stops every worker at
@@ -230,6 +239,8 @@ def grade_stream(
             with lock:
                 workers.append(local.worker)
         result = grade_one(item, local.worker, earlier=earlier, timeout=timeout, next_line=next_line, **options)
+        if then is not None and not stopped.is_set():
+            result = then(result, item, local.worker)
         with lock:
             done[0] += 1
             if progress is not None:
