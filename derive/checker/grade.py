@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from derive.checker import check, check_exercise, check_timeout
+from derive.checker import check, check_exercise, check_one_exercise, check_timeout
 from derive.checker.conclusion import NextLine
 from derive.checker.reader import read_submission_file
 from derive.checker.worker import DEFAULT_TIMEOUT_SECONDS, ProofWorker
@@ -174,8 +174,7 @@ def check_grade_options(*, timeout: float = DEFAULT_TIMEOUT_SECONDS, **options: 
     check_timeout(options.get("file_timeout", timeout), what="the time limit for the whole file")
     if options.get("variable") is not None:  # None: the exercise's own variable
         check_variable_name(options["variable"])
-    if options.get("function") is not None and options.get("exercise") is not None:
-        raise InputError("give the exercise either as a catalogue function (--function) or as a definition (--exercise), not both")
+    check_one_exercise(options.get("function"), options.get("exercise"))
     lookup(options.get("function") or "sigmoid")
     if options.get("exercise") is not None:
         check_exercise(options["exercise"], options.get("variable") or "x")
