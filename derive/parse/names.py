@@ -699,6 +699,9 @@ def _subscripted(previous: Token | None, sub: Token, names: Names, context: _Con
         for kind, value in sequence:
             position = at if kind == VAR else start
             yield Token(kind, value, position, 1, position + 1, 1, end + 1, end)
+    elif previous.type == D and str(previous) == "partial":  # \partial_d, \partial_2, \partial_e
+        raise ParseError(f"a derivative is taken with respect to a letter (\\partial_w L, ∂L/∂w), not '{script}'",
+                         column=column)
     else:
         raise ParseError(f"a subscript belongs to a letter, as in w_1, not to '{previous}'", column=column)
 
