@@ -84,6 +84,8 @@ class Job:
     target: str
     args: tuple[Any, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    #: the work in words, for messages ("writing the feedback on s001.tex")
+    what: str = "the work"
 
     def run(self) -> Any:
         return resolve(self.target)(*self.args, **self.options)
@@ -96,7 +98,7 @@ def _run_job(job: Job) -> tuple[str, Any]:
     except DeriveError as error:
         return ("error", (str(error), error.exit_code))
     except Exception as error:  # noqa: BLE001 - a bug or a limit, reported in one line, never hidden
-        found = failure(error, job.target.rpartition(":")[2].replace("_", " "))
+        found = failure(error, job.what)
         return ("error", (str(found), found.exit_code))
 
 
@@ -223,11 +225,11 @@ class ProofWorker:
             self._connection.send(job)
             if not self._connection.poll(timeout):
                 self._stop()
-                raise LimitExceeded(f"{job.target} took longer than the limit of {timeout:g} s")
+                raise LimitExceeded(f"{job.what} took longer than the limit of {timeout:g} s")
             kind, payload = self._connection.recv()
         except (EOFError, OSError):
             self._stop()
-            raise LimitExceeded(f"{job.target} stopped: its worker process died (most likely out of memory; the "
+            raise LimitExceeded(f"{job.what} stopped: its worker process died (most likely out of memory; the "
                                 f"limit is {self.memory_limit / 1024**3:g} GB)") from None
         return _job_result(kind, payload)
 

@@ -391,8 +391,9 @@ class _Writers:
                                    student=student.name if student else "")
         files = {output_format: str(path) for output_format, path in
                  feedback_files(folder, feedback_stem(relative), formats).items()}
-        written = worker.run(Job(target="derive.grading.feedback:write_feedback", args=(context, files)),
-                             timeout=FEEDBACK_TIMEOUT_SECONDS)
+        job = Job(target="derive.grading.feedback:write_feedback", args=(context, files),
+                  what=f"writing the feedback on {graded.path}")
+        written = worker.run(job, timeout=FEEDBACK_TIMEOUT_SECONDS)
         return replace(graded, written=tuple(Path(path) for path in written))
 
     def abort(self) -> None:
