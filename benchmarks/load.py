@@ -1,7 +1,8 @@
 """Load test of ``derive serve`` on loopback (issue 15): ``python3 benchmarks/load.py``.
 
-Starts ``derive serve`` on a free port of 127.0.0.1 (and measures the time from start to its
-first answer), then lets 50 concurrent clients send 2,000 realistic checks: each client is a
+Starts ``derive serve`` on a free port of 127.0.0.1 (``--starts`` times, and measures the time
+from start to its first answer, its first page with the catalogue, and its first check), then
+lets 50 concurrent clients send 2,000 realistic checks: each client is a
 student typing one of the sigmoid derivations below (the correct one, or one with a typical
 slip), and the page's live check sends the derivation so far, 4 to 12 lines, after each pause.
 Bounded in count (``--checks``) and time (``--seconds``); it stops by itself and stops the server.
@@ -66,21 +67,43 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(port: int, workers: int | None) -> tuple[subprocess.Popen[bytes], float]:
+#: The server runs as a user's installation runs it: with compiled bytecode (a machine that sets
+#: PYTHONDONTWRITEBYTECODE would otherwise compile derive from source at every start).
+ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
+def start_server(port: int, workers: int | None) -> tuple[subprocess.Popen[bytes], dict[str, float]]:
+    """The server, and the seconds from its start to its first answer, to its home page (the
+    catalogue, read by a worker) and to its first check."""
     command = [sys.executable, "-m", "derive", "serve", "--port", str(port)]
     if workers:
         command += ["--workers", str(workers)]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENVIRONMENT)
     deadline = started + 60
     while time.perf_counter() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return process, time.perf_counter() - started
+            break
         except OSError:
             time.sleep(0.01)
-    process.kill()
-    raise SystemExit("derive serve did not answer within 60 s")
+    else:
+        process.kill()
+        raise SystemExit("derive serve did not answer within 60 s")
+    marks = {"answer": time.perf_counter() - started}
+    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read()
+    marks["page"] = time.perf_counter() - started
+    first_check(port)
+    marks["check"] = time.perf_counter() - started
+    return process, marks
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
@@ -117,11 +140,11 @@ def first_check(port: int) -> float:
 
 
 async def run_clients(url: str, *, clients: int, checks: int, seconds: float, think: tuple[float, float],
-                      seed: int, own_spacing: bool) -> tuple[list[tuple[int, float]], list[str], float]:
+                      seed: int, own_spacing: bool) -> tuple[list[tuple[int, float, float]], list[str], float]:
     import httpx2
 
     generator = random.Random(seed)
-    results: list[tuple[int, float]] = []  # (lines, seconds)
+    results: list[tuple[int, float, float]] = []  # (lines, seconds, seconds of it inside the server's handler)
     errors: list[str] = []
     budget = {"left": checks}
     deadline = time.perf_counter() + seconds
@@ -144,7 +167,7 @@ async def run_clients(url: str, *, clients: int, checks: int, seconds: float, th
                     if answer.status_code != 200 or 'class="verdict ' not in answer.text:
                         errors.append(f"{answer.status_code}: {answer.text[:120]!r}")
                     else:
-                        results.append((count, elapsed))
+                        results.append((count, elapsed, inside(answer.headers.get("server-timing", ""))))
                 except Exception as error:  # noqa: BLE001 - counted and reported
                     errors.append(f"{type(error).__name__}: {error}")
                 await asyncio.sleep(rng.uniform(*think))
@@ -153,6 +176,11 @@ async def run_clients(url: str, *, clients: int, checks: int, seconds: float, th
     async with httpx2.AsyncClient(timeout=120, limits=limits) as client:
         await asyncio.gather(*(student(index, client) for index in range(clients)))
     return results, errors, time.perf_counter() - started
+
+
+def inside(timing: str) -> float:
+    """Seconds the server's handler spent (its Server-Timing header: the check in the pool, the page)."""
+    return sum(float(value) for value in re.findall(r"dur=([0-9.]+)", timing)) / 1000
 
 
 def milliseconds(values: list[float]) -> str:
@@ -174,14 +202,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoint", default="/check/live", choices=("/check/live",),
                         help="the page's live check (the report with each line's MathML)")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--starts", type=int, default=5, help="start the server this many times for the start-up figures")
     parser.add_argument("--same-text", action="store_true",
                         help="every student types the lines exactly alike (default: each spaces them their own way)")
     options = parser.parse_args(argv)
-    port = free_port()
     load_before = os.getloadavg()
-    process, start = start_server(port, options.workers)
+    starts = []
+    for _ in range(max(0, options.starts - 1)):
+        process, marks = start_server(free_port(), options.workers)
+        stop_server(process)
+        starts.append(marks)
+    port = free_port()
+    process, marks = start_server(port, options.workers)
+    starts.append(marks)
     try:
-        first = first_check(port)
         server_before, workers_before = cpu_seconds(process.pid)
         results, errors, wall = asyncio.run(run_clients(
             f"http://127.0.0.1:{port}{options.endpoint}", clients=options.clients, checks=options.checks,
@@ -189,19 +223,20 @@ def main(argv: list[str] | None = None) -> int:
             own_spacing=not options.same_text))
         server_after, workers_after = cpu_seconds(process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process)
     load_after = os.getloadavg()
-    twelve = [seconds for lines, seconds in results if lines == 12]
+    twelve = [seconds for lines, seconds, _ in results if lines == 12]
     print(f"derive serve load test: {options.clients} clients, {len(results) + len(errors)} checks of 4-12 lines "
           f"to {options.endpoint}, pauses {options.think[0]:g}-{options.think[1]:g} s, "
           f"{'the same text for all' if options.same_text else 'each student spacing their own way'}, {os.cpu_count()} cores")
-    print(f"  server start to first answer: {start:.2f} s; first check {first * 1000:.0f} ms")
-    print(f"  all checks: {milliseconds([seconds for _, seconds in results])}")
+    for mark, what in (("answer", "first answer"), ("page", "first page (the catalogue)"), ("check", "first check")):
+        seconds = sorted(marks[mark] for marks in starts)
+        print(f"  server start to {what}: median {statistics.median(seconds):.2f} s, {seconds[0]:.2f} to {seconds[-1]:.2f} s "
+              f"({len(seconds)} starts)")
+    print(f"  all checks: {milliseconds([seconds for _, seconds, _ in results])}")
     print(f"  12-line checks: {milliseconds(twelve)}")
+    print(f"  of which in the server's handler (worker pool and page): all {milliseconds([handler for *_, handler in results])}; "
+          f"12-line {milliseconds([handler for lines, _, handler in results if lines == 12])}")
     print(f"  errors: {len(errors)}{' e.g. ' + errors[0] if errors else ''}")
     print(f"  throughput: {len(results) / wall:.1f} checks/s over {wall:.1f} s")
     answered = max(1, len(results))

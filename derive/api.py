@@ -24,7 +24,6 @@ from derive.functions import nowhere_defined
 from derive.functions import variable as make_variable
 from derive.model import Derivation, Gradient, Step, Verification
 from derive.renderer import notebook as _notebook  # noqa: F401 - derivations show themselves in notebooks
-from derive.sandbox import failure
 from derive.verify import DEFAULT_OPTIONS, VerifyOptions, verify_derivation
 
 __all__ = ["derive", "gradient", "softmax_jacobian"]
@@ -80,6 +79,8 @@ def derive(
     except DeriveError:
         raise
     except Exception as error:  # noqa: BLE001 - the API's contract: one error type, reported in one line
+        from derive.sandbox import failure  # only here: the sandbox brings multiprocessing, which a run need not load
+
         raise failure(error, "deriving the expression") from error
 
 

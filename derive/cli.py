@@ -114,6 +114,32 @@ def _add_style_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--symbol", default=r"\sigma", help=r"LaTeX symbol for the sigmoid (default \sigma), e.g. '\varphi' or 'S'")
 
 
+def _add_snippet_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--snippet", action="store_true",
+                        help="with --format latex: print a paste-ready align* on stdout; with --format markdown, "
+                        "an aligned display in $$ (notes, GitHub)")
+    parser.add_argument("--label", help="with --snippet: a numbered align with this \\label")
+    parser.add_argument("--no-annotations", dest="annotations", action="store_false",
+                        help="with --snippet: the equations alone, without the rule names")
+
+
+def _check_snippet_options(options: argparse.Namespace) -> None:
+    """--snippet needs --format latex or markdown (the default format means latex); --label and
+    --no-annotations need --snippet."""
+    if options.snippet and options.output_format in ("all", None):
+        options.output_format = "latex"
+    if options.label and not options.snippet:
+        raise UsageError("--label needs --snippet")
+    if not options.annotations and not options.snippet:
+        raise UsageError("--no-annotations needs --snippet")
+    if options.snippet and options.output_format not in ("latex", "markdown"):
+        raise UsageError("--snippet needs --format latex or --format markdown")
+    if options.label and options.output_format != "latex":
+        raise UsageError("--label needs --format latex")
+    if options.label and not _LABEL.fullmatch(options.label):
+        raise UsageError("--label may only contain letters, digits and : . _ - (at most 64)")
+
+
 def _add_detail_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--detail", choices=("brief", "standard", "full"), default="standard",
                         help="how much the steps show: brief (one line per rule), standard (default: trivial "
@@ -132,7 +158,7 @@ def run_function(arguments: list[str]) -> int:
     parser = _Parser(
         prog="derive",
         description="Derive a function's derivative step by step, prove every step, and write it as a handout.",
-        epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME', 'derive compare', "
+        epilog="Commands: 'derive list', 'derive diff EXPR', 'derive worksheet NAME', 'derive compare', 'derive catalogue', "
         "'derive check FILE', 'derive grade FILES', 'derive serve'. "
         "Without options, 'derive sigmoid' writes output/sigmoid.tex, .md (+ .svg) and .html.",
     )
@@ -143,15 +169,13 @@ def run_function(arguments: list[str]) -> int:
                         help="documents to write (all, latex, markdown, html) or print (text, json)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the documents (default: output)")
     parser.add_argument("--pdf", action="store_true", help="also compile the LaTeX handout to PDF with latexmk")
-    parser.add_argument("--snippet", action="store_true", help="with --format latex: print a paste-ready align* on stdout")
-    parser.add_argument("--label", help="with --snippet: a numbered align with this \\label")
+    _add_snippet_options(parser)
     _add_detail_option(parser)
     _add_style_options(parser)
     options = parser.parse_args(arguments)
     from derive.api import derive
 
-    if (options.snippet or options.label) and options.output_format != "latex":
-        raise UsageError("--snippet and --label need --format latex")
+    _check_snippet_options(options)
     if options.pdf and options.output_format in ("text", "json"):
         raise UsageError("--pdf writes documents: use --format latex or all")
     from derive.differentiate.catalogue import lookup
@@ -164,13 +188,14 @@ def run_function(arguments: list[str]) -> int:
     if options.output_format in ("text", "json"):
         return _print_derivation(derive(options.name, route=options.route, detail=options.detail), options.output_format)
     style = _style(options)
-    if options.snippet or options.label:
-        if options.label and not _LABEL.fullmatch(options.label):
-            raise UsageError("--label may only contain letters, digits and : . _ - (at most 64)")
-        from derive.renderer import render
+    if options.snippet:
+        from derive.api import gradient
+        from derive.renderer import render_snippet
 
-        derivation = derive(options.name, route=options.route, detail=options.detail)
-        sys.stdout.write(render(derivation, "latex", "snippet", style=style, label=options.label))
+        derivations = (gradient(options.name, route=options.route, detail=options.detail).derivations
+                       if entry.document == "gradient" else (derive(options.name, route=options.route, detail=options.detail),))
+        sys.stdout.write(render_snippet(derivations, options.output_format, label=options.label,
+                                        annotations=options.annotations, style=style))
         return 0
     from derive.output import check_output_folder, compile_pdf, formats_from, write_handout
 
@@ -386,15 +411,18 @@ def run_diff(arguments: list[str]) -> int:
                         "(--var w,b), for every partial derivative")
     parser.add_argument("--order", type=int, default=1, help="a higher derivative (--order 2); with several variables, "
                         "2 gives every second partial, mixed ones included")
-    parser.add_argument("--format", dest="output_format", default="text",
+    parser.add_argument("--format", dest="output_format", default=None,
                         choices=("text", "json", "all", "latex", "markdown", "html"),
-                        help="print (text, json) or write documents (all, latex, markdown, html)")
+                        help="print (text, json; default text) or write documents (all, latex, markdown, html)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for documents (default: output)")
     parser.add_argument("--name", default="expression", help="file name for documents (default: expression)")
     _add_detail_option(parser)
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=DIFF_TIMEOUT_SECONDS,
                         help=f"seconds allowed to derive and render the expression (default {DIFF_TIMEOUT_SECONDS:g})")
+    _add_snippet_options(parser)
     options = parser.parse_args(arguments)
+    _check_snippet_options(options)
+    options.output_format = options.output_format or "text"
     from derive.jobs import PRINTED
     from derive.output import check_output_folder, formats_from, prepare_folder, write_text
     from derive.renderer import EXTENSIONS
@@ -402,18 +430,19 @@ def run_diff(arguments: list[str]) -> int:
 
     if not _LABEL.fullmatch(options.name):
         raise UsageError("--name may only contain letters, digits and : . _ - (at most 64)")
-    printed = options.output_format in PRINTED
-    formats = (options.output_format,) if printed else formats_from(options.output_format)
+    snippet = {"format": options.output_format, "label": options.label, "annotations": options.annotations} if options.snippet else None
+    printed = options.output_format in PRINTED or snippet is not None
+    formats = () if snippet else (options.output_format,) if printed else formats_from(options.output_format)
     if not printed:
         check_output_folder(options.out)
     _interrupt_on_sigterm()
     with Sandbox(memory_limit=MEMORY_LIMIT_BYTES) as sandbox:
         done = sandbox.run("derive.jobs:derive_text", options.expression, timeout=options.timeout,
                            what="deriving the expression", variable=options.var, formats=formats, stem=options.name,
-                           order=options.order, detail=options.detail)
+                           order=options.order, snippet=snippet, detail=options.detail)
     texts = done["texts"]
     if printed:
-        sys.stdout.write(texts[options.output_format])
+        sys.stdout.write(texts["snippet" if snippet else options.output_format])
     else:
         prepare_folder(options.out)
         for output_format in formats:
@@ -478,6 +507,26 @@ def run_compare(arguments: list[str]) -> int:
     return 0
 
 
+def run_catalogue(arguments: list[str]) -> int:
+    parser = _Parser(prog="derive catalogue", description="Write every catalogue entry's handout and the comparison "
+                     "table: what 'derive NAME' for each entry and 'derive compare' write, in one run.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
+    parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),
+                        help="documents to write (default all)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="processes sharing the work (default: one per core)")
+    options = parser.parse_args(arguments)
+    if not 1 <= options.jobs <= 64:
+        raise UsageError("--jobs must be between 1 and 64")
+    from derive.output import check_output_folder, formats_from, write_catalogue
+
+    check_output_folder(options.out)
+    _interrupt_on_sigterm()
+    for path in write_catalogue(options.out, formats_from(options.output_format), jobs=options.jobs):
+        print(path)
+    return 0
+
+
 def run_list(arguments: list[str]) -> int:
     _Parser(prog="derive list", description="List the catalogue of functions.").parse_args(arguments)
     from derive.differentiate.catalogue import ENTRIES
@@ -502,7 +551,11 @@ def run_serve(arguments: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--class", dest="class_name", help="class mode: students submit under their name or id, the teacher "
                         "watches the gradebook")
-    parser.add_argument("--function", default="sigmoid", help="with --class: the exercise's catalogued function (default sigmoid)")
+    parser.add_argument("--function", help="with --class: the exercise's catalogued function (default: the class's own; "
+                        "sigmoid for a new class)")
+    parser.add_argument("--exercise", metavar="DEFINITION", help='with --class: the exercise as a definition, graded as '
+                        'derive grade --exercise grades, e.g. "f(x) = x^2 sin(x)"')
+    parser.add_argument("--var", help="with --class: the exercise's variable (default: its own, x for sigmoid)")
     parser.add_argument("--database", type=Path, help="with --class: the SQLite file (default derive-class-NAME.sqlite3)")
     parser.add_argument("--new-token", action="store_true", help="with --class: replace the teacher's token")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
@@ -514,8 +567,10 @@ def run_serve(arguments: list[str]) -> int:
         raise UsageError(f"--port must be between 1 and 65535, not {options.port}")
     if options.workers < 1 or options.queue < 1:
         raise UsageError("--workers and --queue must be at least 1")
-    if options.class_name is None and (options.database or options.new_token or options.function != "sigmoid"):
-        raise UsageError("--function, --database and --new-token are for class mode: add --class NAME")
+    if options.class_name is None and (options.database or options.new_token or options.function is not None
+                                       or options.exercise is not None or options.var is not None):
+        raise UsageError("--function, --exercise, --var, --database and --new-token are for class mode: add --class NAME")
+    _refuse_two_exercises(options)
     if options.class_name is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}$", options.class_name):
         raise UsageError("--class must be a name of letters, digits, spaces and . _ - (at most 60), such as ML101")
     for flag, seconds in (("--timeout", options.timeout), ("--file-timeout", options.file_timeout)):
@@ -525,8 +580,8 @@ def run_serve(arguments: list[str]) -> int:
 
     return serve(ServeOptions(
         host=options.host, port=options.port, workers=options.workers, queue_limit=options.queue, timeout=options.timeout,
-        file_timeout=options.file_timeout, class_name=options.class_name, function=options.function, database=options.database,
-        new_token=options.new_token,
+        file_timeout=options.file_timeout, class_name=options.class_name, function=options.function, exercise=options.exercise,
+        variable=options.var, database=options.database, new_token=options.new_token,
     ))
 
 
@@ -544,7 +599,7 @@ def _print_derivation(derivation: object, output_format: str) -> int:
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "list": run_list, "diff": run_diff, "worksheet": run_worksheet, "check": run_check, "grade": run_grade,
-    "compare": run_compare, "serve": run_serve, "gradescope-autograder": run_gradescope,
+    "compare": run_compare, "catalogue": run_catalogue, "serve": run_serve, "gradescope-autograder": run_gradescope,
 }
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from typing import Any
+
 import sympy
 
 
@@ -157,3 +159,15 @@ def apply_at(function: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> sympy.
 class Partial(sympy.Derivative):
     """A derivative written with ∂ whatever it differentiates (∂L/∂w as a student or a
     backpropagation writes it, even of a single letter); otherwise SymPy's Derivative."""
+
+
+class Tends(sympy.Function):
+    """``x -> oo`` as mathematics in a sentence ("as x → ∞"): printed, never evaluated."""
+
+    nargs = 2
+
+    def _latex(self, printer: Any) -> str:
+        return rf"{printer._print(self.args[0])} \to {printer._print(self.args[1])}"
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{printer._print(self.args[0])} -> {printer._print(self.args[1])}"

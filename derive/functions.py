@@ -145,7 +145,7 @@ gelu_tanh = _activation(
     "GELU, the tanh approximation: (x/2)(1 + tanh(√(2/π)(x + 0.044715 x³))).",
 )
 logsigmoid = _activation("logsigmoid", r"\operatorname{logsigmoid}", lambda u: sympy.log(sigma(u)), "log-sigmoid: ln σ(x).")
-mish = _activation("mish", r"\operatorname{mish}", lambda u: u * sympy.tanh(softplus(u)), "mish: x·tanh(softplus(x)).")
+mish = _activation("mish", r"\operatorname{Mish}", lambda u: u * sympy.tanh(softplus(u)), "Mish: x·tanh(softplus(x)).")
 softsign = _activation("softsign", r"\operatorname{softsign}", lambda u: u / (1 + sympy.Abs(u)), "softsign: x/(1 + |x|).")
 relu = _activation(
     "relu", r"\operatorname{ReLU}",
@@ -155,6 +155,25 @@ elu = _activation(
     "elu", r"\operatorname{ELU}",
     lambda u: sympy.Piecewise((exp(u) - 1, u <= 0), (u, True)), "ELU with alpha = 1: x for x > 0, e^x - 1 otherwise.",
 )
+
+class log_base(NamedFunction):  # noqa: N801 - printed as log(x, 2), as it is typed
+    r"""The logarithm to a base, :math:`\log_b u = \ln u / \ln b`: ``log_base(u, b)``, typed
+    ``log(x, 2)`` or ``\log_2 x``. It stays as written, so that a derivation can name its change
+    of base; verification expands it like every named function."""
+
+    nargs = 2
+
+    @classmethod
+    def definition(cls, u: sympy.Expr, base: sympy.Expr) -> sympy.Expr:  # type: ignore[override]
+        return sympy.log(u) / sympy.log(base)
+
+    def inputs(self) -> tuple[sympy.Basic, ...]:
+        return self.args
+
+    def _eval_is_real(self) -> bool | None:
+        u, base = self.args
+        return True if u.is_positive and base.is_positive and (base - 1).is_nonzero else None
+
 
 class SoftmaxOutput(NamedFunction):
     """s_i(z_1, ..., z_K) = e^(z_i) / (e^(z_1) + ... + e^(z_K)), written ``SoftmaxOutput(i, z_1, ..., z_K)``

@@ -22,7 +22,7 @@ from derive.parse import check_variable_name, parse_expression
 from derive.errors import DeriveError, InputError
 from derive.functions import variable as real_variable
 from derive.model import Gradient
-from derive.renderer import render, render_gradient, render_handouts
+from derive.renderer import render, render_gradient, render_handouts, render_snippet
 from derive.renderer.json_output import derivation_json, gradient_json
 from derive.verdicts import Report
 
@@ -41,15 +41,18 @@ def check_text(
 
 
 def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[str, ...] = ("text",),
-                stem: str = "expression", order: int = 1, detail: str = "standard") -> dict[str, Any]:
+                stem: str = "expression", order: int = 1, snippet: dict[str, Any] | None = None,
+                detail: str = "standard") -> dict[str, Any]:
     """``derive diff``: parse the typed expression, derive and verify it, render ``formats``.
 
     ``variable`` is one letter, or several separated by commas (``"w,b"``: every partial
     derivative, the others held constant; with ``order=2``, every second partial, mixed ones
     included); None: the expression's only letter (x when it has several). Returns
     ``{"texts": {format: text, ...}, "complete": bool, "proved": bool}``; with documents, the plot
-    is under ``"svg"`` (the Markdown file links to ``stem.svg``). ``detail`` is how much the steps
-    show (brief, standard, full).
+    is under ``"svg"`` (the Markdown file links to ``stem.svg``). ``snippet`` (``format``, ``label``,
+    ``annotations``: the arguments of :func:`~derive.renderer.render_snippet`) adds the paper
+    snippet of every derivation under ``"snippet"``. ``detail`` is how much the steps show (brief,
+    standard, full).
     """
     names = [name.strip() for name in variable.split(",")] if variable else []
     for name in names:
@@ -68,6 +71,8 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
             texts["text"] = render(derivation, "text")
         if documents:
             texts.update(render_handouts(derivation, documents, plot_file=f"{stem}.svg"))
+        if snippet is not None:
+            texts["snippet"] = render_snippet((derivation,), **snippet)
         return {"texts": texts, "complete": derivation.complete, "proved": derivation.proved}
     if order == 1:
         result = gradient(parsed, tuple(letters), detail=detail)
@@ -84,6 +89,8 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
         texts["text"] = render_gradient(result, "text")
     for output_format in documents:
         texts[output_format] = render_gradient(result, output_format)
+    if snippet is not None:
+        texts["snippet"] = render_snippet(result.derivations, **snippet)
     return {"texts": texts, "complete": result.complete, "proved": result.proved}
 
 
@@ -123,26 +130,48 @@ def catalogue_listing() -> list[dict[str, Any]]:
 
 def check_page(
     text: str, *, function: str | None = "sigmoid", variable: str | None = None, syntax: str | None = None,
-    line_timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
+    exercise: str | None = None, line_timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
     """:func:`check_text` for a web page: the report's JSON data (as ``derive check --format json``
-    prints it) and each line that was read, as MathML (``{"lines": {number: [[relation, mathml], ...]}}``).
+    prints it) and each line that was read, as MathML (``{"mathml": {"number": [[relation, mathml], ...]}}``,
+    the line's number as a string, as JSON has it).
 
-    ``function=None``: the exercise is the function the derivation itself defines (``f(x) = …``).
+    ``function=None``: the exercise is the function the derivation itself defines (``f(x) = …``), or
+    ``exercise``, a typed definition (``derive check --exercise``).
     ``line_timeout`` is ``derive check --timeout`` (a sandbox job's ``timeout`` is its own deadline).
     """
     from derive.checker.reader import decode_submission
 
-    pieces: dict[int, list[tuple[str | None, str]] | None] = {}
+    pieces: dict[str, list[tuple[str | None, str]] | None] = {}
 
     def observe(plan: Any) -> None:
-        pieces[plan.number] = _line_mathml(plan)
+        pieces[str(plan.number)] = _line_mathml(plan)
 
     text = decode_submission(text.encode("utf-8", "surrogatepass"), "the derivation")
     with RememberingWorker(timeout=line_timeout) as worker:
-        report = check(text, function=function, variable=variable, syntax=syntax, timeout=line_timeout,
+        report = check(text, function=function, exercise=exercise, variable=variable, syntax=syntax, timeout=line_timeout,
                        file_timeout=file_timeout, worker=worker, observe=observe)
     return {"report": report.as_json_data(), "mathml": pieces}
+
+
+def exercise_listing(text: str, *, variable: str | None = None) -> dict[str, Any]:
+    """A typed exercise (``derive serve --class NAME --exercise "f(x) = …"``), read as ``derive grade
+    --exercise`` reads it (its one-line error when it cannot be), and shown as the catalogue
+    listing shows a definition: ``{"definition_mathml": ..., "definition_plain": ...}``."""
+    import sympy
+
+    from derive.checker import typed_exercise
+    from derive.checker.plan import Reading
+    from derive.parse import detect_syntax
+    from derive.renderer.view import Math
+
+    letter = variable or "x"
+    check_variable_name(letter)
+    function, definition = typed_exercise(text, detect_syntax(text), letter,
+                                          Reading(functions={}, catalogue=catalogue_names()))
+    shown = Math(sympy.Eq(function, definition, evaluate=False))
+    return {"definition_mathml": shown.mathml, "definition_plain": shown.plain}
 
 
 def _line_mathml(plan: Any) -> list[tuple[str | None, str]] | None:

@@ -75,6 +75,31 @@ class Annotation:
         return self.plain()
 
 
+class Described(str):
+    """A sentence derive wrote about a method (plain text, as the terminal and JSON show it) that
+    keeps its formulas apart, so that a document can typeset them: ``Described("substitute ",
+    Eq(T, exp(x)), "; the rational function cancels")`` is the string "substitute T = e^x; the
+    rational function cancels" whose ``segments`` hold the equation. Adding text keeps them."""
+
+    segments: tuple[Segment, ...]
+
+    def __new__(cls, *segments: Segment) -> Described:
+        text = super().__new__(cls, "".join(s if isinstance(s, str) else to_plain(s) for s in segments))
+        text.segments = tuple(segments)
+        return text
+
+    def __add__(self, other: str) -> Described:
+        return Described(*self.segments, *(other.segments if isinstance(other, Described) else (str(other),)))
+
+    def __reduce__(self):  # noqa: ANN204 - pickled across the sandbox pipe with its formulas
+        return (Described, self.segments)
+
+
+def method_segments(method: str) -> tuple[Segment, ...]:
+    """The pieces of a method's sentence: its formulas apart when the verify stage kept them."""
+    return method.segments if isinstance(method, Described) else (method,)
+
+
 def say(*segments: Segment) -> Annotation:
     """Build an annotation: ``say("Chain rule with ", Eq(u, g), ".")``."""
     for segment in segments:
@@ -87,6 +112,7 @@ def say(*segments: Segment) -> Annotation:
 RULE_NAMES: dict[str, str] = {
     "definition": "Definition",
     "rewrite_as_power": "Rewrite as a power",
+    "change_of_base": "Change of base",
     "constant": "Constant rule",
     "variable": "Derivative of the variable",
     "sum": "Sum rule",

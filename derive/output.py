@@ -194,11 +194,15 @@ def prepare_folder(folder: Path) -> Path:
     return folder
 
 
+#: Derivations of catalogue entries already made in one run, by (name, route, properties, detail):
+#: what :func:`write_catalogue` hands from the comparison table to the handouts of the same functions.
+Known = dict[tuple[str, str, bool, str], object]
+
+
 def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str | None = None, style: object = None,
-                  detail: str = "standard") -> list[Path]:
+                  detail: str = "standard", known: Known | None = None) -> list[Path]:
     """The handout of catalogue function ``name`` in each format, its steps at ``detail``; returns
-    the paths written."""
-    from derive.api import derive
+    the paths written. ``known``: derivations made earlier in this run (see :func:`write_catalogue`)."""
     from derive.differentiate.catalogue import lookup
 
     entry = lookup(name)
@@ -209,9 +213,22 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
 
         return write_gradient(gradient(entry.name, route=route, detail=detail), entry.name, folder, formats)
     chosen = route or entry.default_route
-    derivation = derive(entry.name, route=chosen, properties=entry.activation, detail=detail)
-    others = [derive(entry.name, route=other, detail=detail) for other in entry.routes if other != chosen]
+    derivation = _derived(known, entry.name, chosen, properties=entry.activation, detail=detail)
+    others = [_derived(known, entry.name, other, properties=False, detail=detail) for other in entry.routes if other != chosen]
     return write_derivation(derivation, entry.name, folder, formats, others=others, style=style)
+
+
+def _derived(known: Known | None, name: str, route: str, *, properties: bool, detail: str) -> object:
+    """``derive(name, route=route, ...)``, or the same derivation made earlier in this run (a
+    derivation is immutable: frozen records of SymPy expressions, every step proved when made)."""
+    from derive.api import derive
+
+    key = (name, route, properties, detail)
+    if known is None:
+        return derive(name, route=route, properties=properties, detail=detail)  # type: ignore[arg-type]
+    if key not in known:
+        known[key] = derive(name, route=route, properties=properties, detail=detail)  # type: ignore[arg-type]
+    return known[key]
 
 
 def write_derivation(derivation: object, stem: str, folder: Path, formats: Iterable[str], *, others: list[object] | None = None,
@@ -282,16 +299,75 @@ def compile_pdf(tex: Path) -> Path:
     return tex.with_suffix(".pdf")
 
 
-def write_comparison(folder: Path, formats: Iterable[str]) -> list[Path]:
-    """The comparison table of the whole catalogue (every entry derived, verified, with properties)."""
-    from derive.api import derive
+def write_comparison(folder: Path, formats: Iterable[str], *, known: Known | None = None) -> list[Path]:
+    """The comparison table of the whole catalogue (every entry derived, verified, with properties);
+    ``known``: derivations made earlier in this run (see :func:`write_catalogue`)."""
     from derive.differentiate.catalogue import ENTRIES
     from derive.renderer import render_comparison
 
-    derivations = [(entry.title, derive(entry.name, properties=True)) for entry in ENTRIES if entry.activation]
+    derivations = [(entry.title, _derived(known, entry.name, entry.default_route, properties=True, detail="standard"))
+                   for entry in ENTRIES if entry.activation]
     texts = {output_format: render_comparison(derivations, output_format) for output_format in formats}
     prepare_folder(folder)
     return [write_text(folder / f"catalogue.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
+
+
+#: The part of :func:`write_catalogue` that is the comparison table (every other part is an entry's name).
+COMPARISON = "compare"
+
+
+def write_catalogue(folder: Path, formats: Iterable[str], *, jobs: int = 1) -> list[Path]:
+    """Every catalogue entry's handout and the comparison table, in each format: what ``derive NAME``
+    for each entry and ``derive compare`` write, the same bytes, shared among ``jobs`` processes.
+
+    The work is CPU-bound (derivations and proofs), so with more than one job it is handed to
+    worker processes forked from this one (nothing is imported again; each dies with this process
+    and has the sandbox's memory cap). The comparison table derives every activation function
+    with its properties, as their handouts do: the table and those handouts are one share of the
+    work, so that each derivation and proof is made once, in one process; every other entry is a
+    share of its own. Each worker writes whole documents, so the files do not depend on how the
+    work was shared. Without ``fork`` (or in a process that runs threads, where forking is unsafe)
+    everything is done here. Returns the paths written, in the catalogue's order, then the table's.
+    """
+    from derive.differentiate.catalogue import ENTRIES
+
+    formats = tuple(formats)
+    prepare_folder(folder)
+    shares = [(COMPARISON, *(entry.name for entry in ENTRIES if entry.activation)),  # the largest share first
+              *((entry.name,) for entry in ENTRIES if not entry.activation)]
+    if jobs <= 1 or not _can_fork():
+        done = [write_catalogue_share(share, folder, formats) for share in shares]
+    else:
+        import multiprocessing  # here, not at the top: `derive NAME` never needs it (see derive.cli.run)
+        from concurrent.futures import ProcessPoolExecutor
+
+        from derive.sandbox import MEMORY_LIMIT_BYTES, prepare_child
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=prepare_child,
+                                 initargs=(MEMORY_LIMIT_BYTES,)) as pool:
+            futures = [pool.submit(write_catalogue_share, share, folder, formats) for share in shares]
+            done = [future.result() for future in futures]
+    written = {part: paths for share in done for part, paths in share.items()}
+    return [path for part in (*(entry.name for entry in ENTRIES), COMPARISON) for path in written[part]]
+
+
+def write_catalogue_share(parts: tuple[str, ...], folder: Path, formats: tuple[str, ...]) -> dict[str, list[Path]]:
+    """One share of :func:`write_catalogue`: each part (an entry's handout, or the comparison
+    table) written in turn, each derivation made once (the table's serve the handouts); the paths
+    written, by part."""
+    known: Known = {}
+    return {part: write_comparison(folder, formats, known=known) if part == COMPARISON
+            else write_handout(part, folder, formats, known=known) for part in parts}
+
+
+def _can_fork() -> bool:
+    """Whether worker processes can be forked from this one: the start method exists and no other
+    thread runs (a thread holding a lock at the fork would leave it held in the child)."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def write_jacobian(stem: str, folder: Path, formats: Iterable[str]) -> list[Path]:

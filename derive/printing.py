@@ -16,7 +16,7 @@ from sympy.printing.str import StrPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
 from derive.expressions import Partial
-from derive.functions import NamedFunction, SoftmaxOutput, sigma
+from derive.functions import NamedFunction, SoftmaxOutput, log_base, sigma
 
 #: How an expression is written: negative powers as fractions (SymPy's default) or as powers.
 Notation = Literal["fractions", "powers"]
@@ -82,7 +82,7 @@ class DeriveLatexPrinter(LatexPrinter):
                 # An evaluated product in power notation: the reciprocal factors go last.
                 factors = sorted(factors, key=_is_reciprocal)
             return self._print_product_plainly(factors)
-        if plainly:
+        if plainly or (is_unevaluated(expr) and _juxtaposes_a_number(factors)):
             return self._print_product_plainly(factors)
         if not is_unevaluated(expr):
             return super()._print_Mul(expr)
@@ -133,6 +133,11 @@ class DeriveLatexPrinter(LatexPrinter):
 
     def _print_sigma(self, expr: sigma, exp: str | None = None) -> str:
         text = rf"{self._settings['sigma_symbol']}{self._argument(expr.args[0])}"
+        return text if exp is None else rf"{text}^{{{exp}}}"
+
+    def _print_log_base(self, expr: log_base, exp: str | None = None) -> str:
+        u, base = expr.args
+        text = rf"\log_{{{self._print(base)}}}{{{self._argument(u)}}}"
         return text if exp is None else rf"{text}^{{{exp}}}"
 
     def _argument(self, argument: sympy.Basic) -> str:
@@ -201,8 +206,8 @@ class DeriveLatexPrinter(LatexPrinter):
         name = self._function_name(target)
         if name is not None and target.args == (variable,) and order <= 3:
             return rf"{name}{chr(39) * order}{self._argument(variable)}"
-        if name is not None and len(target.args) == 1 and target.args[0] != variable and order == 1:
-            return rf"\frac{{d {name}}}{{d {shown}}}"  # dσ/du, after u = ...
+        if name is not None and len(target.args) == 1 and target.args[0].is_Symbol and target.args[0] != variable and order == 1:
+            return rf"\frac{{d {name}}}{{d {shown}}}"  # dσ/du, after u = ... (never for σ(3x): that is d/dx σ(3x))
         if _at_its_parameters(target, variable):
             name = target.latex_symbol() if isinstance(target, NamedFunction) else self._print(sympy.Symbol(target.func.__name__))
             return rf"\frac{{\partial{power} {name}}}{{\partial {shown}{power}}}"
@@ -225,7 +230,7 @@ def is_partial(derivative: sympy.Derivative) -> bool:
         return True
     if target.is_Symbol:
         return False
-    if isinstance(target, sympy.Function) and len(target.args) > 1:
+    if isinstance(target, sympy.Function) and len(target.args) > 1 and not isinstance(target, log_base):
         return True
     symbols = {s for s in target.free_symbols if not isinstance(s, sympy.Dummy)}
     return len(symbols) > 1
@@ -233,7 +238,8 @@ def is_partial(derivative: sympy.Derivative) -> bool:
 
 def _at_its_parameters(target: sympy.Basic, variable: sympy.Basic) -> bool:
     """``L(w, b)`` differentiated in w: a function of several letters, written ∂L/∂w."""
-    return (isinstance(target, (sympy.core.function.AppliedUndef, NamedFunction)) and len(target.args) > 1
+    return (isinstance(target, (sympy.core.function.AppliedUndef, NamedFunction)) and not isinstance(target, log_base)
+            and len(target.args) > 1
             and variable in target.args and all(arg.is_Symbol for arg in target.args))
 
 
@@ -316,6 +322,9 @@ class DeriveStrPrinter(StrPrinter):
 
     def _print_SoftmaxOutput(self, expr: SoftmaxOutput) -> str:
         return f"{expr.plain_symbol()}({', '.join(self._print(arg) for arg in expr.inputs())})"
+
+    def _print_log_base(self, expr: log_base) -> str:
+        return f"log({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
 
 class PlainPrinter(DeriveStrPrinter):
@@ -400,7 +409,7 @@ class PlainPrinter(DeriveStrPrinter):
             return f"{d}{power}{name}/{d}{variable}{power}"
         if _has_prime_notation(target) and target.args == (variable,) and order <= 3:
             return f"{type(target).__name__}{chr(39) * order}({variable})"
-        if _has_prime_notation(target) and len(target.args) == 1 and order == 1:
+        if _has_prime_notation(target) and len(target.args) == 1 and target.args[0].is_Symbol and order == 1:
             return f"d{type(target).__name__}/d{variable}"  # dsigma/du, after u = ...
         if _at_its_parameters(target, variable):
             name = target.plain_symbol() if isinstance(target, NamedFunction) else target.func.__name__
@@ -467,6 +476,12 @@ def to_text(expr: sympy.Basic) -> str:
 def is_unevaluated(expr: sympy.Basic) -> bool:
     """True when SymPy would rewrite ``expr`` if it were built normally (order, signs, nesting)."""
     return expr.func(*expr.args).args != expr.args
+
+
+def _juxtaposes_a_number(factors: list[sympy.Basic]) -> bool:
+    """True when writing the product without a dot would misread: a number after another factor
+    ((1 + e^{-x}) 0, x 2), or a leading 1 or 0 (1 σ(3x) reads as 1σ, 13x ...)."""
+    return any(factor.is_Number for factor in factors[1:]) or (factors[0].is_Number and factors[0] in (0, 1))
 
 
 def _is_reciprocal(factor: sympy.Basic) -> bool:

@@ -17,11 +17,18 @@ numbers, dicts): SymPy trees are rebuilt with evaluation when unpickled, so jobs
 caller shows (rendered text, JSON data), never expression trees. Errors derive raises on
 purpose cross back as the same :class:`~derive.errors.DeriveError` subclass; anything else is
 reported as :class:`JobFailed`, without a traceback.
+
+Jobs go to a worker pickled (the caller is the trusted side). Answers come back pickled by
+default; with ``wire="json"`` (what ``derive serve`` uses) they come back as JSON of plain data,
+at most :data:`MAX_ANSWER_BYTES`, or as raw bytes, and are never unpickled: a worker that runs
+a student's text is the untrusted side, and unpickling what it sends would let a worker that
+went wrong run code in the caller.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.spawn
@@ -42,6 +49,13 @@ from derive.errors import DeriveError
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 #: Modules every child imports once, in the fork server, before it forks the children.
 PRELOAD = ("derive.checker.decide", "derive.api")
+#: How a worker's answer crosses back: pickled (any picklable data), or JSON of plain data
+#: (dicts, lists, strings, numbers, booleans, None) and raw bytes, read without unpickling.
+WIRES = ("pickle", "json")
+#: The largest answer a worker may send on the JSON wire (a class set of worksheets is a few MB).
+MAX_ANSWER_BYTES = 64 * 1024**2
+#: The kinds of answer a worker sends, and the type of each one's payload on the JSON wire.
+_ANSWER_KINDS = {"ok": object, "derive_error": list, "limit": str, "failed": str}
 
 
 class LimitExceeded(DeriveError):
@@ -119,11 +133,12 @@ def _release_fork_server() -> None:
         server._forkserver_alive_fd = None  # type: ignore[union-attr]
 
 
-def context() -> multiprocessing.context.BaseContext:
-    """The start method for workers: a fork server (fast, safe with threads), else spawn."""
+def context(preload: Sequence[str] = PRELOAD) -> multiprocessing.context.BaseContext:
+    """The start method for workers: a fork server (fast, safe with threads), else spawn.
+    ``preload``: the modules the fork server imports once for every child it forks."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         chosen = multiprocessing.get_context("forkserver")
-        chosen.set_forkserver_preload(list(PRELOAD))
+        chosen.set_forkserver_preload(list(preload))
         return chosen
     return multiprocessing.get_context("spawn")
 
@@ -193,8 +208,44 @@ def resolve(target: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-def _serve(connection: multiprocessing.connection.Connection, memory_limit: int) -> None:
-    """The child's loop: receive a job, run it, send back its result or its error."""
+def encode_answer(answer: tuple[str, Any]) -> bytes:
+    """An answer on the JSON wire: ``B`` and the bytes a job returned, or ``J`` and the JSON of
+    ``[kind, payload]``; a result that is not plain data is sent as a failure."""
+    kind, payload = answer
+    if kind == "ok" and isinstance(payload, bytes):
+        return b"B" + payload
+    try:
+        return b"J" + json.dumps([kind, payload], ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    except (TypeError, ValueError, RecursionError) as error:  # a job that returned something else: a bug
+        return b"J" + json.dumps(["failed", f"an answer that is not plain data: {type(error).__name__}"]).encode()
+
+
+class _UnreadableAnswer(Exception):
+    """What a worker sent on the JSON wire is not an answer."""
+
+
+def decode_answer(raw: bytes) -> tuple[str, Any]:
+    """An answer read from the JSON wire (never unpickled); :class:`_UnreadableAnswer` if it is not one."""
+    if raw[:1] == b"B":
+        return "ok", raw[1:]
+    if raw[:1] != b"J":
+        raise _UnreadableAnswer("not a JSON answer")
+    try:
+        decoded = json.loads(raw[1:].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _UnreadableAnswer("not valid JSON") from None
+    if not (isinstance(decoded, list) and len(decoded) == 2 and decoded[0] in _ANSWER_KINDS
+            and isinstance(decoded[1], _ANSWER_KINDS[decoded[0]])):
+        raise _UnreadableAnswer("not an answer")
+    kind, payload = decoded
+    if kind == "derive_error" and not (len(payload) == 3 and isinstance(payload[0], str) and isinstance(payload[1], str)
+                                       and isinstance(payload[2], int)):
+        raise _UnreadableAnswer("not an error")
+    return kind, payload
+
+
+def _serve(connection: multiprocessing.connection.Connection, memory_limit: int, wire: str = "pickle") -> None:
+    """The child's loop: receive a job, run it, send back its result or its error (on ``wire``)."""
     prepare_child(memory_limit)
     while True:
         try:
@@ -212,7 +263,10 @@ def _serve(connection: multiprocessing.connection.Connection, memory_limit: int)
         except Exception as error:  # noqa: BLE001 - reported as one line, never hidden
             answer = ("failed", type(error).__name__)
         try:
-            connection.send(answer)
+            if wire == "json":
+                connection.send_bytes(encode_answer(answer))
+            else:
+                connection.send(answer)
         except (OSError, EOFError, BrokenPipeError):
             os._exit(0)
 
@@ -224,9 +278,13 @@ class Sandbox:
     ...     sandbox.run("derive.jobs:derive_text", "x^2", timeout=10)
     """
 
-    def __init__(self, *, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
+    def __init__(self, *, memory_limit: int = MEMORY_LIMIT_BYTES, wire: str = "pickle",
+                 preload: Sequence[str] = PRELOAD) -> None:
+        if wire not in WIRES:
+            raise ValueError(f"unknown wire {wire!r}: choose one of {', '.join(WIRES)}")
         self.memory_limit = memory_limit
-        self._context = context()
+        self.wire = wire
+        self._context = context(preload)
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: multiprocessing.connection.Connection | None = None
 
@@ -238,7 +296,7 @@ class Sandbox:
 
     def start(self) -> None:
         parent, child = self._context.Pipe()
-        process = start_process(self._context, _serve, (child, self.memory_limit))
+        process = start_process(self._context, _serve, (child, self.memory_limit, self.wire))
         child.close()
         self._process, self._connection = process, parent
 
@@ -258,9 +316,18 @@ class Sandbox:
             if not self._connection.poll(timeout):
                 self.stop()
                 raise LimitExceeded(f"{what} took longer than the limit of {timeout:g} s (see --timeout)")
-            kind, payload = self._connection.recv()
-        except (EOFError, OSError):
+            if self.wire == "json":
+                kind, payload = decode_answer(self._connection.recv_bytes(MAX_ANSWER_BYTES))
+            else:
+                kind, payload = self._connection.recv()
+        except _UnreadableAnswer as unreadable:
+            self.stop()  # a worker that sends something else is not trusted with another job
+            raise JobFailed(f"{what} failed: its worker's answer could not be read ({unreadable})") from None
+        except (EOFError, OSError) as error:
             self.stop()
+            if "bad message length" in str(error):  # multiprocessing's words for an answer over the bound
+                raise LimitExceeded(f"{what} stopped: its answer was larger than the limit of "
+                                    f"{MAX_ANSWER_BYTES // 1024**2} MB") from None
             raise LimitExceeded(f"{what} stopped: its worker process died (most likely out of memory; the limit is "
                                 f"{_gigabytes(self.memory_limit)})") from None
         if kind == "ok":
@@ -293,11 +360,12 @@ class SandboxPool:
     instead of piling work up.
     """
 
-    def __init__(self, size: int, *, queue_limit: int = 64, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
+    def __init__(self, size: int, *, queue_limit: int = 64, memory_limit: int = MEMORY_LIMIT_BYTES, wire: str = "pickle",
+                 preload: Sequence[str] = PRELOAD) -> None:
         if size < 1:
             raise ValueError("a pool needs at least one worker")
         self._idle: queue.LifoQueue[Sandbox] = queue.LifoQueue()
-        self._all = [Sandbox(memory_limit=memory_limit) for _ in range(size)]
+        self._all = [Sandbox(memory_limit=memory_limit, wire=wire, preload=preload) for _ in range(size)]
         for sandbox in self._all:
             self._idle.put(sandbox)
         self._waiting = 0

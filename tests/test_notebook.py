@@ -57,7 +57,8 @@ def test_the_plain_repr_is_short() -> None:
 def _style_selectors(html: str) -> list[str]:
     styles = re.findall(r"<style>(.*?)</style>", html, flags=re.S)
     assert len(styles) == 1
-    css = re.sub(r"@media[^{]*\{", "", styles[0])  # the rules inside @media blocks are checked too
+    css = re.sub(r"/\*.*?\*/", "", styles[0], flags=re.S)  # comments are not selectors
+    css = re.sub(r"@media[^{]*\{", "", css)  # the rules inside @media blocks are checked too
     return [selector.strip() for block in re.findall(r"([^{}]+)\{[^{}]*\}", css) for selector in block.split(",")]
 
 

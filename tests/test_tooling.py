@@ -88,6 +88,14 @@ def test_undefined_reference_fails(tmp_path: Path) -> None:
 
 
 @pytest.mark.tools
+def test_overfull_line_fails(tmp_path: Path) -> None:
+    """Every document derive writes is compiled with this helper: a line into the margin fails."""
+    source = MINIMAL_TEX.replace(r"\end{document}", r"\mbox{" + "x" * 200 + "}\n\\end{document}")
+    with pytest.raises(AssertionError, match=r"overfull boxes .*\n?Overfull \\hbox"):
+        compile_latex(source, tmp_path, name="overfull")
+
+
+@pytest.mark.tools
 def test_latex_error_reports_log_tail(tmp_path: Path) -> None:
     source = MINIMAL_TEX.replace(r"\frac{d}{dx}", r"\undefinedmacro")
     with pytest.raises(AssertionError, match=r"Undefined control sequence"):

@@ -175,6 +175,11 @@ def compile_latex(tex_source: str, workdir: Path, *, name: str = "document") -> 
             f"--- {log_path.name} (tail) ---\n{_tail(log)}\n"
             f"--- latexmk output (tail) ---\n{_tail(output, 20)}"
         )
+    overfull = [line for line in log.splitlines() if line.startswith("Overfull \\hbox")]
+    if overfull:
+        raise AssertionError(
+            f"{tex} has overfull boxes (text running into the margin):\n" + "\n".join(overfull)
+        )
     problems = [
         line for line in log.splitlines()
         if any(p.search(line) for p in _UNDEFINED_PATTERNS)

@@ -15,7 +15,7 @@ import sympy
 from sympy import S
 
 from derive.expressions import drop_neutral, evaluate_arithmetic, first_derivative, product, replace_node, restore_powers
-from derive.model import Annotation, Notation, Step, say
+from derive.model import Annotation, Notation, Segment, Step, say
 from derive.differentiate.moves import StepChain
 from derive.differentiate.rules import FUNCTION_RULES, DefinedAs, FunctionRule, InverseOf, RuleApplication, choose_rule
 
@@ -210,15 +210,17 @@ class Differentiator:
                 steps = engine.derivation(current)
                 if not all(step.complete for step in steps):
                     return RuleApplication(rule="unsupported", annotation=say("derive cannot find the derivative of ", current,
-                                                                           f" with respect to {wrt}."), result=S.Zero)
+                                                                           " with respect to ", wrt, "."), result=S.Zero)
                 after = steps[-1].after if steps else sympy.Derivative(current, wrt)
-                substeps.append(Step(rule="partial_derivative", annotation=say(f"Differentiate with respect to {wrt}, every "
+                substeps.append(Step(rule="partial_derivative", annotation=say("Differentiate with respect to ", wrt, ", every "
                                                                              "other letter held constant."),
                                      before=sympy.Derivative(current, wrt), after=after, substeps=steps,
                                      details=(("variable", wrt),), notation=self.notation))
                 current = after
-        names = " then ".join(str(wrt) + (f" ({order} times)" if order > 1 else "") for wrt, order in node.variable_count)
-        return RuleApplication(rule="higher_order", annotation=say(f"Differentiate in {names}, one derivative at a time."),
+        names: list[Segment] = []
+        for index, (wrt, order) in enumerate(node.variable_count):
+            names += [" then " if index else "", wrt, f" ({order} times)" if order > 1 else ""]
+        return RuleApplication(rule="higher_order", annotation=say("Differentiate in ", *names, ", one derivative at a time."),
                                result=current, substeps=tuple(substeps))
 
     def _unsupported_step(self, current: sympy.Expr, message: Annotation) -> Step:

@@ -22,6 +22,7 @@ from derive.differentiate.rules import quotient_rule
 from derive.expressions import negate, product, total
 from derive.functions import expand_definitions, sigma, softmax_inputs, softmax_output, variable
 from derive.model import Step, say
+from derive.printing import written_decimal
 
 Route = Callable[[sympy.Symbol], tuple[Step, ...]]
 
@@ -93,15 +94,29 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
         chain.step("recognise_sigma", say("Recognise the sigmoid ", Eq(sigma(u), 1 / (1 + exp(-u)), evaluate=False),
                                           " with ", Eq(u, inner, evaluate=False), "."), sigma(inner))
         return
-    expanded = sympy.expand(result)
-    if expanded != result and sympy.count_ops(expanded) < sympy.count_ops(result):
+    numerator, denominator = sympy.fraction(result)
+    # a fraction keeps its denominator as it stands (a textbook writes (e^u + 1)^2, not expanded)
+    expanded = sympy.expand(result) if denominator == 1 else sympy.expand(numerator) / denominator
+    if expanded != result and sympy.count_ops(expanded) < sympy.count_ops(result) and _keeps_decimals(result, expanded):
         chain.step("expand", say("Multiply out and collect the terms."), expanded)
         result = expanded
     result = _as_one_fraction(chain, result)
     if result.is_Add:
         factored = sympy.factor_terms(result)
-        if factored != result and not factored.is_Add and sympy.count_ops(factored) <= sympy.count_ops(result):
+        if (factored != result and not factored.is_Add and sympy.count_ops(factored) <= sympy.count_ops(result)
+                and _keeps_decimals(result, factored)):
             chain.step("common_factor", say("Take out the factor that every term shares."), factored)
+
+
+def _decimals(expr: sympy.Expr) -> set[sympy.Rational]:
+    """The numbers in ``expr`` that print as decimals (those the user wrote: 0.044715)."""
+    return {number for number in expr.atoms(sympy.Rational) if written_decimal(abs(number)) is not None}
+
+
+def _keeps_decimals(before: sympy.Expr, after: sympy.Expr) -> bool:
+    """Whether a tidying move leaves the decimals as they were: taking 1/200000 out of
+    0.134145x² + 1 would print 0.000005·(26829x² + 200000), which no textbook writes."""
+    return _decimals(after) <= _decimals(before)
 
 
 def _sigmoid_argument(expr: sympy.Expr) -> sympy.Expr | None:
@@ -126,14 +141,14 @@ def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
     exponentials = result.atoms(exp)
     together = sympy.together(result)
     if (together != result and sympy.denom(together) != 1 and together.atoms(exp) == exponentials
-            and sympy.count_ops(together) < sympy.count_ops(result)):
+            and sympy.count_ops(together) < sympy.count_ops(result) and _keeps_decimals(result, together)):
         chain.step("common_denominator", say("Bring everything over one common denominator."), together)
         result = together
     if sympy.denom(result) == 1:
         return result  # no fraction: a common factor, if any, is taken out by the next move
     factored = sympy.factor(result)
     if (factored != result and factored.atoms(exp) == exponentials
-            and sympy.count_ops(factored) < sympy.count_ops(result)):
+            and sympy.count_ops(factored) < sympy.count_ops(result) and _keeps_decimals(result, factored)):
         chain.step("factor", say("Factor numerator and denominator, and cancel the common factors."), factored)
         result = factored
     return result
@@ -176,7 +191,7 @@ def sigmoid_chain(x: sympy.Symbol) -> tuple[Step, ...]:
     chain, denominator = _sigmoid_start(x)
     chain.step(
         "rewrite_as_power",
-        say("Write the reciprocal as a power with exponent -1, so that the power rule applies."),
+        say("Write the reciprocal as a power with exponent ", sympy.S.NegativeOne, ", so that the power rule applies."),
         Derivative(denominator**-1, x),
         notation="powers",
     )

@@ -19,7 +19,7 @@ import sympy
 from sympy import S
 
 from derive.expressions import negate, product, total
-from derive.functions import NamedFunction, sigma
+from derive.functions import NamedFunction, log_base, sigma
 from derive.model import Annotation, Segment, Step, say
 from derive.differentiate.piecewise import absolute_value_as_piecewise, on_open_intervals
 
@@ -261,6 +261,13 @@ def choose_rule(node: sympy.Derivative, engine: Engine) -> RuleApplication:
         )
     if isinstance(f, sympy.Abs):
         return function_of(f, ABSOLUTE_VALUE, engine)
+    if isinstance(f, log_base):
+        natural = log_base.definition(*f.args)
+        return RuleApplication(
+            rule="change_of_base",
+            annotation=say("Change to the natural logarithm: ", sympy.Eq(f, natural, evaluate=False), "."),
+            result=sympy.Derivative(natural, x),
+        )
     function_rule = FUNCTION_RULES.get(type(f)) or engine.extra_rules.get(type(f)) or named_function_rule(f)
     if function_rule is not None and len(f.args) == 1:
         return function_of(f, function_rule, engine)
@@ -293,14 +300,14 @@ def constant(f: sympy.Expr, x: sympy.Symbol) -> RuleApplication:
     letters (a partial derivative), that is: hold it constant."""
     if f.free_symbols:
         return RuleApplication(rule="hold_constant",
-                               annotation=say("Hold ", f, f" constant: it does not depend on {x}, so its derivative is 0."),
+                               annotation=say("Hold ", f, " constant: it does not depend on ", x, ", so its derivative is 0."),
                                result=S.Zero)
-    return RuleApplication(rule="constant", annotation=say(f, f" does not depend on {x}, so its derivative is 0."), result=S.Zero)
+    return RuleApplication(rule="constant", annotation=say(f, " does not depend on ", x, ", so its derivative is 0."), result=S.Zero)
 
 
 def variable_rule(x: sympy.Symbol) -> RuleApplication:
     """d/dx x = 1."""
-    return RuleApplication(rule="variable", annotation=say(f"The derivative of {x} with respect to {x} is 1."), result=S.One)
+    return RuleApplication(rule="variable", annotation=say("The derivative of ", x, " with respect to ", x, " is 1."), result=S.One)
 
 
 def sum_rule(f: sympy.Add, x: sympy.Symbol) -> RuleApplication:

@@ -23,6 +23,7 @@ step that is not proved is never folded away or hidden (then the steps stay as t
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Literal
 
 import sympy
@@ -208,7 +209,15 @@ def _is_chain(steps: tuple[Step, ...]) -> bool:
 def _repeats(previous: Step, step: Step) -> bool:
     """``step`` writes the line ``previous`` ended with again: the same text, each in its notation
     (writing a negative power as a fraction changes no expression, but the line a reader sees)."""
-    return to_plain(previous.after, notation=previous.notation) == to_plain(step.after, notation=step.notation)
+    return _line(previous.after, previous.notation) == _line(step.after, step.notation)
+
+
+@functools.lru_cache(maxsize=4096)
+def _line(expr: sympy.Basic, notation: str) -> str:
+    """The line a reader sees for ``expr`` (:func:`to_plain`), remembered: every step's result is
+    compared with the next step's, in each level of detail and each route, and printing is the
+    dearest part of folding (a SymPy expression is immutable, so its text never changes)."""
+    return to_plain(expr, notation=notation)  # type: ignore[arg-type]
 
 
 def _hoist_repeated_substep(step: Step) -> Step:
@@ -217,7 +226,8 @@ def _hoist_repeated_substep(step: Step) -> Step:
         return step
     (only,) = step.substeps
     same = (only.before, only.after) == (step.before, step.after) or (
-        to_plain(only.before), to_plain(only.after)) == (to_plain(step.before), to_plain(step.after))
+        _line(only.before, "fractions"), _line(only.after, "fractions")) == (
+        _line(step.before, "fractions"), _line(step.after, "fractions"))
     if not same or not only.proved:
         return step
     return dataclasses.replace(step, annotation=_joined(step.annotation, only.annotation), substeps=only.substeps)

@@ -25,7 +25,7 @@ from sympy import Derivative, Eq, S, oo
 
 from derive.differentiate.recognise import polynomial_in
 from derive.evaluate import NotEvaluable, evaluate
-from derive.expressions import PIECEWISE_KINDS, apply_at
+from derive.expressions import PIECEWISE_KINDS, Tends, apply_at
 from derive.functions import expand_definitions, prepare
 from derive.model import Annotation, Property, Recognition, Segment, Verification, say
 from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, all_of, prove_equal
@@ -99,7 +99,7 @@ def _value_at_zero(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol
     if verification.status == "proved":
         yield Property(
             key="value_at_zero", kind="value", title="Value at 0", statement=Eq(at_zero, value, evaluate=False),
-            explanation=say("Substitute x = 0 in the definition."), verification=verification,
+            explanation=say("Substitute ", Eq(x, 0, evaluate=False), " in the definition."), verification=verification,
         )
 
 
@@ -165,12 +165,12 @@ def _identity_reason(left: sympy.Expr, right: sympy.Expr, x: sympy.Symbol) -> An
         rational, scale = to_rational_function_with_scale(prepare(side), x)
         generators = rational.free_symbols
         if len(generators) != 1 or next(iter(generators)).name != "T":
-            return say("Write out the definitions on both sides: they agree for every x.")
+            return say("Write out the definitions on both sides: they agree for every ", x, ".")
         sides.append((rational.xreplace({next(iter(generators)): _T}), scale))
     (first, scale), (second, other_scale) = sides
     if scale == other_scale and sympy.cancel(first - second) == 0:
         return say("With ", _substitution(x, scale), ", both sides equal ", sympy.factor(sympy.cancel(first)), ".")
-    return say("Write out the definitions on both sides: they agree for every x.")
+    return say("Write out the definitions on both sides: they agree for every ", x, ".")
 
 
 _T = sympy.Symbol("T", positive=True)
@@ -180,18 +180,24 @@ def _substitution(x: sympy.Symbol, scale: int) -> sympy.Eq:
     return Eq(_T, sympy.exp(x / scale), evaluate=False)
 
 
-def _direction_words(direction: sympy.Expr) -> str:
-    return "x -> +infinity" if direction == oo else "x -> -infinity"
+def _direction_words(direction: sympy.Expr, x: sympy.Symbol) -> Tends:
+    """x → ∞ or x → −∞, typeset in every format."""
+    return Tends(x, direction)
 
 
 def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definition: sympy.Expr | None = None) -> list[Segment]:
     """Why the limit holds, in a sentence or two, from how it was proved."""
     if found.how == HOW_NUMERIC:
-        probes = found.verification.points
-        return [f"Checked numerically far out (at x = {', '.join(probes[:-1])} and {probes[-1]}); not proved."]
+        points: list[Segment] = []
+        for index, probe in enumerate(found.verification.points):
+            value = sympy.Float(probe, sum(char.isdigit() for char in probe))  # as written: -60.5
+            points += [", " if 0 < index < len(found.verification.points) - 1 else " and " if index else "",
+                       Eq(x, value, evaluate=False)]
+        return ["Checked numerically far out (at ", *points[1:], "); not proved."]
     if found.how == HOW_PARTS:
         written: list[Segment] = ["With ", Eq(shown, definition, evaluate=False), ", take"] if definition is not None and definition != shown else ["Take"]
-        return [*written, " the limit of each part: no indeterminate form (such as infinity - infinity or 0 times infinity) arises."]
+        return [*written, " the limit of each part: no indeterminate form (such as ", sympy.Add(oo, sympy.Mul(-1, oo, evaluate=False), evaluate=False),
+                " or ", sympy.Mul(0, oo, evaluate=False), ") arises."]
     segments: list[Segment] = []
     if found.how == HOW_PIECE:
         side = sympy.StrictGreaterThan(x, found.beyond) if found.direction == oo else sympy.StrictLessThan(x, found.beyond)
@@ -199,17 +205,17 @@ def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definit
         if found.written is None or not found.piece.has(x):
             return [*segments, "."]
         if found.substitution is None:
-            return [*segments, ", a rational function of x; as ", _direction_words(found.direction), " it tends to ", found.value, "."]
+            return [*segments, ", a rational function of ", x, "; as ", _direction_words(found.direction, x), " it tends to ", found.value, "."]
         segments.append(". ")
         shown = found.piece
     if found.substitution is not None:
         ends_at = found.symbol_tends if found.symbol_tends is not None else (oo if found.direction == oo else S.Zero)
-        tends = "T -> infinity" if ends_at == oo else "T -> 0"
+        tends = Tends(found.substitution.lhs, ends_at)
         segments += ["With ", found.substitution, ", ", Eq(shown, found.written, evaluate=False),
-                     f". As {_direction_words(found.direction)}, {tends}, and this tends to ", found.value, "."]
+                     ". As ", _direction_words(found.direction, x), ", ", tends, ", and this tends to ", found.value, "."]
     else:
-        segments += [Eq(shown, found.written, evaluate=False), " is a rational function of x; as ",
-                     _direction_words(found.direction), " it tends to ", found.value, "."]
+        segments += [Eq(shown, found.written, evaluate=False), " is a rational function of ", x, "; as ",
+                     _direction_words(found.direction, x), " it tends to ", found.value, "."]
     return segments
 
 
@@ -221,7 +227,7 @@ def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol,
             continue
         yield Property(
             key=f"limit_{'plus' if label == '+' else 'minus'}_infinity", kind="limit",
-            title=f"Limit at {label}infinity",
+            title=f"Limit at {'∞' if label == '+' else '−∞'}",
             statement=Eq(sympy.Limit(function, x, direction), found.value, evaluate=False),
             explanation=say(*_limit_reason(function, found, x, definition)),
             verification=found.verification,
@@ -282,7 +288,7 @@ def _derivative_bound(
     yield Property(
         key="derivative_maximum", kind="maximum", title="Maximum of the derivative",
         statement=Eq(at_point, maximum, evaluate=False),
-        explanation=say("By the bound, ", sympy.LessThan(derivative, maximum, evaluate=False), " for every x, and ",
+        explanation=say("By the bound, ", sympy.LessThan(derivative, maximum, evaluate=False), " for every ", x, ", and ",
                         Eq(at_point, maximum, evaluate=False), ": the largest value of the derivative is ", maximum,
                         ", taken at ", Eq(x, where, evaluate=False), "."),
         verification=attained,
@@ -310,7 +316,7 @@ def _derivative_bound(
             key="vanishing_gradient", kind="consequence", title="Vanishing gradient",
             statement=sympy.LessThan(product, maximum**n, evaluate=False),
             explanation=say(
-                "Backpropagation through n layers multiplies n such derivatives; each lies in ",
+                "Backpropagation through ", n, " layers multiplies ", n, " such derivatives; each lies in ",
                 sympy.Interval.Lopen(0, maximum), ", so their product ", product, " is at most ", maximum**n, "."
             ),
             verification=all_of((positive.verification, bound.verification),
@@ -390,13 +396,13 @@ def _derivative_limits(derivative: sympy.Expr, definition: sympy.Expr, x: sympy.
             continue  # ln x: its derivative 1/x has a limit at -infinity, but ln x is not defined there
         where = "large positive" if side == "plus" else "large negative"
         meaning: list[Segment] = (
-            [f"The derivative vanishes for {where} x: the function saturates there (gradients through it fade). "]
+            [f"The derivative vanishes for {where} ", x, ": the function saturates there (gradients through it fade). "]
             if found.value == 0
-            else [f"For {where} x the slope tends to ", found.value, ": no saturation on that side. "]
+            else [f"For {where} ", x, " the slope tends to ", found.value, ": no saturation on that side. "]
         )
         yield Property(
             key=f"derivative_limit_{side}_infinity", kind="saturation" if found.value == 0 else "limit",
-            title=f"Derivative at {'+' if side == 'plus' else '-'}infinity",
+            title=f"Derivative at {'∞' if side == 'plus' else '−∞'}",
             statement=Eq(sympy.Limit(derivative, x, direction), found.value, evaluate=False),
             explanation=say(*meaning, *_limit_reason(derivative, found, x)), verification=found.verification,
         )

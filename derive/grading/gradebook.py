@@ -478,13 +478,14 @@ def iter_entries(details: Path) -> Iterator[dict[str, Any]]:
 
 
 def check_submission(
-    text: str, *, student: str, function: str = "sigmoid", variable: str | None = None,
+    text: str, *, student: str, function: str = "sigmoid", variable: str | None = None, exercise: str | None = None,
     line_timeout: float = DEFAULT_TIMEOUT_SECONDS, file_timeout: float = DEFAULT_FILE_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
     """A class submission (``derive serve --class``) checked and scored as ``derive grade``
     checks a file under the default rubric: the gradebook row (:func:`gradebook_row`, ``file``
     being the student), the report's JSON data, or the error that a file would get as its row.
-    A job for the web's worker pool."""
+    ``exercise``: a typed definition (``f(x) = …``) instead of ``function``, as ``derive grade
+    --exercise``. A job for the web's worker pool."""
     from derive.checker import check
     from derive.checker.reader import decode_submission
     from derive.jobs import RememberingWorker
@@ -494,12 +495,13 @@ def check_submission(
     try:
         decoded = decode_submission(data, "the submission")
         with RememberingWorker(timeout=line_timeout) as worker:  # the student's page has just checked these lines
-            report = check(decoded, function=function, variable=variable, timeout=line_timeout, file_timeout=file_timeout,
-                           worker=worker, name=student)
+            report = check(decoded, function=None if exercise is not None else function, exercise=exercise,
+                           variable=variable, timeout=line_timeout, file_timeout=file_timeout, worker=worker, name=student)
         graded = Graded(path=Path(student), report=report, error=None, sha256=digest)
     except DeriveError as error:
         graded = Graded(path=Path(student), report=None, error=str(error), sha256=digest)
-    points = points_of(graded, DEFAULT_RUBRIC, recognised_form=_has_recognised_form(function, variable))
+    recognised = exercise is None and _has_recognised_form(function, variable)  # a typed exercise has none (derive grade)
+    points = points_of(graded, DEFAULT_RUBRIC, recognised_form=recognised)
     return {"columns": list(GRADEBOOK_COLUMNS), "row": {**gradebook_row(graded, points), "file": student},
             "report": None if graded.report is None else graded.report.as_json_data(), "error": graded.error}
 

@@ -34,7 +34,7 @@ from lark import Token
 from sympy import S
 
 from derive.errors import InputError, InputLimitError, ParseError
-from derive.functions import sigma
+from derive.functions import log_base, sigma
 
 from .limits import MAX_DIGITS
 
@@ -285,9 +285,7 @@ class Names:
             base_expr = sympy.Integer(int(base)) if base.isdigit() else sympy.Symbol(base, real=True)
             return FunctionSpec(
                 name=name,
-                build=lambda arg: sympy.Mul(sympy.log(arg, evaluate=False),
-                                            sympy.Pow(sympy.log(base_expr, evaluate=False), -1, evaluate=False),
-                                            evaluate=False),
+                build=lambda arg: log_base(arg, base_expr),
                 approx=(lambda z, b=int(base): cmath.log(z) / math.log(b)) if base.isdigit() and int(base) > 1 else None,
             )
         raise KeyError(name)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 DOCUMENTS = {
     "text": ("derivation",),
     "latex": ("handout", "snippet"),
-    "markdown": ("handout",),
+    "markdown": ("handout", "snippet"),
     "html": ("handout",),
 }
 EXTENSIONS = {"text": "txt", "latex": "tex", "markdown": "md", "html": "html"}
@@ -55,9 +55,25 @@ def render(
     else:
         values = {"d": derivation_view(derivation, style)}
     if chosen == "snippet":
-        values.update(numbered=bool(context.get("label")), label=context.pop("label", None))
+        values.update(numbered=bool(context.get("label")), label=context.pop("label", None),
+                      annotations=context.pop("annotations", True))
     template = environment(format).get_template(f"{chosen}.{EXTENSIONS[format]}.j2")
     return template.render(**values, **context)
+
+
+def render_snippet(derivations: tuple[Derivation, ...] | list[Derivation], format: str = "latex", *,  # noqa: A002
+                   label: str | None = None, annotations: bool = True, style: LatexStyle | None = None) -> str:
+    """A paste-ready display of each derivation, one after the other: LaTeX ``align*`` (a
+    numbered ``align`` with ``label``; ``label-w`` for the derivative in w when there are several)
+    or Markdown ``$$\\begin{aligned}...$$``; ``annotations=False`` leaves out the rule names."""
+    if label is not None and format != "latex":
+        raise DeriveError("a label is for LaTeX snippets only")
+    several = len(derivations) > 1
+    return "\n".join(
+        render(derivation, format, "snippet", style=style, annotations=annotations,
+               label=f"{label}-{derivation.variable}" if label and several else label)
+        for derivation in derivations
+    )
 
 
 def render_handouts(

@@ -142,6 +142,7 @@ def vanishing_gradient(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE
             "exact": Math(power, style=style),
             "approx_latex": mantissa if exponent == 0 else rf"{mantissa} \times 10^{{{exponent}}}",
             "approx_plain": mantissa if exponent == 0 else f"{mantissa} x 10^{exponent}",
+            "mantissa": mantissa, "exponent": exponent,  # HTML writes 6.25 × 10⁻² with a superscript
         })
     return {"bound": Math(top, style=style), "statement": Math(bound.statement, style=style), "rows": rows}
 
@@ -213,7 +214,14 @@ def _title(derivation: Derivation) -> str:
     if re.search(r"\b(gradient|derivative)s?\b", title, flags=re.IGNORECASE):
         return f"{title} (the derivative in {derivation.variable})" if partial else title
     in_variable = f" in {derivation.variable}" if partial else ""
-    return f"The derivative{in_variable} of {title[0].lower()}{title[1:]}"
+    first_word = title.split()[0]
+    common = first_word in ("The", "A", "An") or (first_word[1:].islower() and first_word.lower() in _COMMON_FIRST_WORDS)
+    return f"The derivative{in_variable} of {title[0].lower() + title[1:] if common else title}"
+
+
+#: First words of catalogue titles that are ordinary words, lower-cased mid-sentence ("the
+#: derivative of binary cross-entropy"); any other first word is a name (GELU, Mish, Leaky ReLU).
+_COMMON_FIRST_WORDS = {"binary", "squared", "softmax", "softplus", "swish", "logistic"}
 
 
 class f(sympy.Function):  # noqa: N801 - printed as f(x) in exercise prompts

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from derive.renderer import escape
+from derive.renderer import breaking, escape
 
 
 def templates_folder() -> Path:
@@ -59,6 +59,10 @@ def environment(output_format: str) -> jinja2.Environment:
     options["bytecode_cache"] = _bytecode_cache()
     env = jinja2.Environment(**options)  # noqa: S701 - autoescape is on for HTML, the only markup format
     env.filters["tex"] = escape.latex_text
+    env.filters["texcode"] = escape.latex_code  # a line someone wrote, in \texttt: breakable anywhere
+    env.filters["breakable"] = breaking.breakable  # long LaTeX formulas TeX may break between terms
+    env.filters["lines"] = breaking.display_lines  # long LaTeX formulas cut into display lines
+    env.filters["width"] = breaking.estimated_width  # about how wide a LaTeX formula prints, in points
     env.filters["md"] = escape.markdown_prose  # derive's own sentences
     env.filters["mdtext"] = escape.markdown_text  # anything a student or a file wrote
     env.filters["plain"] = escape.plain_text

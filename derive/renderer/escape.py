@@ -27,7 +27,7 @@ _LATEX_SPECIALS = {
     '"': "''",
 }
 _LATEX_UNICODE = {
-    "σ": r"$\sigma$", "′": "'", "″": "''", "−": "-", "·": r"$\cdot$", "×": r"$\times$", "≈": r"$\approx$",
+    "σ": r"$\sigma$", "′": "'", "″": "''", "−": "-", "→": r"$\to$", "·": r"$\cdot$", "×": r"$\times$", "≈": r"$\approx$",
     "✓": r"$\checkmark$", "✗": r"$\times$", "–": "--", "—": "---", "…": r"\dots{}", "≤": r"$\leq$", "≥": r"$\geq$",
     "π": r"$\pi$", "∞": r"$\infty$", "²": r"\textsuperscript{2}", "’": "'", "‘": "`", "“": "``", "”": "''",
 }
@@ -40,7 +40,11 @@ def latex_text(text: object) -> str:
         if char in _LATEX_SPECIALS:
             out.append(_LATEX_SPECIALS[char])
         elif char in _LATEX_UNICODE:
-            out.append(_LATEX_UNICODE[char])
+            math = _LATEX_UNICODE[char]
+            if out and out[-1].endswith("$") and out[-1].startswith("$") and math.startswith("$"):
+                out[-1] = out[-1][:-1] + math[1:]  # −∞ is one formula, $-\infty$, not $-$$\infty$
+            else:
+                out.append(math)
         elif char == "\n" or char == "\t":
             out.append(" ")
         elif ord(char) < 32 or ord(char) == 127:
@@ -51,6 +55,17 @@ def latex_text(text: object) -> str:
             ascii_form = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
             out.append(latex_text(ascii_form) if ascii_form else "?")
     return "".join(out)
+
+
+#: One unit of escaped LaTeX text: a formula, a command with its braces, an escaped character, a character.
+_LATEX_UNIT = re.compile(r"\$[^$]*\$|\\[A-Za-z]+(?:\{[^{}]*\})*|\\.|.")
+
+
+def latex_code(text: object) -> str:
+    r""":func:`latex_text` for a line someone wrote, shown verbatim (``\texttt``): a line may break
+    after any character, so that a long line without spaces (a hostile or careless submission)
+    wraps in its table cell instead of running into the margin."""
+    return _LATEX_UNIT.sub(lambda unit: unit.group(0) + r"\allowbreak{}", latex_text(text))
 
 
 #: Every ASCII punctuation mark: CommonMark, GitHub-flavoured Markdown and Pandoc's Markdown all

@@ -19,7 +19,7 @@ _ATTRIBUTE = re.compile(r"\s([A-Za-z_:][\w:.-]*)\s*=")
 _MATHML_ATTRIBUTES = frozenset(
     "xmlns display stretchy fence form separator accent accentunder movablelimits largeop symmetric lspace rspace "
     "mathvariant columnalign columnspacing rowspacing columnlines rowlines frame framespacing displaystyle "
-    "scriptlevel width height depth linethickness open close notation align equalrows equalcolumns".split()
+    "scriptlevel width height depth minsize maxsize linethickness open close notation align equalrows equalcolumns".split()
 )
 _TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:.-]*)")
 _MATHML_TAGS = frozenset(
@@ -28,13 +28,17 @@ _MATHML_TAGS = frozenset(
 )
 
 
+_FENCE = re.compile(r'(<mo stretchy="(?:true|false)"(?: fence="true")?(?: form="(?:prefix|postfix)")?)>(?=[^<]*[()\[\]|{}\u0028\u0029]|&#x0002[89];|&#x0005[BD];)')
+
+
 class UnsafeMathError(ValueError):
     """LaTeX that could smuggle markup into an HTML page."""
 
 
 @lru_cache(maxsize=4096)
-def latex_to_mathml(latex: str, *, alt: str, display: bool = False) -> str:
-    """MathML for ``latex`` with ``alt`` as its text alternative (for screen readers).
+def latex_to_mathml(latex: str, *, alt: str, display: bool = False, hidden: bool = False) -> str:
+    """MathML for ``latex`` with ``alt`` as its text alternative (for screen readers);
+    ``hidden``: a continuation of a formula whose first piece's ``alt`` already says it all.
 
     Memoized: a derivation shows most expressions twice (one step's result is the next one's
     start), and worksheets repeat the same derivation for every student."""
@@ -45,4 +49,7 @@ def latex_to_mathml(latex: str, *, alt: str, display: bool = False) -> str:
     unexpected |= {attribute for attribute in _ATTRIBUTE.findall(mathml)} - _MATHML_ATTRIBUTES
     if unexpected:
         raise UnsafeMathError(f"MathML conversion produced unexpected tags or attributes {sorted(unexpected)}")
-    return mathml.replace("<math ", f'<math alttext="{html.escape(alt, quote=True)}" ', 1)
+    # fences hug what they enclose: ( x ), not (  x  ) (latex2mathml leaves the operator spacing on)
+    mathml = _FENCE.sub(r'\1 lspace="0em" rspace="0em">', mathml)
+    hide = ' aria-hidden="true"' if hidden else ""
+    return mathml.replace("<math ", f'<math alttext="{html.escape(alt, quote=True)}"{hide} ', 1)

@@ -15,10 +15,13 @@ from typing import Any
 import sympy
 
 from derive.errors import VerificationError
-from derive.model import Annotation, Derivation, Property, Step, Verification, rule_name
+from derive.model import Annotation, Derivation, Property, Step, Verification, method_segments, rule_name
 from derive.printing import DEFAULT_STYLE, LatexStyle, Notation, to_latex, to_plain
 
 STATUS_SYMBOLS = {"proved": "✓", "numeric only": "≈", "failed": "✗"}
+
+#: The widest piece (about, in points) of a long formula in HTML: a phone's line (390 px) holds one.
+HTML_PIECE_WIDTH = 140
 
 
 @lru_cache(maxsize=4096)
@@ -46,21 +49,38 @@ class Math:
 
     @property
     def mathml(self) -> str:
-        """Inline MathML of :attr:`latex`."""
+        """Inline MathML of :attr:`latex`; a long formula as several ``<math>`` elements, cut
+        before its top-level operators with a line-break opportunity between them, so that a
+        narrow screen wraps it like text instead of scrolling the page sideways (browsers do
+        not break MathML by themselves). The first piece carries the whole formula's alt text."""
         if self._mathml is None:
-            from derive.renderer.mathml import latex_to_mathml  # latex2mathml is loaded for HTML only
-
-            self._mathml = latex_to_mathml(self.latex, alt=self.plain)
+            self._mathml = self._pieces() or self._converted(display=False)
         return self._mathml
 
     @property
     def mathml_display(self) -> str:
-        """Display-style MathML of :attr:`latex`."""
+        """Display-style MathML of :attr:`latex`; a long formula as inline pieces that wrap (the
+        stylesheet sets them in display style), like :attr:`mathml`."""
         if self._mathml_display is None:
-            from derive.renderer.mathml import latex_to_mathml
-
-            self._mathml_display = latex_to_mathml(self.latex, alt=self.plain, display=True)
+            self._mathml_display = self._pieces() or self._converted(display=True)
         return self._mathml_display
+
+    def _converted(self, *, display: bool) -> str:
+        from derive.renderer.mathml import latex_to_mathml  # latex2mathml is loaded for HTML only
+
+        return latex_to_mathml(self.latex, alt=self.plain, display=display)
+
+    def _pieces(self) -> str | None:
+        """The formula as pieces joined by line-break opportunities, or None when it is one piece."""
+        from derive.renderer.breaking import display_lines
+        from derive.renderer.mathml import latex_to_mathml
+
+        pieces = display_lines(self.latex, width=HTML_PIECE_WIDTH, stack=False)
+        if len(pieces) == 1:
+            return None
+        first, *rest = pieces
+        return "<wbr>".join([latex_to_mathml(first, alt=self.plain),
+                             *(latex_to_mathml(piece, alt="", hidden=True) for piece in rest)])
 
     def __str__(self) -> str:
         return self.plain
@@ -78,7 +98,7 @@ def annotation_view(annotation: Annotation, style: LatexStyle = DEFAULT_STYLE) -
     return [Segment(text=s) if isinstance(s, str) else Segment(math=Math(s, style=style)) for s in annotation.segments]
 
 
-def verification_view(verification: Verification | None) -> dict[str, Any]:
+def verification_view(verification: Verification | None, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
     if verification is None:
         raise VerificationError("a step reached the renderer without verification")
     if verification.status == "failed":
@@ -91,20 +111,28 @@ def verification_view(verification: Verification | None) -> dict[str, Any]:
         "points": list(verification.points),
         "digits": verification.digits,
         "summary": verification_summary(verification),
+        # the same sentence for documents, its formulas typeset (T = e^x)
+        "sentence": annotation_view(Annotation(verification_sentence(verification)), style),
         "domain": Math(verification.domain) if verification.domain is not None else None,
     }
 
 
 def verification_summary(verification: Verification) -> str:
     """One ASCII sentence: how this equality was established."""
+    return "".join(s if isinstance(s, str) else to_plain(s) for s in verification_sentence(verification))
+
+
+def verification_sentence(verification: Verification) -> tuple[str | sympy.Basic, ...]:
+    """How this equality was established, as text and formulas (the domain, the method's T = e^x)."""
     points = len(verification.points)
     numeric = f"checked at {points} random point{'s' if points != 1 else ''} to {verification.digits} digits"
-    where = f"; it holds for {to_plain(verification.domain)}" if verification.domain is not None else ""
+    where = ("; it holds for ", verification.domain) if verification.domain is not None else ()
     if verification.status == "proved":
-        return f"proved: {verification.method}; {numeric}{where}" if points else f"proved: {verification.method}{where}"
+        checked = ("; ", numeric) if points else ()
+        return ("proved: ", *method_segments(verification.method), *checked, *where)
     if verification.method.startswith("checked numerically"):  # a limit, checked far out (derive.verify.limits)
-        return f"NOT PROVED, only {verification.method.removesuffix(', not proved')}{where}"
-    return f"NOT PROVED, only {numeric}{where}"
+        return ("NOT PROVED, only ", verification.method.removesuffix(", not proved"), *where)
+    return ("NOT PROVED, only ", numeric, *where)
 
 
 def step_view(step: Step, number: str, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
@@ -120,7 +148,7 @@ def step_view(step: Step, number: str, style: LatexStyle = DEFAULT_STYLE) -> dic
         "before": Math(step.before, notation=step.notation, style=style),
         "after": Math(step.after, notation=step.notation, style=style),
         "supported": step.rule != "unsupported",
-        "verification": verification_view(step.verification),
+        "verification": verification_view(step.verification, style),
         "substeps": substeps,
         "substeps_chained": chained,
         "chain_start": Math(step.substeps[0].before, notation=step.substeps[0].notation, style=style) if step.substeps else None,
@@ -136,7 +164,7 @@ def property_view(prop: Property, style: LatexStyle = DEFAULT_STYLE) -> dict[str
         "statement": Math(prop.statement, style=style),
         "condition": Math(prop.condition, style=style) if prop.condition is not None else None,
         "explanation": annotation_view(prop.explanation, style),
-        "verification": verification_view(prop.verification),
+        "verification": verification_view(prop.verification, style),
     }
 
 
@@ -156,14 +184,14 @@ def derivation_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -
         "steps": [step_view(step, str(index), style) for index, step in enumerate(derivation.steps, start=1)],
         "result": Math(derivation.result, style=style),
         "identity": Math(sympy.Eq(derivative, derivation.result, evaluate=False), style=style),
-        "identity_verification": verification_view(derivation.identity) if derivation.identity else None,
+        "identity_verification": verification_view(derivation.identity, style) if derivation.identity else None,
         "complete": derivation.complete,
         "recognition": {
             "found": recognition.found,
             "form": Math(recognition.form, style=style) if recognition.form is not None else None,
             "equation": Math(sympy.Eq(derivative, recognition.form, evaluate=False), style=style) if recognition.form is not None else None,
             "message": annotation_view(recognition.message, style),
-            "verification": verification_view(recognition.verification) if recognition.verification else None,
+            "verification": verification_view(recognition.verification, style) if recognition.verification else None,
         }
         if recognition is not None
         else None,
@@ -184,5 +212,5 @@ def domain_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> di
         "derivative": Math(domain.derivative, style=style) if domain.derivative is not None else None,
         "function_name": Math(derivation.function, style=style),
         "derivative_name": Math(derivation.start, style=style),
-        "verification": verification_view(domain.verification),
+        "verification": verification_view(domain.verification, style),
     }

@@ -28,6 +28,7 @@ import math
 import sympy
 
 from derive.expressions import PIECEWISE_KINDS, break_points, evaluate_arithmetic, interval_samples
+from derive.model import Described
 from derive.verify.rational import OutsideFragment, is_zero_rational_function
 
 _TRIG_AND_HYPERBOLIC = (
@@ -81,8 +82,12 @@ def piecewise_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simp
             continue
         if decide_zero(active, variable, allow_simplify=allow_simplify) is None:
             return None
-    where = ", ".join(str(c) for c in cuts) if cuts else "none"
-    return f"piecewise: proved on every interval between the break points ({where})"
+    if not cuts:
+        return "piecewise: proved on the whole line (no break points)"
+    where: list[sympy.Basic | str] = []
+    for index, cut in enumerate(cuts):
+        where += [", " if index else "", sympy.Eq(variable, cut, evaluate=False)]
+    return Described("piecewise: proved on every interval between the break points (", *where[1:], ")")
 
 
 _MAX_SIGN_CASES = 4
@@ -326,7 +331,7 @@ def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol | None) -
     """
     exponentials = [e for e in expr.atoms(sympy.exp) if e.free_symbols]
     if not exponentials:
-        return {}, "rational function of " + str(variable) + " cancels" if variable is not None else "rational function cancels"
+        return {}, Described("rational function of ", variable, " cancels") if variable is not None else "rational function cancels"
     parsed = {power: _exponent_terms(power.args[0]) for power in exponentials}
     denominators: dict[sympy.Expr, list[int]] = {}
     for terms in parsed.values():
@@ -353,22 +358,25 @@ def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol | None) -
                 imaginary.add(monomial)
         replacements[power] = sympy.Mul(*factors)
     if not scales:
-        return replacements, "rational function of " + str(variable) + " cancels"
+        return replacements, Described("rational function of ", variable, " cancels")
     ordered = sorted(scales, key=sympy.default_sort_key)
 
-    def name(monomial: sympy.Expr) -> str:
-        scale = scales[monomial]
-        return f"e^({monomial}/{scale})" if scale != 1 else (f"e^{monomial}" if monomial.is_Symbol else f"e^({monomial})")
+    def named(letter: str, monomial: sympy.Expr) -> sympy.Eq:
+        """T = e^(m/L), as the description shows it."""
+        return sympy.Eq(sympy.Symbol(letter), sympy.exp(monomial / scales[monomial], evaluate=False), evaluate=False)
 
     if len(ordered) == 1:
         (monomial,) = ordered
         if imaginary:
-            return replacements, (f"rewrite in exponentials, substitute T = {name(monomial)} and S = e^(i{monomial}); "
-                                  "the rational function cancels")
-        return replacements, f"substitute T = {name(monomial)}; the rational function cancels"
-    named = ", ".join(f"T_{index} = {name(monomial)}" for index, monomial in enumerate(ordered, start=1))
+            angle = sympy.Eq(sympy.Symbol("S"), sympy.exp(sympy.I * monomial, evaluate=False), evaluate=False)
+            return replacements, Described("rewrite in exponentials, substitute ", named("T", monomial), " and ", angle,
+                                           "; the rational function cancels")
+        return replacements, Described("substitute ", named("T", monomial), "; the rational function cancels")
+    listed: list[sympy.Basic | str] = []
+    for index, monomial in enumerate(ordered, start=1):
+        listed += [", " if index > 1 else "", named(f"T_{index}", monomial)]
     lead = "rewrite in exponentials, " if imaginary else ""
-    return replacements, f"{lead}substitute {named}; the rational function cancels"
+    return replacements, Described(f"{lead}substitute ", *listed, "; the rational function cancels")
 
 
 def _replace_generic_atoms(

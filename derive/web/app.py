@@ -20,6 +20,7 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import AsyncIterator
@@ -36,14 +37,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from derive.errors import DeriveError, ToolMissingError, VerificationError
+from derive.errors import DeriveError, InputError, ToolMissingError, VerificationError
 from derive.sandbox import JobFailed, LimitExceeded, Overloaded
-from derive.web.options import DERIVATIONS_KEPT, MAX_BODY_BYTES, MAX_LINES, MAX_WEB_STUDENTS, ServeOptions
+from derive.web.listing import Listing, cache_folder, read_listing, source_digest, write_listing
+from derive.web.options import (
+    DERIVATIONS_KEPT, MAX_BODY_BYTES, MAX_EXERCISE_CHARACTERS, MAX_LINES, MAX_WEB_STUDENTS, ServeOptions,
+)
 from derive.web.security import (
     BROWSER_COOKIE, CSRF_FIELD, TEACHER_COOKIE, HTTPProblem, SecurityHeaders, browser_id, csrf_token, field,
     new_browser_id, parse_form, read_body, refuse_cross_site, require_csrf, teacher_token_matches,
 )
-from derive.web.store import ClassStore, NameTaken, Submission
+from derive.web.store import ClassStore, Exercise, NameTaken, Submission
 from derive.web.work import Work
 
 log = logging.getLogger("derive.serve")
@@ -59,7 +63,10 @@ DOWNLOADS = {  # format: (file extension, media type)
     "json": ("json", "application/json"),
     "pdf": ("pdf", "application/pdf"),
 }
-STATIC = {"web.css": "text/css; charset=utf-8", "live.js": "text/javascript; charset=utf-8"}
+#: What /static/ serves: name: (file under templates/, media type). The derive page's derivation
+#: has the handouts' stylesheet (one home for the look of a derivation).
+STATIC = {"web.css": ("web/web.css", "text/css; charset=utf-8"), "live.js": ("web/live.js", "text/javascript; charset=utf-8"),
+          "handout.css": ("html/style.css", "text/css; charset=utf-8")}
 _STUDENT_PUNCTUATION = set(" .-_'@+")
 _NAME = re.compile(r"^[a-z_]{1,40}$")
 _VARIABLE = re.compile(r"^\\?[A-Za-z]{1,12}$")
@@ -87,9 +94,9 @@ def page_environment() -> jinja2.Environment:
 class WebApp:
     """The server's state for one run: options, worker pool, class database, templates, caches."""
 
-    def __init__(self, options: ServeOptions) -> None:
+    def __init__(self, options: ServeOptions, work: Work | None = None) -> None:
         self.options = options
-        self.work = Work(options)
+        self.work = work or Work(options)
         self.environment = page_environment()
         self.catalogue: list[dict[str, Any]] = []
         self.columns: list[str] = []
@@ -97,36 +104,86 @@ class WebApp:
         self.teacher_token = ""
         self.secret = new_browser_id() + new_browser_id()
         self.prepared = False
-        self.function = options.function
+        #: class mode: the class's exercise, and its definition as the pages show it (MathML, plain text)
+        self.exercise = Exercise()
+        self.exercise_shown: dict[str, Any] = {}
         self._derivations: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self._pdfs: OrderedDict[str, bytes] = OrderedDict()
         self._latex = anyio.CapacityLimiter(1)
         self._latex_waiting = 0
         self._checking: set[int] = set()
-        self._static = {name: (Path(_templates("web")) / name).read_bytes() for name in STATIC}
+        self._static = {name: _templates(source).read_bytes() for name, (source, _) in STATIC.items()}
 
     # --- lifecycle -------------------------------------------------------------------------
 
     def prepare(self) -> None:
         """Start the workers, read the catalogue through them, open the class's database; a
-        mistake in the options (an unknown exercise, another class's database) is a DeriveError."""
+        mistake in the options (an unknown or unreadable exercise, another class's database) is a
+        DeriveError."""
         if self.prepared:
             return
         try:
-            self.work.start()
-            self.catalogue = self.work.pool.run("derive.jobs:catalogue_listing", timeout=60, what="reading the catalogue")
+            self.work.start_in_background()
+            listing = self.listing()
+            self.catalogue, self.columns = listing.catalogue, listing.columns
             if self.options.class_name is not None:
-                function = self.entry(self.function)["name"]
-                self.columns = self.work.pool.run("derive.grading.gradebook:gradebook_columns", timeout=60)
-                database = self.options.database or Path(f"derive-class-{_file_name(self.options.class_name)}.sqlite3")
-                self.store = ClassStore(database, class_name=self.options.class_name, function=function)
-                self.teacher_token = self.store.new_teacher_token() if self.options.new_token else self.store.meta("teacher_token")
-                self.secret = self.store.meta("secret")  # open pages stay valid across a restart
-                self.function = function
+                self.open_class(self.options.class_name)
         except BaseException:
             self.work.close()
             raise
         self.prepared = True
+
+    def listing(self) -> Listing:
+        """The catalogue and the gradebook's columns: as kept by an earlier start of this same code
+        (then the first page needs no worker), else read by a worker and kept."""
+        folder, digest = cache_folder(), source_digest()
+        kept = read_listing(folder, digest)
+        if kept is not None:
+            return kept
+        listing = Listing(
+            catalogue=self.work.run_now("derive.jobs:catalogue_listing", timeout=60, what="reading the catalogue"),
+            columns=self.work.run_now("derive.grading.gradebook:gradebook_columns", timeout=60, what="reading the gradebook"))
+        write_listing(folder, digest, listing)
+        return listing
+
+    def open_class(self, class_name: str) -> None:
+        """Class mode: the exercise given (read in a worker, as ``derive grade --exercise`` reads
+        it, before it is stored), the class's database, its tokens."""
+        wanted = self.wanted_exercise()
+        if wanted is not None and wanted.definition is not None:
+            self.shown_exercise(wanted)  # an unreadable exercise is never stored
+        database = self.options.database or Path(f"derive-class-{_file_name(class_name)}.sqlite3")
+        self.store = ClassStore(database, class_name=class_name, exercise=wanted)
+        self.exercise = self.store.exercise
+        self.exercise_shown = self.shown_exercise(self.exercise)
+        self.teacher_token = self.store.new_teacher_token() if self.options.new_token else self.store.meta("teacher_token")
+        self.secret = self.store.meta("secret")  # open pages stay valid across a restart
+
+    def wanted_exercise(self) -> Exercise | None:
+        """The exercise the options give (None: the class's own), its text bounded as any typed input."""
+        variable = self.options.variable
+        if variable is not None and not _VARIABLE.match(variable):
+            raise InputError("--var must be a letter such as x (or a Greek letter's name)")
+        if self.options.exercise is not None:
+            return Exercise(definition=exercise_text(self.options.exercise), variable=variable)
+        if self.options.function is not None:
+            return Exercise(function=self.entry(self.options.function)["name"], variable=variable)
+        if variable is not None:
+            raise InputError("--var is the variable of the exercise: give --function or --exercise with it")
+        return None
+
+    def shown_exercise(self, exercise: Exercise) -> dict[str, Any]:
+        """The exercise's definition as the pages show it; a typed one is read in a worker."""
+        if exercise.definition is None:
+            return self.entry(exercise.function or "sigmoid")
+        return self.work.run_now("derive.jobs:exercise_listing", exercise.definition, variable=exercise.variable,
+                                 timeout=60, what="reading the exercise")
+
+    def class_chosen(self, syntax: str | None = None) -> dict[str, Any]:
+        """The class's exercise as a check's options (what the class page checks with: never the form's)."""
+        return {"function": self.exercise.function if self.exercise.definition is None else None,
+                "exercise": self.exercise.definition or "", "variable": self.exercise.variable, "syntax": syntax,
+                "typed": self.exercise.definition is not None, "fixed": True}
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
@@ -195,7 +252,7 @@ class WebApp:
     def check_options(self, values: Any) -> dict[str, Any]:
         """The exercise and options of a check, validated (the text itself is read by the worker only)."""
         function = field(values, "function", "", limit=40).strip()
-        exercise = field(values, "exercise", "", limit=500).strip()
+        exercise = field(values, "exercise", "", limit=MAX_EXERCISE_CHARACTERS).strip()
         variable = field(values, "var", "", limit=12).strip() or None  # None: the exercise's own (z for bce)
         syntax = field(values, "syntax", "", limit=8).strip()
         if syntax not in ("", "latex", "text"):
@@ -207,11 +264,16 @@ class WebApp:
         if function:
             function = self.entry(function)["name"]
         # neither: as derive check without --function (σ, unless the derivation defines its own function)
-        return {"function": function or None, "exercise": exercise, "variable": variable, "syntax": syntax or None}
+        # "typed": False: a typed exercise is put in the box as the derivation's first line (the class
+        # page's is the exercise every line is checked against, as derive check --exercise)
+        return {"function": function or None, "exercise": exercise, "variable": variable, "syntax": syntax or None,
+                "typed": False, "fixed": False}
 
     async def run_check(self, text: str, chosen: dict[str, Any]) -> dict[str, Any]:
         check_lines(text)
-        return await self.work.check(text, function=chosen["function"], variable=chosen["variable"], syntax=chosen["syntax"])
+        typed = {"exercise": chosen["exercise"]} if chosen["typed"] else {}
+        return await self.work.check(text, function=chosen["function"], variable=chosen["variable"], syntax=chosen["syntax"],
+                                     **typed)
 
     def require_teacher(self, request: Request) -> None:
         if self.store is None:
@@ -283,7 +345,7 @@ class WebApp:
         self._checking.add(submission_id)
         try:
             try:
-                result = await self.work.check_submission(text, student=student, function=self.function)
+                result = await self.work.check_submission(text, student=student, exercise=self.exercise)
                 row, report, error = result["row"], result["report"], result["error"]
             except (LimitExceeded, JobFailed) as failure:
                 row, report, error = self.error_row(student, str(failure)), None, str(failure)
@@ -336,10 +398,21 @@ class WebApp:
         """The verdicts as an HTML fragment, for the page's script (the same template as the page)."""
         refuse_cross_site(request)
         values = parse_form(await read_body(request))
-        chosen = self.check_options(values)
+        return await self.live_fragment(request, values, self.check_options(values))
+
+    async def class_live(self, request: Request) -> Response:
+        """The class page's live check: the class's exercise, whatever the form says."""
+        self.class_store()
+        refuse_cross_site(request)
+        values = parse_form(await read_body(request))
+        syntax = self.check_options({"syntax": field(values, "syntax", "", limit=8)})["syntax"]
+        return await self.live_fragment(request, values, self.class_chosen(syntax))
+
+    async def live_fragment(self, request: Request, values: Any, chosen: dict[str, Any]) -> Response:
         text = field(values, "text", "", limit=MAX_BODY_BYTES)
         if not text.strip():
             return self.render(request, "verdicts.html.j2", result=None, error=None, chosen=chosen)
+        started = time.perf_counter()
         try:
             result = await self.run_check(text, chosen)
         except DeriveError as problem:
@@ -347,7 +420,12 @@ class WebApp:
             response = self.render(request, "verdicts.html.j2", status=status, result=None, error=str(problem), chosen=chosen)
             response.headers.update(headers)
             return response
-        return self.render(request, "verdicts.html.j2", result=self.verdicts(result, chosen), error=None, chosen=chosen)
+        checked = time.perf_counter()
+        response = self.render(request, "verdicts.html.j2", result=self.verdicts(result, chosen), error=None, chosen=chosen)
+        # how long the check took in the pool (waiting for a worker, and in it) and the page after it
+        response.headers["server-timing"] = (f"check;dur={(checked - started) * 1000:.1f}, "
+                                             f"page;dur={(time.perf_counter() - checked) * 1000:.1f}")
+        return response
 
     def verdicts(self, result: dict[str, Any] | None, chosen: dict[str, Any]) -> dict[str, Any] | None:
         """The report and each line's MathML (trusted: SymPy's LaTeX through derive's MathML filter)."""
@@ -357,12 +435,12 @@ class WebApp:
         pieces = result["mathml"]
         lines = []
         for line in report["lines"]:
-            math = pieces.get(line["line"])
+            math = pieces.get(str(line["line"]))
             lines.append({**line, "math": None if math is None else [(relation, Markup(mathml)) for relation, mathml in math],
                           "mark": {"correct": "✓", "wrong": "✗", "unparsed": "?"}[line["status"]],
                           "first": line["line"] == report["first_error"]})
         first = next((line for line in lines if line["first"]), None)
-        exercise_missing = bool(chosen["exercise"]) and not any(
+        exercise_missing = bool(chosen["exercise"]) and not chosen["typed"] and not any(
             line["source"].strip() == chosen["exercise"] for line in report["lines"])
         return {"report": report, "lines": lines, "first": first, "summary": summary(report, first),
                 "exercise_missing": exercise_missing}
@@ -472,8 +550,7 @@ class WebApp:
         mine = await anyio.to_thread.run_sync(store.of_owner, browser) if browser else []
         student = mine[0].student if mine else ""
         return self.render(request, "class.html.j2", title=f"Class {self.options.class_name}", mine=mine, student=student,
-                           text="", error=None, entry=self.entry(self.function),
-                           chosen={"function": self.function, "exercise": "", "variable": None, "syntax": None})
+                           text="", error=None, entry=self.exercise_shown, chosen=self.class_chosen())
 
     async def class_submit(self, request: Request) -> Response:
         store = self.class_store()
@@ -491,8 +568,8 @@ class WebApp:
             status, _ = problem_status(problem)
             mine = await anyio.to_thread.run_sync(store.of_owner, browser)
             return self.render(request, "class.html.j2", status=status, title=f"Class {self.options.class_name}", mine=mine,
-                               student=raw_student, text=text, error=str(problem), entry=self.entry(self.function),
-                               chosen={"function": self.function, "exercise": "", "variable": None, "syntax": None})
+                               student=raw_student, text=text, error=str(problem), entry=self.exercise_shown,
+                               chosen=self.class_chosen())
         with contextlib.suppress(Overloaded):  # accepted and stored: checked later if the pool is full now
             await self._check_and_record(submission_id, student, text)
         return RedirectResponse(f"/class/submissions/{submission_id}", status_code=303)
@@ -527,7 +604,7 @@ class WebApp:
         rows = await anyio.to_thread.run_sync(self.gradebook)
         version = await anyio.to_thread.run_sync(self.class_store().version)
         return self.render(request, "teacher.html.j2", title=f"Gradebook of {self.options.class_name}", rows=rows,
-                           columns=self.columns, version=version)
+                           columns=self.columns, version=version, entry=self.exercise_shown, exercise=self.exercise)
 
     async def teacher_rows(self, request: Request) -> Response:
         self.require_teacher(request)
@@ -557,7 +634,8 @@ class WebApp:
         """Every submission with every line's verdict (as ``derive grade --details``, plus time and text)."""
         self.require_teacher(request)
         submissions = await anyio.to_thread.run_sync(self.class_store().all)
-        data = {"class": self.options.class_name, "function": self.function, "submissions": [
+        data = {"class": self.options.class_name, "function": self.exercise.function, "exercise": self.exercise.definition,
+                "variable": self.exercise.variable, "submissions": [
             {"file": s.student, "submission": s.id, "submitted": s.submitted, "status": s.status, "text": s.text,
              "error": s.error, "report": s.report} for s in submissions]}
         return attachment(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
@@ -578,7 +656,7 @@ class WebApp:
         name = request.path_params["name"]
         if name not in STATIC:
             raise HTTPProblem(404, "no such file")
-        return Response(self._static[name], media_type=STATIC[name], headers={"cache-control": "no-cache"})
+        return Response(self._static[name], media_type=STATIC[name][1], headers={"cache-control": "no-cache"})
 
     async def healthz(self, _request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -624,6 +702,19 @@ def problem_status(error: DeriveError) -> tuple[int, dict[str, str]]:
     if isinstance(error, ToolMissingError):
         return 501, {}
     return 400, {}
+
+
+def exercise_text(raw: str) -> str:
+    """A typed exercise (``--exercise``), bounded as every typed input before a worker reads it:
+    one line of at most :data:`MAX_EXERCISE_CHARACTERS` printable characters."""
+    text = raw.strip()
+    if not text:
+        raise InputError('--exercise is empty: give the function, such as --exercise "f(x) = x^2 sin(x)"')
+    if len(text) > MAX_EXERCISE_CHARACTERS:
+        raise InputError(f"--exercise is too long ({len(text)} characters; the limit is {MAX_EXERCISE_CHARACTERS})")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") for char in text):
+        raise InputError("--exercise must be one line of printable characters, such as \"f(x) = x^2 sin(x)\"")
+    return text
 
 
 def check_lines(text: str) -> None:
@@ -770,9 +861,10 @@ def _with_bearer(request: Request, token: str) -> Request:
     return Request(scope)
 
 
-def create_app(options: ServeOptions | None = None) -> Starlette:
-    """The ASGI application (start it with :func:`derive.web.server.serve`, or any ASGI server)."""
-    web = WebApp(options or ServeOptions())
+def create_app(options: ServeOptions | None = None, *, work: Work | None = None) -> Starlette:
+    """The ASGI application (start it with :func:`derive.web.server.serve`, or any ASGI server);
+    ``work``: its worker pool, if already starting (else one is made)."""
+    web = WebApp(options or ServeOptions(), work)
     routes = [
         Route("/", web.home),
         Route("/check", web.check_page, methods=["GET", "POST"]),
@@ -782,6 +874,7 @@ def create_app(options: ServeOptions | None = None) -> Starlette:
         Route("/worksheets", web.worksheets_page, methods=["GET", "POST"]),
         Route("/class", web.class_page),
         Route("/class/submit", web.class_submit, methods=["POST"]),
+        Route("/class/live", web.class_live, methods=["POST"]),
         Route("/class/submissions/{number}", web.class_submission),
         Route("/teacher", web.teacher),
         Route("/teacher/rows", web.teacher_rows),

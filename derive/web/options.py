@@ -12,6 +12,8 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_LINES = 200
 #: Longest typed expression, exercise or query string value.
 MAX_FIELD_CHARACTERS = 2_000
+#: Longest typed exercise (``f(x) = …``), on the check page or for a class.
+MAX_EXERCISE_CHARACTERS = 500
 #: Most worksheets in one class set made through the web (each is derived and proved).
 MAX_WEB_STUDENTS = 100
 #: Most derivations (with their downloads) kept in memory for the download links.
@@ -36,9 +38,13 @@ class ServeOptions:
     file_timeout: float = 60.0
     #: Seconds to derive a typed expression or a catalogue entry, or to make a class set of worksheets.
     derive_timeout: float = 120.0
-    #: Class mode: the class's name, its exercise and its database.
+    #: Class mode: the class's name, its exercise and its database. The exercise is a catalogued
+    #: ``function`` or a typed ``exercise`` (``f(x) = …``), with its ``variable``; neither: the
+    #: class's own (kept in its database), σ for a new class.
     class_name: str | None = None
-    function: str = "sigmoid"
+    function: str | None = None
+    exercise: str | None = None
+    variable: str | None = None
     database: Path | None = None
     new_token: bool = False
 

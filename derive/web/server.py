@@ -8,14 +8,28 @@ from derive.web.options import ServeOptions
 
 
 def serve(options: ServeOptions) -> int:
-    """Serve until interrupted (Ctrl-C or SIGTERM); the worker processes end with the server."""
-    import uvicorn
+    """Serve until interrupted (Ctrl-C or SIGTERM); the worker processes end with the server.
 
-    from derive.web.app import create_app
+    The workers start first, in the background: their fork server imports the engine while this
+    process imports the web side (start-up is the longer of the two, not their sum)."""
+    from derive.web.work import Work
 
-    app = create_app(options)
-    web = app.state.web
-    web.prepare()  # errors in the options are one line, before anything listens
+    work = Work(options)
+    work.start_in_background()
+    try:
+        import uvicorn
+
+        from derive.web.app import create_app
+
+        app = create_app(options, work=work)
+        web = app.state.web
+        config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning", access_log=False,
+                                lifespan="on", timeout_graceful_shutdown=5, server_header=False)
+        config.load()  # uvicorn's own imports, while the workers start
+        web.prepare()  # errors in the options are one line, before anything listens
+    except BaseException:
+        work.close()
+        raise
     host = f"[{options.host}]" if ":" in options.host else options.host
     base = f"http://{host}:{options.port}"
     print(f"derive serve: {base}/", flush=True)
@@ -25,8 +39,6 @@ def serve(options: ServeOptions) -> int:
     if web.store is not None:
         print(f"class {options.class_name}: students open {base}/class ; submissions are kept in {web.store.path}", flush=True)
         print(f"teacher's gradebook (keep this link to yourself): {base}/teacher?token={web.teacher_token}", flush=True)
-    config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning", access_log=False,
-                            lifespan="on", timeout_graceful_shutdown=5, server_header=False)
     server = uvicorn.Server(config)
     try:
         server.run()

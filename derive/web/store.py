@@ -7,6 +7,9 @@ transaction, so two submissions at once are serialised by SQLite, never interlea
 
 A browser is known by a random id in a cookie; the first browser to submit under a student's name
 owns that name, and sees that student's submissions (and only those).
+
+The class's exercise (a catalogue function, or a definition the teacher typed, and its variable)
+is kept with it: a restart without an exercise goes on with the class's own.
 """
 
 from __future__ import annotations
@@ -45,6 +48,35 @@ CREATE INDEX IF NOT EXISTS submissions_by_student ON submissions (student, id);
 """
 
 
+@dataclass(frozen=True, kw_only=True)
+class Exercise:
+    """A class's exercise: a catalogued ``function``, or a ``definition`` the teacher typed
+    (``f(x) = x^2 sin(x)``, graded as ``derive grade --exercise``); ``variable`` None: its own."""
+
+    function: str | None = None
+    definition: str | None = None
+    variable: str | None = None
+
+    @property
+    def options(self) -> str:
+        """The options of ``derive serve`` that give this exercise."""
+        given = f'--exercise "{self.definition}"' if self.definition is not None else f"--function {self.function}"
+        return given + (f" --var {self.variable}" if self.variable else "")
+
+    def as_meta(self) -> list[tuple[str, str]]:
+        return [("function", self.function or ""), ("exercise", self.definition or ""), ("variable", self.variable or "")]
+
+    @staticmethod
+    def from_meta(meta: dict[str, str]) -> Exercise:
+        # a database of schema 1 from before typed exercises has only "function"
+        return Exercise(function=meta.get("function") or None, definition=meta.get("exercise") or None,
+                        variable=meta.get("variable") or None)
+
+
+#: A new class's exercise when none is given.
+DEFAULT_EXERCISE = Exercise(function="sigmoid")
+
+
 class NameTaken(DeriveError):
     """A student's name already belongs to another browser."""
 
@@ -72,10 +104,11 @@ class Submission:
 class ClassStore:
     """The SQLite database of one class (``derive serve --class NAME``)."""
 
-    def __init__(self, path: Path, *, class_name: str, function: str) -> None:
+    def __init__(self, path: Path, *, class_name: str, exercise: Exercise | None) -> None:
+        """Open (or make) the class's database; ``exercise`` None: the class's own (σ for a new class).
+        A database of another class, or of this class with another exercise, is an InputError."""
         self.path = path
         self.class_name = class_name
-        self.function = function
         try:
             with self._connect() as connection:
                 connection.execute("PRAGMA journal_mode=WAL")
@@ -85,16 +118,19 @@ class ClassStore:
         with self._write() as connection:
             meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
             if not meta:
+                self.exercise = exercise or DEFAULT_EXERCISE
                 connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-                    ("schema", SCHEMA_VERSION), ("class", class_name), ("function", function),
+                    ("schema", SCHEMA_VERSION), ("class", class_name), *self.exercise.as_meta(),
                     ("teacher_token", secrets.token_urlsafe(24)), ("secret", secrets.token_urlsafe(32)),
                 ])
-            elif meta.get("class") != class_name:
+                return
+            if meta.get("class") != class_name:
                 raise InputError(f"{path} holds the class '{meta.get('class')}', not '{class_name}': "
                                  "give another --database, or the class's own name")
-            elif meta.get("function") != function:
-                raise InputError(f"the class '{class_name}' checks the exercise '{meta.get('function')}', not "
-                                 f"'{function}': start it with --function {meta.get('function')}, or use a new --database")
+            self.exercise = Exercise.from_meta(meta)
+            if exercise is not None and exercise != self.exercise:
+                raise InputError(f"the class '{class_name}' checks another exercise: start it with {self.exercise.options} "
+                                 "(or with no exercise: the class's own), or use a new --database")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

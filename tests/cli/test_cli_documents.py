@@ -139,13 +139,28 @@ def test_pdf_needs_the_latex_handout(tmp_path: Path, capsys) -> None:
 # --- errors ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("output_format", ["all", "markdown", "html"])
-def test_snippet_needs_format_latex(capsys, output_format: str) -> None:
-    code, stdout, stderr = run(capsys, "sigmoid", "--snippet", "--format", output_format)
+@pytest.mark.parametrize(("options", "message"), [
+    (["--snippet", "--format", "html"], "derive: error: --snippet needs --format latex or --format markdown"),
+    (["--label", "eq:s"], "derive: error: --label needs --snippet"),
+    (["--format", "latex", "--no-annotations"], "derive: error: --no-annotations needs --snippet"),
+    (["--snippet", "--format", "markdown", "--label", "eq:s"], "derive: error: --label needs --format latex"),
+])
+def test_snippet_options_that_do_not_go_together(capsys, options: list[str], message: str) -> None:
+    code, stdout, stderr = run(capsys, "sigmoid", *options)
     assert code == 2
     assert stdout == ""
-    line = assert_one_error_line(stderr)
-    assert line.startswith("derive: error: ") and "--format latex" in line
+    assert assert_one_error_line(stderr) == message
+
+
+@pytest.mark.parametrize(("options", "opening"), [
+    (["--snippet"], "\\begin{align*}"),
+    (["--snippet", "--format", "latex"], "\\begin{align*}"),
+    (["--snippet", "--format", "markdown"], "$$"),
+])
+def test_snippet_is_latex_unless_markdown_is_asked_for(capsys, options: list[str], opening: str) -> None:
+    code, stdout, stderr = run(capsys, "sigmoid", *options)
+    assert code == 0 and stderr == ""
+    assert stdout.startswith(opening)
 
 
 @pytest.mark.parametrize("output_format", ["json", "text"])

@@ -216,3 +216,13 @@ def test_a_decimal_coefficient_is_written_before_its_factor() -> None:
     x = sympy.Symbol("x")
     assert to_latex(sympy.Rational(8943, 200000) * x**3) == "0.044715 x^{3}"
     assert to_latex(-sympy.Rational(26829, 200000) * x**2 * sympy.cos(x)) == r"- 0.134145 x^{2} \cos{\left(x \right)}"
+
+
+@pytest.mark.parametrize(("expr", "latex", "plain"), [
+    # σ of an expression in x is differentiated as d/dx σ(3x): 'dσ/dx' would name no function of x
+    (sympy.Derivative(sigma(3 * variable("x")), variable("x")), r"\frac{d}{dx} \sigma\left(3 x\right)", "d/dx(sigma(3*x))"),
+    (sympy.Derivative(sympy.tanh(2 * variable("x")), variable("x")), r"\frac{d}{dx} \tanh{\left(2 x \right)}", "d/dx(tanh(2*x))"),
+    (sympy.Derivative(sigma(variable("x")), variable("x")), r"\sigma'(x)", "sigma'(x)"),
+])
+def test_the_derivative_of_a_function_of_an_expression_names_the_variable(expr: sympy.Expr, latex: str, plain: str) -> None:
+    assert to_latex(expr) == latex and to_plain(expr) == plain

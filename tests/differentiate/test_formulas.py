@@ -143,3 +143,26 @@ def test_tanh_has_the_quotient_and_sigmoid_routes() -> None:
     assert derive("tanh", route="sigmoid").result == 1 - sympy.tanh(x) ** 2
     steps = derive("tanh", route="sigmoid").steps
     assert steps[0].rule == "identity" and steps[0].after.has(sympy.Function)
+
+
+@pytest.mark.parametrize(("typed", "natural", "latex"), [
+    ("log(x, 2)", "log(x)/log(2)", r"\log_{2}{(x)}"),
+    (r"\log_2 x", "log(x)/log(2)", r"\log_{2}{(x)}"),
+    ("log(x^2 + 1, 10)", "log(x^2 + 1)/log(10)", r"\log_{10}{\left(x^{2} + 1\right)}"),
+    ("log(x, b)", "log(x)/log(b)", r"\log_{b}{(x)}"),
+])
+def test_a_logarithm_to_a_base_is_changed_to_ln_in_a_named_step(typed: str, natural: str, latex: str) -> None:
+    """log_b u stays as typed and the derivation's first step changes its base, proved like any other."""
+    from derive.api import derive
+    from derive.parse import parse_expression
+    from derive.printing import to_latex, to_plain
+
+    expression = parse_expression(typed)
+    assert to_latex(expression) == latex
+    derivation = derive(expression)
+    first = derivation.steps[0]
+    assert first.rule == "change_of_base" and RULE_NAMES["change_of_base"] == "Change of base"
+    assert isinstance(first.after, sympy.Derivative) and to_plain(first.after.expr) == natural
+    assert derivation.proved
+    u, base = expression.args
+    assert sympy.simplify(derivation.result - sympy.diff(sympy.log(u) / sympy.log(base), x)) == 0

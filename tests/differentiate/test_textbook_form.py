@@ -16,7 +16,8 @@ x = variable("x")
 # (typed expression, the result as a textbook prints it, a closing move it takes)
 TEXTBOOK = [
     ("sqrt(x)/(1+x^2)", "(1 - 3*x^2)/(2*sqrt(x)*(x^2 + 1)^2)", "common_denominator"),
-    ("e^x/(1+x)", "x*e^x/(x + 1)^2", "factor"),
+    ("e^x/(1+x)", "x*e^x/(x + 1)^2", "expand"),  # the numerator multiplied out, the denominator kept
+    ("exp(a*x)/(exp(a*x)+1)", "a*e^(a*x)/(e^(a*x) + 1)^2", "expand"),
     ("x/(1+x)", "1/(x + 1)^2", None),
     ("ln(x)/x", "(1 - log(x))/x^2", None),
 ]

@@ -68,7 +68,7 @@ IDS = [f"row{index:02d}" for index in range(len(HOSTILE))]
 #: Every escape latex_text may produce (everything else in its output is inert ASCII).
 _LATEX_ESCAPE = re.compile(
     r"\\textbackslash\{\}|\\[{}$&#_%]|\\text(?:asciicircum|asciitilde|less|greater|bar|quotedbl|superscript\{2)\{?\}"
-    r"|\\dots\{\}|\$\\(?:sigma|cdot|times|approx|checkmark|leq|geq|pi|infty)\$"
+    r"|\\dots\{\}|\$(?:\\(?:sigma|cdot|times|approx|checkmark|leq|geq|pi|infty|to))+\$"  # neighbours share one $...$
 )
 
 
@@ -430,3 +430,13 @@ def test_latex_to_mathml_treats_angle_brackets_as_operators() -> None:
     mathml = latex_to_mathml(r"<img src=x onerror=alert(1)>", alt="x")
     assert "<img" not in mathml
     assert "onerror=" not in mathml.replace("<mi>", "").replace("</mi>", "")
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=IDS)
+def test_latex_code_is_latex_text_with_break_opportunities(text: str) -> None:
+    """A line shown verbatim may break anywhere, and is otherwise exactly the escaped text."""
+    from derive.renderer.escape import latex_code
+
+    coded = latex_code(text)
+    assert coded.replace(r"\allowbreak{}", "") == latex_text(text)
+    assert coded.count(r"\allowbreak{}") >= len(latex_text(text).replace("$", "")) // 30

@@ -24,6 +24,18 @@ from derive.web import ServeOptions, create_app
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _listing_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The servers of the tests keep their listing (derive.web.listing) in a folder of their own."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @contextmanager
 def running_app(**options: object) -> Iterator[TestClient]:
     """The application with its own worker pool, started and stopped around the block."""

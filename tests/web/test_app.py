@@ -395,3 +395,128 @@ def test_a_restart_keeps_every_submission_and_checks_the_pending_ones(tmp_path: 
     with pytest.raises(InputError, match="holds the class 'ML101', not 'CS50'"):
         with running_app(class_name="CS50", database=database):
             pass
+
+
+# --- class mode with a typed exercise (derive serve --class NAME --exercise "f(x) = …") -----------
+
+TYPED = "f(x) = x^2 \\sin(x)"
+TYPED_CORRECT = "f'(x) = 2x\\sin(x) + x^2\\cos(x)\n"
+TYPED_MISTAKEN = "f'(x) = 2x\\cos(x)\n"
+
+
+def test_a_typed_exercise_is_shown_checked_live_and_graded_like_derive_grade_exercise(tmp_path: Path) -> None:
+    database = tmp_path / "class.sqlite3"
+    with running_app(class_name="ML101", exercise=TYPED, database=database) as client:
+        page = client.get("/class")
+        assert page.status_code == 200 and '<p class="exercise">The exercise: <math' in page.text
+        assert "<mi>sin</mi>" in page.text or "sin" in page.text.split('<p class="exercise">')[1].split("</p>")[0]
+        assert 'data-live="/class/live"' in page.text
+        # the live check uses the class's exercise, whatever the form says: f is the typed one
+        live = client.post("/class/live", data={"text": TYPED_CORRECT, "function": "bce", "exercise": "g(x) = 1"})
+        assert live.status_code == 200 and "Valid</strong>: 1 correct, 0 wrong" in live.text
+        assert "Start your derivation with the exercise" not in live.text
+        for student, text in (("ann", TYPED_CORRECT), ("bob", TYPED_MISTAKEN)):
+            assert submit(client, student, text).status_code == 303
+        token = {"authorization": "Bearer " + client.app_state.teacher_token}  # type: ignore[attr-defined]
+        teacher = client.get("/teacher", headers=token).text
+        assert "derive serve --class ML101 --exercise &#34;f(x) = x^2 \\sin(x)&#34;" in teacher
+        assert 'id="var"' not in page.text  # the class's variable is the class's, not the student's
+        gradebook = client.get("/teacher/grades.csv", headers=token).text
+        details = client.get("/teacher/details.json", headers=token).json()
+        assert (details["function"], details["exercise"]) == (None, TYPED)
+    for student, text in (("ann", TYPED_CORRECT), ("bob", TYPED_MISTAKEN)):
+        (tmp_path / student).write_text(text, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "derive", "grade", "ann", "bob", "--exercise", TYPED, "--out", "grades.csv"],
+                   cwd=tmp_path, check=True, capture_output=True, timeout=300)
+    assert gradebook == (tmp_path / "grades.csv").read_text(encoding="utf-8")
+    assert ",True," in gradebook.splitlines()[1] and ",False," in gradebook.splitlines()[2]
+    # stored with the class: a restart with no exercise goes on with it; another exercise is refused
+    with running_app(class_name="ML101", database=database) as client:
+        assert client.app_state.exercise.definition == TYPED  # type: ignore[attr-defined]
+    with pytest.raises(InputError, match=r'^the class \'ML101\' checks another exercise: start it with --exercise "f\(x\)'):
+        with running_app(class_name="ML101", function="bce", database=database):
+            pass
+
+
+@pytest.mark.parametrize(("exercise", "message"), [
+    ("x^2", "the exercise must define a function of x, as in f(x) = x^2 e^(3x); not 'x^2'"),
+    ("f(x) = x^^2", "the exercise 'f(x) = x^^2' cannot be read"),
+    ("f(x) = __import__('os').system('touch /tmp/derive-web-pwned')", "cannot be read"),
+    ("f(x) = x\ng(x) = 1", "--exercise must be one line of printable characters"),
+    ("f(x) = " + "x+" * 300 + "x", "--exercise is too long (608 characters; the limit is 500)"),
+    ("   ", "--exercise is empty"),
+])
+def test_a_bad_typed_exercise_is_one_line_and_never_stored(tmp_path: Path, exercise: str, message: str) -> None:
+    database = tmp_path / "class.sqlite3"
+    with pytest.raises(InputError) as raised:
+        with running_app(class_name="ML101", exercise=exercise, database=database):
+            pass
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+    assert not database.exists() or sqlite3.connect(database).execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'meta'").fetchone() == (0,)
+    assert not Path("/tmp/derive-web-pwned").exists()
+
+
+# --- the listing kept between starts (derive/web/listing.py) --------------------------------------
+
+def test_a_second_start_lists_the_catalogue_without_a_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from derive.web import listing
+    from derive.web.work import Work
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with running_app() as client:
+        first = client.get("/").text
+    (kept,) = (tmp_path / "derive").glob("serve-listing-*.json")
+    assert kept.name == f"serve-listing-{listing.source_digest()}.json"
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    assert [entry["name"] for entry in data["catalogue"]][:1] == ["sigmoid"] and "file" in data["columns"]
+
+    def no_worker(*_args: object, **_options: object) -> None:
+        raise AssertionError("the start read the catalogue from a worker")
+
+    monkeypatch.setattr(Work, "run_now", no_worker)
+    with running_app(class_name="ML101", database=tmp_path / "class.sqlite3") as client:
+        assert client.get("/").text.replace("Class ML101", "").count("<math") == first.count("<math")
+        assert client.app_state.columns == data["columns"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("kept", ["not json", "{}", '{"catalogue": [{"name": 1}], "columns": []}', "[" * 100_000])
+def test_a_kept_listing_that_is_not_one_is_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: str) -> None:
+    from derive.web import listing
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = tmp_path / "derive" / f"serve-listing-{listing.source_digest()}.json"
+    path.parent.mkdir()
+    path.write_text(kept, encoding="utf-8")
+    assert listing.read_listing(path.parent, listing.source_digest()) is None
+    with running_app() as client:
+        assert client.get("/").status_code == 200
+    assert listing.read_listing(path.parent, listing.source_digest()) is not None
+
+
+def test_other_code_is_another_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from derive.web import listing
+
+    kept = listing.Listing(catalogue=[{"name": "x", "title": "", "summary": "", "aliases": [], "routes": [], "default_route": "",
+                                       "document": "handout", "variable": "x", "definition_mathml": "<math/>",
+                                       "definition_plain": "x"}], columns=["file"])
+    listing.write_listing(tmp_path, "a" * 32, kept)
+    assert listing.read_listing(tmp_path, "a" * 32) == kept
+    assert listing.read_listing(tmp_path, "b" * 32) is None
+    for index in range(listing.KEPT + 3):
+        listing.write_listing(tmp_path, f"{index:032d}", kept)
+    assert len(list(tmp_path.glob("serve-listing-*.json"))) == listing.KEPT
+    assert listing.read_listing(tmp_path, f"{listing.KEPT + 2:032d}") == kept
+
+
+def test_a_class_database_from_before_typed_exercises_opens_with_its_function(tmp_path: Path) -> None:
+    from derive.web.store import ClassStore, Exercise
+
+    database = tmp_path / "old.sqlite3"
+    ClassStore(database, class_name="ML101", exercise=Exercise(function="bce"))
+    with sqlite3.connect(database) as connection:  # as schema 1 wrote it: the function only
+        connection.execute("DELETE FROM meta WHERE key IN ('exercise', 'variable')")
+    assert ClassStore(database, class_name="ML101", exercise=None).exercise == Exercise(function="bce")
+    assert ClassStore(database, class_name="ML101", exercise=Exercise(function="bce")).exercise == Exercise(function="bce")
+    with pytest.raises(InputError, match="start it with --function bce"):
+        ClassStore(database, class_name="ML101", exercise=Exercise(function="sigmoid"))

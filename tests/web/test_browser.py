@@ -275,3 +275,30 @@ def test_a_class_submits_at_once_while_the_teacher_watches(browser, server) -> N
         teacher.close()
         for student in students:
             student.close()
+
+
+def test_a_class_with_a_typed_exercise(browser, tmp_path: Path) -> None:
+    """``derive serve --class ML102 --exercise "f(x) = x^2 sin(x)"``: the students see the teacher's
+    function, their lines use f without defining it, and the gradebook grades them against it."""
+    with live_server(tmp_path, "--class", "ML102", "--exercise", r"f(x) = x^2 \sin(x)",
+                     "--database", str(tmp_path / "ml102.sqlite3")) as typed:
+        teacher, student = Visit(browser, typed), Visit(browser, typed, width=390)
+        try:
+            teacher.page.goto(typed.teacher_url, wait_until="load")
+            expect(teacher.page.locator(".exercise math")).to_have_count(1)
+            page = student.open("/class")
+            expect(page.locator(".exercise math")).to_have_count(1)
+            assert "sin" in page.locator(".exercise").inner_text()
+            page.locator("#student").fill("Typed Student")
+            student.type_derivation([r"f'(x) = 2x\sin(x) + x^2\cos(x)", r"= x\left(2\sin(x) + x\cos(x)\right)"])
+            expect(page.locator("#results li.status-correct")).to_have_count(2)
+            expect(page.locator("#live-status")).to_have_text(re.compile("^Valid"))
+            shoot(student, "class-typed-exercise")
+            page.locator("button[type=submit]").click()
+            page.wait_for_load_state("load")
+            row = teacher.page.locator("table.gradebook tbody tr", has_text="Typed Student")
+            expect(row).to_contain_text("✓ yes", timeout=60_000)
+            shoot(teacher, "teacher-typed-exercise")
+        finally:
+            teacher.close()
+            student.close()

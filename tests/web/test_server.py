@@ -83,7 +83,13 @@ def test_a_class_survives_a_restart(start_server, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("arguments", "message"), [
     (["--port", "0"], "derive: error: --port must be between 1 and 65535, not 0"),
     (["--workers", "0"], "derive: error: --workers and --queue must be at least 1"),
-    (["--database", "x.sqlite3"], "derive: error: --function, --database and --new-token are for class mode: add --class NAME"),
+    (["--database", "x.sqlite3"], "derive: error: --function, --exercise, --var, --database and --new-token are for class "
+                                  "mode: add --class NAME"),
+    (["--exercise", "f(x) = x^2"], "derive: error: --function, --exercise, --var, --database and --new-token are for class "
+                                   "mode: add --class NAME"),
+    (["--class", "ML101", "--function", "bce", "--exercise", "f(x) = x"], "derive: error: give --function or --exercise, not both"),
+    (["--class", "ML101", "--exercise", "x^2 sin(x)", "--port", "1"],
+     "derive: error: the exercise must define a function of x, as in f(x) = x^2 e^(3x); not 'x^2 sin(x)'"),
     (["--class", "ML 101/x"], "derive: error: --class must be a name of letters, digits, spaces and . _ - (at most 60), such as ML101"),
     (["--timeout", "0"], "derive: error: --timeout must be between 0.1 and 3600 seconds, not 0"),
     (["--class", "ML101", "--function", "nosuch", "--port", "1"], "derive: error: unknown function 'nosuch'"),

@@ -1,0 +1,275 @@
+"""Print quality of every document derive writes: no line into the margin (LaTeX, compiled for
+real: :func:`tooling.compile_latex` fails on any ``Overfull \\hbox``), no sideways scrolling
+(HTML in headless Chromium at 390 and 1000 px), paper snippets for every entry and for
+``derive diff``, long formulas broken between their terms, names as their authors write them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from derive.cli import main
+from derive.differentiate.catalogue import ENTRIES, lookup
+from derive.renderer.breaking import breakable, display_lines, estimated_width
+from tooling import artifact_dir, compile_latex, pandoc_math, require_tool
+
+NAMES = [entry.name for entry in ENTRIES]
+
+#: Typed expressions of a first course whose documents must print cleanly too (long results included).
+DIFF_CORPUS = {
+    "quotient-root": "sqrt(x)/(1+x^2)",
+    "product-trig": "x^2*sin(x)",
+    "nested-chain": "exp(sin(x^2))",
+    "long-sum": "sin(x)*cos(x)*exp(x) + ln(1+x^2)*atan(x) + x^3*sqrt(1+x^2)",
+    "gradient": "a*x^2 + b*x",
+}
+
+
+def _stdout(*arguments: str) -> str:
+    """What `derive ARGUMENTS` prints (run in this process)."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(list(arguments))
+    assert code == 0, f"derive {' '.join(arguments)} exited {code}"
+    return buffer.getvalue()
+
+
+# --- line breaking -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"\left(a + b\right)", r"\left(a + b\right)"),  # short: unchanged
+    ("x" * 80 + r" + \left(" + "y" * 40 + r"\right)", "x" * 80 + " + (" + "y" * 40 + ")"),  # plain: no size
+    (r"\frac{1}{2} \cdot \left(" + "z^{2} + " * 30 + r"1\right)", r"\frac{1}{2} \cdot \bigl(" + "z^{2} + " * 30 + r"1\bigr)"),
+    (r"\left(\frac{a}{b} + " + "z + " * 30 + r"1\right)", r"\biggl(\frac{a}{b} + " + "z + " * 30 + r"1\biggr)"),
+])
+def test_breakable_flattens_outer_delimiters_of_long_formulas(latex: str, expected: str) -> None:
+    assert breakable(latex) == expected
+
+
+@pytest.mark.parametrize("latex", [
+    r"\frac{1}{2} \cdot \left(" + r"\tanh{\left(x\right)} + " * 12 + r"1\right)",
+    " + ".join(f"x^{{{n}}}" for n in range(60)),
+    r"- y \cdot \frac{1}{\sigma\left(b + w x\right)} + " * 6 + "1",
+])
+def test_display_lines_cut_before_operators_and_keep_every_token(latex: str) -> None:
+    lines = display_lines(latex, width=150)
+    assert len(lines) > 1
+    assert all(estimated_width(line) <= 150 + 120 for line in lines)
+    assert all(re.match(r"(\+|-|\\cdot|=)\s", line) for line in lines[1:]), lines
+    squeeze = lambda text: re.sub(r"\s+|\\(left|right|bigl|bigr|biggl|biggr|Biggl|Biggr)", "", text)  # noqa: E731
+    assert squeeze("".join(lines)) == squeeze(latex)
+
+
+def test_display_lines_never_cut_inside_cases_but_inside_a_long_parenthesis() -> None:
+    latex = r"\begin{cases} " + " + ".join("x" * 5 for _ in range(30)) + r" & x > 0 \\ 0 & x \leq 0 \end{cases}"
+    assert display_lines(latex, width=100) == [latex]
+    # a long sum in parentheses has no other place to break: it is cut before its operators, and
+    # the lines put back together are the formula as written
+    latex = "(" + " + ".join("y" * 5 for _ in range(30)) + ")"
+    lines = display_lines(latex, width=100)
+    assert len(lines) > 1 and all(line.startswith("+ ") for line in lines[1:])
+    assert " ".join(lines) == latex
+
+
+# --- paper snippets ------------------------------------------------------------------------------
+
+
+def _snippets_of(name: str) -> dict[str, str]:
+    label = "eq:" + name.replace("_", "-")
+    return {
+        "plain": _stdout(name, "--format", "latex", "--snippet"),
+        "labelled": _stdout(name, "--format", "latex", "--snippet", "--label", label),
+        "bare": _stdout(name, "--format", "latex", "--snippet", "--no-annotations"),
+        "markdown": _stdout(name, "--format", "markdown", "--snippet"),
+    }
+
+
+@pytest.fixture(scope="module")
+def snippets() -> dict[str, dict[str, str]]:
+    """Every catalogue entry's snippets, and those of the typed corpus, as the command line prints them."""
+    found = {name: _snippets_of(name) for name in NAMES}
+    for key, expression in DIFF_CORPUS.items():
+        variable = ["--var", "a,b"] if key == "gradient" else []
+        found[f"diff-{key}"] = {
+            "plain": _stdout("diff", expression, *variable, "--format", "latex", "--snippet"),
+            "labelled": _stdout("diff", expression, *variable, "--format", "latex", "--snippet", "--label", f"eq:{key}"),
+            "bare": _stdout("diff", expression, *variable, "--snippet", "--no-annotations"),
+            "markdown": _stdout("diff", expression, *variable, "--format", "markdown", "--snippet"),
+        }
+    return found
+
+
+def test_every_snippet_is_amsmath_only_and_shaped_as_asked(snippets: dict[str, dict[str, str]]) -> None:
+    for name, kinds in snippets.items():
+        assert kinds["plain"].startswith(r"\begin{align*}"), name
+        assert r"\text{" in kinds["plain"], name
+        assert r"\label{eq:" in kinds["labelled"] and r"\begin{align}" in kinds["labelled"], name
+        assert r"\text{" not in kinds["bare"] and "&&" not in kinds["bare"], name
+        assert kinds["bare"].count(r"\begin{align*}") == kinds["plain"].count(r"\begin{align*}"), name
+        for text in kinds.values():
+            assert r"\usepackage" not in text and r"\documentclass" not in text, name
+
+
+def test_gradient_snippets_give_every_partial_derivative(snippets: dict[str, dict[str, str]]) -> None:
+    for name in ("logistic_regression", "two_layer", "diff-gradient"):
+        variables = lookup(name).gradient_variables if not name.startswith("diff") else ("a", "b")
+        assert snippets[name]["plain"].count(r"\begin{align*}") == len(variables), name
+        labels = re.findall(r"\\label\{([^}]*)\}", snippets[name]["labelled"])
+        assert len(labels) == len(set(labels)) == len(variables), labels
+
+
+@pytest.mark.tools
+def test_every_snippet_compiles_in_a_plain_article_without_overfull_lines(snippets: dict[str, dict[str, str]]) -> None:
+    """A paper's default layout (article, 10 pt, letter paper) with only amsmath: every snippet
+    of every entry and of the typed corpus, plain, numbered and bare; no line into the margin."""
+    body = "\n\n".join(
+        f"{kind} snippet of {name.replace('_', ' ')}:\n{text}"
+        for name, kinds in snippets.items() for kind, text in kinds.items() if kind != "markdown"
+    )
+    refs = " ".join(rf"\eqref{{{label}}}" for label in re.findall(r"\\label\{([^}]*)\}", body))
+    source = f"\\documentclass{{article}}\n\\usepackage{{amsmath}}\n\\begin{{document}}\n{body}\n\nSee {refs}.\n\\end{{document}}\n"
+    pdf = compile_latex(source, artifact_dir("typesetting/snippets"), name="snippets")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.tools
+def test_markdown_snippets_are_one_aligned_display_for_pandoc(snippets: dict[str, dict[str, str]]) -> None:
+    for name, kinds in snippets.items():
+        parsed = pandoc_math(kinds["markdown"])
+        assert parsed.inline_math == [], name
+        assert len(parsed.display_math) >= 1 and all(r"\begin{aligned}" in m for m in parsed.display_math), name
+        assert not parsed.raw, name
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["sigmoid", "--format", "html", "--snippet"], "derive: error: --snippet needs --format latex or --format markdown"),
+    (["sigmoid", "--label", "eq:s"], "derive: error: --label needs --snippet"),
+    (["sigmoid", "--no-annotations"], "derive: error: --no-annotations needs --snippet"),
+    (["sigmoid", "--format", "markdown", "--snippet", "--label", "eq:s"], "derive: error: --label needs --format latex"),
+    (["sigmoid", "--snippet", "--label", "eq:{bad}"],
+     "derive: error: --label may only contain letters, digits and : . _ - (at most 64)"),
+    (["diff", "x^2", "--format", "json", "--snippet"], "derive: error: --snippet needs --format latex or --format markdown"),
+])
+def test_snippet_option_errors(arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(arguments) == 2
+    assert capsys.readouterr().err.strip() == message
+
+
+# --- whole documents: LaTeX -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`derive diff` documents of the corpus, worksheets and keys of a few entries, the compare table."""
+    folder = tmp_path_factory.mktemp("typesetting")
+    for key, expression in DIFF_CORPUS.items():
+        variable = ["--var", "a,b"] if key == "gradient" else []
+        assert main(["diff", expression, *variable, "--format", "all", "--out", str(folder), "--name", f"diff-{key}"]) == 0
+    for name in ("sigmoid", "tanh", "gelu_tanh"):
+        assert main(["worksheet", name, "--out", str(folder)]) == 0
+    assert main(["compare", "--out", str(folder)]) == 0
+    return folder
+
+
+@pytest.mark.tools
+def test_diff_documents_worksheets_keys_and_table_compile_without_overfull_lines(documents: Path) -> None:
+    sources = sorted(documents.glob("*.tex"))
+    assert len(sources) >= len(DIFF_CORPUS) + 6 + 1
+
+    def build(path: Path) -> BaseException | None:
+        try:
+            compile_latex(path.read_text(encoding="utf-8"), artifact_dir(f"typesetting/{path.stem}"), name=path.stem)
+        except BaseException as error:  # noqa: BLE001 - collected and reported below, one per document
+            return error
+        return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        failures = [f"{path.name}: {error}" for path, error in zip(sources, pool.map(build, sources)) if error]
+    assert not failures, "\n\n".join(failures)
+
+
+# --- whole documents: HTML at a phone's and a laptop's width -------------------------------------
+
+
+#: Viewports: a phone, a laptop, and A4 and Letter paper inside 16 mm margins at 96 px/inch (print media).
+VIEWPORTS = {"390 px": (390, "screen"), "1000 px": (1000, "screen"), "A4": (673, "print"), "Letter": (695, "print")}
+
+
+def _page_widths(page: Path) -> dict[str, tuple[int, int]]:
+    """document.scrollWidth and the viewport's width, at a phone's and a laptop's width and on
+    A4 and Letter paper (the print stylesheet)."""
+    chromium = require_tool("chromium")
+    require_tool("playwright")
+    from playwright.sync_api import sync_playwright
+
+    from tooling import CHROMIUM_ARGS
+
+    widths = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for name, (width, media) in VIEWPORTS.items():
+                context = browser.new_context(viewport={"width": width, "height": 800}, service_workers="block")
+                tab = context.new_page()
+                tab.emulate_media(media=media)
+                tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                          else route.abort("blockedbyclient"))
+                tab.goto(page.resolve().as_uri(), wait_until="load")
+                tab.evaluate("document.fonts.ready.then(() => true)")
+                widths[name] = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                tab.screenshot(path=str(artifact_dir("typesetting/html") / f"{page.stem}-{name.replace(' ', '')}.png"), full_page=False)
+                context.close()
+        finally:
+            browser.close()
+    return widths
+
+
+@pytest.fixture(scope="module")
+def html_pages(tmp_path_factory: pytest.TempPathFactory, documents: Path) -> list[Path]:
+    folder = tmp_path_factory.mktemp("typesetting-html")
+    for name in NAMES:
+        assert main([name, "--format", "html", "--out", str(folder)]) == 0
+    return sorted(folder.glob("*.html")) + sorted(documents.glob("*.html"))
+
+
+@pytest.mark.tools
+def test_no_html_document_scrolls_sideways_on_a_phone_a_laptop_or_paper(html_pages: list[Path]) -> None:
+    """Every handout, `derive diff` page, worksheet, key and the compare table fit a phone
+    (390 px), a laptop (1000 px) and printed A4 and Letter pages: long formulas wrap between
+    their terms, one that cannot (a wide fraction) scrolls inside its own box, never the page."""
+    wide = []
+    for page in html_pages:
+        for name, (scroll, client) in _page_widths(page).items():
+            if scroll > client:
+                wide.append(f"{page.name} at {name}: {scroll} px wide for {client} px")
+    assert not wide, "\n".join(wide)
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "title", "latex"), [
+    ("gelu", "The derivative of GELU", r"\operatorname{GELU}"),
+    ("gelu_tanh", "The derivative of GELU (tanh approximation)", r"\operatorname{GELU}_{\tanh}"),
+    ("silu", "The derivative of SiLU (swish)", r"\operatorname{SiLU}"),
+    ("mish", "The derivative of Mish", r"\operatorname{Mish}"),
+    ("sigmoid", "The derivative of the logistic sigmoid", r"\sigma"),
+    ("bce", "The derivative in z of binary cross-entropy through a sigmoid", r"\sigma"),
+])
+def test_titles_write_names_as_their_authors_do(tmp_path: Path, name: str, title: str, latex: str) -> None:
+    assert main([name, "--format", "latex", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / f"{name}.tex").read_text(encoding="utf-8")
+    assert rf"{{\LARGE\bfseries {title}\par}}" in text.replace(r"\_", "_")
+    assert latex in text
+
+
+def test_compare_list_names_each_function_once(documents: Path) -> None:
+    text = (documents / "catalogue.md").read_text(encoding="utf-8")
+    assert "GELU, GELU, tanh" not in text and "GELU, tanh approximation" not in text
