@@ -258,9 +258,8 @@ def _add_exercise_options(parser: argparse.ArgumentParser, *, derivation: str, w
                         help=f"seconds allowed for {whole} (default 120)")
 
 
-def _refuse_two_exercises(options: argparse.Namespace) -> None:
-    if options.function is not None and options.exercise is not None:
-        raise UsageError("give --function or --exercise, not both")
+#: How the command line names the two ways to give the exercise (see check_one_exercise).
+_EXERCISE_OPTIONS = ("--function", "--exercise")
 
 
 def run_check(arguments: list[str]) -> int:
@@ -270,9 +269,9 @@ def run_check(arguments: list[str]) -> int:
                         help="how the report is printed: text (default), json, markdown, html or latex")
     _add_exercise_options(parser, derivation="the derivation", whole="the whole file")
     options = parser.parse_args(arguments)
-    from derive.checker import check_file
+    from derive.checker import check_file, check_one_exercise
 
-    _refuse_two_exercises(options)
+    check_one_exercise(options.function, options.exercise, names=_EXERCISE_OPTIONS)
     report = check_file(options.file, syntax=options.syntax, function=options.function, exercise=options.exercise,
                         variable=options.var, timeout=options.timeout, file_timeout=options.file_timeout)
     if options.output_format == "json":
@@ -315,6 +314,7 @@ def run_grade(arguments: list[str]) -> int:
         return 0
     if not options.paths:
         parser.error("the following arguments are required: paths")
+    from derive.checker import check_one_exercise
     from derive.checker.grade import check_grade_options, collect_found, progress_bar
     from derive.grading.gradebook import Lms, Outputs, Settings, grade_class
     from derive.grading.rubric import DEFAULT_RUBRIC, load_rubric
@@ -338,7 +338,7 @@ def run_grade(arguments: list[str]) -> int:
     named = [target.resolve() for target, _ in files.values() if target is not None]
     if len(set(named)) < len(named):
         raise UsageError("--out, --details, --moodle and --canvas must be different files")
-    _refuse_two_exercises(options)
+    check_one_exercise(options.function, options.exercise, names=_EXERCISE_OPTIONS)
     settings = Settings(function=options.function or "sigmoid", function_named=options.function is not None,
                         exercise=options.exercise, variable=options.var, syntax=options.syntax,
                         timeout=options.timeout, file_timeout=options.file_timeout)

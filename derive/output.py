@@ -30,13 +30,14 @@ def formats_from(choice: str) -> tuple[str, ...]:
     return DOCUMENT_FORMATS if choice == "all" else (choice,)
 
 
-def write_text(path: Path, text: str) -> Path:
+def write_text(path: Path, text: str, *, durable: bool = True) -> Path:
     """Write ``text`` to ``path`` atomically, as UTF-8 with Unix newlines.
 
     A failure (a full disk, a folder that cannot be written) is one :class:`DeriveError` that
-    names the file; whatever was at ``path`` before stays as it was.
+    names the file; whatever was at ``path`` before stays as it was. ``durable=False``: not
+    synced to disk before the rename (see :class:`AtomicFile`).
     """
-    with AtomicFile(path) as stream:
+    with AtomicFile(path, durable=durable) as stream:
         stream.write(text)
     return path
 
@@ -47,12 +48,18 @@ class AtomicFile:
     and renamed over ``path`` at the end. If the block fails, or the process is interrupted, the
     temporary file is removed and the previous ``path`` (a gradebook of an earlier run) is intact.
 
+    ``durable=False`` skips the sync before the rename: the rename alone is what makes the file
+    appear whole or not at all to every reader and after any crash of the process; the sync
+    only guards the new bytes against a power cut of the machine. For files that are many and
+    can be written again (one feedback file per student), not for a gradebook.
+
     >>> with AtomicFile(Path(folder) / "grades.csv") as stream:  # doctest: +SKIP
     ...     stream.write("file,valid\n")
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
         self.path = path
+        self.durable = durable
         self._temporary: Path | None = None
         self._stream: IO[str] | None = None
 
@@ -67,13 +74,19 @@ class AtomicFile:
 
     def open(self) -> IO[str]:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent)
+            try:
+                handle, temporary = self._temporary_file()
+            except FileNotFoundError:  # the folder is made on the first file written into it
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                handle, temporary = self._temporary_file()
         except OSError as error:
             raise cannot_write(self.path, error) from None
         self._temporary = Path(temporary)
         self._stream = os.fdopen(handle, "w", encoding="utf-8", newline="\n")
         return self._stream
+
+    def _temporary_file(self) -> tuple[int, str]:
+        return tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent)
 
     def write(self, text: str) -> None:
         assert self._stream is not None, "open() first"
@@ -84,11 +97,12 @@ class AtomicFile:
             raise cannot_write(self.path, error) from None
 
     def commit(self) -> Path:
-        """Flush, sync and rename the finished file into place."""
+        """Flush, sync (when durable) and rename the finished file into place."""
         assert self._stream is not None and self._temporary is not None, "open() first"
         try:
             self._stream.flush()
-            os.fsync(self._stream.fileno())
+            if self.durable:
+                os.fsync(self._stream.fileno())
             self._stream.close()
             os.chmod(self._temporary, 0o666 & ~_umask())
             os.replace(self._temporary, self.path)

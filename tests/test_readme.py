@@ -28,7 +28,7 @@ REFERENCE = "## Command reference"
 #: command (as typed after "derive"; "" is `derive NAME`) -> the README section that documents it
 SECTIONS = {
     "": "## Command line", "list": "## Command line", "diff": "## Command line", "worksheet": "## Command line",
-    "compare": "## Command line", "check": "## Checking students' derivations", "grade": "## Checking students' derivations",
+    "compare": "## Command line", "catalogue": "## Command line", "check": "## Checking students' derivations", "grade": "## Checking students' derivations",
     "gradescope-autograder": "## Gradescope", "serve": "## In a browser: `derive serve`",
 }
 

@@ -97,21 +97,41 @@ def _sigma_plus(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[Candidate]:
             yield subject.xreplace({node: sigma(u) * (1 + sigma(u)) * inner}), None
 
 
+#: Most letters held constant that a wrong partial derivative is compared with (each is one more
+#: candidate to evaluate; past this, which one a student differentiated cannot be told anyway).
+MAX_HELD_CONSTANT_LETTERS = 24
+
+
 def _held_constant_differentiated(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[Candidate]:
     """A letter that does not depend on the variable (a label y, a weight held constant)
-    differentiated as if it were the variable: ∂/∂w f(w, y) taken as ∂f/∂w + ∂f/∂y."""
+    differentiated as if it were the variable: ∂/∂w f(w, y) taken as ∂f/∂w + ∂f/∂y.
+
+    Letters whose derivatives are the same (a_1 and a_2 in a_1 + a_2 + w) predict the same wrong
+    answer: the explanation then names them all, never one of them as if it were the slip."""
     from derive.printing import to_plain
 
     for function, v in _derivative_parts(subject, x):
         expanded = expand_definitions(function)
-        for letter in sorted(expanded.free_symbols - {v}, key=lambda s: s.name):
-            if isinstance(letter, sympy.Dummy):
-                continue
+        letters = sorted((letter for letter in expanded.free_symbols - {v} if not isinstance(letter, sympy.Dummy)),
+                         key=lambda s: s.name)
+        if len(letters) > MAX_HELD_CONSTANT_LETTERS:
+            continue
+        alike: dict[sympy.Expr, list[sympy.Symbol]] = {}
+        for letter in letters:
+            alike.setdefault(sympy.diff(expanded, letter), []).append(letter)
+        for same in alike.values():
             candidate = _replace_derivatives(
-                subject, v, lambda f, p=letter: sympy.Derivative(f, v) + sympy.Derivative(expand_definitions(f), p), function)
-            yield candidate, (f"The letter {to_plain(letter)} does not depend on {v}: it is held constant, so its "
-                              f"derivative with respect to {v} is 0; your result differentiates {to_plain(letter)} as if "
-                              f"it changed with {v}.")
+                subject, v, lambda f, p=same[0]: sympy.Derivative(f, v) + sympy.Derivative(expand_definitions(f), p),
+                function)
+            if len(same) == 1:
+                shown = to_plain(same[0])
+                yield candidate, (f"The letter {shown} does not depend on {v}: it is held constant, so its derivative "
+                                  f"with respect to {v} is 0; your result differentiates {shown} as if it changed with {v}.")
+            else:
+                names = ", ".join(to_plain(letter) for letter in same[:-1]) + f" and {to_plain(same[-1])}"
+                yield candidate, (f"The letters {names} do not depend on {v}: they are held constant, so their "
+                                  f"derivatives with respect to {v} are 0; your result differentiates one of them as "
+                                  f"if it changed with {v}.")
 
 
 MISCONCEPTIONS: tuple[Misconception, ...] = (

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from derive.checker import check, check_exercise, check_timeout
+from derive.checker import check, check_exercise, check_one_exercise, check_timeout
 from derive.checker.conclusion import NextLine
 from derive.checker.reader import read_submission_file
 from derive.checker.worker import DEFAULT_TIMEOUT_SECONDS, ProofWorker
@@ -49,6 +49,8 @@ class Graded:
     error: str | None
     sha256: str | None = None
     reused: bool = False
+    #: Files written for this submission where it was graded (its feedback; see grade_stream's ``then``).
+    written: tuple[Path, ...] = ()
 
     def row(self) -> dict[str, Any]:
         if self.report is None:
@@ -73,6 +75,9 @@ class Found:
 
 #: Looks up an earlier result for a file by the SHA-256 of its bytes (``grade --resume``).
 Earlier = Callable[[str], "Report | None"]
+#: More work on a submission's result where it was graded, in parallel with the others (its
+#: feedback documents, produced in the worker's process): returns the result to yield.
+Then = Callable[[Graded, Found, ProofWorker], Graded]
 
 
 def collect(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
@@ -169,8 +174,7 @@ def check_grade_options(*, timeout: float = DEFAULT_TIMEOUT_SECONDS, **options: 
     check_timeout(options.get("file_timeout", timeout), what="the time limit for the whole file")
     if options.get("variable") is not None:  # None: the exercise's own variable
         check_variable_name(options["variable"])
-    if options.get("function") is not None and options.get("exercise") is not None:
-        raise InputError("give the exercise either as a catalogue function (--function) or as a definition (--exercise), not both")
+    check_one_exercise(options.get("function"), options.get("exercise"))
     lookup(options.get("function") or "sigmoid")
     if options.get("exercise") is not None:
         check_exercise(options["exercise"], options.get("variable") or "x")
@@ -205,9 +209,13 @@ def grade_stream(
     progress: Callable[[int, int], None] | None = None,
     earlier: Earlier | None = None,
     next_line: NextLine | None = None,
+    then: Then | None = None,
     **options: Any,
 ) -> Iterator[Graded]:
     """The result of every submission, in the order given, with ``jobs`` proof workers.
+
+    ``then`` is called on each result in the thread that graded it, with that thread's worker
+    (see :data:`Then`); what it raises is raised when that result's turn comes.
 
     At most ``LOOKAHEAD_PER_WORKER * jobs`` submissions are in flight, so memory stays bounded
     however large the class. Closing the iterator early (an interrupt) stops every worker at
@@ -230,6 +238,8 @@ def grade_stream(
             with lock:
                 workers.append(local.worker)
         result = grade_one(item, local.worker, earlier=earlier, timeout=timeout, next_line=next_line, **options)
+        if then is not None and not stopped.is_set():
+            result = then(result, item, local.worker)
         with lock:
             done[0] += 1
             if progress is not None:

@@ -174,16 +174,32 @@ MAX_BELIEFS = 8
 
 
 def _redefinition_hint(parts: list[sympy.Expr], definitions: tuple[UserDefinition, ...], continuation: bool) -> str:
-    """For a wrong ``z = …`` whose letter already stands for an expression: say so, and how to give
-    it a new meaning (conflicting definitions are a claim about the first one, never silently both)."""
-    if continuation or not parts or not isinstance(parts[0], sympy.Symbol):
+    """For a wrong ``z = …`` whose letter already stands for an expression, or ``f(x) = …`` for a
+    function defined before: say so, and how to give it a new meaning (conflicting definitions are
+    a claim about the first one, never silently both)."""
+    if continuation or not parts:
         return ""
-    meaning = next((body for target, parameters, body in reversed(definitions)
-                    if target == parts[0] and not parameters), None)
-    if meaning is None:
+    if isinstance(parts[0], sympy.Symbol):
+        meaning = next((body for target, parameters, body in reversed(definitions)
+                        if target == parts[0] and not parameters), None)
+        if meaning is None:
+            return ""
+        return (f" {parts[0]} already stands for {to_plain(meaning)}, so this line claims the two are equal; to give "
+                f"{parts[0]} a new meaning, write 'Let {parts[0]} = …'.")
+    applied = parts[0]
+    if not (applied.args and all(isinstance(arg, sympy.Symbol) for arg in applied.args)
+            and len(set(applied.args)) == len(applied.args)):  # f(2) = 5 is a value, not a new definition
         return ""
-    return (f" {parts[0]} already stands for {to_plain(meaning)}, so this line claims the two are equal; to give "
-            f"{parts[0]} a new meaning, write 'Let {parts[0]} = …'.")
+    defined = next(((parameters, body) for target, parameters, body in reversed(definitions)
+                    if parameters and isinstance(applied, sympy.Expr) and applied.func == target
+                    and len(applied.args) == len(parameters)), None)
+    if defined is None:  # f(x) = … for a function defined on an earlier line: a claim about that one
+        return ""
+    parameters, body = defined
+    name = applied.func.__name__
+    return (f" {to_plain(applied)} is already defined as {to_plain(body.xreplace(dict(zip(parameters, applied.args))))}, "
+            f"so this line claims the two are equal; a function keeps one definition: give the new one another "
+            f"name, as in {'g' if name != 'g' else 'h'}({', '.join(map(str, parameters))}) = ….")
 
 
 def _carried_from_belief(state: Judging, parts: list[sympy.Expr], previous: sympy.Expr | None,

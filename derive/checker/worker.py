@@ -16,9 +16,14 @@ import pickle
 import signal
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from derive.checker.decide import Claim, Verdict, Verifiers, decide
-from derive.sandbox import MEMORY_LIMIT_BYTES, context, end_child, prepare_child, start_process, stop_child
+from derive.errors import DeriveError
+from derive.sandbox import (
+    MEMORY_LIMIT_BYTES, LimitExceeded, context, end_child, failure, prepare_child, resolve, start_process, stop_child,
+)
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 MIN_TIMEOUT_SECONDS = 0.1
@@ -68,8 +73,48 @@ def decide_safely(claim: Claim, verifiers: Verifiers) -> Verdict:
         return Verdict.undecided(undecidable(error))
 
 
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    """Other work for a worker's process between two submissions: ``target`` names a function of
+    derive (``"module:function"``, see :func:`derive.sandbox.resolve`) called with plain data.
+
+    A grading run renders and writes each student's feedback this way, in the worker that proved
+    the submission's lines, so that the documents of a class are produced in parallel."""
+
+    target: str
+    args: tuple[Any, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    #: the work in words, for messages ("writing the feedback on s001.tex")
+    what: str = "the work"
+
+    def run(self) -> Any:
+        return resolve(self.target)(*self.args, **self.options)
+
+
+def _run_job(job: Job) -> tuple[str, Any]:
+    """The job's result, or its error as plain data (derive's own errors keep their exit code)."""
+    try:
+        return ("ok", job.run())
+    except DeriveError as error:
+        return ("error", (str(error), error.exit_code))
+    except Exception as error:  # noqa: BLE001 - a bug or a limit, reported in one line, never hidden
+        found = failure(error, job.what)
+        return ("error", (str(found), found.exit_code))
+
+
+def _job_result(kind: str, payload: Any) -> Any:
+    """What :func:`_run_job` answered, as the result or the error raised again here."""
+    if kind == "ok":
+        return payload
+    message, exit_code = payload
+    error = DeriveError(message)
+    error.exit_code = exit_code
+    raise error
+
+
 def _serve(connection: multiprocessing.connection.Connection, memory_limit: int) -> None:
-    """The child's loop: receive a claim, decide it, send the verdict (or the error's name)."""
+    """The child's loop: receive a claim, decide it, send the verdict (or the error's name); or
+    receive a :class:`Job`, run it, send its result."""
     prepare_child(memory_limit)
     verifiers = Verifiers()
     while True:
@@ -77,7 +122,7 @@ def _serve(connection: multiprocessing.connection.Connection, memory_limit: int)
             claim = connection.recv()
         except (EOFError, OSError):
             os._exit(0)
-        answer = decide_safely(claim, verifiers)
+        answer = _run_job(claim) if isinstance(claim, Job) else decide_safely(claim, verifiers)
         try:
             connection.send(answer)
         except (EOFError, OSError):
@@ -167,6 +212,27 @@ class ProofWorker:
                                                   f"{self.memory_limit / 1024**3:g} GB)"))
             self._stop()
 
+    def run(self, job: Job, *, timeout: float) -> Any:
+        """The result of ``job`` run in the child (started if need be), within ``timeout`` seconds.
+        Raises the job's own :class:`DeriveError`, or :class:`LimitExceeded` when the child took
+        too long or died (it is then replaced, as after a claim)."""
+        if self._closed:
+            raise LimitExceeded("the work was interrupted")
+        if self._process is None or not self._process.is_alive():
+            self.start()
+        assert self._connection is not None
+        try:
+            self._connection.send(job)
+            if not self._connection.poll(timeout):
+                self._stop()
+                raise LimitExceeded(f"{job.what} took longer than the limit of {timeout:g} s")
+            kind, payload = self._connection.recv()
+        except (EOFError, OSError):
+            self._stop()
+            raise LimitExceeded(f"{job.what} stopped: its worker process died (most likely out of memory; the "
+                                f"limit is {self.memory_limit / 1024**3:g} GB)") from None
+        return _job_result(kind, payload)
+
     def _stop(self) -> None:
         stop_child(self._process, self._connection)
         self._process, self._connection = None, None
@@ -238,6 +304,10 @@ class InlineWorker:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+
+    def run(self, job: Job, *, timeout: float) -> Any:
+        """The result of ``job``, run in this process (already a sandbox: ``timeout`` is its own)."""
+        return _job_result(*_run_job(job))
 
     def close(self) -> None:
         pass

@@ -87,6 +87,21 @@ def comment_for_lms(graded: Graded, score: Score) -> str:
     return f"{head} First problem on line {first.line}: {' '.join(what.split())}"
 
 
+def write_feedback(context: dict[str, Any], files: dict[str, str]) -> list[str]:
+    """Render one student's feedback (:func:`feedback_context`) in each format and write it to
+    its file (``{format: path}``, see :func:`feedback_files`); returns the paths written.
+
+    A job for a grading worker's process (:class:`derive.checker.worker.Job`): the documents of
+    a class are rendered there, in parallel. Each file is replaced atomically but not synced to
+    disk one by one: they are many, and a power cut costs at most feedback that the next run
+    writes again; the gradebook itself is synced."""
+    from derive.output import write_text
+    from derive.renderer import render_feedback
+
+    return [str(write_text(Path(path), render_feedback(context, output_format), durable=False))
+            for output_format, path in files.items()]
+
+
 def feedback_files(folder: Path, stem: str, formats: tuple[str, ...]) -> dict[str, Path]:
     """Where the feedback on one submission goes, per format."""
     extensions = {"html": "html", "markdown": "md", "latex": "tex"}

@@ -22,13 +22,13 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any, TextIO
 
 from derive import __version__
 from derive.checker.grade import CSV_COLUMNS, Found, Graded, grade_stream
-from derive.checker.worker import DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS
+from derive.checker.worker import DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, Job, ProofWorker
 from derive.errors import DeriveError
 from derive.grading.feedback import comment_for_lms, feedback_context, feedback_files, feedback_stem
 from derive.grading.lms import Identities, LmsRow, Student, canvas_csv, moodle_csv
@@ -44,6 +44,8 @@ GRADEBOOK_COLUMNS = (*CSV_COLUMNS, "score", "maximum", "diagnosis_text", "needs_
 #: Results between two fsync calls of the journal (each line is flushed to the kernel at once,
 #: which a killed process cannot lose; fsync guards against a power cut).
 SYNC_EVERY = 64
+#: The time one student's feedback documents may take to render and write.
+FEEDBACK_TIMEOUT_SECONDS = 60.0
 _ENTRY = re.compile(r'^\{"file": "(?:[^"\\]|\\.)*", "sha256": "([0-9a-f]{64})"')
 
 
@@ -272,6 +274,7 @@ def grade_class(
     try:
         for graded in grade_stream(found, jobs=jobs, timeout=settings.timeout, progress=progress,
                                    earlier=earlier.report if len(earlier) else None, next_line=reference.next_line,
+                                   then=writers.feedback if outputs.feedback is not None else None,
                                    **settings.check_options()):
             entry = writers.add(graded, found[count])
             journal.add(entry)
@@ -361,8 +364,8 @@ class _Writers:
         self._details.write(("\n" if self._first else ",\n") + entry)
         self._first = False
         self.summary.add(graded, points)
-        if self.outputs.feedback is not None:
-            self._feedback(graded, points, relative, student)
+        self.feedback_written += graded.written
+        self.pdf_sources += [path for path in graded.written if path.suffix == ".tex"]
         if student is not None:
             self.lms_rows[student.id] = LmsRow(student=student, points=points.points, maximum=points.maximum,
                                                comment=comment_for_lms(graded, points))
@@ -375,18 +378,23 @@ class _Writers:
             return None
         return self.lms.identities.student(relative)
 
-    def _feedback(self, graded: Graded, points: Score, relative: PurePath, student: Student | None) -> None:
-        from derive.renderer import render_feedback
-
+    def feedback(self, graded: Graded, found: Found, worker: ProofWorker) -> Graded:
+        """Write the feedback on one submission, in the worker that graded it (grade_stream's
+        ``then``, called in that worker's thread): the result with the files written."""
         folder = self.outputs.feedback
         assert folder is not None
+        points = points_of(graded, self.rubric, recognised_form=self.recognised)
+        relative = _relative(found)
+        student = self._student(relative)
         formats = ("html", "markdown", "latex") if self.outputs.pdf else ("html", "markdown")
         context = feedback_context(graded, points, shown_name=str(graded.path), exercise=self.settings.exercise_name,
                                    student=student.name if student else "")
-        for output_format, path in feedback_files(folder, feedback_stem(relative), formats).items():
-            self.feedback_written.append(write_text(path, render_feedback(context, output_format)))
-            if output_format == "latex":
-                self.pdf_sources.append(path)
+        files = {output_format: str(path) for output_format, path in
+                 feedback_files(folder, feedback_stem(relative), formats).items()}
+        job = Job(target="derive.grading.feedback:write_feedback", args=(context, files),
+                  what=f"writing the feedback on {graded.path}")
+        written = worker.run(job, timeout=FEEDBACK_TIMEOUT_SECONDS)
+        return replace(graded, written=tuple(Path(path) for path in written))
 
     def abort(self) -> None:
         for atomic in self._files:

@@ -7,6 +7,8 @@ enforced while the parse tree is built, see :mod:`derive.parse.build`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from derive.errors import InputLimitError, ParseError
 
 #: Longest line (in characters) that is parsed at all.
@@ -25,6 +27,12 @@ MAX_EXPONENT = 1_000
 MAX_SIZE = 10_000
 #: Highest derivative order (primes, d^n/dx^n).
 MAX_DERIVATIVE_ORDER = 10
+#: Most different letters (variables and parameters: x, w_1, \beta, \hat{y}) in one line. A
+#: course's gradient has a dozen; a line of 2,000 characters could hold about 500.
+MAX_LETTERS = 200
+#: Deepest nesting of subscripts: a letter's subscript holds letters and digits (w_{12}); only
+#: the subscript of ∂ holds a subscripted letter (\partial_{w_1}), two levels.
+MAX_SUBSCRIPT_DEPTH = 2
 
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
@@ -32,11 +40,52 @@ _BRACKET_NAMES = {"(": "parenthesis", "[": "bracket", "{": "brace"}
 
 
 def check_length(text: str) -> None:
-    """Reject text longer than :data:`MAX_LINE_LENGTH` before anything else looks at it."""
+    """Reject text longer than :data:`MAX_LINE_LENGTH` before anything else looks at it but one
+    bounded scan: when its first :data:`MAX_LINE_LENGTH` characters nest subscripts too deeply
+    (``w_{w_{w_{…}}}`` 10,000 deep), that is the message, as it says what to write instead."""
     if len(text) > MAX_LINE_LENGTH:
+        check_subscripts(text[:MAX_LINE_LENGTH])
         raise InputLimitError(
             f"line too long: {len(text)} characters exceeds the limit of {MAX_LINE_LENGTH}"
         )
+
+
+def check_subscripts(text: str) -> None:
+    """Refuse subscripts nested more than :data:`MAX_SUBSCRIPT_DEPTH` deep (one linear scan):
+    a ``_`` inside the braces of two subscripts already."""
+    braces: list[bool] = []  # per open brace: whether it holds a subscript
+    depth = 0  # open braces that hold a subscript
+    after_underscore = False
+    for index, char in enumerate(text):
+        if char == "_":
+            if depth >= MAX_SUBSCRIPT_DEPTH:
+                raise InputLimitError(
+                    f"subscripts nest at most {MAX_SUBSCRIPT_DEPTH} deep (\\partial_{{w_1}}): a letter's subscript "
+                    "holds only letters and digits, as in w_1 or w_{12}",
+                    column=index + 1,
+                )
+            after_underscore = True
+            continue
+        if char == "{":
+            braces.append(after_underscore)
+            depth += after_underscore
+        elif char == "}" and braces:
+            depth -= braces.pop()
+        if not char.isspace():
+            after_underscore = False
+
+
+def check_letters(letters: Iterable[tuple[str, int]]) -> None:
+    """Refuse a line with more than :data:`MAX_LETTERS` different letters; ``letters`` are the
+    line's letters with the column of each, in order."""
+    seen: set[str] = set()
+    for name, column in letters:
+        seen.add(name)
+        if len(seen) > MAX_LETTERS:
+            raise InputLimitError(
+                f"too many letters: more than {MAX_LETTERS} different variables and parameters in one line",
+                column=column,
+            )
 
 
 def check_brackets(text: str) -> None:

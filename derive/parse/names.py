@@ -346,10 +346,19 @@ def check_variable_name(name: str) -> None:
     try:
         make_names(name)
     except ValueError:
+        written = _WRITTEN_VARIABLE.fullmatch(name.strip())
+        plain = f"{written.group('letter')}_{written.group('script')}" if written else None
+        if plain is not None and plain != name and letter_name(plain):
+            raise InputError(f"cannot use '{name}' as the variable: write the letter as {plain} "
+                             "(its subscript without braces, a Greek letter without a backslash)") from None
         raise InputError(
             f"cannot use {name!r} as the variable: choose a letter such as x, w or t (or a Greek letter such as "
             "theta) that is not the name of a function or a constant"
         ) from None
+
+
+#: A variable written as in LaTeX: ``w_{37}``, ``\theta_{1}``, ``\beta_2``.
+_WRITTEN_VARIABLE = re.compile(r"\\?(?P<letter>[A-Za-z]+)_\{?(?P<script>[A-Za-z0-9]+)\}?")
 
 
 def _token(kind: str, value: str, source: Token, offset: int = 0, length: int | None = None) -> Token:
@@ -657,6 +666,14 @@ def _subscripted(previous: Token | None, sub: Token, names: Names, context: _Con
         raise ParseError("a subscript is one letter or digit, or up to 8 of them in braces: w_1, w_{12}", column=column)
     if len(script) > MAX_SUBSCRIPT:
         raise InputLimitError(f"subscript too long: at most {MAX_SUBSCRIPT} letters and digits", column=column)
+    following = context.text[sub.end_pos or 0 : (sub.end_pos or 0) + 1]
+    if match is not None and match.group("single") and script.isdigit() and following.isdigit() and previous is not None:
+        # w_10 would be w_1 times 0 (as TeX sets it): a subscript of two digits needs braces
+        number = script + re.match(r"\d+", context.text[sub.end_pos or 0 :]).group()  # type: ignore[union-attr]
+        letter = context.text[previous.start_pos or 0 : previous.end_pos or 0] or str(previous)
+        times = r" \cdot " if context.syntax == "latex" else "*"
+        raise ParseError(f"write {letter}_{{{number}}} for the subscript {number} (braces around a subscript of "
+                         f"more than one digit), or {letter}_{script}{times}{number[1:]} for a product", column=column)
     if previous is None:
         raise ParseError("a subscript belongs to a letter, as in w_1", column=column)
     start = previous.start_pos or 0
@@ -680,6 +697,9 @@ def _subscripted(previous: Token | None, sub: Token, names: Names, context: _Con
         for kind, value in sequence:
             position = at if kind == VAR else start
             yield Token(kind, value, position, 1, position + 1, 1, end + 1, end)
+    elif previous.type == D and str(previous) == "partial":  # \partial_d, \partial_2, \partial_e
+        raise ParseError(f"a derivative is taken with respect to a letter (\\partial_w L, ∂L/∂w), not '{script}'",
+                         column=column)
     else:
         raise ParseError(f"a subscript belongs to a letter, as in w_1, not to '{previous}'", column=column)
 

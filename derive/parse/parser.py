@@ -22,9 +22,9 @@ from derive.errors import InputLimitError, ParseError
 
 from . import grammar_latex, grammar_text
 from .build import Builder, Built, LineParts, SeenDecimal
-from .limits import MAX_DEPTH, MAX_NODES, check_brackets, check_length
+from .limits import MAX_DEPTH, MAX_NODES, check_brackets, check_length, check_letters, check_subscripts
 from .prose import lead_in_blanked
-from .names import CONNECTIVE_HINT, TEXT_COMMANDS, Names, classify, letter_name
+from .names import CONNECTIVE_HINT, TEXT_COMMANDS, VAR, Names, classify, letter_name
 
 Syntax = Literal["latex", "text"]
 Start = Literal["start_expr", "start_line"]
@@ -317,9 +317,11 @@ def run(
     text = clean(text, syntax, names)
     if not text.strip():
         raise ParseError("empty line: there is no expression to read")
+    check_subscripts(text)
     check_brackets(text)
     try:
         tokens = _tokens(text, syntax, names)
+        check_letters((str(token), (token.start_pos or 0) + 1) for token in tokens if token.type == VAR)
         interactive = parsers(syntax).parser.parse_interactive(start=start)
         for token in tokens:
             interactive.feed_token(token)

@@ -44,7 +44,8 @@ def environment(output_format: str) -> jinja2.Environment:
     """The (stateless, reusable) Jinja environment for ``output_format``."""
     loader = jinja2.FileSystemLoader(str(templates_folder() / output_format))
     options: dict[str, object] = dict(
-        loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
+        loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        auto_reload=False,  # the shipped templates do not change while derive runs: no stat() per document
     )
     if output_format == "latex":
         options.update(

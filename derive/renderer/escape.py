@@ -91,7 +91,10 @@ def markdown_text(text: object) -> str:
 
 def plain_text(text: object) -> str:
     """Text for a terminal: control characters removed, one line."""
-    return "".join(char for char in re.sub(r"\s+", " ", str(text)) if unicodedata.category(char)[0] != "C")
+    flat = re.sub(r"\s+", " ", str(text))
+    if flat.isprintable():  # no character of category C (every separator but " " is whitespace, gone above)
+        return flat
+    return "".join(char for char in flat if unicodedata.category(char)[0] != "C")
 
 
 def markdown_math_cell(latex: str) -> str:

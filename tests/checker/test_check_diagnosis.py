@@ -80,11 +80,23 @@ CASES = {
     (r"\frac{\partial}{\partial x}\sigma(\beta x) = \sigma(\beta x)(1-\sigma(\beta x))", "= beta; that factor is missing"),
     (r"\frac{d}{dx} e^{3x} = e^{3x}", "d/dx(3*x) = 3"),
     (r"\frac{\partial}{\partial w}(wx + b - y)^2 = 2(wx + b - y)(x - 1)", "y does not depend on w"),
+    # two letters predict the same wrong answer: both are named, neither is blamed alone
+    (r"\frac{\partial}{\partial w}\left(w + a_1 + a_2\right) = 2", "The letters a_1 and a_2 do not depend on w: they "
+     "are held constant, so their derivatives with respect to w are 0; your result differentiates one of them"),
 ])
 def test_the_explanation_names_the_slip(worker, text: str, words: str) -> None:
     line = wrong_line(worker, text)
     assert words in line.diagnosis, line.diagnosis
     assert_plain_words(line.diagnosis)
+
+
+def test_a_sum_of_many_letters_is_not_blamed_on_one_of_them(worker) -> None:
+    # 2,000 weights through 20 substitutions; the answer 2 is twice the derivative: a factor,
+    # not "a_1 differentiated as if it changed with a_7" (the first of 1,999 letters alike)
+    lines = [f"z_{{{n}}} = " + (f"z_{{{n - 1}}}+" if n > 1 else "")
+             + "+".join(f"a_{{{100 * (n - 1) + i}}}" for i in range(1, 101)) for n in range(1, 21)]
+    line = wrong_line(worker, "\n".join([*lines, r"\frac{\partial z_{20}}{\partial a_{7}} = 2"]))
+    assert line.diagnosis_key == "constant_factor", line.diagnosis
 
 
 def test_a_slip_of_algebra_is_not_a_slip_of_differentiating(worker) -> None:

@@ -105,3 +105,51 @@ def test_a_conflicting_definition_is_a_claim_that_says_how_to_redefine() -> None
     assert [line.status for line in report.lines] == ["correct", "wrong", "correct", "correct"]
     assert report.lines[1].message.endswith(
         "z already stands for w*x + b, so this line claims the two are equal; to give z a new meaning, write 'Let z = …'.")
+
+
+# Issue 12, bad input: each misuse of the notation is one line that says what to write.
+# (text, the line, its status, the exact message)
+MISUSED = [
+    # a function letter used with arguments but never defined
+    ("L = g(w, b)", 1, "unparsed",
+     "Cannot read this line: unknown name 'g': define it first on its own line, e.g. g(x) = ... (at column 5)"),
+    # ∂ over something that is not a variable
+    ("L(w,b) = (wx+b)^2\n\\frac{\\partial L}{\\partial e} = 1", 2, "unparsed",
+     "Cannot read this line: unexpected 'e': a derivative is taken with respect to a letter (∂L/∂w, d/dx), not 'e' "
+     "(at column 28)"),
+    ("L(w,b) = (wx+b)^2\n\\frac{\\partial L}{\\partial \\pi} = 1", 2, "unparsed",
+     "Cannot read this line: unexpected '\\pi': a derivative is taken with respect to a letter (∂L/∂w, d/dx), not "
+     "'\\pi' (at column 28)"),
+    ("L(w,b) = (wx+b)^2\n\\frac{\\partial L}{\\partial L} = 1", 2, "unparsed",
+     "Cannot read this line: unexpected 'L': a derivative is taken with respect to a letter (∂L/∂w, d/dx), not 'L' "
+     "(at column 28)"),
+    ("\\partial_d \\left(x^2\\right) = 1", 1, "unparsed",
+     "Cannot read this line: a derivative is taken with respect to a letter (\\partial_w L, ∂L/∂w), not 'd' "
+     "(at column 9)"),
+    ("\\partial_2 \\left(x^2\\right) = 1", 1, "unparsed",
+     "Cannot read this line: a derivative is taken with respect to a letter (\\partial_w L, ∂L/∂w), not '2' "
+     "(at column 9)"),
+    # a substitution that refers to itself, and a line that uses it
+    ("z = z + 1", 1, "unparsed", "Cannot read this line: 'z' cannot stand for an expression that contains 'z' itself "
+     "(at column 5)"),
+    ("z = z + 1\n\\frac{\\partial z}{\\partial w} = 0", 2, "unparsed",
+     "Cannot read this line: it uses z, which line 1 meant to define but could not be read"),
+    # conflicting definitions: of a function, of a function of two letters, with another number of arguments
+    ("f(x) = x^2\nf(x) = x^3", 2, "wrong",
+     "Not an identity: at x = -1, f(x) = 1.0 but x^3 = -1.0. f(x) is already defined as x^2, so this line claims the "
+     "two are equal; a function keeps one definition: give the new one another name, as in g(x) = …."),
+    ("L(w,b) = w + b\nL(w,b) = w - b", 2, "wrong",
+     "Not an identity: at b = 1, w = 1, L(w, b) = 2.0 but -b + w = 0.0. L(w, b) is already defined as b + w, so this "
+     "line claims the two are equal; a function keeps one definition: give the new one another name, as in "
+     "g(w, b) = …."),
+    ("L(w,b) = w + b\nL(w) = w", 2, "unparsed", "Cannot read this line: L takes 2 arguments: write L(w, b) (at column 1)"),
+    # a value of a defined function is a claim, not a new definition
+    ("f(x) = x^2\nf(2) = 5", 2, "wrong", "Not equal: f(2) = 4.0 but 5 = 5.0."),
+]
+
+
+@pytest.mark.parametrize(("text", "number", "status", "message"), MISUSED, ids=[f"misused-{i}" for i in range(len(MISUSED))])
+def test_each_misuse_of_the_notation_is_one_line(text: str, number: int, status: str, message: str) -> None:
+    line = check(text).lines[number - 1]
+    assert (line.status, line.message) == (status, message)
+    assert "\n" not in line.message

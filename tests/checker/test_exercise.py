@@ -79,3 +79,22 @@ def test_check_and_grade_take_the_exercise_on_the_command_line(tmp_path: Path) -
         assert (both.returncode, both.stderr) == (2, "derive: error: give --function or --exercise, not both\n")
     bad = derive("grade", "class", "--exercise", "f(x) = ", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and not (tmp_path / "grades.csv.tmp").exists()
+
+
+@pytest.mark.parametrize("call", ["check", "grade", "check_grade_options"])
+def test_python_callers_are_refused_both_exercises_in_their_own_names(call: str, tmp_path: Path) -> None:
+    """One check (derive.checker.check_one_exercise) for every way in: the command line's words
+    name its options (above); a Python caller's name the arguments it passed."""
+    from derive.checker.grade import check_grade_options, grade
+    from derive.errors import UsageError
+
+    (tmp_path / "ann.tex").write_text("f'(x) = 2x\n", encoding="utf-8")
+    calls = {
+        "check": lambda: check("f'(x) = 2x", function="sigmoid", exercise="f(x) = x^2"),
+        "grade": lambda: grade([tmp_path / "ann.tex"], function="sigmoid", exercise="f(x) = x^2"),
+        "check_grade_options": lambda: check_grade_options(function="sigmoid", exercise="f(x) = x^2"),
+    }
+    with pytest.raises(UsageError) as refused:
+        calls[call]()
+    assert str(refused.value) == "give function or exercise, not both"
+    assert refused.value.exit_code == 2

@@ -491,6 +491,15 @@ REJECTED = [
     ("-" * 1500 + "x", InputLimitError, "nested too deeply"),
     ("x^" * 500 + "x", InputLimitError, "nested too deeply"),
     ("sigma'''''''''''(x)", InputLimitError, "derivative order 11"),
+    ("w_{w_{w}}", ParseError, "a subscript is one letter or digit"),
+    ("w_10 x", ParseError, "write w_{10} for the subscript 10 (braces around a subscript of more than one digit), "
+     "or w_1*0 for a product"),
+    (r"\theta_12", ParseError, r"write \theta_{12} for the subscript 12 (braces around a subscript of more than "
+     r"one digit), or \theta_1 \cdot 2 for a product"),
+    ("w_{w_{w_{w}}}", InputLimitError, "subscripts nest at most 2 deep"),
+    ("w_{" * 10_000 + "w" + "}" * 10_000, InputLimitError, "subscripts nest at most 2 deep"),  # not "line too long"
+    ("x_{" + "1_{" * 9_999 + "1" + "}" * 10_000, InputLimitError, "subscripts nest at most 2 deep"),
+    ("+".join(f"a_{{{i}}}" for i in range(1, 202)), InputLimitError, "too many letters: more than 200"),
     ("x = 1", ParseError, "expected a single expression"),
 ]
 

@@ -291,6 +291,8 @@ def test_markdown_prose_table(text: str, expected: str) -> None:
         ("a\nb\r\nc\td", "a b c d"),
         ("a\x00b\x07c\x1b[31md\x7f", "abc[31md"),
         ("\u202eevil\u200b", "evil"),
+        ("a\u00a0b\u2028c\u2029d\u3000e", "a b c d e"),  # every Unicode separator is a space
+        ("plain ASCII, as most lines are", "plain ASCII, as most lines are"),
         ("<script>", "<script>"),
         ("$\\frac{1}{2}$", "$\\frac{1}{2}$"),
         (7, "7"),
