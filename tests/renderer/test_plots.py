@@ -244,3 +244,25 @@ def test_the_markdown_caption_is_read_as_mathematics() -> None:
     parsed = pandoc_math(handout("ln")["markdown"])
     assert any(r"x \in \left[0, 6\right]" in tex for tex in parsed.inline_math)
     assert any(r"x > 0" in tex for tex in parsed.inline_math)  # the domain, stated
+
+
+@pytest.mark.parametrize("name", list(MISLEADING))
+def test_tick_labels_sit_outside_the_frame_where_no_curve_runs(name: str) -> None:
+    """Issue 13: tick labels never collide with the curves. In the SVG every tick label is left of
+    the frame (y ticks) or below it (x ticks), and every curve inside it; the LaTeX picture draws
+    its axes as a box, whose tick labels pgfplots sets outside."""
+    documents = handout(name)
+    root = ET.fromstring(documents["svg"])
+    frame = root.find(f".//{SVG}clipPath/{SVG}rect")  # the plot area the curves are clipped to
+    left, top = float(frame.get("x")), float(frame.get("y"))
+    right, bottom = left + float(frame.get("width")), top + float(frame.get("height"))
+    labels = [text for text in root.iter(f"{SVG}text") if re.fullmatch(r"−?\d+(\.\d+)?", (text.text or "").strip())]
+    assert labels, "the picture has tick labels"
+    for text in labels:
+        x, y = float(text.get("x")), float(text.get("y"))
+        outside = (x < left and text.get("text-anchor") == "end") or y > bottom
+        assert outside, f"tick label {text.text!r} at ({x}, {y}) is inside the frame"
+    for path in _svg_curves(documents["svg"]):
+        numbers = [float(value) for value in re.findall(r"-?\d+\.\d+", path.get("d"))]
+        assert min(numbers[0::2]) >= left - 0.01 and max(numbers[1::2]) <= bottom + 0.01
+    assert "axis lines=box" in documents["latex"]
