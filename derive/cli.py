@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 from pathlib import Path
 
-from derive.errors import DeriveError, ExitCode, UsageError
+from derive.errors import DeriveError, ExitCode, UsageError, check_one_exercise
 
 DEFAULT_OUT = Path("output")
 _GREEK = (
@@ -269,7 +269,7 @@ def run_check(arguments: list[str]) -> int:
                         help="how the report is printed: text (default), json, markdown, html or latex")
     _add_exercise_options(parser, derivation="the derivation", whole="the whole file")
     options = parser.parse_args(arguments)
-    from derive.checker import check_file, check_one_exercise
+    from derive.checker import check_file
 
     check_one_exercise(options.function, options.exercise, names=_EXERCISE_OPTIONS)
     report = check_file(options.file, syntax=options.syntax, function=options.function, exercise=options.exercise,
@@ -314,7 +314,6 @@ def run_grade(arguments: list[str]) -> int:
         return 0
     if not options.paths:
         parser.error("the following arguments are required: paths")
-    from derive.checker import check_one_exercise
     from derive.checker.grade import check_grade_options, collect_found, progress_bar
     from derive.grading.gradebook import Lms, Outputs, Settings, grade_class
     from derive.grading.rubric import DEFAULT_RUBRIC, load_rubric
@@ -570,7 +569,7 @@ def run_serve(arguments: list[str]) -> int:
     if options.class_name is None and (options.database or options.new_token or options.function is not None
                                        or options.exercise is not None or options.var is not None):
         raise UsageError("--function, --exercise, --var, --database and --new-token are for class mode: add --class NAME")
-    _refuse_two_exercises(options)
+    check_one_exercise(options.function, options.exercise, names=_EXERCISE_OPTIONS)
     if options.class_name is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}$", options.class_name):
         raise UsageError("--class must be a name of letters, digits, spaces and . _ - (at most 60), such as ML101")
     for flag, seconds in (("--timeout", options.timeout), ("--file-timeout", options.file_timeout)):

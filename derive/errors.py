@@ -109,3 +109,17 @@ class ToolMissingError(DeriveError):
     """An external program (latexmk, ...) that an option needs is not installed."""
 
     exit_code = ExitCode.UNUSABLE_INPUT
+
+
+#: How the Python API (and the web's forms) name the two ways to give an exercise.
+EXERCISE_ARGUMENTS = ("function", "exercise")
+
+
+def check_one_exercise(function: str | None, exercise: str | None, *,
+                       names: tuple[str, str] = EXERCISE_ARGUMENTS) -> None:
+    """The exercise is a catalogue function or a typed definition, never both: the one check of
+    that, for ``derive.checker.check``, ``derive grade``, ``derive serve`` and the command line
+    (which passes its option names, ``("--function", "--exercise")``; the words are otherwise the
+    same). Here, with the errors, so that the web server checks it without loading the checker."""
+    if function is not None and exercise is not None:
+        raise UsageError(f"give {names[0]} or {names[1]}, not both")

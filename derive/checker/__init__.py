@@ -28,7 +28,7 @@ from derive.checker.worker import (
     DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, ProofWorker,
 )
 from derive.differentiate.catalogue import Entry, catalogue_names, lookup
-from derive.errors import DeriveError, InputError, ParseError, UsageError
+from derive.errors import DeriveError, InputError, ParseError, check_one_exercise
 from derive.functions import NamedFunction, sigma
 from derive.functions import variable as real_variable
 from derive.parse import as_definition, check_variable_name, detect_syntax
@@ -150,19 +150,6 @@ def _check(text: str, *, syntax: str | None, function: str | None, exercise: str
     # the exercise as the report names it: typed, catalogued, or "" for a self-contained one
     shown = exercise if exercise is not None else "" if own is not None or entry is None else entry.name
     return Report(lines=tuple(reports), syntax=chosen, function=shown, variable=variable, name=name, outcome=outcome)
-
-
-#: How the Python API (and the web's forms) name the two ways to give the exercise.
-EXERCISE_ARGUMENTS = ("function", "exercise")
-
-
-def check_one_exercise(function: str | None, exercise: str | None, *,
-                       names: tuple[str, str] = EXERCISE_ARGUMENTS) -> None:
-    """The exercise is a catalogue function or a typed definition, never both: the one check of
-    that, for :func:`check`, ``derive grade`` and the command line (which passes its option
-    names, ``("--function", "--exercise")``; the words are otherwise the same)."""
-    if function is not None and exercise is not None:
-        raise UsageError(f"give {names[0]} or {names[1]}, not both")
 
 
 def check_exercise(text: str, variable: str = "x") -> None:
