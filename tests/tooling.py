@@ -349,3 +349,17 @@ def pandoc_math(markdown: str) -> PandocReport:
 
     walk(json.loads(result.stdout)["blocks"])
     return report
+
+
+def cli_stdout(*arguments: str) -> str:
+    """What `derive ARGUMENTS` prints, run in this process; the command must succeed."""
+    import contextlib
+    import io
+
+    from derive.cli import main
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(list(arguments))
+    assert code == 0, f"derive {' '.join(arguments)} exited {code}"
+    return buffer.getvalue()

@@ -7,21 +7,18 @@ references, and is rasterised into ``test-artifacts/latex/`` for a human to look
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import io
 import re
 from pathlib import Path
 
 import pytest
 
 import derive
-from derive.cli import main
 from derive.printing import LatexStyle
 from derive.renderer import render, render_worksheet
 from derive.renderer.view import derivation_view
 from derive.worksheets import EXERCISE_KINDS, WorksheetBuilder
-from tooling import artifact_dir, compile_latex, pdf_to_png
+from tooling import artifact_dir, cli_stdout, compile_latex, pdf_to_png
 
 pytestmark = pytest.mark.tools
 
@@ -39,12 +36,6 @@ SNIPPET_COMMANDS = frozenset(
 NOT_IN_AMSMATH = ("checkmark", "proved", "numericonly", "rulename", "textcolor", "color", "square", "mathbb")
 
 
-def _cli_stdout(*argv: str) -> str:
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        code = main(list(argv))
-    assert code == 0, f"derive {' '.join(argv)} exited {code}"
-    return buffer.getvalue()
 
 
 def _compile(tmp_root: Path, name: str, source: str) -> tuple[str, Path, list[Path]]:
@@ -92,13 +83,13 @@ def styled_handout_tex(sigmoid, others) -> str:
 def snippets() -> dict[str, str]:
     """The snippets exactly as the command line prints them."""
     return {
-        "plain": _cli_stdout("sigmoid", "--format", "latex", "--snippet"),
-        "labelled": _cli_stdout("sigmoid", "--format", "latex", "--snippet", "--label", "eq:sigmoid-derivative"),
-        "styled": _cli_stdout("sigmoid", "--format", "latex", "--snippet", "--exp-style", "exp", "--symbol", r"\varphi",
+        "plain": cli_stdout("sigmoid", "--format", "latex", "--snippet"),
+        "labelled": cli_stdout("sigmoid", "--format", "latex", "--snippet", "--label", "eq:sigmoid-derivative"),
+        "styled": cli_stdout("sigmoid", "--format", "latex", "--snippet", "--exp-style", "exp", "--symbol", r"\varphi",
                               "--label", "eq:styled"),
-        "quotient": _cli_stdout("sigmoid", "--route", "quotient", "--format", "latex", "--snippet"),
-        "log": _cli_stdout("sigmoid", "--route", "log", "--format", "latex", "--snippet"),
-        "tanh": _cli_stdout("tanh", "--format", "latex", "--snippet", "--label", "eq:tanh"),
+        "quotient": cli_stdout("sigmoid", "--route", "quotient", "--format", "latex", "--snippet"),
+        "log": cli_stdout("sigmoid", "--route", "log", "--format", "latex", "--snippet"),
+        "tanh": cli_stdout("tanh", "--format", "latex", "--snippet", "--label", "eq:tanh"),
     }
 
 

@@ -6,8 +6,6 @@ real: :func:`tooling.compile_latex` fails on any ``Overfull \\hbox``), no sidewa
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 from derive.cli import main
 from derive.differentiate.catalogue import ENTRIES, lookup
 from derive.renderer.breaking import breakable, display_lines, estimated_width
-from tooling import artifact_dir, compile_latex, pandoc_math, require_tool
+from tooling import artifact_dir, cli_stdout, compile_latex, pandoc_math, require_tool
 
 NAMES = [entry.name for entry in ENTRIES]
 
@@ -31,13 +29,6 @@ DIFF_CORPUS = {
 }
 
 
-def _stdout(*arguments: str) -> str:
-    """What `derive ARGUMENTS` prints (run in this process)."""
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        code = main(list(arguments))
-    assert code == 0, f"derive {' '.join(arguments)} exited {code}"
-    return buffer.getvalue()
 
 
 # --- line breaking -------------------------------------------------------------------------------
@@ -84,10 +75,10 @@ def test_display_lines_never_cut_inside_cases_but_inside_a_long_parenthesis() ->
 def _snippets_of(name: str) -> dict[str, str]:
     label = "eq:" + name.replace("_", "-")
     return {
-        "plain": _stdout(name, "--format", "latex", "--snippet"),
-        "labelled": _stdout(name, "--format", "latex", "--snippet", "--label", label),
-        "bare": _stdout(name, "--format", "latex", "--snippet", "--no-annotations"),
-        "markdown": _stdout(name, "--format", "markdown", "--snippet"),
+        "plain": cli_stdout(name, "--format", "latex", "--snippet"),
+        "labelled": cli_stdout(name, "--format", "latex", "--snippet", "--label", label),
+        "bare": cli_stdout(name, "--format", "latex", "--snippet", "--no-annotations"),
+        "markdown": cli_stdout(name, "--format", "markdown", "--snippet"),
     }
 
 
@@ -98,10 +89,10 @@ def snippets() -> dict[str, dict[str, str]]:
     for key, expression in DIFF_CORPUS.items():
         variable = ["--var", "a,b"] if key == "gradient" else []
         found[f"diff-{key}"] = {
-            "plain": _stdout("diff", expression, *variable, "--format", "latex", "--snippet"),
-            "labelled": _stdout("diff", expression, *variable, "--format", "latex", "--snippet", "--label", f"eq:{key}"),
-            "bare": _stdout("diff", expression, *variable, "--snippet", "--no-annotations"),
-            "markdown": _stdout("diff", expression, *variable, "--format", "markdown", "--snippet"),
+            "plain": cli_stdout("diff", expression, *variable, "--format", "latex", "--snippet"),
+            "labelled": cli_stdout("diff", expression, *variable, "--format", "latex", "--snippet", "--label", f"eq:{key}"),
+            "bare": cli_stdout("diff", expression, *variable, "--snippet", "--no-annotations"),
+            "markdown": cli_stdout("diff", expression, *variable, "--format", "markdown", "--snippet"),
         }
     return found
 
