@@ -40,12 +40,13 @@ class Math:
     person's text) the first time an HTML template asks for it.
     """
 
-    __slots__ = ("latex", "plain", "_mathml", "_mathml_display")
+    __slots__ = ("latex", "plain", "_mathml", "_mathml_display", "_pieced")
 
     def __init__(self, expr: sympy.Basic, *, notation: Notation = "fractions", style: LatexStyle = DEFAULT_STYLE) -> None:
         self.latex, self.plain = _printed(expr, notation, style)
         self._mathml: str | None = None
         self._mathml_display: str | None = None
+        self._pieced: str | None | bool = False  # not yet cut: False; one piece: None
 
     @property
     def mathml(self) -> str:
@@ -71,16 +72,17 @@ class Math:
         return latex_to_mathml(self.latex, alt=self.plain, display=display)
 
     def _pieces(self) -> str | None:
-        """The formula as pieces joined by line-break opportunities, or None when it is one piece."""
-        from derive.renderer.breaking import display_lines
-        from derive.renderer.mathml import latex_to_mathml
+        """The formula as pieces joined by line-break opportunities, or None when it is one piece
+        (cut once: the inline and the display form share it)."""
+        if self._pieced is False:
+            from derive.renderer.breaking import display_lines
+            from derive.renderer.mathml import latex_to_mathml
 
-        pieces = display_lines(self.latex, width=HTML_PIECE_WIDTH, stack=False, keep_short=True)
-        if len(pieces) == 1:
-            return None
-        first, *rest = pieces
-        return "<wbr>".join([latex_to_mathml(first, alt=self.plain),
-                             *(latex_to_mathml(piece, alt="", hidden=True) for piece in rest)])
+            pieces = display_lines(self.latex, width=HTML_PIECE_WIDTH, stack=False, keep_short=True)
+            first, *rest = pieces
+            self._pieced = None if not rest else "<wbr>".join(
+                [latex_to_mathml(first, alt=self.plain), *(latex_to_mathml(piece, alt="", hidden=True) for piece in rest)])
+        return self._pieced
 
     def __str__(self) -> str:
         return self.plain
