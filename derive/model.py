@@ -7,7 +7,7 @@ step whose verification is missing or failed (see :meth:`Step.require_proved`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import InitVar, dataclass, field
 from typing import Any, Literal
 
@@ -73,6 +73,19 @@ class Annotation:
 
     def __str__(self) -> str:
         return self.plain()
+
+
+def listed(items: Iterable[Segment | tuple[Segment, ...]], separator: str = ", ", last: str | None = None) -> tuple[Segment, ...]:
+    """Segments of a sentence with ``separator`` between the items (``last`` before the final
+    one): ``listed([Eq(x, 1), Eq(x, 2)], last=" and ")`` is x = 1 and x = 2. An item may be
+    several segments."""
+    items = list(items)
+    out: list[Segment] = []
+    for index, item in enumerate(items):
+        if index:
+            out.append(last if last is not None and index == len(items) - 1 else separator)
+        out.extend(item if isinstance(item, tuple) else (item,))
+    return tuple(out)
 
 
 class Described(str):

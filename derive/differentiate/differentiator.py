@@ -15,7 +15,7 @@ import sympy
 from sympy import S
 
 from derive.expressions import drop_neutral, evaluate_arithmetic, first_derivative, product, replace_node, restore_powers
-from derive.model import Annotation, Notation, Segment, Step, say
+from derive.model import Annotation, Notation, Step, listed, say
 from derive.differentiate.moves import StepChain
 from derive.differentiate.rules import FUNCTION_RULES, DefinedAs, FunctionRule, InverseOf, RuleApplication, choose_rule
 
@@ -217,9 +217,7 @@ class Differentiator:
                                      before=sympy.Derivative(current, wrt), after=after, substeps=steps,
                                      details=(("variable", wrt),), notation=self.notation))
                 current = after
-        names: list[Segment] = []
-        for index, (wrt, order) in enumerate(node.variable_count):
-            names += [" then " if index else "", wrt, f" ({order} times)" if order > 1 else ""]
+        names = listed(((wrt, f" ({order} times)") if order > 1 else wrt for wrt, order in node.variable_count), " then ")
         return RuleApplication(rule="higher_order", annotation=say("Differentiate in ", *names, ", one derivative at a time."),
                                result=current, substeps=tuple(substeps))
 

@@ -27,7 +27,7 @@ from derive.differentiate.recognise import polynomial_in
 from derive.evaluate import NotEvaluable, evaluate
 from derive.expressions import PIECEWISE_KINDS, Tends, apply_at
 from derive.functions import expand_definitions, prepare
-from derive.model import Annotation, Property, Recognition, Segment, Verification, method_segments, say
+from derive.model import Annotation, Property, Recognition, Segment, Verification, listed, method_segments, say
 from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, all_of, prove_equal
 from derive.verify.limits import HOW_NUMERIC, HOW_PARTS, HOW_PIECE, LimitProof, defined_far_out, prove_limit
 from derive.verify.procedure import to_rational_function_with_scale
@@ -188,12 +188,9 @@ def _direction_words(direction: sympy.Expr, x: sympy.Symbol) -> Tends:
 def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definition: sympy.Expr | None = None) -> list[Segment]:
     """Why the limit holds, in a sentence or two, from how it was proved."""
     if found.how == HOW_NUMERIC:
-        points: list[Segment] = []
-        for index, probe in enumerate(found.verification.points):
-            value = sympy.Float(probe, sum(char.isdigit() for char in probe))  # as written: -60.5
-            points += [", " if 0 < index < len(found.verification.points) - 1 else " and " if index else "",
-                       Eq(x, value, evaluate=False)]
-        return ["Checked numerically far out (at ", *points[1:], "); not proved."]
+        points = listed((Eq(x, sympy.Float(probe, sum(char.isdigit() for char in probe)), evaluate=False)  # as written: -60.5
+                         for probe in found.verification.points), last=" and ")
+        return ["Checked numerically far out (at ", *points, "); not proved."]
     if found.how == HOW_PARTS:
         written: list[Segment] = ["With ", Eq(shown, definition, evaluate=False), ", take"] if definition is not None and definition != shown else ["Take"]
         return [*written, " the limit of each part: no indeterminate form (such as ", sympy.Add(oo, sympy.Mul(-1, oo, evaluate=False), evaluate=False),

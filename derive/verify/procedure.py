@@ -28,7 +28,7 @@ import math
 import sympy
 
 from derive.expressions import PIECEWISE_KINDS, break_points, evaluate_arithmetic, interval_samples
-from derive.model import Described
+from derive.model import Described, listed
 from derive.verify.rational import OutsideFragment, is_zero_rational_function
 
 _TRIG_AND_HYPERBOLIC = (
@@ -84,10 +84,8 @@ def piecewise_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simp
             return None
     if not cuts:
         return "piecewise: proved on the whole line (no break points)"
-    where: list[sympy.Basic | str] = []
-    for index, cut in enumerate(cuts):
-        where += [", " if index else "", sympy.Eq(variable, cut, evaluate=False)]
-    return Described("piecewise: proved on every interval between the break points (", *where[1:], ")")
+    where = listed(sympy.Eq(variable, cut, evaluate=False) for cut in cuts)
+    return Described("piecewise: proved on every interval between the break points (", *where, ")")
 
 
 _MAX_SIGN_CASES = 4
@@ -372,11 +370,9 @@ def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol | None) -
             return replacements, Described("rewrite in exponentials, substitute ", named("T", monomial), " and ", angle,
                                            "; the rational function cancels")
         return replacements, Described("substitute ", named("T", monomial), "; the rational function cancels")
-    listed: list[sympy.Basic | str] = []
-    for index, monomial in enumerate(ordered, start=1):
-        listed += [", " if index > 1 else "", named(f"T_{index}", monomial)]
+    substitutions = listed(named(f"T_{index}", monomial) for index, monomial in enumerate(ordered, start=1))
     lead = "rewrite in exponentials, " if imaginary else ""
-    return replacements, Described(f"{lead}substitute ", *listed, "; the rational function cancels")
+    return replacements, Described(f"{lead}substitute ", *substitutions, "; the rational function cancels")
 
 
 def _replace_generic_atoms(
