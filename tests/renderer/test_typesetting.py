@@ -163,7 +163,7 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for key, expression in DIFF_CORPUS.items():
         variable = ["--var", "a,b"] if key == "gradient" else []
         assert main(["diff", expression, *variable, "--format", "all", "--out", str(folder), "--name", f"diff-{key}"]) == 0
-    for name in ("sigmoid", "tanh", "gelu_tanh"):
+    for name in ("sigmoid", "tanh", "gelu_tanh", "logistic_regression"):  # the last: a backprop worksheet and key
         assert main(["worksheet", name, "--out", str(folder)]) == 0
     assert main(["compare", "--out", str(folder)]) == 0
     return folder
