@@ -177,11 +177,21 @@ class Tends(sympy.Function):
 class Stated(sympy.Basic):
     """A rule as a textbook states it, in a sentence: ``Stated("(f/g)' = (g f' - f g')/g^2",
     r"\\left(\\frac{f}{g}\\right)' = \\frac{g f' - f g'}{g^{2}}")`` prints the first in plain text and
-    the second in LaTeX (so in MathML too). Derive's own constant text, never anyone's input;
-    never evaluated or proved (it names the rule; each step that uses it is proved)."""
+    the second in LaTeX (so in MathML too). Derive's own text (a constant, or a formula derive's
+    printer wrote out, see :func:`derive.model.written_out`), never anyone's input; never
+    evaluated or proved (it names the rule; each step that uses it is proved)."""
 
-    def __new__(cls, plain: str, latex: str) -> Stated:
-        return super().__new__(cls, Str(plain), Str(latex))
+    def __new__(cls, plain: str | Str, latex: str | Str) -> Stated:
+        # SymPy rebuilds an unpickled expression from its args, the two Str
+        return super().__new__(cls, *(text if isinstance(text, Str) else Str(text) for text in (plain, latex)))
+
+    @property
+    def plain(self) -> str:
+        return self.args[0].name
+
+    @property
+    def latex(self) -> str:
+        return self.args[1].name
 
     def _latex(self, printer: Any) -> str:
         return self.args[1].name

@@ -14,7 +14,9 @@ from typing import Any, Literal
 import sympy
 
 from derive.errors import VerificationError
-from derive.printing import Notation, to_plain
+from derive.expressions import Stated
+from derive.printing import Notation, to_latex, to_plain
+from derive.sentences import sentence_pieces
 
 #: One piece of an annotation: ASCII text, or mathematics as a SymPy expression or equation.
 Segment = str | sympy.Basic
@@ -106,6 +108,33 @@ class Described(str):
 
     def __reduce__(self):  # noqa: ANN204 - pickled across the sandbox pipe with its formulas
         return (Described, self.segments)
+
+
+def written_out(text: str) -> str:
+    """``text`` with each formula of a :class:`Described` written out now, as a
+    :class:`~derive.expressions.Stated` holding its plain and LaTeX forms: so that it crosses a
+    process (pickling rebuilds a SymPy tree with evaluation) and JSON exactly as it was made."""
+    if not isinstance(text, Described):
+        return text
+    return Described(*(s if isinstance(s, (str, Stated)) else Stated(to_plain(s), to_latex(s)) for s in text.segments))
+
+
+def sentence_data(text: str | None) -> list[dict[str, str]] | None:
+    """The JSON form of a sentence's pieces (``[{"text": ...}, {"plain": ..., "latex": ...}]``),
+    or None for a sentence without formulas (plain text says it all)."""
+    if not isinstance(text, Described):
+        return None
+    return [{"text": s} if isinstance(s, str) else {"plain": s.plain, "latex": s.latex}
+            for s in written_out(text).segments]
+
+
+def sentence_from_data(plain: str | None, pieces: object) -> str | None:
+    """The sentence back from :func:`sentence_data` beside its plain text: a :class:`Described`
+    when its pieces check out (see :func:`derive.sentences.sentence_pieces`), else the plain text."""
+    checked = sentence_pieces(plain, pieces)
+    if checked is None:
+        return plain
+    return Described(*(piece["text"] if "text" in piece else Stated(piece["plain"], piece["latex"]) for piece in checked))
 
 
 def method_segments(method: str) -> tuple[Segment, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from derive.model import ShownInNotebooks
+from derive.model import ShownInNotebooks, sentence_data, sentence_from_data, written_out
 
 Status = Literal["correct", "wrong", "unparsed"]
 
@@ -38,7 +38,9 @@ class Counterexample:
 
 @dataclass(frozen=True, kw_only=True)
 class LineReport:
-    """The verdict on one line of a student's derivation."""
+    """The verdict on one line of a student's derivation. ``message`` and ``diagnosis`` are
+    plain text; derive's own sentences are :class:`~derive.model.Described` strings, whose
+    formulas documents typeset."""
 
     line: int
     source: str
@@ -50,6 +52,12 @@ class LineReport:
     diagnosis: str | None = None
     diagnosis_key: str | None = None
     column: int | None = None
+
+    def __post_init__(self) -> None:
+        # A sentence's formulas are written out once, here: the report crosses processes and JSON as it was made.
+        object.__setattr__(self, "message", written_out(self.message))
+        if self.diagnosis is not None:
+            object.__setattr__(self, "diagnosis", written_out(self.diagnosis))
 
     @property
     def mark(self) -> str:
@@ -67,16 +75,21 @@ class LineReport:
             "proved": self.proved,
             "diagnosis_key": self.diagnosis_key,
             "column": self.column,
+            # the two sentences again with their formulas apart (documents typeset them); None: no formula
+            "message_segments": sentence_data(self.message),
+            "diagnosis_segments": sentence_data(self.diagnosis),
         }
 
     @classmethod
     def from_json_data(cls, data: dict[str, Any]) -> LineReport:
         """The line back from :meth:`as_json_data` (``derive grade --resume`` reads earlier results)."""
         found = data.get("counterexample")
-        return cls(line=data["line"], source=data["source"], status=data["status"], message=data["message"],
+        return cls(line=data["line"], source=data["source"], status=data["status"],
+                   message=sentence_from_data(data["message"], data.get("message_segments")),
                    relation=data["relation"], proved=bool(data.get("proved")),
                    counterexample=None if found is None else Counterexample.from_json_data(found),
-                   diagnosis=data.get("diagnosis"), diagnosis_key=data.get("diagnosis_key"), column=data.get("column"))
+                   diagnosis=sentence_from_data(data.get("diagnosis"), data.get("diagnosis_segments")),
+                   diagnosis_key=data.get("diagnosis_key"), column=data.get("column"))
 
 
 @dataclass(frozen=True, kw_only=True)

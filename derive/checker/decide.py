@@ -18,6 +18,7 @@ import sympy
 from derive.checker.diagnose import CONSTANT_FACTOR, MISCONCEPTIONS
 from derive.evaluate import NotEvaluable, evaluate, to_mpf
 from derive.letters import expand_letters
+from derive.model import Described, written_out
 from derive.functions import prepare
 from derive.verify import Verifier, VerifyOptions
 
@@ -135,11 +136,13 @@ def diagnose(left: sympy.Expr, right: sympy.Expr, claim: Claim, verifier: Verifi
         for reference in references:
             for candidate, explanation in misconception.candidates(reference, claim.variable):
                 if _agree(verifier, candidate, right):
-                    return misconception.key, explanation or misconception.explanation
+                    # written out here: unpickling in the parent would rebuild (and evaluate) its formulas
+                    return misconception.key, written_out(explanation or misconception.explanation)
     for reference in references:
         factor = _constant_ratio(expand_user_definitions(reference, claim), right, verifier)
         if factor is not None:
-            return CONSTANT_FACTOR.key, f"Your expression is {factor} times the correct one: check the constant factors."
+            return CONSTANT_FACTOR.key, written_out(Described("Your expression is ", factor, " times the correct one: "
+                                                              "check the constant factors."))
     return None
 
 
@@ -179,7 +182,7 @@ def explain_negation(written: sympy.Expr) -> tuple[str, str]:
     return chosen.key, chosen.explanation
 
 
-def _constant_ratio(expected: sympy.Expr, actual: sympy.Expr, verifier: Verifier) -> str | None:
+def _constant_ratio(expected: sympy.Expr, actual: sympy.Expr, verifier: Verifier) -> sympy.Rational | None:
     ratios = []
     with mpmath.workdps(40):
         for a, b in zip(verifier.values(expected), verifier.values(actual)):
@@ -196,7 +199,7 @@ def _constant_ratio(expected: sympy.Expr, actual: sympy.Expr, verifier: Verifier
             return None
     if fraction in (1, -1, 0):
         return None
-    return str(fraction)
+    return sympy.Rational(fraction.numerator, fraction.denominator)
 
 
 def decide_approximation(left: sympy.Expr, right: sympy.Expr, claim: Claim) -> Verdict:

@@ -14,12 +14,20 @@ from dataclasses import dataclass
 
 import sympy
 
+from derive.differentiate.rules import QUOTIENT_RULE
+from derive.expressions import Stated
 from derive.functions import expand_definitions, sigma
-
+from derive.model import Described, listed
 
 #: A wrong answer a misconception predicts, with the explanation of that very slip (None: the
-#: misconception's general explanation applies).
+#: misconception's general explanation applies). Explanations are :class:`Described` sentences:
+#: plain text for the terminal and JSON, their formulas typeset in documents.
 Candidate = tuple[sympy.Expr, str | None]
+
+_x, _y = sympy.Symbol("x"), sympy.Symbol("y")
+_E_TO_MINUS_X = sympy.exp(-_x)
+#: d/dx(-x) = -1
+_DERIVATIVE_OF_MINUS_X = sympy.Eq(sympy.Derivative(-_x, _x), -1, evaluate=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,19 +71,18 @@ def _explain(mistake: str, dropped: list[sympy.Expr], v: sympy.Symbol) -> str | 
     """The slip in words, naming the inner function whose derivative is missing."""
     if len(dropped) != 1:
         return None
-    from derive.printing import to_plain  # the checker's messages print as derive prints
 
     inner = dropped[0]
     slope = sympy.diff(inner, v)
-    operator = f"d/d{v}" if inner.free_symbols <= {v} else f"∂/∂{v}"
+    taken = sympy.Eq(sympy.Derivative(inner, v), slope, evaluate=False)  # d/dx(2x) = 2, or ∂/∂w(wx) = x
     if mistake == "exp_no_inner":
         power = sympy.exp(inner)
-        return (f"The derivative of {to_plain(power)} is {to_plain(power * slope)}, not {to_plain(power)}: the chain "
-                f"rule multiplies by the derivative of the exponent, {operator}({to_plain(inner)}) = {to_plain(slope)}.")
+        return Described("The derivative of ", power, " is ", power * slope, ", not ", power, ": the chain rule "
+                         "multiplies by the derivative of the exponent, ", taken, ".")
     if slope.is_number and slope == -1:
         return None  # the general explanation says it as well
-    return (f"Chain rule: after differentiating the outer function you must multiply by the derivative of the inner "
-            f"function {to_plain(inner)}, which is {operator}({to_plain(inner)}) = {to_plain(slope)}; that factor is missing.")
+    return Described("Chain rule: after differentiating the outer function you must multiply by the derivative of "
+                     "the inner function ", inner, ", which is ", taken, "; that factor is missing.")
 
 
 def _replace_derivatives(
@@ -108,8 +115,6 @@ def _held_constant_differentiated(subject: sympy.Expr, x: sympy.Symbol) -> Itera
 
     Letters whose derivatives are the same (a_1 and a_2 in a_1 + a_2 + w) predict the same wrong
     answer: the explanation then names them all, never one of them as if it were the slip."""
-    from derive.printing import to_plain
-
     for function, v in _derivative_parts(subject, x):
         expanded = expand_definitions(function)
         letters = sorted((letter for letter in expanded.free_symbols - {v} if not isinstance(letter, sympy.Dummy)),
@@ -124,59 +129,64 @@ def _held_constant_differentiated(subject: sympy.Expr, x: sympy.Symbol) -> Itera
                 subject, v, lambda f, p=same[0]: sympy.Derivative(f, v) + sympy.Derivative(expand_definitions(f), p),
                 function)
             if len(same) == 1:
-                shown = to_plain(same[0])
-                yield candidate, (f"The letter {shown} does not depend on {v}: it is held constant, so its derivative "
-                                  f"with respect to {v} is 0; your result differentiates {shown} as if it changed with {v}.")
+                shown = same[0]
+                yield candidate, Described("The letter ", shown, " does not depend on ", v, ": it is held constant, so "
+                                           "its derivative with respect to ", v, " is 0; your result differentiates ",
+                                           shown, " as if it changed with ", v, ".")
             else:
-                names = ", ".join(to_plain(letter) for letter in same[:-1]) + f" and {to_plain(same[-1])}"
-                yield candidate, (f"The letters {names} do not depend on {v}: they are held constant, so their "
-                                  f"derivatives with respect to {v} are 0; your result differentiates one of them as "
-                                  f"if it changed with {v}.")
+                yield candidate, Described("The letters ", *listed(same, last=" and "), " do not depend on ", v,
+                                           ": they are held constant, so their derivatives with respect to ", v,
+                                           " are 0; your result differentiates one of them as if it changed with ", v, ".")
 
 
 MISCONCEPTIONS: tuple[Misconception, ...] = (
     Misconception(
         key="exp_derivative_without_chain",
-        explanation="The derivative of e^(-x) is -e^(-x), not e^(-x): the chain rule multiplies by the derivative "
-        "of the exponent, d/dx(-x) = -1.",
+        explanation=Described("The derivative of ", _E_TO_MINUS_X, " is ", -_E_TO_MINUS_X, ", not ", _E_TO_MINUS_X,
+                              ": the chain rule multiplies by the derivative of the exponent, ", _DERIVATIVE_OF_MINUS_X, "."),
         candidates=_mistakes("exp_no_inner"),
     ),
     Misconception(
         key="missing_inner_derivative",
-        explanation="Chain rule: after differentiating the outer function you must multiply by the derivative of "
-        "the inner function (du/dx); that factor is missing.",
+        explanation=Described("Chain rule: after differentiating the outer function you must multiply by the "
+                              "derivative of the inner function (", Stated("du/dx", r"\frac{du}{dx}"),
+                              "); that factor is missing."),
         candidates=_mistakes("drop_inner"),
     ),
     Misconception(
         key="quotient_rule_no_square",
-        explanation="Quotient rule: the denominator must be squared, (f/g)' = (g f' - f g')/g^2.",
+        explanation=Described("Quotient rule: the denominator must be squared, ", QUOTIENT_RULE, "."),
         candidates=_mistakes("quotient_no_square"),
     ),
     Misconception(
         key="quotient_rule_reversed",
-        explanation="Quotient rule: the numerator is g f' - f g' (denominator times the derivative of the "
-        "numerator first); yours has the two terms the other way round.",
+        explanation=Described("Quotient rule: the numerator is ", Stated("g f' - f g'", "g f' - f g'"),
+                              " (denominator times the derivative of the numerator first); yours has the two terms "
+                              "the other way round."),
         candidates=_mistakes("quotient_reversed"),
     ),
     Misconception(
         key="sigma_one_plus_sigma",
-        explanation="The derivative of the sigmoid is sigma(x)(1 - sigma(x)), with a minus sign; you wrote "
-        "sigma(x)(1 + sigma(x)).",
+        explanation=Described("The derivative of the sigmoid is ",
+                              Stated("sigma(x)(1 - sigma(x))", r"\sigma(x) \left(1 - \sigma(x)\right)"),
+                              ", with a minus sign; you wrote ",
+                              Stated("sigma(x)(1 + sigma(x))", r"\sigma(x) \left(1 + \sigma(x)\right)"), "."),
         candidates=_sigma_plus,
         differentiating=False,  # the formula misremembered: it applies wherever σ' is stated
     ),
     Misconception(
         key="sign_error",
-        explanation="Sign error: your expression is exactly the negative of the correct one. Common sources are "
-        "the factor -1 from d/dx(-x) = -1 (for example taking the derivative of e^(-x) to be e^(-x)) and the "
-        "numerator of the quotient rule written the wrong way round.",
+        explanation=Described("Sign error: your expression is exactly the negative of the correct one. Common "
+                              "sources are the factor ", sympy.S.NegativeOne, " from ", _DERIVATIVE_OF_MINUS_X,
+                              " (for example taking the derivative of ", _E_TO_MINUS_X, " to be ", _E_TO_MINUS_X,
+                              ") and the numerator of the quotient rule written the wrong way round."),
         candidates=lambda subject, x: iter([(-subject, None)]),
         differentiating=False,
     ),
     Misconception(
         key="constant_differentiated",
-        explanation="A letter that does not depend on the variable (a label y, a parameter) is held constant: its "
-        "derivative is 0, and your result differentiates it.",
+        explanation=Described("A letter that does not depend on the variable (a label ", _y, ", a parameter) is "
+                              "held constant: its derivative is 0, and your result differentiates it."),
         candidates=_held_constant_differentiated,
     ),
 )

@@ -8,6 +8,7 @@ carry an earlier error forward, to be a new error, or to be correct again.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
@@ -17,7 +18,9 @@ from derive.checker.decide import NEGATED, Claim, Verdict, explain_negation
 from derive.checker.diagnose import NOT_THE_EXERCISE
 from derive.checker.plan import LinePlan, UserDefinition
 from derive.checker.worker import ProofWorker
-from derive.printing import to_plain
+from derive.expressions import Stated
+from derive.model import Described, listed
+from derive.printing import to_latex, to_plain
 from derive.verdicts import Counterexample, LineReport
 
 
@@ -49,11 +52,11 @@ def judge_line(plan: LinePlan, verdicts: dict[int, Verdict], state: Judging, wor
         if plan.claims and state.exercise is not None and plan.report is not None:
             verdict = verdicts[id(plan.claims[0])]
             if verdict.decided and not verdict.holds:
-                function, definition = (to_plain(expr) for expr in state.exercise)
                 return dataclasses.replace(
                     plan.report, diagnosis_key=NOT_THE_EXERCISE.key,
-                    diagnosis=f"This is not the exercise's function {function} = {definition}; the lines below are "
-                    "checked for the function as defined here. " + NOT_THE_EXERCISE.explanation,
+                    diagnosis=Described("This is not the exercise's function ", sympy.Eq(*state.exercise, evaluate=False),
+                                        "; the lines below are checked for the function as defined here. ",
+                                        NOT_THE_EXERCISE.explanation),
                 )
     elif plan.kind == "unparsed":
         if state.error_line is None:
@@ -173,33 +176,34 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
 MAX_BELIEFS = 8
 
 
-def _redefinition_hint(parts: list[sympy.Expr], definitions: tuple[UserDefinition, ...], continuation: bool) -> str:
+def _redefinition_hint(parts: list[sympy.Expr], definitions: tuple[UserDefinition, ...], continuation: bool) -> Described:
     """For a wrong ``z = …`` whose letter already stands for an expression, or ``f(x) = …`` for a
     function defined before: say so, and how to give it a new meaning (conflicting definitions are
     a claim about the first one, never silently both)."""
     if continuation or not parts:
-        return ""
+        return Described()
     if isinstance(parts[0], sympy.Symbol):
         meaning = next((body for target, parameters, body in reversed(definitions)
                         if target == parts[0] and not parameters), None)
         if meaning is None:
-            return ""
-        return (f" {parts[0]} already stands for {to_plain(meaning)}, so this line claims the two are equal; to give "
-                f"{parts[0]} a new meaning, write 'Let {parts[0]} = …'.")
+            return Described()
+        return Described(" ", parts[0], " already stands for ", meaning, ", so this line claims the two are equal; to "
+                         "give ", parts[0], f" a new meaning, write 'Let {parts[0]} = …'.")
     applied = parts[0]
     if not (applied.args and all(isinstance(arg, sympy.Symbol) for arg in applied.args)
             and len(set(applied.args)) == len(applied.args)):  # f(2) = 5 is a value, not a new definition
-        return ""
+        return Described()
     defined = next(((parameters, body) for target, parameters, body in reversed(definitions)
                     if parameters and isinstance(applied, sympy.Expr) and applied.func == target
                     and len(applied.args) == len(parameters)), None)
     if defined is None:  # f(x) = … for a function defined on an earlier line: a claim about that one
-        return ""
+        return Described()
     parameters, body = defined
     name = applied.func.__name__
-    return (f" {to_plain(applied)} is already defined as {to_plain(body.xreplace(dict(zip(parameters, applied.args))))}, "
-            f"so this line claims the two are equal; a function keeps one definition: give the new one another "
-            f"name, as in {'g' if name != 'g' else 'h'}({', '.join(map(str, parameters))}) = ….")
+    other = sympy.Function("g" if name != "g" else "h")(*parameters)
+    return Described(" ", applied, " is already defined as ", body.xreplace(dict(zip(parameters, applied.args))),
+                     ", so this line claims the two are equal; a function keeps one definition: give the new one "
+                     "another name, as in ", Stated(f"{to_plain(other)} = …", rf"{to_latex(other)} = \ldots"), ".")
 
 
 def _carried_from_belief(state: Judging, parts: list[sympy.Expr], previous: sympy.Expr | None,
@@ -270,24 +274,49 @@ def _counterexample(verdict: Verdict) -> Counterexample | None:
     return Counterexample(x=x, left=left, right=right, at=verdict.at)
 
 
-def _wrong_message(claim: Claim, verdict: Verdict) -> str:
+def _wrong_message(claim: Claim, verdict: Verdict) -> Described:
+    """Why the line is wrong, its formulas apart: the two sides and their values at a point."""
     if verdict.message is not None:
-        return f"Cannot check this approximation: {verdict.message}."
+        return Described(f"Cannot check this approximation: {verdict.message}.")
     found = verdict.counterexample
     written = {placeholder: _literal(value, radius) for placeholder, value, radius in claim.decimals}
-    left, right = to_plain(claim.left.xreplace(written)), to_plain(claim.right.xreplace(written))
+    left, right = claim.left.xreplace(written), claim.right.xreplace(written)
     if claim.relation == "≈" and found:
-        def value(expr: str, shown: str, verb: str) -> str:
-            return f"{expr} {verb} {shown}" if shown[0] in "[(" else f"{expr} = {shown}"
-
         hint = ("; a whole number is exact: to mean 'about', give decimals (1.0 stands for [0.95, 1.05])"
                 if claim.right.is_Integer or claim.left.is_Integer else "")
-        return (f"Not a correct approximation: {value(left, found[1], 'lies in')}, but {value(right, found[2], 'stands for')} "
-                f"(a decimal stands for the numbers that round to it{hint}).")
+        return Described("Not a correct approximation: ", *_valued(left, found[1], "lies in"), ", but ",
+                         *_valued(right, found[2], "stands for"),
+                         f" (a decimal stands for the numbers that round to it{hint}).")
     if found:
         x, left_value, right_value = found
+        values = (*_valued(left, left_value), " but ", *_valued(right, right_value), ".")
         if not verdict.at:
-            return f"Not equal: {left} = {left_value} but {right} = {right_value}."
-        where = ", ".join(f"{name} = {value}" for name, value in verdict.at)
-        return f"Not an identity: at {where}, {left} = {left_value} but {right} = {right_value}."
-    return f"Not an identity: {left} and {right} are not both defined at any test point."
+            return Described("Not equal: ", *values)
+        where = listed(_valued(sympy.Symbol(name), value) for name, value in verdict.at)
+        return Described("Not an identity: at ", *where, ", ", *values)
+    return Described("Not an identity: ", left, " and ", right, " are not both defined at any test point.")
+
+
+#: A number as derive's verifier writes it (0.5, -2.779, 5.08e-435), and a value made of them: an
+#: interval [0.95, 1.05] or a number just off another, 1.0 - 5.08e-435.
+_NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
+_SHOWN_VALUE = re.compile(rf"\[?{_NUMBER}(?:(?:, | - | \+ ){_NUMBER})*\]?")
+
+
+def shown_value(value: str) -> str | Stated:
+    """A value derive computed, as a formula (-0.5 with a true minus sign, 5.08e-435 as
+    5.08·10⁻⁴³⁵); anything else (``undefined``) stays text."""
+    if not _SHOWN_VALUE.fullmatch(value):
+        return value
+    latex = re.sub(r"(\d)e\+?(-?)0*(\d)", r"\1 \\cdot 10^{\2\3}", value)
+    return Stated(value, latex.replace("[", "\\left[").replace("]", "\\right]") if latex.startswith("[") else latex)
+
+
+def _valued(expr: sympy.Basic, value: str, verb: str = "=") -> tuple[Described | str | sympy.Basic, ...]:
+    """``expr = value`` as one formula (an interval: ``expr lies in [a, b]``, the verb in words)."""
+    shown = shown_value(value)
+    if value[:1] in "[(":
+        return (expr, f" {verb} ", shown)
+    if isinstance(shown, Stated):
+        return (Stated(f"{to_plain(expr)} = {value}", f"{to_latex(expr)} = {shown.latex}"),)
+    return (expr, " = ", shown)

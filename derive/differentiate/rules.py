@@ -343,7 +343,7 @@ def product_like(f: sympy.Mul, x: sympy.Symbol) -> RuleApplication:
 #: The rules as a textbook states them, typeset in documents.
 _F, _G = sympy.symbols("f g")
 _PRODUCT_RULE = Stated("(f g)' = f' g + f g'", r"(f g)' = f' g + f g'")
-_QUOTIENT_RULE = Stated("(f/g)' = (g f' - f g')/g^2", r"\left(\frac{f}{g}\right)' = \frac{g f' - f g'}{g^{2}}")
+QUOTIENT_RULE = Stated("(f/g)' = (g f' - f g')/g^2", r"\left(\frac{f}{g}\right)' = \frac{g f' - f g'}{g^{2}}")
 
 
 def product_rule(factors: list[sympy.Expr], x: sympy.Symbol) -> RuleApplication:
@@ -367,7 +367,7 @@ def quotient_rule(numerator: sympy.Expr, denominator: sympy.Expr, x: sympy.Symbo
     )
     return RuleApplication(
         rule="quotient",
-        annotation=say(_QUOTIENT_RULE, " with ", sympy.Eq(_F, numerator, evaluate=False), " and ",
+        annotation=say(QUOTIENT_RULE, " with ", sympy.Eq(_F, numerator, evaluate=False), " and ",
                        sympy.Eq(_G, denominator, evaluate=False), "."),
         result=sympy.Mul(top, sympy.Pow(denominator, -2, evaluate=False), evaluate=False),
         details=(("numerator", numerator), ("denominator", denominator)),

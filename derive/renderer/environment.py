@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -68,4 +69,17 @@ def environment(output_format: str) -> jinja2.Environment:
     env.filters["plain"] = escape.plain_text
     env.filters["cell"] = escape.markdown_math_cell
     env.filters["code"] = escape.markdown_code
+    env.filters["sentence"] = sentence  # a checker's sentence: its text escaped, its formulas typeset
     return env
+
+
+def sentence(text: object) -> list[Any]:
+    """The pieces of a sentence derive wrote (a verdict, a diagnosis, a hint) for the
+    ``sentence`` macro of each format: a :class:`~derive.model.Described` with its formulas
+    apart, typeset; any other text as one piece of text (escaped by the macro, never typeset)."""
+    from derive.model import Annotation, method_segments
+    from derive.renderer.view import annotation_view
+
+    if text is None or text == "":
+        return []
+    return annotation_view(Annotation(method_segments(text) if isinstance(text, str) else (str(text),)))

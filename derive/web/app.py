@@ -38,6 +38,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from derive.errors import DeriveError, InputError, ToolMissingError, VerificationError
+from derive.sentences import sentence_pieces
 from derive.sandbox import JobFailed, LimitExceeded, Overloaded
 from derive.web.listing import Listing, cache_folder, read_listing, source_digest, write_listing
 from derive.web.options import (
@@ -87,8 +88,26 @@ def page_environment() -> jinja2.Environment:
     environment = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
     environment.filters["plain"] = escape.plain_text
+    # a line's sentence from the JSON wire (its message or diagnosis), for the handouts' ``sentence``
+    # macro: ``say.sentence(l|said("diagnosis"))``, its formulas as MathML
+    environment.filters["said"] = lambda line, field: said(line.get(field), line.get(f"{field}_segments"))
+    environment.filters["sentence"] = lambda pieces: pieces
     environment.filters["when"] = lambda seconds: datetime.datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M:%S")
     return environment
+
+
+def said(plain: str | None, pieces: object) -> list[dict[str, Any]]:
+    """A sentence of a checker report's JSON as the pieces the ``sentence`` macro writes: text, or
+    MathML converted from a formula's LaTeX once :func:`~derive.sentences.sentence_pieces` has
+    checked it is derive's printer's (never from a student's text)."""
+    from derive.renderer.mathml import latex_to_mathml
+
+    checked = sentence_pieces(plain, pieces)
+    if checked is None:
+        return [{"text": plain or "", "math": None}]
+    return [{"text": piece["text"], "math": None} if "text" in piece else
+            {"text": "", "math": {"mathml": Markup(latex_to_mathml(piece["latex"], alt=piece["plain"]))}}
+            for piece in checked]
 
 
 class WebApp:
@@ -784,7 +803,7 @@ def class_report(submissions: list[Submission]) -> dict[str, Any]:
     checked = [s for s in submissions if s.checked]
     reports = [s.report for s in checked if s.report is not None]
     mistakes: Counter[str] = Counter()
-    explanations: dict[str, str] = {}
+    explanations: dict[str, list[dict[str, Any]]] = {}
     examples: dict[str, str] = {}
     first_errors: Counter[int] = Counter()
     unreadable: list[str] = []
@@ -795,7 +814,7 @@ def class_report(submissions: list[Submission]) -> dict[str, Any]:
             if key and key not in seen:
                 seen.add(key)
                 mistakes[key] += 1
-                explanations.setdefault(key, line.get("diagnosis") or "")
+                explanations.setdefault(key, said(line.get("diagnosis"), line.get("diagnosis_segments")))
                 examples.setdefault(key, line["source"])
             if line["status"] == "unparsed" and line["relation"] == "not read" and len(unreadable) < 50:
                 unreadable.append(line["source"])

@@ -15,6 +15,7 @@ import pytest
 
 from derive.checker.grade import CSV_COLUMNS
 from derive.checker.reader import MAX_FILE_BYTES
+from derive.sentences import printer_latex
 from hostile import HOSTILE_LINES
 from tooling import artifact_dir, compile_latex, load_html, pandoc_math
 
@@ -233,7 +234,10 @@ def test_hostile_markdown_has_no_raw_html_or_tex(hostile_reports) -> None:
     markdown = hostile_reports["markdown"]
     parsed = pandoc_math(markdown)
     assert parsed.raw == [], parsed.raw
-    assert parsed.math == [], parsed.math
+    # the only mathematics is derive's own, printed from what it parsed (a counterexample, a
+    # diagnosis's formula): never a student's text read as TeX
+    assert parsed.math and all(printer_latex(node.tex) for node in parsed.math), parsed.math
+    assert not any(line in node.tex for node in parsed.math for line in HOSTILE_LINES if len(line) > 3)
     text = " ".join(parsed.strings)
     assert "Cannot" in text and "Likely" in text
 
