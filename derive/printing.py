@@ -494,4 +494,3 @@ def _has_prime_notation(target: sympy.Basic) -> bool:
     if not (isinstance(target, sympy.Function) and len(target.args) == 1):
         return False
     return bool(getattr(type(target), "latex_name", None)) or isinstance(target, sympy.core.function.AppliedUndef)
-
