@@ -19,6 +19,8 @@ _PRINTER_COMMANDS = frozenset("""
     alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi rho
     varrho sigma varsigma tau upsilon phi varphi chi psi omega
     Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+    substack middle bigl bigr Bigl Bigr biggl biggr overline bar hat tilde mathcal mathsf Vert le ge ne nabla ell
+    lfloor rfloor lceil rceil
 """.split())
 _PRINTER_LATEX = re.compile(r"(?:[A-Za-z0-9 {}^_()\[\].,;:'+\-=<>|/!*]|\\[A-Za-z]+|\\[,;! {}|])*")
 

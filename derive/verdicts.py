@@ -33,7 +33,9 @@ class Counterexample:
 
     @classmethod
     def from_json_data(cls, data: dict[str, Any]) -> Counterexample:
-        return cls(x=data["x"], left=data["left"], right=data["right"])
+        at = data.get("at") or {}
+        return cls(x=data["x"], left=data["left"], right=data["right"],
+                   at=tuple((str(name), str(value)) for name, value in at.items()) if isinstance(at, dict) else ())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,9 +70,9 @@ class LineReport:
             "line": self.line,
             "source": self.source,
             "status": self.status,
-            "message": self.message,
+            "message": str(self.message),  # the plain words (the pieces below keep the formulas)
             "counterexample": None if self.counterexample is None else self.counterexample.as_json_data(),
-            "diagnosis": self.diagnosis,
+            "diagnosis": None if self.diagnosis is None else str(self.diagnosis),
             "relation": self.relation,
             "proved": self.proved,
             "diagnosis_key": self.diagnosis_key,

@@ -284,15 +284,15 @@ def _wrong_message(claim: Claim, verdict: Verdict) -> Described:
     if claim.relation == "≈" and found:
         hint = ("; a whole number is exact: to mean 'about', give decimals (1.0 stands for [0.95, 1.05])"
                 if claim.right.is_Integer or claim.left.is_Integer else "")
-        return Described("Not a correct approximation: ", *_valued(left, found[1], "lies in"), ", but ",
-                         *_valued(right, found[2], "stands for"),
+        return Described("Not a correct approximation: ", *valued(left, found[1], "lies in"), ", but ",
+                         *valued(right, found[2], "stands for"),
                          f" (a decimal stands for the numbers that round to it{hint}).")
     if found:
         x, left_value, right_value = found
-        values = (*_valued(left, left_value), " but ", *_valued(right, right_value), ".")
+        values = (*valued(left, left_value), " but ", *valued(right, right_value), ".")
         if not verdict.at:
             return Described("Not equal: ", *values)
-        where = listed(_valued(sympy.Symbol(name), value) for name, value in verdict.at)
+        where = listed(valued(sympy.Symbol(name), value) for name, value in verdict.at)
         return Described("Not an identity: at ", *where, ", ", *values)
     return Described("Not an identity: ", left, " and ", right, " are not both defined at any test point.")
 
@@ -312,7 +312,7 @@ def shown_value(value: str) -> str | Stated:
     return Stated(value, latex.replace("[", "\\left[").replace("]", "\\right]") if latex.startswith("[") else latex)
 
 
-def _valued(expr: sympy.Basic, value: str, verb: str = "=") -> tuple[Described | str | sympy.Basic, ...]:
+def valued(expr: sympy.Basic, value: str, verb: str = "=") -> tuple[Described | str | sympy.Basic, ...]:
     """``expr = value`` as one formula (an interval: ``expr lies in [a, b]``, the verb in words)."""
     shown = shown_value(value)
     if value[:1] in "[(":

@@ -15,11 +15,12 @@ import sympy
 
 from derive.checker.decide import Claim
 from derive.errors import ParseError
-from derive.expressions import rebuild
+from derive.expressions import Stated, rebuild
 from derive.functions import variable as real_variable
 from derive.parse import as_definition, as_substitution, parse_expression, parse_line
 from derive.parse.prose import lead_in_blanked
-from derive.printing import to_plain
+from derive.model import Described
+from derive.printing import to_latex, to_plain
 from derive.verdicts import LineReport
 
 #: A student's definition: what it defines (a function class for ``f(x) = ...`` and ``L(w, b) = ...``,
@@ -99,12 +100,8 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
             compare = () if not first else (Claim(
                 relation="=", left=_at_the_variable(definition, x), right=state.exercise[1],
                 variable=x, diagnose=False),)
-            message = (
-                f"Lets {definition.name} stand for {to_plain(definition.body)} (a substitution: "
-                f"{definition.name}' and d{definition.name}/d{variable} are its derivative)."
-                if definition.substitution else
-                f"Defines {definition.name}({', '.join(map(str, definition.parameters))}) = {to_plain(definition.body)}."
-            )
+            message = _defines(definition.name, definition.parameters, definition.body, variable,
+                               substitution=definition.substitution)
             return LinePlan(number=number, source=source, kind="definition", parts=(definition.body,), claims=compare,
                          definitions=tuple(state.definitions),
                          report=LineReport(line=number, source=source, status="correct", proved=True,
@@ -212,3 +209,17 @@ def _replace_literal(expr: sympy.Expr, value: sympy.Rational, placeholder: sympy
     return rebuild(expr, tuple(_replace_literal(arg, value, placeholder) for arg in expr.args))
 
 
+
+
+def _defines(name: str, parameters: tuple[sympy.Symbol, ...], body: sympy.Expr, variable: str, *,
+             substitution: bool) -> Described:
+    """What a definition line says: "Defines f(x) = x^2 e^(3x)." or "Lets u stand for 1 + e^(-x)
+    (a substitution: u' and du/dx are its derivative).", its formulas apart."""
+    if substitution:
+        letter, x = (to_latex(sympy.Symbol(shown)) for shown in (name, variable))
+        return Described("Lets ", sympy.Symbol(name), " stand for ", body, " (a substitution: ",
+                         Stated(f"{name}'", f"{letter}'"), " and ",
+                         Stated(f"d{name}/d{variable}", rf"\frac{{d{letter}}}{{d{x}}}"), " are its derivative).")
+    head = f"{name}({', '.join(map(str, parameters))})"
+    head_latex = to_latex(sympy.Function(name)(*parameters)) if parameters else to_latex(sympy.Symbol(name))
+    return Described("Defines ", Stated(f"{head} = {to_plain(body)}", f"{head_latex} = {to_latex(body)}"), ".")

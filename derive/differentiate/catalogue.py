@@ -16,6 +16,7 @@ from derive.differentiate import networks as nets
 from derive.differentiate.backprop import Layer, backprop_route
 from derive.differentiate.routes import rules_route, SIGMOID_ROUTES, TANH_ROUTES, Route, softmax_cross_entropy_route
 from derive.errors import UnknownFunctionError
+from derive.model import Described
 from derive.functions import (
     SoftmaxOutput, _activation, elu, gelu, gelu_tanh, logsigmoid, mish, relu, sigma, silu, softmax_inputs, softmax_output,
     softplus, softsign,
@@ -28,6 +29,7 @@ class Entry:
     (``variables``; every other letter, the input x and the label y, is a parameter)."""
 
     name: str
+    #: the title as prose: plain text, or a Described sentence whose Greek parameter documents typeset
     title: str
     summary: str
     function: Callable[[sympy.Symbol], sympy.Expr]
@@ -171,12 +173,12 @@ ENTRIES: tuple[Entry, ...] = (
         variables=("z_1", "z_2", "z_3"),
         document="gradient",
     ),
-    _loss("swish_beta", "Swish with a parameter beta", "swish(x, beta) = x sigma(beta x); the derivatives in x and beta.",
+    _loss("swish_beta", Described("Swish with a parameter ", nets.beta), "swish(x, beta) = x sigma(beta x); the derivatives in x and beta.",
           nets.swish_beta, (nets.x, nets.beta)),
-    _loss("softplus_beta", "Softplus with a parameter beta",
+    _loss("softplus_beta", Described("Softplus with a parameter ", nets.beta),
           "softplus(x, beta) = (1/beta) ln(1 + e^(beta x)); its derivative in x is sigma(beta x).",
           nets.softplus_beta, (nets.x, nets.beta), variables=(nets.x,)),
-    _loss("elu_alpha", "ELU with a parameter alpha", "ELU(x, alpha) = x for x > 0, alpha(e^x - 1) otherwise.",
+    _loss("elu_alpha", Described("ELU with a parameter ", nets.alpha), "ELU(x, alpha) = x for x > 0, alpha(e^x - 1) otherwise.",
           nets.elu_alpha, (nets.x, nets.alpha), variables=(nets.x,)),
     _loss("leaky_relu", "Leaky ReLU", "LeakyReLU(x, alpha) = x for x > 0, alpha x otherwise.", nets.leaky_relu,
           (nets.x, nets.alpha), variables=(nets.x,)),

@@ -12,8 +12,13 @@ import re
 from pathlib import Path, PurePath
 from typing import Any
 
+import sympy
+
 from derive.checker.grade import Graded
+from derive.checker.judge import shown_value, valued
 from derive.grading.scoring import Score, number
+from derive.model import Described, listed, written_out
+from derive.verdicts import Counterexample
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -46,6 +51,7 @@ def feedback_context(graded: Graded, score: Score, *, shown_name: str, exercise:
                 "points": None if earned is None else _signed(earned.points),
                 "reason": None if earned is None else earned.reason,
                 "counterexample": None if found is None else {"x": found.x, "left": found.left, "right": found.right},
+                "check": _check_by_hand(found, report.variable),
             })
     first = next((line for line in lines if line["first_error"]), None)
     suggestion = report.outcome.suggestion if report is not None else None
@@ -67,6 +73,19 @@ def feedback_context(graded: Graded, score: Score, *, shown_name: str, exercise:
             "after_line": suggestion.after_line, "latex": suggestion.latex, "text": suggestion.text,
             "rule": suggestion.rule},
     }
+
+
+def _check_by_hand(found: Counterexample | None, variable: str) -> str | None:
+    """"Check it by hand: at x = 0 the left side is 0.25 but the right side is -0.25.", the point
+    and the numbers typeset (None without a point in the variable)."""
+    if found is None or not found.x:
+        return None
+    if len(found.at) > 1:
+        point = listed(valued(sympy.Symbol(name), value) for name, value in found.at)
+    else:  # (a report read back from JSON knows the point by its words: w = 0.5, x = -2.779)
+        point = (found.x,) if "=" in found.x else valued(sympy.Symbol(variable), found.x)
+    return written_out(Described("Check it by hand: at ", *point, " the left side is ", shown_value(found.left),
+                                 " but the right side is ", shown_value(found.right), "."))
 
 
 def _signed(value: float) -> str:

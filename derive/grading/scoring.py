@@ -10,8 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sympy
+
+from derive.expressions import Stated
 from derive.grading.rubric import Rubric
+from derive.model import Described, written_out
 from derive.verdicts import LineReport, Report
+
+#: The recognised form the rubric asks for, as the sigmoid's handout writes it.
+_IN_THE_FUNCTION_ITSELF = Stated("sigma(x)(1 - sigma(x))", r"\sigma(x) \left(1 - \sigma(x)\right)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,7 +112,8 @@ def score(report: Report, rubric: Rubric, *, recognised_form: bool = True) -> Sc
         components.append(Component(
             name="recognised form", points=rubric.recognised_form if reached else 0, maximum=rubric.recognised_form,
             reason=(f"line {outcome.result_line} writes the derivative in the function itself" if reached else
-                    "the result is not written in the function itself (such as sigma(x)(1 - sigma(x)))")))
+                    written_out(Described("the result is not written in the function itself (such as ",
+                                          _IN_THE_FUNCTION_ITSELF, ")")))))
     if unreadable:
         components.append(Component(name="unreadable lines", points=-rubric.unreadable_line * unreadable, maximum=0,
                                     reason=f"{unreadable} line{'s' if unreadable > 1 else ''} derive could not read, "
@@ -134,14 +142,15 @@ def _line_points(line: LineReport, rubric: Rubric) -> tuple[float, str]:
 
 def _final_reason(report: Report) -> str:
     outcome = report.outcome
+    x = sympy.Symbol(report.variable)
     if outcome.result_line is None:
-        return "no line states the derivative in terms of x"
+        return written_out(Described("no line states the derivative in terms of ", x))
     if outcome.reaches_derivative:
         return f"line {outcome.result_line} is the exercise's derivative"
     status = next((line.status for line in report.lines if line.line == outcome.result_line), "")
     if status == "correct":
         return f"line {outcome.result_line} is correct but is not yet the derivative (a derivative is left to take)"
-    return f"the last line about x (line {outcome.result_line}) is not correct"
+    return written_out(Described("the last line about ", x, f" (line {outcome.result_line}) is not correct"))
 
 
 def diagnoses_in_words(report: Report | None) -> str:

@@ -15,7 +15,7 @@ import sympy
 
 from derive.evaluate import NotEvaluable, evaluate
 from derive.expressions import replace_node
-from derive.model import Annotation, Derivation, Gradient, JacobianFacts, Worksheet, say
+from derive.model import Annotation, Derivation, Gradient, JacobianFacts, Worksheet, method_segments, say
 from derive.printing import DEFAULT_STYLE, LatexStyle, is_partial, to_latex, to_plain
 from derive.renderer.numbers import Plot, plot, rounded, shown_number, value_at
 from derive.renderer.view import Math, annotation_view, derivation_view
@@ -205,8 +205,16 @@ def _tick_label(value: float) -> str:
 
 
 def _title(derivation: Derivation) -> str:
-    """The document's title as plain text (the HTML page's name): :func:`_heading` written out."""
-    return Annotation(_heading(derivation)).plain()
+    """The document's title as plain text (the HTML page's name): :func:`_heading` written out,
+    a Greek parameter as its letter ("Swish with a parameter β")."""
+    return page_title(_heading(derivation))
+
+
+def page_title(segments: tuple[str | sympy.Basic, ...]) -> str:
+    """A heading as one line of Unicode text, for a page's ``<title>`` (which holds no markup): a
+    letter (β, x) as itself, other mathematics in plain text."""
+    return "".join(s if isinstance(s, str) else sympy.pretty(s, use_unicode=True) if isinstance(s, sympy.Symbol)
+                   else to_plain(s) for s in segments)
 
 
 def _heading(derivation: Derivation) -> tuple[str | sympy.Basic, ...]:
@@ -217,13 +225,16 @@ def _heading(derivation: Derivation) -> tuple[str | sympy.Basic, ...]:
     title = derivation.title
     if not title:
         return ("A derivative, step by step",)
+    named = method_segments(title)  # a Greek parameter stays mathematics ("Swish with a parameter β")
     partial = is_partial(sympy.Derivative(derivation.function, derivation.variable))
     if re.search(r"\b(gradient|derivative)s?\b", title, flags=re.IGNORECASE):
-        return (title, " (the derivative in ", derivation.variable, ")") if partial else (title,)
+        return (*named, " (the derivative in ", derivation.variable, ")") if partial else named
     in_variable = (" in ", derivation.variable, " of ") if partial else (" of ",)
     first_word = title.split()[0]
     common = first_word in ("The", "A", "An") or (first_word[1:].islower() and first_word.lower() in _COMMON_FIRST_WORDS)
-    return ("The derivative", *in_variable, title[0].lower() + title[1:] if common else title)
+    if common and isinstance(named[0], str):
+        named = (named[0][0].lower() + named[0][1:], *named[1:])
+    return ("The derivative", *in_variable, *named)
 
 
 #: First words of catalogue titles that are ordinary words, lower-cased mid-sentence ("the
@@ -321,7 +332,8 @@ def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> d
     backprop = [Math(letter, style=style) for letter in letters if not str(letter.lhs).startswith("y_")]
     labels = [Math(letter, style=style) for letter in letters if str(letter.lhs).startswith("y_")]
     return {
-        "title": gradient.title or "A gradient, step by step",
+        "title": page_title(method_segments(gradient.title or "A gradient, step by step")),
+        "heading": annotation_view(Annotation(method_segments(gradient.title or "A gradient, step by step")), style),
         "definition": Math(sympy.Eq(gradient.function, gradient.definition, evaluate=False), style=style),
         "variables": [Math(d.variable, style=style) for d in derivations],
         "letters": backprop,
