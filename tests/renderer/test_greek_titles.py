@@ -52,13 +52,18 @@ def _heading_line(latex: str) -> str:
     return next(line for line in latex.splitlines() if line.startswith(r"{\LARGE\bfseries"))
 
 
+#: How each format's documents start: the LaTeX title line, the Markdown "# " line.
+HEADINGS = {"tex": _heading_line, "md": lambda text: text.splitlines()[0]}
+
+
+@pytest.mark.parametrize("extension", sorted(HEADINGS))
 @pytest.mark.parametrize(("name", "word", "latex", "letter", "entity"), GREEK_TITLES)
-def test_latex_headings_typeset_the_letter(written: Path, name: str, word: str, latex: str, letter: str,
-                                           entity: str) -> None:
-    documents = [written / f"{name}.tex", *sorted((written / "worksheets").glob(f"{name}-*.tex"))]
+def test_latex_and_markdown_headings_typeset_the_letter(written: Path, extension: str, name: str, word: str,
+                                                        latex: str, letter: str, entity: str) -> None:
+    documents = [written / f"{name}.{extension}", *sorted((written / "worksheets").glob(f"{name}-*.{extension}"))]
     assert len(documents) == 3  # the handout, the worksheet and its key
     for document in documents:
-        heading = _heading_line(document.read_text(encoding="utf-8"))
+        heading = HEADINGS[extension](document.read_text(encoding="utf-8"))
         assert f"${latex}$" in heading, heading
         assert not GREEK_WORDS.search(re.sub(r"\$[^$]*\$", " ", heading)), heading
 
@@ -75,17 +80,6 @@ def test_html_titles_and_headings_show_the_letter(written: Path, name: str, word
         h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
         assert entity in h1, h1
         assert word not in re.sub(r"<math.*?</math>", " ", h1, flags=re.S), h1
-
-
-@pytest.mark.parametrize(("name", "word", "latex", "letter", "entity"), GREEK_TITLES)
-def test_markdown_headings_typeset_the_letter(written: Path, name: str, word: str, latex: str, letter: str,
-                                              entity: str) -> None:
-    documents = [written / f"{name}.md", *sorted((written / "worksheets").glob(f"{name}-*.md"))]
-    assert len(documents) == 3
-    for document in documents:
-        heading = document.read_text(encoding="utf-8").splitlines()[0]
-        assert heading.startswith("# ") and f"${latex}$" in heading, heading
-        assert not GREEK_WORDS.search(re.sub(r"\$[^$]*\$", " ", heading)), heading
 
 
 @pytest.mark.tools
