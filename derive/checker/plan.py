@@ -95,13 +95,15 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
             state.taken.add(definition.name)
             # Is it the exercise's function, miscopied? Asked only of the first definition; whether it
             # matters (the student never names the exercise's function) is known once all lines are read.
+            # A definition without the variable (L = (ŷ - y)^2/2) is a helper, never a miscopy.
             first = state.exercise is not None and len(state.definitions) == 1 and len(definition.parameters) <= 1
-            compare = () if not first else (Claim(
-                relation="=", left=_at_the_variable(definition, x), right=state.exercise[1],
-                variable=x, diagnose=False),)
+            at_variable = _at_the_variable(definition, x) if first else None
+            compare = () if at_variable is None or x not in at_variable.free_symbols else (Claim(
+                relation="=", left=at_variable, right=state.exercise[1], variable=x, diagnose=False),)
+            in_variable = (f" (a substitution: {definition.name}' and d{definition.name}/d{variable} are its derivative)"
+                           if x in definition.body.free_symbols else "")
             message = (
-                f"Lets {definition.name} stand for {to_plain(definition.body)} (a substitution: "
-                f"{definition.name}' and d{definition.name}/d{variable} are its derivative)."
+                f"Lets {definition.name} stand for {to_plain(definition.body)}{in_variable}."
                 if definition.substitution else
                 f"Defines {definition.name}({', '.join(map(str, definition.parameters))}) = {to_plain(definition.body)}."
             )
