@@ -333,7 +333,7 @@ def test_a_definition_without_the_variable_is_a_helper_not_a_miscopied_exercise(
     assert report.valid, [line.message for line in report.lines]
     definition = report.lines[0]
     assert definition.diagnosis_key is None and "not_the_exercise_function" not in report.diagnoses
-    assert definition.message == "Lets L stand for 1/2*(-y + yhat)^2."
+    assert definition.message == "Lets L stand for 1/2*(yhat - y)^2."
 
 
 # -- derivatives with respect to a substitution: dσ/du, d/du(...), as derive's handout's chain rule --
