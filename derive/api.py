@@ -16,6 +16,7 @@ from derive.differentiate.catalogue import Entry, lookup
 from derive.differentiate.routes import CANDIDATE_MOVES, rules_route
 from derive.differentiate.softmax import build_entry_derivation
 from derive.errors import DeriveError, InputError
+from derive.expressions import reading_order
 from derive.facts.detail import DEFAULT_DETAIL, Detail, at_detail, check_detail
 from derive.facts.jacobian import softmax_jacobian
 from derive.facts.properties import derive_properties
@@ -208,7 +209,7 @@ def gradient(
             variables = entry.gradient_variables
         else:
             assert isinstance(expr_or_name, sympy.Basic)
-            variables = tuple(sorted(expr_or_name.free_symbols, key=lambda symbol: symbol.name))
+            variables = tuple(sorted(expr_or_name.free_symbols, key=reading_order))
     if not variables:
         raise DeriveError("there is no variable to differentiate in")
     derivations = tuple(derive(expr_or_name, variable, route, options=options, detail=detail) for variable in variables)

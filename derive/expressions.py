@@ -7,12 +7,27 @@ These helpers rebuild trees with ``evaluate=False``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
-
 from typing import Any
 
 import sympy
 from sympy.core.symbol import Str
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def reading_order(symbol: sympy.Basic) -> tuple[tuple[int, str, int], ...]:
+    """A sort key that lists letters as a reader counts them: ``w_2`` before ``w_10`` (the
+    digits of a subscript compare as numbers), ``b`` before ``w``.
+
+    >>> names = ["w_10", "w_2", "b", "w_1", "w_100", "w_11"]
+    >>> sorted(names, key=lambda name: reading_order(sympy.Symbol(name)))
+    ['b', 'w_1', 'w_2', 'w_10', 'w_11', 'w_100']
+    """
+    name = getattr(symbol, "name", str(symbol))
+    return tuple((1, "", int(part)) if part.isdigit() else (0, part, 0) for part in _DIGITS.split(name) if part)
 
 
 def rebuild(expr: sympy.Basic, args: tuple[sympy.Basic, ...]) -> sympy.Basic:

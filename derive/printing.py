@@ -35,7 +35,20 @@ class LatexStyle:
 DEFAULT_STYLE = LatexStyle()
 
 
-class DeriveLatexPrinter(LatexPrinter):
+class _PositiveFirst:
+    """A sum SymPy ordered is written as a textbook writes it: starting with a term that is not
+    negative when it has one (cos x - sin x, not -sin x + cos x; ŷ - y; x - x²). A sum kept as
+    written (a derivation's own move) keeps its order."""
+
+    def _as_ordered_terms(self, expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
+        terms = super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
+        if (order or self.order) == "none" or not terms or not terms[0].could_extract_minus_sign():  # type: ignore[attr-defined]
+            return terms
+        index = next((index for index, term in enumerate(terms) if not term.could_extract_minus_sign()), None)
+        return terms if index is None else [terms[index], *terms[:index], *terms[index + 1 :]]
+
+
+class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
     """SymPy's LaTeX printer with derive's notation settings."""
 
     _default_settings = {
@@ -93,7 +106,7 @@ class DeriveLatexPrinter(LatexPrinter):
             self._settings["order"] = order
 
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
-        return super()._print_Add(expr, order="none" if is_unevaluated(expr) else order)
+        return super()._print_Add(expr, order="none" if as_written(expr) else order)
 
     def _print_product_plainly(self, factors: list[sympy.Expr]) -> str:
         """Each factor printed on its own, in the given order, joined by a centred dot."""
@@ -312,7 +325,7 @@ class DeriveStrPrinter(StrPrinter):
     """SymPy's ``str`` printer that keeps the written order of unevaluated sums and products."""
 
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
-        return super()._print_Add(expr, order="none" if is_unevaluated(expr) else order)
+        return super()._print_Add(expr, order="none" if as_written(expr) else order)
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
         if not is_unevaluated(expr):
@@ -327,7 +340,7 @@ class DeriveStrPrinter(StrPrinter):
         return f"log({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
 
-class PlainPrinter(DeriveStrPrinter):
+class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
     """One-line text for people (terminal output, annotations): ``e^(-x)``, ``d/dx(...)``, ``a = b``."""
 
     _default_settings = {**DeriveStrPrinter._default_settings, "negative_powers": "fractions"}
@@ -471,6 +484,13 @@ def to_text(expr: sympy.Basic) -> str:
     'sigma(x)*(1 - sigma(x))'
     """
     return DeriveStrPrinter().doprint(expr)
+
+
+def as_written(expr: sympy.Add) -> bool:
+    """Whether a sum prints in the order of its terms: when it was built unevaluated, and when it
+    holds a derivative still to be taken (a line of a derivation: (f g)' = f' g + f g' stays in
+    the rule's order even when SymPy's own order for printing would swap its terms)."""
+    return is_unevaluated(expr) or expr.has(sympy.Derivative)
 
 
 def is_unevaluated(expr: sympy.Basic) -> bool:

@@ -191,3 +191,10 @@ def test_a_gradient_in_the_users_symbols() -> None:
     assert g.variables == (b, w) and g.proved
     assert [d.result.subs({w: 1, b: 0}) for d in g.derivations] == [1, 2]
     assert repr(g) == "<Gradient f in b, w: 2 derivations, proved>"
+
+
+def test_a_gradients_letters_come_in_reading_order() -> None:
+    """w_2 before w_10 (subscripts compare as numbers), as a course lists the weights."""
+    w2, w10, w1, b = sympy.symbols("w_2 w_10 w_1 b")
+    g = derive.gradient(w10 * w2 + w1 * b)
+    assert g.variables == (b, w1, w2, w10) and g.proved

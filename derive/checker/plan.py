@@ -96,12 +96,13 @@ def plan_line(number: int, source: str, syntax: str, variable: str, state: Readi
             state.taken.add(definition.name)
             # Is it the exercise's function, miscopied? Asked only of the first definition; whether it
             # matters (the student never names the exercise's function) is known once all lines are read.
+            # A definition without the variable (L = (ŷ - y)^2/2) is a helper, never a miscopy.
             first = state.exercise is not None and len(state.definitions) == 1 and len(definition.parameters) <= 1
-            compare = () if not first else (Claim(
-                relation="=", left=_at_the_variable(definition, x), right=state.exercise[1],
-                variable=x, diagnose=False),)
+            at_variable = _at_the_variable(definition, x) if first else None
+            compare = () if at_variable is None or x not in at_variable.free_symbols else (Claim(
+                relation="=", left=at_variable, right=state.exercise[1], variable=x, diagnose=False),)
             message = _defines(definition.name, definition.parameters, definition.body, variable,
-                               substitution=definition.substitution)
+                               substitution=definition.substitution, in_variable=x in definition.body.free_symbols)
             return LinePlan(number=number, source=source, kind="definition", parts=(definition.body,), claims=compare,
                          definitions=tuple(state.definitions),
                          report=LineReport(line=number, source=source, status="correct", proved=True,
@@ -212,10 +213,13 @@ def _replace_literal(expr: sympy.Expr, value: sympy.Rational, placeholder: sympy
 
 
 def _defines(name: str, parameters: tuple[sympy.Symbol, ...], body: sympy.Expr, variable: str, *,
-             substitution: bool) -> Described:
+             substitution: bool, in_variable: bool) -> Described:
     """What a definition line says: "Defines f(x) = x^2 e^(3x)." or "Lets u stand for 1 + e^(-x)
-    (a substitution: u' and du/dx are its derivative).", its formulas apart."""
+    (a substitution: u' and du/dx are its derivative)." (the parenthesis only for a letter that
+    depends on the variable), its formulas apart."""
     if substitution:
+        if not in_variable:
+            return Described("Lets ", sympy.Symbol(name), " stand for ", body, ".")
         letter, x = (to_latex(sympy.Symbol(shown)) for shown in (name, variable))
         return Described("Lets ", sympy.Symbol(name), " stand for ", body, " (a substitution: ",
                          Stated(f"{name}'", f"{letter}'"), " and ",

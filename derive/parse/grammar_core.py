@@ -63,7 +63,7 @@ PLUS: "+"
 MINUS: /[-\u2212\u2013]/
 DIVIDE: /[\/\u00f7]/
 SUPNUM: /\u207b?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+/
-SUB: /_\s*(?:\{\s*\\?[A-Za-z0-9]+\s*(?:_\s*(?:\{\s*[A-Za-z0-9]+\s*\}|[A-Za-z0-9]))?\s*\}|[A-Za-z0-9])/
+SUB: /_\s*(?:\{\s*(?:\\(?:hat|widehat|bar|overline|tilde|widetilde)\s*(?:\{\s*\\?[A-Za-z]+\s*\}|\s[A-Za-z])|\\?[A-Za-z0-9]+)\s*(?:_\s*(?:\{\s*[A-Za-z0-9]+\s*\}|[A-Za-z0-9]))?\s*\}|[A-Za-z0-9])/
 GREEK: /[\u03b1-\u03bf\u03c1\u03c4-\u03c9\u0391-\u03a9\u03d1\u03d5\u03f5]/
 ACCENTED: /[A-Za-z][\u0302\u0303\u0304]|[\u0176\u0177\u0232\u0233]/
 PARTIAL: "\u2202"

@@ -514,8 +514,11 @@ def _check_number(token: Token) -> None:
 
 _OPNAME_INNER = re.compile(r"[A-Za-z]+$|[A-Za-z]+(?=\s*\}$)")
 _SUBSCRIPT_INNER = re.compile(r"_\s*(?:\{\s*(?P<braced>[A-Za-z0-9]+)\s*\}|(?P<single>[A-Za-z0-9]))")
-# \partial_{\theta_1}, \partial_{w_1}: the subscript of ∂ is a whole letter, itself subscripted
-_PARTIAL_SUBSCRIPT = re.compile(r"_\s*\{\s*\\?(?P<letter>[A-Za-z]+)\s*(?:_\s*\{?\s*(?P<index>[A-Za-z0-9]+)\s*\}?)?\s*\}")
+# \partial_{\theta_1}, \partial_{w_1}, \partial_{\hat{y}}: the subscript of ∂ is a whole letter,
+# itself subscripted or accented
+_PARTIAL_SUBSCRIPT = re.compile(
+    r"_\s*\{\s*(?:\\(?P<accent>hat|widehat|bar|overline|tilde|widetilde)\s*(?:\{\s*\\?(?P<accented>[A-Za-z]+)\s*\}"
+    r"|\s(?P<bare>[A-Za-z]))|\\?(?P<letter>[A-Za-z]+))\s*(?:_\s*\{?\s*(?P<index>[A-Za-z0-9]+)\s*\}?)?\s*\}")
 _ACCENT_INNER = re.compile(r"\\(?P<accent>[A-Za-z]+)\s*(?:\{\s*\\?(?P<braced>[A-Za-z]+)\s*\}|(?P<single>[A-Za-z]))")
 _GREEK_SPECIAL = {"ϑ": "vartheta", "ϕ": "phi", "ϵ": "epsilon", "ϖ": "varpi"}
 
@@ -659,9 +662,11 @@ def _subscripted(previous: Token | None, sub: Token, names: Names, context: _Con
     partial_of = _PARTIAL_SUBSCRIPT.fullmatch(str(sub)) if previous is not None and previous.type == D else None
     if match is not None:
         script = match.group("braced") or match.group("single")
-    elif partial_of is not None:  # \partial_{\theta_1}: with respect to the letter theta_1
+    elif partial_of is not None:  # \partial_{\theta_1}, \partial_{\hat{y}}: with respect to theta_1, yhat
         index = partial_of.group("index")
-        script = partial_of.group("letter") + (f"_{index}" if index else "")
+        accent = partial_of.group("accent")
+        letter = (partial_of.group("accented") or partial_of.group("bare")) + ACCENTS[accent] if accent else partial_of.group("letter")
+        script = letter + (f"_{index}" if index else "")
     else:
         raise ParseError("a subscript is one letter or digit, or up to 8 of them in braces: w_1, w_{12}", column=column)
     if len(script) > MAX_SUBSCRIPT:

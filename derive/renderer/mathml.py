@@ -12,22 +12,11 @@ import html
 import re
 from functools import lru_cache
 
-from latex2mathml.converter import convert
+from derive.markup import MATHML_ATTRIBUTES, MATHML_TAGS
 
 _FORBIDDEN = re.compile(r"\\(text\w*|mbox|hbox|href|url|html\w*|mathrm|style|class|cssId|bbox|color|colorbox|require)\b")
 _ATTRIBUTE = re.compile(r"\s([A-Za-z_:][\w:.-]*)\s*=")
-_MATHML_ATTRIBUTES = frozenset(
-    "xmlns display stretchy fence form separator accent accentunder movablelimits largeop symmetric lspace rspace "
-    "mathvariant columnalign columnspacing rowspacing columnlines rowlines frame framespacing displaystyle "
-    "scriptlevel width height depth minsize maxsize linethickness open close notation align equalrows equalcolumns".split()
-)
 _TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:.-]*)")
-_MATHML_TAGS = frozenset(
-    "math mrow mi mn mo ms mtext mspace mfrac msqrt mroot msub msup msubsup munder mover munderover "
-    "mtable mtr mtd mstyle merror mpadded mphantom mfenced menclose semantics annotation".split()
-)
-
-
 _FENCE = re.compile(r'(<mo stretchy="(?:true|false)"(?: fence="true")?(?: form="(?:prefix|postfix)")?)>(?=[^<]*[()\[\]|{}\u0028\u0029]|&#x0002[89];|&#x0005[BD];)')
 
 
@@ -44,9 +33,11 @@ def latex_to_mathml(latex: str, *, alt: str, display: bool = False, hidden: bool
     start), and worksheets repeat the same derivation for every student."""
     if _FORBIDDEN.search(latex):
         raise UnsafeMathError(f"refusing to convert LaTeX with a text command: {latex!r}")
+    from latex2mathml.converter import convert  # only when HTML is written: a LaTeX-only run never loads it
+
     mathml = convert(latex, display="block" if display else "inline")
-    unexpected = {tag for tag in _TAG.findall(mathml)} - _MATHML_TAGS
-    unexpected |= {attribute for attribute in _ATTRIBUTE.findall(mathml)} - _MATHML_ATTRIBUTES
+    unexpected = {tag for tag in _TAG.findall(mathml)} - MATHML_TAGS
+    unexpected |= {attribute for attribute in _ATTRIBUTE.findall(mathml)} - MATHML_ATTRIBUTES
     if unexpected:
         raise UnsafeMathError(f"MathML conversion produced unexpected tags or attributes {sorted(unexpected)}")
     # fences hug what they enclose: ( x ), not (  x  ) (latex2mathml leaves the operator spacing on)

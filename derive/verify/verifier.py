@@ -15,7 +15,7 @@ import mpmath
 import sympy
 
 from derive.evaluate import NotEvaluable, evaluate, evaluate_columns, to_mpf
-from derive.expressions import evaluate_arithmetic
+from derive.expressions import evaluate_arithmetic, reading_order
 from derive.functions import nowhere_defined, prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
@@ -103,7 +103,7 @@ class Verifier:
     def point(self, symbols: set[sympy.Symbol], index: int) -> tuple[tuple[str, str], ...]:
         """The value of each of ``symbols`` at sample point ``index`` (all parts counted), by name."""
         return tuple((str(symbol), _show_point(self.rationals(symbol)[index]))
-                     for symbol in sorted(symbols, key=lambda symbol: symbol.name))
+                     for symbol in sorted(symbols, key=reading_order))
 
     def label(self, symbols: set[sympy.Symbol], index: int) -> str:
         """How a point is named: its value alone when the claim is about the verifier's variable
@@ -289,7 +289,7 @@ class Verifier:
         2 or -2), or None: ``(label, left, right)`` and each variable's value, as
         :meth:`prove` gives them. The two sides must differ at two working precisions, so that
         rounding can never make one."""
-        symbols = sorted(self.symbols(a, b), key=lambda symbol: symbol.name)
+        symbols = sorted(self.symbols(a, b), key=reading_order)
         if not symbols or len(symbols) > 6:
             return None
         prepared = (self.prepared(a), self.prepared(b))

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from derive.markup import UnsafeMarkupError, check_embedded
+
 #: The libraries whose versions the listing depends on (SymPy prints the definitions, latex2mathml
 #: turns them into MathML).
 RENDERING_LIBRARIES = ("sympy", "mpmath", "latex2mathml")
@@ -81,6 +83,10 @@ def read_listing(folder: Path, digest: str) -> Listing | None:
         return None
     for entry in data["catalogue"]:
         if not (isinstance(entry, dict) and all(isinstance(entry.get(key), kind) for key, kind in _ENTRY_KEYS.items())):
+            return None
+        try:  # a page embeds it as it is: a file edited by someone else is no listing of derive's
+            check_embedded(entry["definition_mathml"], "mathml")
+        except UnsafeMarkupError:
             return None
     return Listing(catalogue=data["catalogue"], columns=data["columns"])
 

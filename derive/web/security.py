@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from derive.errors import DeriveError
+from derive.markup import UnsafeMarkupError, check_embedded
+from derive.sandbox import JobFailed
 from derive.web.options import MAX_BODY_BYTES, MAX_FIELD_CHARACTERS
 
 BROWSER_COOKIE = "derive_browser"
@@ -32,6 +34,28 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
+
+
+#: Where a worker's answer carries markup that pages embed as it is, and what kind it is.
+MARKUP_KEYS = {"mathml": "mathml", "mathml_display": "mathml", "definition_mathml": "mathml", "svg": "svg"}
+
+
+def embedded_markup(result: Any, kind: str | None = None) -> Any:
+    """A worker's answer, once every piece of MathML and SVG in it (under the keys of
+    :data:`MARKUP_KEYS`, at any depth) is found to hold only what derive writes: the worker ran a
+    student's text, so the server checks what it will put into a page. Else :class:`JobFailed`."""
+    if isinstance(result, dict):
+        for key, value in result.items():
+            embedded_markup(value, MARKUP_KEYS.get(key, kind) if isinstance(key, str) else kind)
+    elif isinstance(result, (list, tuple)):
+        for value in result:
+            embedded_markup(value, kind)
+    elif isinstance(result, str) and kind is not None:
+        try:
+            check_embedded(result, kind)
+        except UnsafeMarkupError as error:
+            raise JobFailed(f"a worker sent {error}: the page is not shown") from None
+    return result
 
 
 class HTTPProblem(DeriveError):

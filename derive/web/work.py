@@ -20,6 +20,7 @@ import anyio
 import anyio.to_thread
 
 from derive.sandbox import PRELOAD, Overloaded, SandboxPool
+from derive.web.security import embedded_markup
 from derive.web.options import ServeOptions
 from derive.web.store import Exercise
 
@@ -76,7 +77,7 @@ class Work:
     def run_now(self, target: str, *args: Any, timeout: float, **options: Any) -> Any:
         """A job run from a thread (the server's start): once the workers are started."""
         self.start()
-        return self.pool.run(target, *args, timeout=timeout, **options)
+        return embedded_markup(self.pool.run(target, *args, timeout=timeout, **options))
 
     def close(self) -> None:
         with self._start_lock:  # a start under way ends first; none begins after
@@ -98,7 +99,7 @@ class Work:
                 await anyio.to_thread.run_sync(self.start)
             call = functools.partial(self.pool.run, target if ":" in target else f"derive.jobs:{target}", *args, timeout=timeout,
                                      queue_timeout=self.options.queue_timeout, **options)
-            return await anyio.to_thread.run_sync(call, limiter=self._threads)
+            return embedded_markup(await anyio.to_thread.run_sync(call, limiter=self._threads))
         finally:
             self._admitted -= 1
 

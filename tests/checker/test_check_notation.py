@@ -325,6 +325,17 @@ def test_a_miscopied_function_named_by_a_substitution_is_noted() -> None:
     assert helper.valid and helper.lines[0].diagnosis_key is None
 
 
+@pytest.mark.parametrize("function", [None, "sigmoid", "tanh"])
+def test_a_definition_without_the_variable_is_a_helper_not_a_miscopied_exercise(function: str | None) -> None:
+    """A backprop derivation starts from the loss in ŷ and y: no x in it, so no miscopy of σ(x),
+    and no talk of its derivative in x."""
+    report = check("L = \\frac{1}{2}(\\hat{y} - y)^2\n\\partial_{\\hat{y}} L = \\hat{y} - y", function=function)
+    assert report.valid, [line.message for line in report.lines]
+    definition = report.lines[0]
+    assert definition.diagnosis_key is None and "not_the_exercise_function" not in report.diagnoses
+    assert definition.message == "Lets L stand for 1/2*(yhat - y)^2."
+
+
 # -- derivatives with respect to a substitution: dσ/du, d/du(...), as derive's handout's chain rule --
 
 HANDOUT_CHAIN_RULE = r"""u = 1+e^{-x}

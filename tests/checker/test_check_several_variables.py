@@ -139,7 +139,7 @@ MISUSED = [
      "Not an identity: at x = -1, f(x) = 1.0 but x^3 = -1.0. f(x) is already defined as x^2, so this line claims the "
      "two are equal; a function keeps one definition: give the new one another name, as in g(x) = …."),
     ("L(w,b) = w + b\nL(w,b) = w - b", 2, "wrong",
-     "Not an identity: at b = 1, w = 1, L(w, b) = 2.0 but -b + w = 0.0. L(w, b) is already defined as b + w, so this "
+     "Not an identity: at b = 1, w = 1, L(w, b) = 2.0 but w - b = 0.0. L(w, b) is already defined as b + w, so this "
      "line claims the two are equal; a function keeps one definition: give the new one another name, as in "
      "g(w, b) = …."),
     ("L(w,b) = w + b\nL(w) = w", 2, "unparsed", "Cannot read this line: L takes 2 arguments: write L(w, b) (at column 1)"),

@@ -77,6 +77,10 @@ def test_a_hundred_parameters_are_checked_and_a_counterexample_names_each(tmp_pa
     assert {f"w_{i}" for i in HUNDRED} <= set(line["counterexample"]["at"])
     for name, value in line["counterexample"]["at"].items():
         assert f"{name} = {value}" in line["message"]
+    # listed as a reader counts them: w_1, w_2, …, w_10, …, w_100 (not w_1, w_10, w_100, w_11)
+    assert list(line["counterexample"]["at"]) == [f"w_{i}" for i in HUNDRED]
+    positions = [line["message"].index(f"w_{i} = ") for i in HUNDRED]
+    assert positions == sorted(positions)
 
 
 def test_past_the_limit_of_letters_one_line_and_exit_2(tmp_path: Path) -> None:

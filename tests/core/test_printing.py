@@ -226,3 +226,31 @@ def test_a_decimal_coefficient_is_written_before_its_factor() -> None:
 ])
 def test_the_derivative_of_a_function_of_an_expression_names_the_variable(expr: sympy.Expr, latex: str, plain: str) -> None:
     assert to_latex(expr) == latex and to_plain(expr) == plain
+
+
+Y, Y_HAT = sympy.symbols("y yhat", real=True)
+SUMS = [
+    # a sum SymPy ordered starts with a term that is not negative, when it has one
+    (-sympy.sin(x) + sympy.cos(x), r"\cos{\left(x \right)} - \sin{\left(x \right)}", "cos(x) - sin(x)"),
+    (exp(x) * (sympy.cos(x) - sympy.sin(x)), r"\left(\cos{\left(x \right)} - \sin{\left(x \right)}\right) e^{x}",
+     "(cos(x) - sin(x))*e^x"),
+    (Y_HAT - Y, r"\hat{y} - y", "yhat - y"),
+    (x - x**2, r"x - x^{2}", "x - x^2"),
+    (1 - 3 * x**2, r"1 - 3 x^{2}", "1 - 3*x^2"),
+    (x - 1, r"x - 1", "x - 1"),
+    (-x - 1, r"- x - 1", "-x - 1"),  # no term that is not negative: as SymPy orders it
+    (Add(-x, 1, evaluate=False), r"- x + 1", "-x + 1"),  # a sum kept as written keeps its order
+    # a line of a derivation keeps the rule's order, though SymPy would print its terms swapped
+    (Add(Mul(Derivative(exp(x), x), sympy.cos(x), evaluate=False), Mul(exp(x), Derivative(sympy.cos(x), x), evaluate=False),
+         evaluate=False), r"\frac{d}{dx} e^{x} \cdot \cos{\left(x \right)} + e^{x} \cdot \frac{d}{dx} \cos{\left(x \right)}",
+     "d/dx(e^x)*cos(x) + e^x*d/dx(cos(x))"),
+]
+
+
+@pytest.mark.parametrize(("expr", "latex", "plain"), SUMS, ids=[plain for _, _, plain in SUMS])
+def test_sums_are_written_as_a_textbook_writes_them(expr: sympy.Expr, latex: str, plain: str) -> None:
+    assert (to_latex(expr), to_plain(expr)) == (latex, plain)
+
+
+def test_the_json_form_keeps_sympys_own_order() -> None:
+    assert to_text(-sympy.sin(x) + sympy.cos(x)) == "-sin(x) + cos(x)"
