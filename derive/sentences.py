@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 
-#: The commands derive's LaTeX printer writes in formulas (and the textbook rules it states).
+#: The commands derive's LaTeX printer writes in formulas (and the textbook rules it states); none
+#: that carries text (\\text, \\mathrm), which the MathML conversion refuses (derive.renderer.mathml).
 _PRINTER_COMMANDS = frozenset("""
-    frac dfrac tfrac left right cdot cdots ldots dots times partial operatorname mathrm mathit mathbf mathbb sqrt
+    frac dfrac tfrac left right cdot cdots ldots dots times partial operatorname mathit mathbf mathbb sqrt
     infty to leq geq neq approx in notin cup cap setminus mid vert lvert rvert lbrace rbrace langle rangle
     sin cos tan cot sec csc sinh cosh tanh coth sech csch arcsin arccos arctan ln log exp lim max min
-    sum prod int pm mp quad qquad prime displaystyle text textrm limits emptyset forall exists
+    sum prod int pm mp quad qquad prime displaystyle limits emptyset forall exists
     alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi rho
     varrho sigma varsigma tau upsilon phi varphi chi psi omega
     Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega

@@ -225,7 +225,8 @@ def test_json_keeps_the_plain_words_and_the_formulas_and_reads_them_back(report:
     assert data["lines"][0]["message_segments"] is None  # "Correct: proved symbolically." has no formula
 
 
-@pytest.mark.parametrize("latex", [r"\input{/etc/passwd}", r"x \def\a{b}", "$x$", r"\frac{1}{2", r"a & b", r"\catcode"])
+@pytest.mark.parametrize("latex", [r"\input{/etc/passwd}", r"x \def\a{b}", "$x$", r"\frac{1}{2", r"a & b", r"\catcode",
+                                   r"\text{<b>x</b>}", r"\mathrm{x}"])
 def test_a_formula_edited_into_the_json_falls_back_to_the_plain_words(report: Report, latex: str) -> None:
     data = report.lines[-1].as_json_data()
     pieces = [dict(piece) for piece in data["diagnosis_segments"]]
