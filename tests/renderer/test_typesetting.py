@@ -186,6 +186,25 @@ def test_diff_documents_worksheets_keys_and_table_compile_without_overfull_lines
     assert not failures, "\n\n".join(failures)
 
 
+@pytest.mark.tools
+def test_a_rule_name_beside_a_long_step_is_never_broken(tmp_path: Path) -> None:
+    """GELU-tanh's steps fill the line: each rule name and its mark then go whole, flush right,
+    onto a line of their own ("Sum" / "rule ✓" on two lines was seen in the PDF)."""
+    require_tool("pdftotext")
+    import subprocess
+
+    assert main(["gelu_tanh", "--format", "latex", "--out", str(tmp_path)]) == 0
+    source = (tmp_path / "gelu_tanh.tex").read_text(encoding="utf-8")
+    pdf = compile_latex(source, artifact_dir("typesetting/rule-names"), name="gelu_tanh")
+    lines = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    marked = re.findall(r"\\rulename\{([^}]*)\}~\\proved", source)
+    assert len(marked) > 10
+    whole = [" ".join(line.split()) for line in lines.splitlines()]
+    broken = {name: (marked.count(name), found) for name in set(marked)
+              if (found := sum(line.count(f"{name} ✓") for line in whole)) < marked.count(name)}
+    assert not broken, f"rule names split across lines (in the source, whole in the PDF): {broken}"
+
+
 # --- whole documents: HTML at a phone's and a laptop's width -------------------------------------
 
 
