@@ -71,7 +71,9 @@ class DeriveLatexPrinter(LatexPrinter):
         if decimal is not None:
             # 0.044715 x^3, as the user wrote it, not 8943 x^3/200000
             shown = rf"\left({self._print(rest)}\right)" if rest.is_Add else self._print(rest)
-            return f"{'- ' if coefficient < 0 else ''}{decimal} {shown}"
+            # a number after the decimal takes a dot: 0.044715 \cdot 3 x^2, never 0.0447153x^2
+            joiner = r" \cdot " if shown[:1].isdigit() else " "
+            return f"{'- ' if coefficient < 0 else ''}{decimal}{joiner}{shown}"
         factors = list(expr.args)
         plainly = (
             any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in factors)

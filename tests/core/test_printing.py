@@ -216,6 +216,10 @@ def test_a_decimal_coefficient_is_written_before_its_factor() -> None:
     x = sympy.Symbol("x")
     assert to_latex(sympy.Rational(8943, 200000) * x**3) == "0.044715 x^{3}"
     assert to_latex(-sympy.Rational(26829, 200000) * x**2 * sympy.cos(x)) == r"- 0.134145 x^{2} \cos{\left(x \right)}"
+    # the power rule's 3 after the decimal (GELU-tanh step 5.2.4) takes a dot: not 0.0447153x^2
+    three_x_squared = sympy.Mul(3, x**2, evaluate=False)
+    assert to_latex(sympy.Mul(sympy.Rational(8943, 200000), three_x_squared, evaluate=False)) == r"0.044715 \cdot 3 x^{2}"
+    assert to_latex(sympy.Mul(sympy.Rational(8943, 200000), 3, x**2, evaluate=False)) == r"0.044715 \cdot 3 x^{2}"
 
 
 @pytest.mark.parametrize(("expr", "latex", "plain"), [
