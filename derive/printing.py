@@ -232,7 +232,8 @@ def is_partial(derivative: sympy.Derivative) -> bool:
         return True
     if target.is_Symbol:
         return False
-    if isinstance(target, sympy.Function) and len(target.args) > 1 and not isinstance(target, log_base):
+    if (isinstance(target, sympy.Function) and len(target.args) > 1
+            and not isinstance(target, (log_base, sympy.Piecewise))):  # a piecewise |x| is one variable's: d/dx
         return True
     symbols = {s for s in target.free_symbols if not isinstance(s, sympy.Dummy)}
     return len(symbols) > 1

@@ -227,6 +227,9 @@ def test_a_decimal_coefficient_is_written_before_its_factor() -> None:
     (sympy.Derivative(sigma(3 * variable("x")), variable("x")), r"\frac{d}{dx} \sigma\left(3 x\right)", "d/dx(sigma(3*x))"),
     (sympy.Derivative(sympy.tanh(2 * variable("x")), variable("x")), r"\frac{d}{dx} \tanh{\left(2 x \right)}", "d/dx(tanh(2*x))"),
     (sympy.Derivative(sigma(variable("x")), variable("x")), r"\sigma'(x)", "sigma'(x)"),
+    # |x| written piecewise (softsign step 4) is a function of x alone: d/dx, not the partial ∂/∂x
+    (sympy.Derivative(sympy.Piecewise((-variable("x"), variable("x") < 0), (variable("x"), True)), variable("x")),
+     r"\frac{d}{dx} \begin{cases} - x & x < 0 \\ x & x \geq 0 \end{cases}", None),
 ])
-def test_the_derivative_of_a_function_of_an_expression_names_the_variable(expr: sympy.Expr, latex: str, plain: str) -> None:
-    assert to_latex(expr) == latex and to_plain(expr) == plain
+def test_the_derivative_of_a_function_of_an_expression_names_the_variable(expr: sympy.Expr, latex: str, plain: str | None) -> None:
+    assert to_latex(expr) == latex and (plain is None or to_plain(expr) == plain)
