@@ -305,7 +305,7 @@ def constant(f: sympy.Expr, x: sympy.Symbol) -> RuleApplication:
         return RuleApplication(rule="hold_constant",
                                annotation=say("Hold ", f, " constant: it does not depend on ", x, ", so its derivative is 0."),
                                result=S.Zero)
-    return RuleApplication(rule="constant", annotation=say(f, " does not depend on ", x, ", so its derivative is 0."), result=S.Zero)
+    return RuleApplication(rule="constant", annotation=say("The constant ", f, " does not depend on ", x, ", so its derivative is 0."), result=S.Zero)
 
 
 def variable_rule(x: sympy.Symbol) -> RuleApplication:

@@ -324,6 +324,9 @@ def test_every_catalogue_document_typesets_the_mathematics_in_its_sentences(cata
     faults = [f"{name}: {fault}: ...{prose[max(0, found.start() - 40):found.end() + 30]!r}..."
               for name, latex in catalogue_latex.items() for prose in (_prose(latex),)
               for fault, pattern in _PROSE_FAULTS.items() for found in pattern.finditer(prose)]
+    # a sentence never opens with a number ("$1$ does not depend on $x$" read as a formula's tail)
+    faults += [f"{name}: a sentence begins with a number: ...{latex[found.start():found.end() + 40]!r}..."
+               for name, latex in catalogue_latex.items() for found in re.finditer(r"(?:\.|\{\\small) \$-?\d", latex)]
     assert len(catalogue_latex) == len(ENTRIES) + 1
     assert not faults, "\n".join(faults)
 
