@@ -24,12 +24,21 @@ SVG_WIDTH, SVG_HEIGHT, SVG_MARGIN = 640, 360, 40
 COLOURS = ("#1f5fa8", "#c0392b", "#2e7d32")
 
 
+def _derivatives_style(function: sympy.Basic, variable: sympy.Symbol, style: LatexStyle) -> LatexStyle:
+    """A function of several letters (L(z, y) in z) is differentiated with ∂ throughout: no
+    d/dz ln σ(z) beside ∂/∂z (...) on one line."""
+    if is_partial(sympy.Derivative(function, variable)):
+        return dataclasses.replace(style, partial_derivatives=True)
+    return style
+
+
 def handout_context(
     derivation: Derivation, others: list[Derivation] | tuple[Derivation, ...] = (), style: LatexStyle = DEFAULT_STYLE
 ) -> dict[str, Any]:
     """The context of ``handout.*.j2``: the derivation, other routes, properties, plot, numbers."""
     x = derivation.variable
     derivative = derivation.start
+    style = _derivatives_style(derivation.function, x, style)
     extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
     # Only a complete derivation of a function of x alone gets a graph and a worked example.
     numeric = not extra and derivation.complete
@@ -104,7 +113,10 @@ def unicode_text(text: str) -> str:
 def worked_example(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE, point: int = 1, decimals: int = 4) -> dict[str, Any] | None:
     """F(1) and F′(1), correctly rounded, and the recognised form evaluated as a cross-check."""
     x = derivation.variable
-    function_at = derivation.function.subs(x, point) if not isinstance(derivation.function, sympy.Function) else derivation.function.func(point, evaluate=False)
+    function = derivation.function
+    # a named function at the point, unevaluated: σ(1), and log(1, 2) for a function of several arguments
+    function_at = (function.func(*(argument.subs(x, point) for argument in function.args), evaluate=False)
+                   if isinstance(function, sympy.Function) else function.subs(x, point))
     slope_at = sympy.Subs(sympy.Derivative(derivation.function, x), x, point)
     try:
         value = value_at(derivation.definition, x, point)
@@ -263,6 +275,7 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
     steps (no sub-derivations: a worksheet and its key are one page or two), each blank with its
     hint and a box sized to its answer; the exercises with the key steps of each solution."""
     x = sheet.derivation.variable
+    exercise_style, style = style, _derivatives_style(sheet.derivation.function, x, style)
     prompt = f(x)
     title = _title(sheet.derivation)
     steps = sheet.derivation.steps
@@ -271,11 +284,12 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
         solution = exercise.derivation
         named = exercise.prompt if exercise.prompt is not None else prompt
         wrt = exercise.variable if exercise.variable is not None else x
-        view = derivation_view(solution, style)
+        own = _derivatives_style(exercise.function, wrt, exercise_style)
+        view = derivation_view(solution, own)
         shown = key_steps(view["steps"])
         exercises.append({
-            "prompt": Math(sympy.Eq(named, exercise.function, evaluate=False), style=style),
-            "answer": Math(sympy.Eq(sympy.Derivative(named, wrt), solution.result, evaluate=False), style=style),
+            "prompt": Math(sympy.Eq(named, exercise.function, evaluate=False), style=own),
+            "answer": Math(sympy.Eq(sympy.Derivative(named, wrt), solution.result, evaluate=False), style=own),
             "solution": view,
             "key_steps": shown,
             "box": answer_box(solution.result, working=min(4, len(shown))),
@@ -314,6 +328,7 @@ def jacobian_context(facts: JacobianFacts, style: LatexStyle = DEFAULT_STYLE) ->
 def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
     """The context of ``gradient.*.j2``: the loss, the network's letters, each partial derivative
     step by step, and the gradient as a column vector."""
+    style = dataclasses.replace(style, partial_derivatives=True)  # a loss of several letters: ∂ throughout, never d beside ∂
     derivations = gradient.derivations
     partials = sympy.Matrix([d.start for d in derivations])
     results = sympy.Matrix([d.result for d in derivations])

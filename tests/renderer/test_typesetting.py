@@ -26,6 +26,7 @@ DIFF_CORPUS = {
     "nested-chain": "exp(sin(x^2))",
     "long-sum": "sin(x)*cos(x)*exp(x) + ln(1+x^2)*atan(x) + x^3*sqrt(1+x^2)",
     "gradient": "a*x^2 + b*x",
+    "log-base": "log(x, 2)",  # a function of two arguments: its worked example failed (TypeError)
 }
 
 
@@ -262,6 +263,28 @@ def test_no_html_document_scrolls_sideways_on_a_phone_a_laptop_or_paper(html_pag
     assert not wide, "\n".join(wide)
 
 
+@pytest.mark.tools
+def test_pandocs_html_of_the_longest_handouts_fits_a_laptop(tmp_path: Path) -> None:
+    """`pandoc -s --mathml` of the Markdown (its default page, about 36em wide): long steps, results
+    and definitions are cut into aligned lines, a wide start gets a row of its own (GELU-tanh's
+    result and softmax cross-entropy's first step ran to 1283 and 1142 px at 1000 px)."""
+    import subprocess
+
+    pandoc = require_tool("pandoc")
+    pages = []
+    for name in ("gelu_tanh", "softmax_cross_entropy", "two_layer", "tanh"):
+        assert main([name, "--format", "markdown", "--out", str(tmp_path)]) == 0
+        page = tmp_path / f"{name}.pandoc.html"
+        subprocess.run([pandoc, "-s", "--mathml", "--metadata", f"title={name}", str(tmp_path / f"{name}.md"), "-o", str(page)],
+                       check=True, capture_output=True, timeout=60)
+        shown = re.sub(r"<annotation.*?</annotation>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        assert "\\begin{aligned}" not in shown and "$$" not in shown  # every display became MathML
+        pages.append(page)
+    wide = [f"{page.name}: {scroll} px wide for {client} px" for page in pages
+            for scroll, client in [_page_widths(page)["1000 px"]] if scroll > client]
+    assert not wide, "\n".join(wide)
+
+
 # --- names ---------------------------------------------------------------------------------------
 
 
@@ -329,6 +352,18 @@ def test_every_catalogue_document_typesets_the_mathematics_in_its_sentences(cata
                for name, latex in catalogue_latex.items() for found in re.finditer(r"(?:\.|\{\\small) \$-?\d", latex)]
     assert len(catalogue_latex) == len(ENTRIES) + 1
     assert not faults, "\n".join(faults)
+
+
+def test_a_document_that_writes_partial_derivatives_writes_no_d_beside_them(catalogue_latex: dict[str, str], documents: Path) -> None:
+    """BCE's L(z, y), every gradient entry and the backprop worksheet and key: ∂ throughout (an
+    exercise in x with a parameter k is its own derivation, ∂/∂x σ(kx), beside d/dx elsewhere;
+    "-y d/dz ln σ(z) + ∂/∂z (...)" on one line was seen in the BCE and logistic-regression handouts)."""
+    written = {**catalogue_latex, **{path.name: path.read_text(encoding="utf-8") for path in documents.glob("logistic_regression-*.tex")}}
+    partial = {name: latex for name, latex in written.items() if r"\partial" in latex}
+    assert {"bce.tex", "logistic_regression.tex", "two_layer.tex", "softmax.tex", "swish_beta.tex",
+            "logistic_regression-worksheet-key.tex"} <= set(partial)
+    mixed = [name for name, latex in partial.items() if re.search(r"\\frac\{d\}\{d|\\frac\{d [^}]*\}\{d ", latex)]
+    assert not mixed, mixed
 
 
 @pytest.mark.parametrize(("prose", "fault"), [
