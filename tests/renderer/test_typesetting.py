@@ -27,6 +27,7 @@ DIFF_CORPUS = {
     "long-sum": "sin(x)*cos(x)*exp(x) + ln(1+x^2)*atan(x) + x^3*sqrt(1+x^2)",
     "gradient": "a*x^2 + b*x",
     "log-base": "log(x, 2)",  # a function of two arguments: its worked example failed (TypeError)
+    "general-power": "x^x",  # e^(x ln x) written back as a power
 }
 
 
@@ -330,6 +331,7 @@ def _prose(latex: str) -> str:
     body = latex.split(r"\begin{document}", 1)[-1]
     body = _MATH.sub(" ", body)
     body = re.sub(r"\\texttt\{[^}]*\}", " ", body)
+    body = re.sub(r"\\penalty-?\d+|\\vspace\*?\{[^}]*\}", " ", body)  # layout, not prose
     return re.sub(r"\\(label|ref|includegraphics|begin|end)(\[[^]]*\])?\{[^}]*\}", " ", body)
 
 
@@ -364,6 +366,17 @@ def test_a_document_that_writes_partial_derivatives_writes_no_d_beside_them(cata
             "logistic_regression-worksheet-key.tex"} <= set(partial)
     mixed = [name for name, latex in partial.items() if re.search(r"\\frac\{d\}\{d|\\frac\{d [^}]*\}\{d ", latex)]
     assert not mixed, mixed
+
+
+def test_diff_documents_worksheets_and_keys_typeset_the_mathematics_in_their_sentences(documents: Path) -> None:
+    """The same check for typed expressions, worksheets and keys ("Write e^(g ln f) back as f^g."
+    and "reduced with r^q = base" were written as text in the x^x and sqrt(x)/(1 + x^2) documents)."""
+    written = {path.name: path.read_text(encoding="utf-8") for path in documents.glob("*.tex")}
+    faults = [f"{name}: {fault}: ...{prose[max(0, found.start() - 40):found.end() + 30]!r}..."
+              for name, latex in written.items() for prose in (_prose(latex),)
+              for fault, pattern in _PROSE_FAULTS.items() for found in pattern.finditer(prose)]
+    assert len(written) >= len(DIFF_CORPUS) + 6
+    assert not faults, "\n".join(faults)
 
 
 @pytest.mark.parametrize(("prose", "fault"), [
