@@ -82,8 +82,14 @@ def plot_caption(figure: Plot, functions: list[sympy.Expr], x: sympy.Symbol) -> 
         segments.append(" The curves are broken where they jump or are undefined, near ")
         segments += _listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in figure.breaks])
         segments.append(".")
-    if figure.asymptotes:
-        segments.append(" Dashed lines mark vertical asymptotes.")
+    inside = [at for at in figure.asymptotes if low < at < high]
+    edges = [at for at in figure.asymptotes if not low < at < high]
+    if inside:
+        segments.append(" Dashed lines mark the vertical asymptotes " if len(inside) > 1 else " A dashed line marks the vertical asymptote ")
+        segments += [*_listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in inside]), "."]
+    if edges:  # drawn on the frame, where no dash shows: said in words
+        segments += [" A curve has a vertical asymptote at the edge of the picture, ",
+                     *_listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in edges]), "."]
     if figure.clipped:
         y_low, y_high = figure.y_range
         segments += [" Values outside ", sympy.Interval(shown_number(y_low), shown_number(y_high)),
@@ -116,7 +122,7 @@ def worked_example(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE, po
     function = derivation.function
     # a named function at the point, unevaluated: σ(1), and log(1, 2) for a function of several arguments
     function_at = (function.func(*(argument.subs(x, point) for argument in function.args), evaluate=False)
-                   if isinstance(function, sympy.Function) else function.subs(x, point))
+                   if isinstance(function, sympy.Function) else replace_node(function, x, sympy.Integer(point)))  # √1/(1² + 1), not ½
     slope_at = sympy.Subs(sympy.Derivative(derivation.function, x), x, point)
     try:
         value = value_at(derivation.definition, x, point)

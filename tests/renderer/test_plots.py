@@ -206,9 +206,16 @@ def test_the_caption_says_what_is_shown(name: str) -> None:
     else:
         assert r"x \in \left[-6, 6\right]" in caption
     if name in ("1/x", "tan"):
-        assert "broken where they jump or are undefined" in caption and "asymptotes" in caption
+        assert "broken where they jump or are undefined" in caption and "asymptote" in caption
     if figure(name).clipped:
         assert "are cut off" in caption
+    # an asymptote is named; one on the frame (ln x at x = 0) shows no dash, so the words say where it is
+    if name == "tan":
+        assert "Dashed lines mark the vertical asymptotes $x = -4.71$, " in caption
+    if name == "1/x":
+        assert "A dashed line marks the vertical asymptote $x = 0$." in caption
+    if name in ("ln", "x^x") and figure(name).asymptotes:
+        assert "at the edge of the picture, $x = 0$." in caption and "ashed" not in caption
 
 
 def test_the_latex_picture_has_breaks_and_marks() -> None:
@@ -218,6 +225,8 @@ def test_the_latex_picture_has_breaks_and_marks() -> None:
     assert tex.count(r"\draw[dashed, gray]") == 4
     assert "mark=triangle*" in tex and "mark options={rotate=180}" in tex
     assert r"x \in \left[-6, 6\right]" in tex
+    # the legend sits below the box, in one row: inside it covered the curves (sqrt(x)/(1 + x^2) peaks at the top left)
+    assert "legend style={at={(0.5,-0.22)}, anchor=north, legend columns=-1" in tex and "legend pos" not in tex
 
 
 @pytest.mark.tools
