@@ -21,6 +21,7 @@ from derive.renderer.numbers import Plot, plot, rounded, shown_number, value_at
 from derive.renderer.view import Math, annotation_view, derivation_view
 
 SVG_WIDTH, SVG_HEIGHT, SVG_MARGIN = 640, 360, 40
+SVG_LEGEND = 28  # the band below the picture that holds the legend
 COLOURS = ("#1f5fa8", "#c0392b", "#2e7d32")
 
 
@@ -199,9 +200,13 @@ def svg_geometry(figure: Plot, labels: list[str]) -> dict[str, Any]:
         )
         marks = [{"x": px(x), "y": py(y), "up": side == "up"} for x, y, side in series.exits]
         curves.append({"path": path, "colour": COLOURS[index % len(COLOURS)], "label": labels[index], "marks": marks})
+    legend_x = float(SVG_MARGIN)  # the legend's entries side by side, each as wide as its label (about 7.5 px a letter)
+    for curve in curves:
+        curve["legend_x"] = f"{legend_x:.0f}"
+        legend_x += 34 + 7.5 * len(curve["label"]) + 24
     zero_y = py(0.0) if y0 <= 0 <= y1 else py(y0)
     return {
-        "width": SVG_WIDTH, "height": SVG_HEIGHT, "margin": SVG_MARGIN,
+        "width": SVG_WIDTH, "height": SVG_HEIGHT + SVG_LEGEND, "margin": SVG_MARGIN, "legend_y": str(SVG_HEIGHT + SVG_LEGEND // 2 - 4),
         "left": str(SVG_MARGIN), "right": str(SVG_MARGIN + width), "top": str(SVG_MARGIN), "bottom": str(SVG_MARGIN + height),
         "plot_width": str(width), "plot_height": str(height),
         "axis_y": zero_y, "axis_x": px(0.0) if x0 <= 0 <= x1 else px(x0),
@@ -212,9 +217,17 @@ def svg_geometry(figure: Plot, labels: list[str]) -> dict[str, Any]:
     }
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789-xni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ˣⁿⁱ")
+
+
 def unicode_label(expr: sympy.Basic) -> str:
-    """A short label for a legend or caption: σ(x), σ′(x)."""
-    return Math(expr).plain.replace("sigma", "σ").replace("'", "′").replace("log(", "ln(")
+    """A short label for a legend or caption, as a formula reads without markup: σ(x), σ′(x),
+    √x/(x² + 1) (not sqrt(x)/(x^2 + 1)), x·σ(x)."""
+    text = Math(expr).plain.replace("sigma", "σ").replace("'", "′").replace("log(", "ln(")
+    text = re.sub(r"\^(-?\d+|[xni]\b)", lambda power: power.group(1).translate(_SUPERSCRIPTS), text)
+    text = re.sub(r"sqrt\((\w)\)", r"√\1", text).replace("sqrt(", "√(")
+    text = re.sub(r"\bpi\b", "π", text)
+    return text.replace("*", "·").replace(" - ", " − ").replace("(-", "(−")
 
 
 def _tick_label(value: float) -> str:

@@ -187,6 +187,17 @@ def test_svg_draws_each_piece_as_its_own_sub_path(name: str) -> None:
     assert len(markers) == sum(len(series.exits) for series in figure(name).series)
 
 
+@pytest.mark.parametrize("name", ["x^x", "1/x", "tan"])
+def test_the_svg_legend_sits_below_the_frame_and_reads_as_formulas(name: str) -> None:
+    """Inside the frame the legend covered the curves; its labels read "sqrt(x)/(x^2 + 1)"."""
+    root = ET.fromstring(handout(name)["svg"])
+    frame_bottom = 40 + 280
+    labels = [text for text in root.iter(f"{SVG}text") if text.get("fill") == "#222222"]
+    assert len(labels) == 2 and all(float(text.get("y")) > frame_bottom + 20 for text in labels)
+    assert not any(mark in text.text for text in labels for mark in ("^", "sqrt", "*")), [text.text for text in labels]
+    assert float(root.get("height")) > float(labels[0].get("y"))
+
+
 def test_svg_coordinates_stay_inside_the_plot_area() -> None:
     for name in MISLEADING:
         for path in _svg_curves(handout(name)["svg"]):
