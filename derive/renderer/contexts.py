@@ -123,7 +123,9 @@ def worked_example(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE, po
     function = derivation.function
     # a named function at the point, unevaluated: σ(1), and log(1, 2) for a function of several arguments
     function_at = (function.func(*(argument.subs(x, point) for argument in function.args), evaluate=False)
-                   if isinstance(function, sympy.Function) else replace_node(function, x, sympy.Integer(point)))  # √1/(1² + 1), not ½
+                   if isinstance(function, sympy.Function)
+                   else function.subs(x, point) if function.has(sympy.Derivative)  # d/dx σ(x): no derivative in 1
+                   else replace_node(function, x, sympy.Integer(point)))  # √1/(1² + 1), not ½
     slope_at = sympy.Subs(sympy.Derivative(derivation.function, x), x, point)
     try:
         value = value_at(derivation.definition, x, point)

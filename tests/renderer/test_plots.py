@@ -238,6 +238,7 @@ def test_the_latex_picture_has_breaks_and_marks() -> None:
     assert r"x \in \left[-6, 6\right]" in tex
     # the legend sits below the box, in one row: inside it covered the curves (sqrt(x)/(1 + x^2) peaks at the top left)
     assert "legend style={at={(0.5,-0.22)}, anchor=north, legend columns=-1" in tex and "legend pos" not in tex
+    # labels too long for one row (the typeset corpus's long sum) stand one under the other: see test_typesetting
 
 
 @pytest.mark.tools
