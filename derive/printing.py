@@ -84,8 +84,16 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         if decimal is not None:
             # 0.044715 x^3, as the user wrote it, not 8943 x^3/200000
             shown = rf"\left({self._print(rest)}\right)" if rest.is_Add else self._print(rest)
-            return f"{'- ' if coefficient < 0 else ''}{decimal} {shown}"
+            # a number after the decimal takes a dot: 0.044715 \cdot 3 x^2, never 0.0447153x^2
+            joiner = r" \cdot " if shown[:1].isdigit() else " "
+            return f"{'- ' if coefficient < 0 else ''}{decimal}{joiner}{shown}"
         factors = list(expr.args)
+        below = [f.base if f.exp == -1 else sympy.Pow(f.base, -f.exp, evaluate=False) for f in factors if f.is_Pow and f.exp.is_negative]
+        if is_unevaluated(expr) and len(below) > 1 and any(base.is_Number for base in below):
+            # 1/(x ln 2) at x = 1: the denominator 1 · ln 2, never the juxtaposed "1 ln 2"
+            above = [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
+            numerator = self._print(sympy.Mul(*above, evaluate=False)) if above else "1"
+            return rf"\frac{{{numerator}}}{{{self._print(sympy.Mul(*below, evaluate=False))}}}"
         plainly = (
             any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in factors)
             or any(arg.is_Add and any(map(_is_reciprocal, arg.atoms(sympy.Pow))) for arg in factors)
@@ -106,7 +114,22 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
             self._settings["order"] = order
 
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
-        return super()._print_Add(expr, order="none" if as_written(expr) else order)
+        unevaluated = as_written(expr)
+        if unevaluated and any(term.is_Add for term in expr.args):
+            # a sum inside a sum needs no brackets: (w_2 h + b_2) - y after a substitution reads w_2 h + b_2 - y
+            expr = sympy.Add(*_terms(expr), evaluate=False)
+        if unevaluated:
+            latex = super()._print_Add(expr, order="none")
+        else:
+            # a sum SymPy built is printed in SymPy's order (2x - 2) also inside a product printed as
+            # written, whose "none" order would otherwise reach it (-2 + 2x beside 2x - 2 in the prompt)
+            inherited, self._settings["order"] = self._settings["order"], None
+            try:
+                latex = super()._print_Add(expr, order=order)
+            finally:
+                self._settings["order"] = inherited
+        # a term that prints its own minus (-y · 1/a) is subtracted: "a - y", never "a + - y"
+        return latex.replace(" + - ", " - ")
 
     def _print_product_plainly(self, factors: list[sympy.Expr]) -> str:
         """Each factor printed on its own, in the given order, joined by a centred dot."""
@@ -243,7 +266,8 @@ def is_partial(derivative: sympy.Derivative) -> bool:
         return True
     if target.is_Symbol:
         return False
-    if isinstance(target, sympy.Function) and len(target.args) > 1 and not isinstance(target, log_base):
+    if (isinstance(target, sympy.Function) and len(target.args) > 1
+            and not isinstance(target, (log_base, sympy.Piecewise))):  # a piecewise |x| is one variable's: d/dx
         return True
     symbols = {s for s in target.free_symbols if not isinstance(s, sympy.Dummy)}
     return len(symbols) > 1
@@ -496,6 +520,11 @@ def as_written(expr: sympy.Add) -> bool:
 def is_unevaluated(expr: sympy.Basic) -> bool:
     """True when SymPy would rewrite ``expr`` if it were built normally (order, signs, nesting)."""
     return expr.func(*expr.args).args != expr.args
+
+
+def _terms(expr: sympy.Basic) -> list[sympy.Basic]:
+    """The terms of a sum, sums inside it opened, in the order written."""
+    return [term for arg in expr.args for term in (_terms(arg) if arg.is_Add else [arg])]
 
 
 def _juxtaposes_a_number(factors: list[sympy.Basic]) -> bool:

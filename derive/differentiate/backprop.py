@@ -85,7 +85,8 @@ def backprop_route(function: sympy.Expr, layers: tuple[Layer, ...], variable: sy
         substeps=substeps,
     )
     values = [step.after for step in substeps]
-    chain.step("local_derivatives", say("Put in the local derivatives."), product(*values))
+    # a local derivative equal to 1 (∂z/∂b) is no factor: the result ends at σ(z), not σ(z) · 1
+    chain.step("local_derivatives", say("Put in the local derivatives."), product(*([v for v in values if v != 1] or [1])))
     _recognise_letters(chain, letters)
     _cancel(chain, variable)
     written = _written_out(chain.current, letters)

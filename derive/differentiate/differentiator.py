@@ -22,6 +22,11 @@ from derive.differentiate.rules import FUNCTION_RULES, DefinedAs, FunctionRule, 
 _MAX_STEPS = 400
 
 
+
+#: e^(g ln f) = f^g, the general power written back (f and g stand for any base and exponent).
+_POWER_AS_EXPONENTIAL = sympy.Eq(sympy.exp(sympy.Symbol("g") * sympy.log(sympy.Symbol("f")), evaluate=False),
+                                 sympy.Pow(sympy.Symbol("f"), sympy.Symbol("g"), evaluate=False), evaluate=False)
+
 class Differentiator:
     """Derives step by step with respect to ``variable``.
 
@@ -107,7 +112,7 @@ class Differentiator:
         moves: list[tuple[str, Annotation, Callable[[sympy.Basic], sympy.Basic]]] = [
             ("drop_neutral", say("Drop the terms equal to 0 and the factors equal to 1."), drop_neutral),
             ("evaluate_arithmetic", say("Multiply out the signs and the numeric factors."), evaluate_arithmetic),
-            ("restore_power", say("Write e^(g ln f) back as f^g."), restore_powers),
+            ("restore_power", say("Write the exponential back as a power: ", _POWER_AS_EXPONENTIAL, "."), restore_powers),
         ]
         for rule, annotation, move in moves:
             after = move(current)

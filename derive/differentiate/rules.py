@@ -305,7 +305,7 @@ def constant(f: sympy.Expr, x: sympy.Symbol) -> RuleApplication:
         return RuleApplication(rule="hold_constant",
                                annotation=say("Hold ", f, " constant: it does not depend on ", x, ", so its derivative is 0."),
                                result=S.Zero)
-    return RuleApplication(rule="constant", annotation=say(f, " does not depend on ", x, ", so its derivative is 0."), result=S.Zero)
+    return RuleApplication(rule="constant", annotation=say("The constant ", f, " does not depend on ", x, ", so its derivative is 0."), result=S.Zero)
 
 
 def variable_rule(x: sympy.Symbol) -> RuleApplication:
@@ -382,7 +382,8 @@ def power_like(f: sympy.Pow, engine: Engine) -> RuleApplication:
         outer = FunctionRule(
             rule="power",
             function=lambda u: sympy.Pow(u, exponent, evaluate=False),
-            derivative=lambda u: product(exponent, sympy.Pow(u, exponent - 1, evaluate=False)),
+            # d/du u^2 = 2u, as a textbook prints it (not 2u^1)
+            derivative=lambda u: product(exponent, u if exponent - 1 == 1 else sympy.Pow(u, exponent - 1, evaluate=False)),
         )
         if base == x:
             return RuleApplication(rule="power", annotation=say("Power rule: ", outer.formula(x), "."), result=outer.derivative(x))

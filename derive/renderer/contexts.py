@@ -21,7 +21,16 @@ from derive.renderer.numbers import Plot, plot, rounded, shown_number, value_at
 from derive.renderer.view import Math, annotation_view, derivation_view
 
 SVG_WIDTH, SVG_HEIGHT, SVG_MARGIN = 640, 360, 40
+SVG_LEGEND = 28  # the band below the picture that holds the legend
 COLOURS = ("#1f5fa8", "#c0392b", "#2e7d32")
+
+
+def _derivatives_style(function: sympy.Basic, variable: sympy.Symbol, style: LatexStyle) -> LatexStyle:
+    """A function of several letters (L(z, y) in z) is differentiated with ∂ throughout: no
+    d/dz ln σ(z) beside ∂/∂z (...) on one line."""
+    if is_partial(sympy.Derivative(function, variable)):
+        return dataclasses.replace(style, partial_derivatives=True)
+    return style
 
 
 def handout_context(
@@ -30,6 +39,7 @@ def handout_context(
     """The context of ``handout.*.j2``: the derivation, other routes, properties, plot, numbers."""
     x = derivation.variable
     derivative = derivation.start
+    style = _derivatives_style(derivation.function, x, style)
     extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
     # Only a complete derivation of a function of x alone gets a graph and a worked example.
     numeric = not extra and derivation.complete
@@ -73,8 +83,14 @@ def plot_caption(figure: Plot, functions: list[sympy.Expr], x: sympy.Symbol) -> 
         segments.append(" The curves are broken where they jump or are undefined, near ")
         segments += _listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in figure.breaks])
         segments.append(".")
-    if figure.asymptotes:
-        segments.append(" Dashed lines mark vertical asymptotes.")
+    inside = [at for at in figure.asymptotes if low < at < high]
+    edges = [at for at in figure.asymptotes if not low < at < high]
+    if inside:
+        segments.append(" Dashed lines mark the vertical asymptotes " if len(inside) > 1 else " A dashed line marks the vertical asymptote ")
+        segments += [*_listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in inside]), "."]
+    if edges:  # drawn on the frame, where no dash shows: said in words
+        segments += [" A curve has a vertical asymptote at the edge of the picture, ",
+                     *_listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in edges]), "."]
     if figure.clipped:
         y_low, y_high = figure.y_range
         segments += [" Values outside ", sympy.Interval(shown_number(y_low), shown_number(y_high)),
@@ -104,7 +120,12 @@ def unicode_text(text: str) -> str:
 def worked_example(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE, point: int = 1, decimals: int = 4) -> dict[str, Any] | None:
     """F(1) and F′(1), correctly rounded, and the recognised form evaluated as a cross-check."""
     x = derivation.variable
-    function_at = derivation.function.subs(x, point) if not isinstance(derivation.function, sympy.Function) else derivation.function.func(point, evaluate=False)
+    function = derivation.function
+    # a named function at the point, unevaluated: σ(1), and log(1, 2) for a function of several arguments
+    function_at = (function.func(*(argument.subs(x, point) for argument in function.args), evaluate=False)
+                   if isinstance(function, sympy.Function)
+                   else function.subs(x, point) if function.has(sympy.Derivative)  # d/dx σ(x): no derivative in 1
+                   else replace_node(function, x, sympy.Integer(point)))  # √1/(1² + 1), not ½
     slope_at = sympy.Subs(sympy.Derivative(derivation.function, x), x, point)
     try:
         value = value_at(derivation.definition, x, point)
@@ -181,9 +202,13 @@ def svg_geometry(figure: Plot, labels: list[str]) -> dict[str, Any]:
         )
         marks = [{"x": px(x), "y": py(y), "up": side == "up"} for x, y, side in series.exits]
         curves.append({"path": path, "colour": COLOURS[index % len(COLOURS)], "label": labels[index], "marks": marks})
+    legend_x = float(SVG_MARGIN)  # the legend's entries side by side, each as wide as its label (about 7.5 px a letter)
+    for curve in curves:
+        curve["legend_x"] = f"{legend_x:.0f}"
+        legend_x += 34 + 7.5 * len(curve["label"]) + 24
     zero_y = py(0.0) if y0 <= 0 <= y1 else py(y0)
     return {
-        "width": SVG_WIDTH, "height": SVG_HEIGHT, "margin": SVG_MARGIN,
+        "width": SVG_WIDTH, "height": SVG_HEIGHT + SVG_LEGEND, "margin": SVG_MARGIN, "legend_y": str(SVG_HEIGHT + SVG_LEGEND // 2 - 4),
         "left": str(SVG_MARGIN), "right": str(SVG_MARGIN + width), "top": str(SVG_MARGIN), "bottom": str(SVG_MARGIN + height),
         "plot_width": str(width), "plot_height": str(height),
         "axis_y": zero_y, "axis_x": px(0.0) if x0 <= 0 <= x1 else px(x0),
@@ -194,9 +219,17 @@ def svg_geometry(figure: Plot, labels: list[str]) -> dict[str, Any]:
     }
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789-xni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ˣⁿⁱ")
+
+
 def unicode_label(expr: sympy.Basic) -> str:
-    """A short label for a legend or caption: σ(x), σ′(x)."""
-    return Math(expr).plain.replace("sigma", "σ").replace("'", "′").replace("log(", "ln(")
+    """A short label for a legend or caption, as a formula reads without markup: σ(x), σ′(x),
+    √x/(x² + 1) (not sqrt(x)/(x^2 + 1)), x·σ(x)."""
+    text = Math(expr).plain.replace("sigma", "σ").replace("'", "′").replace("log(", "ln(")
+    text = re.sub(r"\^(-?\d+|[xni]\b)", lambda power: power.group(1).translate(_SUPERSCRIPTS), text)
+    text = re.sub(r"sqrt\((\w)\)", r"√\1", text).replace("sqrt(", "√(")
+    text = re.sub(r"\bpi\b", "π", text)
+    return text.replace("*", "·").replace(" - ", " − ").replace("(-", "(−")
 
 
 def _tick_label(value: float) -> str:
@@ -274,6 +307,7 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
     steps (no sub-derivations: a worksheet and its key are one page or two), each blank with its
     hint and a box sized to its answer; the exercises with the key steps of each solution."""
     x = sheet.derivation.variable
+    exercise_style, style = style, _derivatives_style(sheet.derivation.function, x, style)
     prompt = f(x)
     title = _title(sheet.derivation)
     steps = sheet.derivation.steps
@@ -282,11 +316,12 @@ def worksheet_context(sheet: Worksheet, *, answers: bool, style: LatexStyle = DE
         solution = exercise.derivation
         named = exercise.prompt if exercise.prompt is not None else prompt
         wrt = exercise.variable if exercise.variable is not None else x
-        view = derivation_view(solution, style)
+        own = _derivatives_style(exercise.function, wrt, exercise_style)
+        view = derivation_view(solution, own)
         shown = key_steps(view["steps"])
         exercises.append({
-            "prompt": Math(sympy.Eq(named, exercise.function, evaluate=False), style=style),
-            "answer": Math(sympy.Eq(sympy.Derivative(named, wrt), solution.result, evaluate=False), style=style),
+            "prompt": Math(sympy.Eq(named, exercise.function, evaluate=False), style=own),
+            "answer": Math(sympy.Eq(sympy.Derivative(named, wrt), solution.result, evaluate=False), style=own),
             "solution": view,
             "key_steps": shown,
             "box": answer_box(solution.result, working=min(4, len(shown))),
@@ -325,6 +360,7 @@ def jacobian_context(facts: JacobianFacts, style: LatexStyle = DEFAULT_STYLE) ->
 def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
     """The context of ``gradient.*.j2``: the loss, the network's letters, each partial derivative
     step by step, and the gradient as a column vector."""
+    style = dataclasses.replace(style, partial_derivatives=True)  # a loss of several letters: ∂ throughout, never d beside ∂
     derivations = gradient.derivations
     partials = sympy.Matrix([d.start for d in derivations])
     results = sympy.Matrix([d.result for d in derivations])

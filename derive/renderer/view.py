@@ -80,6 +80,9 @@ class Math:
 
             pieces = display_lines(self.latex, width=HTML_PIECE_WIDTH, stack=False, keep_short=True)
             first, *rest = pieces
+            # a piece that starts with its operator (+ 1, - tanh) keeps the operator binary: an empty
+            # group before it, as in TeX, so it is spaced as in the middle of the formula, not as a sign
+            rest = ["{}" + piece if piece.lstrip().startswith(_BINARY_OPERATORS) else piece for piece in rest]
             self._pieced = None if not rest else "<wbr>".join(
                 [latex_to_mathml(first, alt=self.plain), *(latex_to_mathml(piece, alt="", hidden=True) for piece in rest)])
         return self._pieced
@@ -87,6 +90,10 @@ class Math:
     def __str__(self) -> str:
         return self.plain
 
+
+
+#: What a cut piece of a formula may start with: an operator between two terms.
+_BINARY_OPERATORS = ("+", "-", r"\cdot", "=", r"\times")
 
 @dataclass(frozen=True)
 class Segment:

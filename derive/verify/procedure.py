@@ -247,7 +247,7 @@ def rational_normal_form(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[symp
     if radicals and element != field.zero:
         element = _reduce_radicals(element, field, radicals)
         if element == field.zero:
-            description += "; powers of roots reduced with r^q = base"
+            description += "; powers of roots reduced (a root raised to its index is what is under it)"
     numerator = field.to_sympy(element.numer if hasattr(element, "numer") else element)
     if generic:
         description += "; " + ", ".join(generic) + " treated as independent symbols"

@@ -212,10 +212,37 @@ def test_decimals_the_user_wrote_stay_decimals(number: sympy.Rational, latex: st
     assert to_latex(number) == latex
 
 
+def test_a_term_with_its_own_minus_is_subtracted() -> None:
+    """Logistic regression step 2.1.3 printed "... + - y \\cdot \\frac{1}{a}"."""
+    a, y = sympy.symbols("a y")
+    minus_y_over_a = sympy.Mul(sympy.Mul(-1, y, evaluate=False), sympy.Pow(a, -1), evaluate=False)
+    latex = to_latex(sympy.Add(sympy.log(a), minus_y_over_a, evaluate=False))
+    assert latex == r"\ln{\left(a \right)} - y \cdot \frac{1}{a}" and "+ -" not in latex
+
+
+def test_a_sum_inside_a_product_printed_as_written_keeps_sympys_order() -> None:
+    """The softsign key's exercise f(x) = (2x - 2)/(|2x - 2| + 1) was solved as (-2 + 2x)/(|-2 + 2x| + 1)."""
+    x = sympy.Symbol("x")
+    written = sympy.Mul(2 * x - 2, sympy.Pow(sympy.Abs(2 * x - 2) + 1, -1), evaluate=False)
+    assert to_latex(written) == to_latex(sympy.Mul(2 * x - 2, sympy.Pow(sympy.Abs(2 * x - 2) + 1, -1))) == r"\frac{2 x - 2}{\left|{2 x - 2}\right| + 1}"
+    assert to_latex(sympy.Mul(-1, 2 * x - 2, evaluate=False)) == "- (2 x - 2)"
+
+
+def test_a_denominator_with_a_leading_one_takes_a_dot() -> None:
+    """1/(x ln 2) at x = 1 in log(x, 2)'s worked example read "1/(1 ln 2)"."""
+    one_over_one = sympy.Pow(1, -1, evaluate=False)
+    written = sympy.Mul(one_over_one, sympy.Pow(sympy.log(2), -1, evaluate=False), evaluate=False)
+    assert to_latex(written) == r"\frac{1}{1 \cdot \ln{\left(2 \right)}}"
+
+
 def test_a_decimal_coefficient_is_written_before_its_factor() -> None:
     x = sympy.Symbol("x")
     assert to_latex(sympy.Rational(8943, 200000) * x**3) == "0.044715 x^{3}"
     assert to_latex(-sympy.Rational(26829, 200000) * x**2 * sympy.cos(x)) == r"- 0.134145 x^{2} \cos{\left(x \right)}"
+    # the power rule's 3 after the decimal (GELU-tanh step 5.2.4) takes a dot: not 0.0447153x^2
+    three_x_squared = sympy.Mul(3, x**2, evaluate=False)
+    assert to_latex(sympy.Mul(sympy.Rational(8943, 200000), three_x_squared, evaluate=False)) == r"0.044715 \cdot 3 x^{2}"
+    assert to_latex(sympy.Mul(sympy.Rational(8943, 200000), 3, x**2, evaluate=False)) == r"0.044715 \cdot 3 x^{2}"
 
 
 @pytest.mark.parametrize(("expr", "latex", "plain"), [
@@ -223,9 +250,12 @@ def test_a_decimal_coefficient_is_written_before_its_factor() -> None:
     (sympy.Derivative(sigma(3 * variable("x")), variable("x")), r"\frac{d}{dx} \sigma\left(3 x\right)", "d/dx(sigma(3*x))"),
     (sympy.Derivative(sympy.tanh(2 * variable("x")), variable("x")), r"\frac{d}{dx} \tanh{\left(2 x \right)}", "d/dx(tanh(2*x))"),
     (sympy.Derivative(sigma(variable("x")), variable("x")), r"\sigma'(x)", "sigma'(x)"),
+    # |x| written piecewise (softsign step 4) is a function of x alone: d/dx, not the partial ∂/∂x
+    (sympy.Derivative(sympy.Piecewise((-variable("x"), variable("x") < 0), (variable("x"), True)), variable("x")),
+     r"\frac{d}{dx} \begin{cases} - x & x < 0 \\ x & x \geq 0 \end{cases}", None),
 ])
-def test_the_derivative_of_a_function_of_an_expression_names_the_variable(expr: sympy.Expr, latex: str, plain: str) -> None:
-    assert to_latex(expr) == latex and to_plain(expr) == plain
+def test_the_derivative_of_a_function_of_an_expression_names_the_variable(expr: sympy.Expr, latex: str, plain: str | None) -> None:
+    assert to_latex(expr) == latex and (plain is None or to_plain(expr) == plain)
 
 
 Y, Y_HAT = sympy.symbols("y yhat", real=True)

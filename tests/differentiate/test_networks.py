@@ -19,6 +19,7 @@ from derive.differentiate.catalogue import ENTRIES, lookup
 from derive.differentiate.networks import softmax_cross_entropy
 from derive.functions import expand_definitions, sigma, softmax_inputs, softmax_output, variable
 from derive.letters import expand_letters
+from derive.printing import to_latex
 from derive.verify import prove_equal
 from tooling import artifact_dir, compile_latex, load_html, pandoc_math
 
@@ -83,6 +84,21 @@ def test_logistic_regression_is_worked_by_backpropagation() -> None:
     assert sympy.simplify(backprop_form.after - (variable("a") - y) * x) == 0  # (a - y)x, in the letters
     held = [sub for step in local for sub in step.substeps if sub.rule == "hold_constant"]
     assert held and "Hold b constant" in held[0].annotation.plain()
+
+
+def test_a_local_derivative_equal_to_one_is_no_factor() -> None:
+    """∂L/∂b of the two-layer network ended at "... σ(w_1 x + b_1) · 1" (∂z/∂b_1 = 1 put in)."""
+    for wrt in ("b_1", "b_2"):
+        d = derive.derive("two_layer", variable=variable(wrt))
+        put_in = next(step for step in d.steps if step.rule == "local_derivatives")
+        assert d.proved and sympy.S.One not in put_in.after.args, put_in.after
+        assert not to_latex(d.result).endswith(r"\cdot 1")
+
+
+def test_the_power_rule_writes_2u_not_2u_to_the_first() -> None:
+    """The two-layer handout's outer function read "∂/∂u (u²) = 2u¹"."""
+    d = derive.derive(sympy.sin(x) ** 2)
+    assert d.proved and d.steps[0].substeps[0].annotation.plain() == "Outer function: d/du(u^2) = 2*u."
 
 
 def test_the_gradient_has_every_variable() -> None:

@@ -40,7 +40,7 @@ def rules(text: str, detail: str, route: str | None = None) -> list[str]:
 # (expression, level, the rules of the top-level steps): one row per fold.
 FOLDS = [
     # the neutral-element move is folded into the power rule, which then reads 2x, not 2x^1
-    ("x^2", "full", ["power", "drop_neutral"]),
+    ("x^2", "full", ["power"]),  # the power rule writes 2x itself: no 2x^1 left to drop
     ("x^2", "standard", ["power"]),
     # the derivative of a constant multiple of the variable is one line, not three
     ("-x", "full", ["constant_multiple", "variable", "drop_neutral"]),

@@ -357,6 +357,15 @@ def test_vanishing_gradient_lists_the_sigmoid_but_not_tanh(compared: Compared) -
     assert "M = \\frac{1}{4}" in bullets["markdown"][0]
 
 
+def test_the_functions_whose_slope_tends_to_one_are_one_grammatical_sentence(compared: Compared) -> None:
+    """"The derivative of A, B, C tends to 1" read as a list without its "and", the verb singular."""
+    for name in ("catalogue.md", "catalogue.tex", "catalogue.html"):
+        text = (compared.folder / name).read_text(encoding="utf-8")
+        sentence = next(line for line in text.splitlines() if "shrink the gradient there" in line)
+        assert re.search(r"The derivatives of [^.]*, [^,]* and the exponential linear unit tend to 1 for large ", sentence), sentence
+        assert "tends" not in sentence and "large x" not in sentence, sentence
+
+
 def test_vanishing_gradient_list_is_exactly_the_proved_maxima_below_one(compared: Compared) -> None:
     derivations = [(TITLES[name], d) for name, d in compared.derivations.items()]
     context = comparison_context(derivations)

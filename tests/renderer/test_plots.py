@@ -187,6 +187,17 @@ def test_svg_draws_each_piece_as_its_own_sub_path(name: str) -> None:
     assert len(markers) == sum(len(series.exits) for series in figure(name).series)
 
 
+@pytest.mark.parametrize("name", ["x^x", "1/x", "tan"])
+def test_the_svg_legend_sits_below_the_frame_and_reads_as_formulas(name: str) -> None:
+    """Inside the frame the legend covered the curves; its labels read "sqrt(x)/(x^2 + 1)"."""
+    root = ET.fromstring(handout(name)["svg"])
+    frame_bottom = 40 + 280
+    labels = [text for text in root.iter(f"{SVG}text") if text.get("fill") == "#222222"]
+    assert len(labels) == 2 and all(float(text.get("y")) > frame_bottom + 20 for text in labels)
+    assert not any(mark in text.text for text in labels for mark in ("^", "sqrt", "*")), [text.text for text in labels]
+    assert float(root.get("height")) > float(labels[0].get("y"))
+
+
 def test_svg_coordinates_stay_inside_the_plot_area() -> None:
     for name in MISLEADING:
         for path in _svg_curves(handout(name)["svg"]):
@@ -206,9 +217,16 @@ def test_the_caption_says_what_is_shown(name: str) -> None:
     else:
         assert r"x \in \left[-6, 6\right]" in caption
     if name in ("1/x", "tan"):
-        assert "broken where they jump or are undefined" in caption and "asymptotes" in caption
+        assert "broken where they jump or are undefined" in caption and "asymptote" in caption
     if figure(name).clipped:
         assert "are cut off" in caption
+    # an asymptote is named; one on the frame (ln x at x = 0) shows no dash, so the words say where it is
+    if name == "tan":
+        assert "Dashed lines mark the vertical asymptotes $x = -4.71$, " in caption
+    if name == "1/x":
+        assert "A dashed line marks the vertical asymptote $x = 0$." in caption
+    if name in ("ln", "x^x") and figure(name).asymptotes:
+        assert "at the edge of the picture, $x = 0$." in caption and "ashed" not in caption
 
 
 def test_the_latex_picture_has_breaks_and_marks() -> None:
@@ -218,6 +236,9 @@ def test_the_latex_picture_has_breaks_and_marks() -> None:
     assert tex.count(r"\draw[dashed, gray]") == 4
     assert "mark=triangle*" in tex and "mark options={rotate=180}" in tex
     assert r"x \in \left[-6, 6\right]" in tex
+    # the legend sits below the box, in one row: inside it covered the curves (sqrt(x)/(1 + x^2) peaks at the top left)
+    assert "legend style={at={(0.5,-0.22)}, anchor=north, legend columns=-1" in tex and "legend pos" not in tex
+    # labels too long for one row (the typeset corpus's long sum) stand one under the other: see test_typesetting
 
 
 @pytest.mark.tools

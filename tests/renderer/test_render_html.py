@@ -208,3 +208,19 @@ def test_sub_derivations_fold_into_details_without_javascript() -> None:
     assert '<details class="substeps">' in standard and "<summary>Details of step 3</summary>" in standard
     assert '<details class="substeps" open>' in full and '<details class="substeps">' not in full
     assert "<script" not in standard
+
+
+def test_a_cut_formula_keeps_the_operator_that_starts_a_piece_binary() -> None:
+    """A long formula wraps as MathML pieces; a piece that starts with + or · began with a prefix
+    operator, set tight against its term ("+1)", "+x" in the GELU-tanh page)."""
+    import sympy
+
+    from derive.renderer.view import Math
+
+    x = sympy.Symbol("x")
+    long_sum = sum((sympy.sin(k * x) * sympy.exp(x) for k in range(1, 9)), sympy.S.Zero)
+    pieces = Math(long_sum).mathml_display.split("<wbr>")
+    assert len(pieces) > 2
+    for piece in pieces[1:]:
+        opening = re.search(r'display="inline"><mrow>(<mrow ?/>)?<mo>', piece)
+        assert opening is None or opening.group(1), piece[:160]

@@ -26,6 +26,8 @@ DIFF_CORPUS = {
     "nested-chain": "exp(sin(x^2))",
     "long-sum": "sin(x)*cos(x)*exp(x) + ln(1+x^2)*atan(x) + x^3*sqrt(1+x^2)",
     "gradient": "a*x^2 + b*x",
+    "log-base": "log(x, 2)",  # a function of two arguments: its worked example failed (TypeError)
+    "general-power": "x^x",  # e^(x ln x) written back as a power
 }
 
 
@@ -186,6 +188,25 @@ def test_diff_documents_worksheets_keys_and_table_compile_without_overfull_lines
     assert not failures, "\n\n".join(failures)
 
 
+@pytest.mark.tools
+def test_a_rule_name_beside_a_long_step_is_never_broken(tmp_path: Path) -> None:
+    """GELU-tanh's steps fill the line: each rule name and its mark then go whole, flush right,
+    onto a line of their own ("Sum" / "rule ✓" on two lines was seen in the PDF)."""
+    require_tool("pdftotext")
+    import subprocess
+
+    assert main(["gelu_tanh", "--format", "latex", "--out", str(tmp_path)]) == 0
+    source = (tmp_path / "gelu_tanh.tex").read_text(encoding="utf-8")
+    pdf = compile_latex(source, artifact_dir("typesetting/rule-names"), name="gelu_tanh")
+    lines = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    marked = re.findall(r"\\rulename\{([^}]*)\}~\\proved", source)
+    assert len(marked) > 10
+    whole = [" ".join(line.split()) for line in lines.splitlines()]
+    broken = {name: (marked.count(name), found) for name in set(marked)
+              if (found := sum(line.count(f"{name} ✓") for line in whole)) < marked.count(name)}
+    assert not broken, f"rule names split across lines (in the source, whole in the PDF): {broken}"
+
+
 # --- whole documents: HTML at a phone's and a laptop's width -------------------------------------
 
 
@@ -243,6 +264,28 @@ def test_no_html_document_scrolls_sideways_on_a_phone_a_laptop_or_paper(html_pag
     assert not wide, "\n".join(wide)
 
 
+@pytest.mark.tools
+def test_pandocs_html_of_the_longest_handouts_fits_a_laptop(tmp_path: Path) -> None:
+    """`pandoc -s --mathml` of the Markdown (its default page, about 36em wide): long steps, results
+    and definitions are cut into aligned lines, a wide start gets a row of its own (GELU-tanh's
+    result and softmax cross-entropy's first step ran to 1283 and 1142 px at 1000 px)."""
+    import subprocess
+
+    pandoc = require_tool("pandoc")
+    pages = []
+    for name in ("gelu_tanh", "softmax_cross_entropy", "two_layer", "tanh"):
+        assert main([name, "--format", "markdown", "--out", str(tmp_path)]) == 0
+        page = tmp_path / f"{name}.pandoc.html"
+        subprocess.run([pandoc, "-s", "--mathml", "--metadata", f"title={name}", str(tmp_path / f"{name}.md"), "-o", str(page)],
+                       check=True, capture_output=True, timeout=60)
+        shown = re.sub(r"<annotation.*?</annotation>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        assert "\\begin{aligned}" not in shown and "$$" not in shown  # every display became MathML
+        pages.append(page)
+    wide = [f"{page.name}: {scroll} px wide for {client} px" for page in pages
+            for scroll, client in [_page_widths(page)["1000 px"]] if scroll > client]
+    assert not wide, "\n".join(wide)
+
+
 # --- names ---------------------------------------------------------------------------------------
 
 
@@ -288,6 +331,7 @@ def _prose(latex: str) -> str:
     body = latex.split(r"\begin{document}", 1)[-1]
     body = _MATH.sub(" ", body)
     body = re.sub(r"\\texttt\{[^}]*\}", " ", body)
+    body = re.sub(r"\\penalty-?\d+|\\vspace\*?\{[^}]*\}", " ", body)  # layout, not prose
     return re.sub(r"\\(label|ref|includegraphics|begin|end)(\[[^]]*\])?\{[^}]*\}", " ", body)
 
 
@@ -305,7 +349,33 @@ def test_every_catalogue_document_typesets_the_mathematics_in_its_sentences(cata
     faults = [f"{name}: {fault}: ...{prose[max(0, found.start() - 40):found.end() + 30]!r}..."
               for name, latex in catalogue_latex.items() for prose in (_prose(latex),)
               for fault, pattern in _PROSE_FAULTS.items() for found in pattern.finditer(prose)]
+    # a sentence never opens with a number ("$1$ does not depend on $x$" read as a formula's tail)
+    faults += [f"{name}: a sentence begins with a number: ...{latex[found.start():found.end() + 40]!r}..."
+               for name, latex in catalogue_latex.items() for found in re.finditer(r"(?:\.|\{\\small) \$-?\d", latex)]
     assert len(catalogue_latex) == len(ENTRIES) + 1
+    assert not faults, "\n".join(faults)
+
+
+def test_a_document_that_writes_partial_derivatives_writes_no_d_beside_them(catalogue_latex: dict[str, str], documents: Path) -> None:
+    """BCE's L(z, y), every gradient entry and the backprop worksheet and key: ∂ throughout (an
+    exercise in x with a parameter k is its own derivation, ∂/∂x σ(kx), beside d/dx elsewhere;
+    "-y d/dz ln σ(z) + ∂/∂z (...)" on one line was seen in the BCE and logistic-regression handouts)."""
+    written = {**catalogue_latex, **{path.name: path.read_text(encoding="utf-8") for path in documents.glob("logistic_regression-*.tex")}}
+    partial = {name: latex for name, latex in written.items() if r"\partial" in latex}
+    assert {"bce.tex", "logistic_regression.tex", "two_layer.tex", "softmax.tex", "swish_beta.tex",
+            "logistic_regression-worksheet-key.tex"} <= set(partial)
+    mixed = [name for name, latex in partial.items() if re.search(r"\\frac\{d\}\{d|\\frac\{d [^}]*\}\{d ", latex)]
+    assert not mixed, mixed
+
+
+def test_diff_documents_worksheets_and_keys_typeset_the_mathematics_in_their_sentences(documents: Path) -> None:
+    """The same check for typed expressions, worksheets and keys ("Write e^(g ln f) back as f^g."
+    and "reduced with r^q = base" were written as text in the x^x and sqrt(x)/(1 + x^2) documents)."""
+    written = {path.name: path.read_text(encoding="utf-8") for path in documents.glob("*.tex")}
+    faults = [f"{name}: {fault}: ...{prose[max(0, found.start() - 40):found.end() + 30]!r}..."
+              for name, latex in written.items() for prose in (_prose(latex),)
+              for fault, pattern in _PROSE_FAULTS.items() for found in pattern.finditer(prose)]
+    assert len(written) >= len(DIFF_CORPUS) + 6
     assert not faults, "\n".join(faults)
 
 
