@@ -8,6 +8,7 @@ everything a worker process sends it before a page embeds it, so that a worker t
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html.parser import HTMLParser
 
 MATHML_TAGS = frozenset(
@@ -67,9 +68,13 @@ class _Inspector(HTMLParser):
         self.unexpected.add("<?")
 
 
+@lru_cache(maxsize=4096)
 def check_embedded(markup: str, kind: str) -> str:
     """``markup`` itself when every tag and attribute in it is one derive writes for ``kind``
-    (``"mathml"`` or ``"svg"``); else :class:`UnsafeMarkupError` naming what is not."""
+    (``"mathml"`` or ``"svg"``); else :class:`UnsafeMarkupError` naming what is not.
+
+    Remembered (a page's formulas recur: the exercise's lines, σ(x), the same rule's result), as
+    a server checks every answer; an error is not remembered and is raised each time."""
     tags, attributes = {"mathml": (EMBEDDED_MATHML_TAGS, EMBEDDED_MATHML_ATTRIBUTES), "svg": (SVG_TAGS, SVG_ATTRIBUTES)}[kind]
     inspector = _Inspector(tags, attributes)
     inspector.feed(markup)
