@@ -68,7 +68,7 @@ IDS = [f"row{index:02d}" for index in range(len(HOSTILE))]
 #: Every escape latex_text may produce (everything else in its output is inert ASCII).
 _LATEX_ESCAPE = re.compile(
     r"\\textbackslash\{\}|\\[{}$&#_%]|\\text(?:asciicircum|asciitilde|less|greater|bar|quotedbl|superscript\{2)\{?\}"
-    r"|\\dots\{\}|\$(?:\\(?:sigma|cdot|times|approx|checkmark|leq|geq|pi|infty|to))+\$"  # neighbours share one $...$
+    r"|\\dots\{\}|\$(?:-|\\(?:sigma|cdot|times|approx|checkmark|leq|geq|pi|infty|to))+\$"  # neighbours share one $...$
 )
 
 
@@ -93,7 +93,8 @@ _LATEX_ESCAPE = re.compile(
         ("|", r"\textbar{}"),
         ("σ", r"$\sigma$"),
         ("′", "'"),
-        ("−", "-"),
+        ("−", "$-$"),  # a true minus sign, not a hyphen
+        ("Limit at −∞", r"Limit at $-\infty$"),  # one formula, not -$\infty$
         ("a\nb", "a b"),
         ("a\tb", "a b"),
         ("a\x00\x07\x1b\x7fb", "ab"),
