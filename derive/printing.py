@@ -114,11 +114,11 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
             self._settings["order"] = order
 
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
-        unevaluated = as_written(expr)
-        if unevaluated and any(term.is_Add for term in expr.args):
+        written = as_written(expr)
+        if written and any(term.is_Add for term in expr.args):
             # a sum inside a sum needs no brackets: (w_2 h + b_2) - y after a substitution reads w_2 h + b_2 - y
             expr = sympy.Add(*_terms(expr), evaluate=False)
-        if unevaluated:
+        if written:
             latex = super()._print_Add(expr, order="none")
         else:
             # a sum SymPy built is printed in SymPy's order (2x - 2) also inside a product printed as

@@ -38,8 +38,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from derive.errors import DeriveError, InputError, ToolMissingError, VerificationError
-from derive.sentences import sentence_pieces
 from derive.sandbox import JobFailed, LimitExceeded, Overloaded
+from derive.sentences import sentence_pieces
 from derive.web.listing import Listing, cache_folder, read_listing, source_digest, write_listing
 from derive.web.options import (
     DERIVATIONS_KEPT, MAX_BODY_BYTES, MAX_EXERCISE_CHARACTERS, MAX_LINES, MAX_WEB_STUDENTS, ServeOptions,

@@ -20,8 +20,8 @@ import anyio
 import anyio.to_thread
 
 from derive.sandbox import PRELOAD, Overloaded, SandboxPool
-from derive.web.security import embedded_markup
 from derive.web.options import ServeOptions
+from derive.web.security import embedded_markup
 from derive.web.store import Exercise
 
 #: What the workers' fork server imports once, so that no worker imports it on its first job:
