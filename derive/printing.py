@@ -423,7 +423,7 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         if factors[0] == -1 and len(factors) > 1:
             text, factors = "-", factors[1:]
         for position, factor in enumerate(factors):
-            if factor.is_Pow and factor.exp.is_negative and position > 0:  # a/x^2, as the LaTeX's fraction reads (not a*1/x^2)
+            if _is_reciprocal(factor) and position > 0:
                 denominator = factor.base if factor.exp == -1 else sympy.Pow(factor.base, -factor.exp, evaluate=False)
                 text += "/" + self.parenthesize(denominator, PRECEDENCE["Mul"], strict=False)
                 continue

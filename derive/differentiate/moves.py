@@ -15,7 +15,7 @@ import sympy
 
 from derive.expressions import product, rebuild, replace_node, total
 from derive.model import Annotation, Notation, Step, listed, say
-from derive.printing import printed_args, to_latex, to_plain
+from derive.printing import printed_args, to_plain
 
 
 class StepChain:
@@ -122,8 +122,7 @@ def multiply_out(expr: sympy.Basic) -> tuple[sympy.Basic, tuple[ArithmeticChange
     """
     if not expr.args or expr.is_Atom or isinstance(expr, sympy.Derivative):
         return expr, ()
-    # a sum or product in the order it prints (SymPy's order is not always the one the reader sees)
-    results = [multiply_out(arg) for arg in (printed_args(expr) if isinstance(expr, (sympy.Add, sympy.Mul)) else expr.args)]
+    results = [multiply_out(arg) for arg in expr.args]
     args = tuple(result for result, _ in results)
     inner = tuple(change for _, changes in results for change in changes)
     written = rebuild(expr, args)
@@ -219,11 +218,10 @@ def _added(args: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, frozenset[str]]:
         if coefficient != 0:
             collected.append(sympy.Mul(coefficient, rest) if len(coefficients) > 1 else
                              next(term for term in terms if term.as_coeff_Mul() == (coefficients[0], rest)))
-    # the same terms as SymPy's sum (each compared as SymPy writes it), or SymPy's own sum
-    if sympy.Add(*collected) != evaluated or len(collected) != (len(evaluated.args) if evaluated.is_Add else int(evaluated != 0)):
+    if Counter(collected) != Counter(evaluated.args if evaluated.is_Add else (evaluated,) if evaluated != 0 else ()):
         return evaluated, frozenset(kinds or {"numbers"})
     after = total(*collected) if collected else sympy.S.Zero
-    if evaluated.is_Add and to_plain(evaluated) == to_plain(after) and to_latex(evaluated) == to_latex(after):
+    if evaluated.is_Add and printed_args(evaluated) == tuple(collected):
         after = evaluated  # SymPy's own sum prints the same: one form for one sum (e^x - e^(-x) twice is a square)
     return after, frozenset(kinds)
 
