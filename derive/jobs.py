@@ -113,6 +113,8 @@ def catalogue_listing() -> list[dict[str, Any]]:
     A job, so that the web server process never imports the engine (nor SymPy) itself."""
     from derive.differentiate.catalogue import ENTRIES
     from derive.functions import variable as real_variable
+    from derive.model import method_segments
+    from derive.renderer.contexts import page_title
     from derive.renderer.view import Math
     import sympy
 
@@ -121,7 +123,8 @@ def catalogue_listing() -> list[dict[str, Any]]:
         x = real_variable(entry.variable_name)
         definition = Math(sympy.Eq(entry.function(x), entry.definition(x), evaluate=False))
         listing.append({
-            "name": entry.name, "title": entry.title, "summary": entry.summary, "aliases": list(entry.aliases),
+            # the title as the handouts' pages name it: a Greek parameter as its letter ("Swish with a parameter β")
+            "name": entry.name, "title": page_title(method_segments(entry.title)), "summary": entry.summary, "aliases": list(entry.aliases),
             "routes": list(entry.route_names), "default_route": entry.default_route, "document": entry.document,
             "variable": entry.variable_name, "definition_mathml": definition.mathml, "definition_plain": definition.plain,
         })

@@ -232,6 +232,10 @@ RULE_NAMES: dict[str, str] = {
     "local_derivative": "Local derivative",
     "local_derivatives": "Put in the local derivatives",
     "cancel": "Cancel common factors",
+    "combine_powers": "Combine the powers",
+    "combine_like_terms": "Combine like terms",
+    "one_fraction": "Write as one fraction",
+    "constants_first": "Write the constant first",
 }
 
 

@@ -207,7 +207,7 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
 
     entry = lookup(name)
     if entry.document == "jacobian":
-        return write_jacobian(entry.name, folder, formats)
+        return write_jacobian(entry.name, folder, formats, detail=detail)
     if entry.document == "gradient":
         from derive.api import gradient
 
@@ -370,12 +370,12 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def write_jacobian(stem: str, folder: Path, formats: Iterable[str]) -> list[Path]:
-    """The softmax Jacobian document in each format."""
+def write_jacobian(stem: str, folder: Path, formats: Iterable[str], *, detail: str = "standard") -> list[Path]:
+    """The softmax Jacobian document in each format, its steps at ``detail``."""
     from derive.api import softmax_jacobian
     from derive.renderer import render_jacobian
 
-    facts = softmax_jacobian()
+    facts = softmax_jacobian(detail=detail)  # type: ignore[arg-type]
     texts = {output_format: render_jacobian(facts, output_format) for output_format in formats}
     prepare_folder(folder)
     return [write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]

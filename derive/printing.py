@@ -84,6 +84,13 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         return decimal if decimal is not None else super()._print_Rational(expr)
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
+        if expr.is_Pow:
+            # SymPy hands a negative power (1/√(1 − x²), written unevaluated) to the product printer:
+            # write it as the fraction it is, never the power's arguments as factors (√(1 − x²) · (−1))
+            below = expr.base if expr.exp == -1 else sympy.Pow(expr.base, -expr.exp, evaluate=False)
+            if below.could_extract_minus_sign():
+                return rf"- \frac{{1}}{{{self._print(-below)}}}"
+            return rf"\frac{{1}}{{{self._print(below)}}}"
         coefficient, rest = expr.as_coeff_Mul()
         decimal = written_decimal(abs(coefficient)) if coefficient.is_Rational and rest != 1 else None
         if decimal is not None:
@@ -113,7 +120,7 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         long_fraction = self._print_long_fraction(expr)
         if long_fraction is not None:
             return long_fraction
-        if not is_unevaluated(expr):
+        if not written_product(expr):
             return super()._print_Mul(expr)
         order, self._settings["order"] = self._settings["order"], "none"
         try:
@@ -131,7 +138,8 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         numerator, denominator = sympy.fraction(expr, exact=True)
         if denominator == 1 or denominator.free_symbols or not (numerator.is_Mul or numerator.is_Add):
             return None  # a quotient of functions stays a fraction: (g f' - f g')/g^2
-        factors = numerator.as_ordered_factors() if numerator.is_Mul else [numerator]
+        ordered = list(numerator.args) if written_product(expr) else numerator.as_ordered_factors()
+        factors = ordered if numerator.is_Mul else [numerator]
         sums = [factor for factor in factors if factor.is_Add]
         if not sums or len(self._print(numerator).split()) <= LONG_FRACTION_RATIO * len(self._print(denominator).split()):
             return None
@@ -416,7 +424,7 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
         if self._settings["negative_powers"] == "fractions" and (
-            is_unevaluated(expr)
+            written_product(expr)
             or any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in expr.args)
             or any(arg.is_Add and _has_reciprocal(arg) for arg in expr.args)
         ):
@@ -540,6 +548,33 @@ def as_written(expr: sympy.Add) -> bool:
     holds a derivative still to be taken (a line of a derivation: (f g)' = f' g + f g' stays in
     the rule's order even when SymPy's own order for printing would swap its terms)."""
     return is_unevaluated(expr) or expr.has(sympy.Derivative)
+
+
+def printed_args(expr: sympy.Basic) -> tuple[sympy.Basic, ...]:
+    """The terms of a sum or the factors of a product in the order the printers write them
+    (SymPy's order for one it built, a positive term first; the written order for one kept as
+    written); any other expression's arguments as they are. A derivation that rewrites a part of
+    a line keeps the others where the reader saw them.
+
+    >>> from derive.functions import variable
+    >>> x = variable()
+    >>> printed_args(sympy.exp(x) - sympy.exp(-x))
+    (exp(x), -exp(-x))
+    """
+    if isinstance(expr, sympy.Add) and not as_written(expr):
+        return tuple(PlainPrinter()._as_ordered_terms(expr))
+    if isinstance(expr, sympy.Mul) and not written_product(expr) and not (
+            any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in expr.args)
+            or any(arg.is_Add and any(map(_is_reciprocal, arg.atoms(sympy.Pow))) for arg in expr.args)):
+        return tuple(expr.as_ordered_factors())  # a product printed "plainly" keeps its arguments' order
+    return expr.args
+
+
+def written_product(expr: sympy.Mul) -> bool:
+    """Whether a product prints its factors in the order they stand: when it was built
+    unevaluated, or holds a sum or product a derivation wrote (SymPy's order would move
+    (eˣ − e⁻ˣ)·(eˣ + e⁻ˣ·(−1)) to (eˣ + e⁻ˣ·(−1))·(eˣ − e⁻ˣ) between two lines)."""
+    return is_unevaluated(expr) or any((arg.is_Add or arg.is_Mul) and is_unevaluated(arg) for arg in expr.args)
 
 
 def is_unevaluated(expr: sympy.Basic) -> bool:

@@ -222,7 +222,8 @@ def decide_approximation(left: sympy.Expr, right: sympy.Expr, claim: Claim) -> V
             try:
                 intervals.append(evaluate(prepare(side), values, mpmath.iv))
             except (NotEvaluable, TypeError, ValueError, ZeroDivisionError):
-                return Verdict(method="interval", message="both sides must be numbers (no x) that derive can evaluate")
+                return Verdict(method="interval", message=Described(
+                    "both sides must be numbers (no ", claim.variable, ") that derive can evaluate"))
         exact = [not (side.free_symbols & set(values)) for side in (left, right)]
         (left_low, left_high), (right_low, right_high) = (_ends(interval) for interval in intervals)
         if exact[0] and not exact[1]:

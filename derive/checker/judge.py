@@ -277,7 +277,7 @@ def _counterexample(verdict: Verdict) -> Counterexample | None:
 def _wrong_message(claim: Claim, verdict: Verdict) -> Described:
     """Why the line is wrong, its formulas apart: the two sides and their values at a point."""
     if verdict.message is not None:
-        return Described(f"Cannot check this approximation: {verdict.message}.")
+        return Described("Cannot check this approximation: ") + verdict.message + "."
     found = verdict.counterexample
     written = {placeholder: _literal(value, radius) for placeholder, value, radius in claim.decimals}
     left, right = claim.left.xreplace(written), claim.right.xreplace(written)

@@ -9,14 +9,16 @@ function in a sub-derivation. When no derivative is left, named tidy-up steps fo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import dataclasses
+from collections.abc import Iterator, Mapping
 
 import sympy
 from sympy import S
 
-from derive.expressions import drop_neutral, evaluate_arithmetic, first_derivative, product, replace_node, restore_powers
+from derive.expressions import drop_neutral, first_derivative, product, replace_node, restore_powers
 from derive.model import Annotation, Notation, Step, listed, say
-from derive.differentiate.moves import StepChain
+from derive.printing import to_latex, to_plain
+from derive.differentiate.moves import StepChain, arithmetic_step, enclosing_product, multiply_out, replace_in_printed_order
 from derive.differentiate.rules import FUNCTION_RULES, DefinedAs, FunctionRule, InverseOf, RuleApplication, choose_rule
 
 _MAX_STEPS = 400
@@ -89,7 +91,7 @@ class Differentiator:
                 stuck.add(node)
                 steps.append(self._unsupported_step(current, application.annotation))
                 continue
-            after = replace_node(current, node, application.result)
+            after = replace_in_printed_order(current, node, application.result)
             steps.append(
                 Step(
                     rule=application.rule,
@@ -101,25 +103,64 @@ class Differentiator:
                     notation=self.notation,
                 )
             )
+            signs = self._signs_step(current, after, node, application.result) if after.has(sympy.Derivative) else None
             current = after
+            if signs is not None and _line(signs.after) == _line(current):
+                # nothing a reader sees changes (−1·1 is −1): the rule's own step ends there
+                steps[-1] = dataclasses.replace(steps[-1], after=signs.after)
+                current = signs.after
+            elif signs is not None:
+                steps.append(signs)
+                current = signs.after
         if tidy:
-            steps.extend(self.tidy_steps(current))
+            for step in self.tidy_steps(current):
+                if steps and _line(step.after) == _line(step.before):
+                    # a move a reader cannot see (1/sqrt(u) written as u^(-1/2)): the step before ends there
+                    steps[-1] = dataclasses.replace(steps[-1], after=step.after)
+                else:
+                    steps.append(step)
         return tuple(steps)
 
     def tidy_steps(self, current: sympy.Expr) -> list[Step]:
-        """Named clean-up moves: drop zeros and ones, then multiply out signs and constants."""
+        """Named clean-up moves: drop zeros and ones, multiply out (each named by what it does: a
+        cancellation, combined powers, or signs and numbers), write exponentials back as powers."""
         steps = []
-        moves: list[tuple[str, Annotation, Callable[[sympy.Basic], sympy.Basic]]] = [
-            ("drop_neutral", say("Drop the terms equal to 0 and the factors equal to 1."), drop_neutral),
-            ("evaluate_arithmetic", say("Multiply out the signs and the numeric factors."), evaluate_arithmetic),
-            ("restore_power", say("Write the exponential back as a power: ", _POWER_AS_EXPONENTIAL, "."), restore_powers),
-        ]
-        for rule, annotation, move in moves:
-            after = move(current)
-            if after != current or after.args != current.args:
-                steps.append(Step(rule=rule, annotation=annotation, before=current, after=after, notation=self.notation))
-                current = after
+        after = drop_neutral(current)
+        if after != current or after.args != current.args:
+            steps.append(self._tidy_step("drop_neutral", say("Drop the terms equal to 0 and the factors equal to 1."), current, after))
+            current = after
+        after, changes = multiply_out(current)
+        if changes:
+            rule, annotation = arithmetic_step(changes)
+            steps.append(self._tidy_step(rule, annotation, current, after))
+            current = after
+        after = restore_powers(current)
+        if after != current or after.args != current.args:
+            steps.append(self._tidy_step("restore_power", say("Write the exponential back as a power: ", _POWER_AS_EXPONENTIAL, "."),
+                                         current, after))
         return steps
+
+    def _signs_step(self, before: sympy.Expr, current: sympy.Expr, node: sympy.Derivative, result: sympy.Expr) -> Step | None:
+        """The signs and numbers of the product a rule's result stands in multiplied out at once
+        (d/dx e^(−x) = e^(−x)·(−1) in −d/dx e^(−x) is e^(−x) on the next line, not many lines later),
+        when that product holds no derivative still to take; None when there is nothing to multiply.
+        After the last rule the tidy-up moves do this (called only while derivatives are left)."""
+        term = enclosing_product(before, node)
+        written = replace_in_printed_order(term, node, result) if term is not None else None
+        if written is None or written.has(sympy.Derivative):
+            return None
+        tidy, changes = multiply_out(drop_neutral(written))
+        if not changes or any(change.kinds - {"numbers", "constants_first"} for change in changes):
+            return None  # nothing but a 1· to drop (the tidy-up or the level of detail does that), or more than signs
+        after = replace_in_printed_order(current, written, tidy)
+        if after == current:
+            return None
+        what = "the signs" if all(abs(number) == 1 for number in written.atoms(sympy.Number)) else "the numeric factors"
+        annotation = say(f"Multiply out {what}: ", sympy.Eq(written, tidy, evaluate=False), ".")
+        return self._tidy_step("evaluate_arithmetic", annotation, current, after)
+
+    def _tidy_step(self, rule: str, annotation: Annotation, before: sympy.Expr, after: sympy.Expr) -> Step:
+        return Step(rule=rule, annotation=annotation, before=before, after=after, notation=self.notation)
 
     def chain_rule(self, inner: sympy.Expr, outer_rule: FunctionRule) -> RuleApplication:
         """d/dx F(g(x)) = F′(u)·du/dx with u = g(x): the outer derivative in u, the inner as a sub-derivation."""
@@ -238,3 +279,8 @@ class Differentiator:
                     self._taken.add(name)
                     yield sympy.Symbol(name, real=True)
             index += 1
+
+
+def _line(expr: sympy.Basic) -> tuple[str, str]:
+    """The line a reader sees for ``expr``: as text and as LaTeX."""
+    return to_plain(expr), to_latex(expr)

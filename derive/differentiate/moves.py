@@ -6,12 +6,16 @@ Every move is a step of its own with a rule name and an annotation; none of them
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
 
 import sympy
 
-from derive.expressions import product, replace_node, total
-from derive.model import Annotation, Notation, Step, say
+from derive.expressions import product, rebuild, replace_node, total
+from derive.model import Annotation, Notation, Step, listed, say
+from derive.printing import printed_args, to_plain
 
 
 class StepChain:
@@ -87,3 +91,208 @@ def complement_steps(numerator: sympy.Expr, variable: sympy.Symbol) -> tuple[sym
 def split_off_reciprocal(numerator: sympy.Expr, base: sympy.Expr) -> sympy.Expr:
     """a/b² written as (1/b)·(a/b)."""
     return product(sympy.Pow(base, -1, evaluate=False), numerator / base)
+
+
+#: What multiplying out did to one part of an expression: the kinds a step's name and words say.
+ArithmeticKind = Literal["numbers", "cancel", "powers", "like_terms", "values", "fraction", "constants_first"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArithmeticChange:
+    """One part of an expression that multiplying out rewrote: ``before`` (as the line before
+    wrote it) became ``after``; ``kinds`` say what happened (numbers multiplied, a factor and its
+    reciprocal cancelled, powers of one base combined, like terms collected, a value computed)."""
+
+    kinds: frozenset[str]
+    before: sympy.Expr
+    after: sympy.Expr
+
+
+def multiply_out(expr: sympy.Basic) -> tuple[sympy.Basic, tuple[ArithmeticChange, ...]]:
+    """``expr`` with its arithmetic done (signs and numbers multiplied, x·(1/x) cancelled, powers
+    of one base and like terms combined), every product and sum kept in the order it was written
+    (numbers first in a product, reciprocals last): a move that only reorders is no move. Returns
+    the result and the parts that changed, outermost first.
+
+    >>> from derive.functions import variable
+    >>> x = variable()
+    >>> after, changes = multiply_out(total(sympy.log(x), product(x, 1 / x)))
+    >>> after, [sorted(change.kinds) for change in changes]
+    (log(x) + 1, [['cancel']])
+    """
+    if not expr.args or expr.is_Atom or isinstance(expr, sympy.Derivative):
+        return expr, ()
+    results = [multiply_out(arg) for arg in expr.args]
+    args = tuple(result for result, _ in results)
+    inner = tuple(change for _, changes in results for change in changes)
+    written = rebuild(expr, args)
+    if isinstance(expr, sympy.Mul):
+        after, kinds = _multiplied(args)
+    elif isinstance(expr, sympy.Add):
+        after, kinds = _added(args)
+    elif isinstance(expr, sympy.Pow) and args[0].is_Mul and after_is_spread(args):
+        return written, inner  # 1/(|x| sqrt(x^2 - 1)) stays so: SymPy spreads the power over the factors
+    else:
+        after = expr.func(*args)
+        kinds = frozenset() if after == written else frozenset(
+            {"values" if isinstance(expr, sympy.Function) else "powers" if isinstance(expr, sympy.Pow) and not after.is_number
+             else "numbers"})
+    if not kinds:
+        return (after if inner else written), inner
+    return after, (ArithmeticChange(kinds=kinds | {kind for change in inner for kind in change.kinds}, before=expr, after=after),)
+
+
+def after_is_spread(args: tuple[sympy.Basic, ...]) -> bool:
+    """Whether SymPy's power of a product, (ab)^n, only spreads the exponent over the factors."""
+    base, exponent = args
+    return sympy.Pow(base, exponent) == sympy.Mul(*(sympy.Pow(factor, exponent) for factor in base.args))
+
+
+def _flattened(args: Iterable[sympy.Basic], kind: type) -> list[sympy.Basic]:
+    return [leaf for arg in args for leaf in (_flattened(arg.args, kind) if isinstance(arg, kind) else (arg,))]
+
+
+def _multiplied(args: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, frozenset[str]]:
+    """A product's factors multiplied out; the kinds of change (none: it only reorders).
+
+    A sum stays a factor of its own (each stands in as a placeholder while SymPy multiplies):
+    (a + b)(a + b) is expanded by a later move, not squared here, and −(a + b) keeps its brackets."""
+    factors = _flattened(args, sympy.Mul)
+    # so does a power of a product (1/(|x| sqrt(x^2 - 1)): SymPy would spread it over the factors)
+    kept = [factor for factor in factors if factor.is_Add or factor.is_Pow and factor.base.is_Mul]
+    sums = {sympy.Dummy(): factor for factor in kept}
+    placeholders = iter(sums)
+    factors = [next(placeholders) if any(factor is other for other in kept) else factor for factor in factors]
+    numbers = [factor for factor in factors if factor.is_Number]
+    others = [factor for factor in factors if not factor.is_Number]
+    coefficient = sympy.Mul(*numbers)
+    if coefficient == 0:
+        return sympy.S.Zero, frozenset({"numbers"})
+    found, rest = sympy.Mul(*factors).as_coeff_mul()
+    written_back = lambda parts: product(*(sums.get(part, part) for part in parts)) if parts else sympy.S.One  # noqa: E731
+    if found == coefficient and Counter(rest) == Counter(others):
+        # nothing but numbers to multiply (or brackets to drop): a product that only reorders is left as written
+        flattened = len(factors) != len(args)
+        if len(numbers) == 1 and abs(numbers[0]) != 1 and factors[0] is not numbers[0]:
+            # e^(2x)·2 = 2e^(2x): the one number moved to the front (reciprocals last, when brackets go)
+            ordered = others if not flattened else (
+                [factor for factor in others if not _is_reciprocal(factor)] + [factor for factor in others if _is_reciprocal(factor)])
+            return written_back([numbers[0], *ordered]), frozenset({"constants_first"})
+        if flattened and len(numbers) <= 1 and 1 not in numbers and (not numbers or factors[0] is numbers[0]) and any(
+                map(_is_reciprocal, others)):
+            # a/b·c written as one fraction, a·c/b: nothing multiplied, the fraction made one
+            ordered = [factor for factor in others if not _is_reciprocal(factor)] + [factor for factor in others if _is_reciprocal(factor)]
+            return written_back(numbers + ordered), frozenset({"fraction"})
+        if len(numbers) <= 1 and 1 not in numbers and (not numbers or factors[0] is numbers[0]):
+            canonical = sympy.Mul(*args)
+            shown = [factor for factor in printed_args(canonical) if not _is_reciprocal(factor)]
+            # SymPy's own product when it shows the same order (a fraction, (1 - ln x)/x^2), else as written
+            same = canonical.is_Mul and shown == [factor for factor in args if not _is_reciprocal(factor)]
+            return (canonical if same else sympy.Mul(*args, evaluate=False)), frozenset()
+        ordered = [factor for factor in others if not _is_reciprocal(factor)] + [factor for factor in others if _is_reciprocal(factor)]
+        return written_back(ordered if coefficient == 1 else [coefficient, *ordered]), frozenset({"numbers"})
+    bases_before = {factor.as_base_exp()[0] for factor in others}
+    bases_after = {factor.as_base_exp()[0] for factor in rest}
+    cancelled = found == coefficient and bool(bases_before - bases_after)
+    kinds = {"cancel" if cancelled else "powers"} | ({"numbers"} if len(numbers) > 1 or numbers and found != coefficient else set())
+    combined = sympy.Mul(found, *rest)
+    if not sums:
+        return combined, frozenset(kinds)
+    return written_back([found, *rest] if found != 1 else list(rest)), frozenset(kinds)
+
+
+def _added(args: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, frozenset[str]]:
+    """A sum with like terms collected, in the order the terms were written; the kinds of change."""
+    terms = _flattened(args, sympy.Add)
+    evaluated = sympy.Add(*terms)
+    groups: dict[sympy.Basic, list[sympy.Basic]] = {}
+    for term in terms:
+        coefficient, rest = term.as_coeff_Mul()
+        groups.setdefault(rest, []).append(coefficient)
+    kinds = set()
+    collected = []
+    for rest, coefficients in groups.items():
+        if len(coefficients) > 1:
+            kinds.add("numbers" if rest == 1 else "cancel" if sum(coefficients) == 0 else "like_terms")
+        coefficient = sum(coefficients)
+        if coefficient != 0:
+            collected.append(sympy.Mul(coefficient, rest) if len(coefficients) > 1 else
+                             next(term for term in terms if term.as_coeff_Mul() == (coefficients[0], rest)))
+    if Counter(collected) != Counter(evaluated.args if evaluated.is_Add else (evaluated,) if evaluated != 0 else ()):
+        return evaluated, frozenset(kinds or {"numbers"})
+    after = total(*collected) if collected else sympy.S.Zero
+    if evaluated.is_Add and printed_args(evaluated) == tuple(collected):
+        after = evaluated  # SymPy's own sum prints the same: one form for one sum (e^x - e^(-x) twice is a square)
+    return after, frozenset(kinds)
+
+
+def _is_reciprocal(factor: sympy.Basic) -> bool:
+    return bool(factor.is_Pow and factor.exp.is_negative)
+
+
+#: The longest part (as plain text) a step's words write out as an equation: "x · 1/x = 1".
+_LONGEST_SHOWN = 48
+
+#: Each kind of change: the rule it names (the weightiest first) and the words that say it.
+_ARITHMETIC_RULES: tuple[tuple[str, str, str], ...] = (
+    ("cancel", "cancel", "Cancel"),
+    ("powers", "combine_powers", "Combine the powers of one base"),
+    ("like_terms", "combine_like_terms", "Combine like terms"),
+    ("values", "evaluate_arithmetic", "Evaluate"),
+    ("fraction", "one_fraction", "Write the product as one fraction"),
+    ("constants_first", "constants_first", "Write the constant factor first"),
+)
+
+
+def arithmetic_step(changes: tuple[ArithmeticChange, ...]) -> tuple[str, Annotation]:
+    """The rule and the words of a step that made ``changes`` (from :func:`multiply_out`): a
+    cancellation says so and shows it (x · 1/x = 1), and so do combined powers and like terms;
+    a step that only multiplies signs and numbers says that."""
+    kinds = {kind for change in changes for kind in change.kinds}
+    if "numbers" in kinds:
+        kinds -= {"constants_first", "fraction"}  # multiplying the numbers out puts them first and makes the fraction
+    for kind, rule, words in _ARITHMETIC_RULES:
+        if kind not in kinds:
+            continue
+        telling = [change for change in changes if change.kinds & kinds - {"numbers"}]
+        shown = [sympy.Eq(change.before, change.after, evaluate=False) for change in telling
+                 if len(to_plain(change.before)) <= _LONGEST_SHOWN]
+        segments: list[object] = [words]
+        if shown and len(shown) == len(telling):
+            segments += [": ", *listed(shown, "; ", " and ")]
+        if "numbers" in kinds:
+            segments.append(", and multiply out the signs and the numeric factors" if kind != "values" else
+                            ", and multiply out the signs")
+        return rule, say(*segments, ".")
+    return "evaluate_arithmetic", say("Multiply out the signs and the numeric factors.")
+
+
+def enclosing_product(expr: sympy.Basic, node: sympy.Basic) -> sympy.Basic | None:
+    """The largest product around the first ``node`` in ``expr`` (``node`` itself when it is no
+    factor of a product), or None when ``node`` is not in ``expr``: −d/dx e^(−x) for d/dx e^(−x)
+    in (eˣ + e⁻ˣ)(−d/dx e^(−x) + d/dx eˣ)."""
+
+    def search(tree: sympy.Basic, top: sympy.Basic | None) -> sympy.Basic | None:
+        if tree == node:
+            return top if top is not None else tree
+        if isinstance(tree, sympy.Derivative) or not tree.args:
+            return None
+        below = (top if top is not None else tree) if isinstance(tree, sympy.Mul) else None
+        return next((found for arg in tree.args if (found := search(arg, below)) is not None), None)
+
+    return search(expr, None)
+
+
+def replace_in_printed_order(expr: sympy.Basic, target: sympy.Basic, replacement: sympy.Basic) -> sympy.Basic:
+    """:func:`~derive.expressions.replace_node`, with every sum and product it rebuilds kept in
+    the order the line before printed it: (eˣ − e⁻ˣ)·d/dx(eˣ + e⁻ˣ) becomes (eˣ − e⁻ˣ)·(eˣ + …),
+    never (eˣ + …)·(eˣ − e⁻ˣ) (SymPy's order of a product it built is not the order it prints)."""
+    if expr == target:
+        return replacement
+    if not expr.args or isinstance(expr, sympy.Derivative) and not expr.has(target):
+        return expr
+    ordered = printed_args(expr) if isinstance(expr, (sympy.Add, sympy.Mul)) else expr.args
+    args = tuple(replace_in_printed_order(arg, target, replacement) for arg in ordered)
+    if args == ordered:
+        return expr
+    return rebuild(expr, args)

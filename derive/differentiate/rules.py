@@ -21,6 +21,7 @@ from sympy import S
 from derive.expressions import Stated, negate, product, total
 from derive.functions import NamedFunction, log_base, sigma
 from derive.model import Annotation, Segment, Step, say
+from derive.printing import printed_args
 from derive.differentiate.piecewise import absolute_value_as_piecewise, on_open_intervals
 
 
@@ -304,7 +305,7 @@ def constant(f: sympy.Expr, x: sympy.Symbol) -> RuleApplication:
     if f.free_symbols:
         return RuleApplication(rule="hold_constant",
                                annotation=say("Hold ", f, " constant: it does not depend on ", x, ", so its derivative is 0."),
-                               result=S.Zero)
+                               result=S.Zero, details=(("held", f), ("variable", x)))
     return RuleApplication(rule="constant", annotation=say("The constant ", f, " does not depend on ", x, ", so its derivative is 0."), result=S.Zero)
 
 
@@ -318,7 +319,7 @@ def sum_rule(f: sympy.Add, x: sympy.Symbol) -> RuleApplication:
     return RuleApplication(
         rule="sum",
         annotation=say("The derivative of a sum is the sum of the derivatives."),
-        result=total(*(sympy.Derivative(term, x) for term in f.args)),
+        result=total(*(sympy.Derivative(term, x) for term in printed_args(f))),  # the terms in the order the line shows
     )
 
 

@@ -30,7 +30,7 @@ import sympy
 
 from derive.expressions import drop_neutral
 from derive.letters import expand_letters
-from derive.model import Annotation, Derivation, Step, rule_name
+from derive.model import Annotation, Derivation, Step, listed, rule_name, say
 from derive.printing import to_plain
 from derive.verify import DEFAULT_OPTIONS, VerifyOptions
 from derive.verify.verifier import Verifier, sub_variable
@@ -42,14 +42,15 @@ DETAILS: tuple[Detail, ...] = ("brief", "standard", "full")
 DEFAULT_DETAIL: Detail = "standard"
 
 #: Derivatives a teacher states without a line of their own; their words join the step before.
-TRIVIAL_DERIVATIVES = frozenset({"constant", "variable"})
+TRIVIAL_DERIVATIVES = frozenset({"constant", "variable", "hold_constant"})
 #: Moves that only remove neutral elements (+0, ·1, ^1): folded silently into the step before.
 NEUTRAL_MOVES = frozenset({"drop_neutral"})
 #: Algebraic moves after the rules: one line together at ``brief``.
 ALGEBRA_MOVES = frozenset({
     "drop_neutral", "evaluate_arithmetic", "restore_power", "negative_power_as_fraction", "expand",
     "common_factor", "common_denominator", "cancel", "refine_pieces", "combine_pieces",
-    "textbook_form", "constants_first", "factor", "decimals",
+    "textbook_form", "constants_first", "factor", "decimals", "combine_powers", "combine_like_terms",
+    "one_fraction",
 })
 #: Steps whose words matter even when the expression does not change (so they are kept when folded).
 TELLING_STEPS = frozenset({"break_point"})
@@ -160,6 +161,8 @@ class _Folder:
             return False
         if step.rule in TRIVIAL_DERIVATIVES | NEUTRAL_MOVES or _repeats(previous, step):
             return True
+        if step.rule == previous.rule == "hold_constant":
+            return True  # e^{z_2} and e^{z_3} held constant: one line
         if self.detail != "brief":
             return False
         return (step.rule in ALGEBRA_MOVES and previous.rule in ALGEBRA_MOVES
@@ -170,8 +173,11 @@ class _Folder:
     def merge(self, first: Step, second: Step, variable: sympy.Symbol, *, top: bool) -> Step | None:
         """One step ``first.before = second.after``, named as ``first`` (the step that does the
         work), with the words of ``second`` too where they say something; proved, or None."""
+        details = first.details
         if second.rule in NEUTRAL_MOVES:
             annotation = _without_neutral_elements(first.annotation)
+        elif second.rule == "hold_constant" and second.detail("variable") is not None:
+            annotation, details = _held_together(first, second)
         elif _repeats(first, second) and second.rule not in TELLING_STEPS:
             annotation = first.annotation
         elif self.detail == "brief" and second.rule in TRIVIAL_DERIVATIVES:
@@ -182,7 +188,7 @@ class _Folder:
             annotation = _joined(first.annotation, second.annotation)
         candidate = dataclasses.replace(
             first, after=second.after, annotation=annotation, substeps=first.substeps + second.substeps,
-            notation=second.notation, verification=None,
+            notation=second.notation, verification=None, details=details,
         )
         verification = self._prove(candidate, self._step_variable(first, variable, top), top=top)
         if verification.status != "proved":
@@ -258,6 +264,28 @@ def _chain_rule_in_words(step: Step) -> Step:
         return step
     return dataclasses.replace(step, annotation=_joined(_joined(step.annotation, outer.annotation), inner.annotation),
                                substeps=())
+
+
+def _held_together(first: Step, second: Step) -> tuple[Annotation, tuple[tuple[str, sympy.Basic | str], ...]]:
+    """The words and details of a step that a "hold constant" step joins: the letters held
+    constant said in one sentence ("Hold e^{z_2} and e^{z_3} constant: they do not depend on z_1,
+    so their derivatives are 0."), after the words of the step they join. The details keep the
+    letters held and where that sentence starts, for the next one to join."""
+    own = first.rule == "hold_constant"
+    held = [value for key, value in first.details if key == "held"] if own or first.detail("hold_from") is not None else []
+    start = 0 if own else int(first.detail("hold_from")) if first.detail("hold_from") is not None else None  # type: ignore[arg-type]
+    held += [value for key, value in second.details if key == "held"]
+    variable = second.detail("variable")
+    prefix = list(first.annotation.segments[:start]) if start is not None else [*first.annotation.segments, " "]
+    at = len(prefix)
+    if len(held) == 1:
+        sentence = second.annotation.segments
+    else:
+        sentence = say("Hold ", *listed(held, last=" and "), " constant: they do not depend on ", variable,
+                       ", so their derivatives are 0.").segments
+    kept = tuple((key, value) for key, value in first.details if key not in ("held", "variable", "hold_from"))
+    return Annotation((*prefix, *sentence)), (*kept, *(("held", value) for value in held), ("variable", variable),
+                                              ("hold_from", sympy.Integer(at)))
 
 
 def _joined(first: Annotation, second: Annotation) -> Annotation:

@@ -28,8 +28,9 @@ from derive.evaluate import NotEvaluable, evaluate
 from derive.expressions import PIECEWISE_KINDS, Tends, apply_at
 from derive.functions import expand_definitions, prepare
 from derive.model import Annotation, Property, Recognition, Segment, Verification, listed, method_segments, say
+from derive.printing import to_plain
 from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, all_of, prove_equal
-from derive.verify.limits import HOW_NUMERIC, HOW_PARTS, HOW_PIECE, LimitProof, defined_far_out, prove_limit
+from derive.verify.limits import HOW_EXPONENTIAL, HOW_NUMERIC, HOW_PARTS, HOW_PIECE, LimitProof, defined_far_out, prove_limit
 from derive.verify.procedure import to_rational_function_with_scale
 from derive.verify.ranges import CONSTANT, RangeProof, prove_derivative_range
 from derive.verify.signs import (
@@ -205,6 +206,8 @@ def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definit
             return [*segments, ", a rational function of ", x, "; as ", _direction_words(found.direction, x), " it tends to ", found.value, "."]
         segments.append(". ")
         shown = found.piece
+    if found.how == HOW_EXPONENTIAL and found.written is not None and len(to_plain(found.written)) > _LONGEST_WRITTEN:
+        return [*segments, *_dominant_terms_reason(shown, found, x)]
     if found.substitution is not None:
         ends_at = found.symbol_tends if found.symbol_tends is not None else (oo if found.direction == oo else S.Zero)
         tends = Tends(found.substitution.lhs, ends_at)
@@ -214,6 +217,22 @@ def _limit_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol, definit
         segments += [Eq(shown, found.written, evaluate=False), " is a rational function of ", x, "; as ",
                      _direction_words(found.direction, x), " it tends to ", found.value, "."]
     return segments
+
+
+#: The longest rational function (as plain text) a limit's reason writes out; a longer one is said in words.
+_LONGEST_WRITTEN = 60
+
+
+def _dominant_terms_reason(shown: sympy.Expr, found: LimitProof, x: sympy.Symbol) -> list[Segment]:
+    """Why a limit read off a rational function of x and T = e^(q(x)) holds, in words, when
+    that function is too long to be worth writing out (GELU-tanh′ with T = e^(√(2/π)(x + 0.044715x³)))."""
+    grows = found.symbol_tends == oo
+    t = found.substitution.lhs
+    outgrows = [t, " outgrows"] if grows else [sympy.Pow(t, -1, evaluate=False), " outgrows"]
+    return ["With ", found.substitution, ", ", shown, " is a rational function of ", x, " and ", t, ". As ",
+            _direction_words(found.direction, x), ", ", Tends(t, oo if grows else S.Zero), " and ", *outgrows,
+            " every power of ", x, ", so the terms with the ", "highest" if grows else "lowest", " power of ", t,
+            " decide: it tends to ", found.value, "."]
 
 
 def _limits(function: sympy.Expr, definition: sympy.Expr, x: sympy.Symbol,

@@ -203,23 +203,40 @@ def display_lines(latex: str, *, width: float = INLINE_WIDTH, stack: bool = True
     ``keep_short``: a parenthesis narrower than half a line is never cut inside ((1 - y) stays
     whole), for pieces that wrap on a screen; a display cut for print may cut anywhere it must.
     """
-    items = _parse(latex)
-    if _width(items) <= width:
+    parsed = _parse(latex)
+    if _width(parsed) <= width:
         return [latex]
-    items = _flatten(items, 2, min_width=width / 2 if keep_short else 0)
+    # cut between the terms of a parenthesis only, never inside a short one ((eˣ + e⁻ˣ) stays whole),
+    # unless the lines would then run too wide (a printed display may cut anywhere it must)
+    for min_width in (width / 2,) if keep_short else (width / 2, 0):
+        lines = _cut(_flatten(parsed, 2, min_width=min_width), width)
+        written = [_write(_stack_numerators(line, width) if stack else line).strip() for line in lines if _write(line).strip()]
+        if min_width == 0 or keep_short or all(estimated_width(line) <= width for line in written):
+            return written
+    return written
+
+
+def _cut(items: list[_Group | str], width: float) -> list[list[_Group | str]]:
+    """``items`` cut before top-level operators into lines of at most about ``width`` points."""
     lines: list[list[_Group | str]] = [[]]
     depth = 0  # inside an environment (cases): never cut there
+    last_sum = 0  # where in the line the last + or − stands: a line is cut between terms rather than factors
     for index, item in enumerate(items):
         token = item.strip() if isinstance(item, str) else ""
         operator = token in _BINARY and depth == 0 and _follows_operand(items, index)
         if operator and _width(lines[-1]) > 0 and _width([*lines[-1], *_term(items, index)]) > width:
-            lines.append([])
+            moved = lines[-1][last_sum:] if token in (r"\cdot", r"	imes") and last_sum > 0 else []
+            del lines[-1][len(lines[-1]) - len(moved):]
+            lines.append(moved)
+            last_sum = 0
+        if operator and token in ("+", "-"):
+            last_sum = len(lines[-1])
         lines[-1].append(item)
         if token == r"\begin":
             depth += 1
         elif token == r"\end":
             depth = max(depth - 1, 0)
-    return [_write(_stack_numerators(line, width) if stack else line).strip() for line in lines if _write(line).strip()]
+    return lines
 
 
 def _follows_operand(items: list[_Group | str], index: int) -> bool:

@@ -260,6 +260,20 @@ def test_numeric_only_verdict_says_so(worker) -> None:
         assert "numerically" in line.message and "not proved" in line.message
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    ("sigma(x) ≈ 0.5", "x"),
+    ("sigma(t) ≈ 0.5", "t"),
+    (r"\sigma(w) \approx 0.5", "w"),
+])
+def test_an_approximation_in_the_variable_names_it_as_mathematics(worker, text: str, name: str) -> None:
+    """Issue 13: "both sides must be numbers (no x)" typesets the variable (it was an upright x
+    in the LaTeX report), and names the variable the line is in."""
+    (line,) = run(worker, text, variable=name).lines
+    assert line.status == "wrong"
+    assert line.message == f"Cannot check this approximation: both sides must be numbers (no {name}) that derive can evaluate."
+    assert [str(piece) for piece in line.message.segments if not isinstance(piece, str)] == [name], "the variable is a formula"
+
+
 def test_a_lone_expression_starts_the_chain(worker) -> None:
     report = run(worker, "\\frac{d}{dx}\\sigma(x)\n= \\frac{e^{-x}}{(1+e^{-x})^{2}}\n= \\sigma(x)(1-\\sigma(x))")
     assert [line.relation for line in report.lines] == ["start", "follows from line 1", "follows from line 2"]

@@ -58,6 +58,11 @@ LATEX = [
     (Eq(sigma(0), sympy.Rational(1, 2)), "fractions", r"\sigma(0) = \frac{1}{2}"),
     (sympy.Interval.Lopen(0, sympy.Rational(1, 4)), "fractions", r"\left(0, \frac{1}{4}\right]"),
     (sympy.log(x), "fractions", r"\ln{\left(x \right)}"),
+    # a reciprocal written unevaluated is a fraction (it printed as its base times (-1): issue 13)
+    (Pow(sympy.sqrt(1 - x**2), -1, evaluate=False), "fractions", r"\frac{1}{\sqrt{1 - x^{2}}}"),
+    (Pow(-sympy.sin(x), -1, evaluate=False), "fractions", r"- \frac{1}{\sin{\left(x \right)}}"),
+    (Pow(written(2, x), -1, evaluate=False), "fractions", r"\frac{1}{2 x}"),
+    (Pow(sympy.cosh(x), -2, evaluate=False), "fractions", r"\frac{1}{\cosh^{2}{\left(x \right)}}"),
 ]
 
 

@@ -279,3 +279,24 @@ def test_range_and_maximum_of_the_derivative(name: str, values: sympy.Set | None
         assert found_maximum.condition == where
     else:
         assert found_maximum.statement.lhs == Subs(Derivative(derived(name).function, x), x, where)
+
+
+#: Limits read off a rational function of x and T = e^(q(x)): (entry, property, the words of the
+#: reason, the longest formula it may write out, as plain text).
+LIMIT_REASONS = [
+    ("gelu_tanh", "derivative_limit_plus_infinity", "T outgrows every power of x, so the terms with the highest power of T decide: it tends to 1.", 60),
+    ("gelu_tanh", "derivative_limit_minus_infinity", "1/T outgrows every power of x, so the terms with the lowest power of T decide: it tends to 0.", 60),
+    ("sigmoid", "derivative_limit_plus_infinity", "sigma'(x) = T/(T + 1)^2. As x -> oo, T -> oo, and this tends to 0.", 60),
+    ("tanh", "limit_plus_infinity", "tanh(x) = (T - 1)*(T + 1)/(T^2 + 1). As x -> oo, T -> oo, and this tends to 1.", 60),
+]
+
+
+@pytest.mark.parametrize(("name", "key", "words", "longest"), LIMIT_REASONS)
+def test_a_limit_is_explained_readably(name: str, key: str, words: str, longest: int) -> None:
+    """Issue 13: the reason for a limit writes out a short rational function in T (σ′ = T/(T + 1)²)
+    but says a long one in words (GELU-tanh′ wrote one with 100000√π in it)."""
+    reason = prop(name, key).explanation
+    assert reason.plain().endswith(words), reason.plain()
+    formulas = [to_plain(segment) for segment in reason.segments if not isinstance(segment, str)]
+    assert all(len(formula) <= longest for formula in formulas if not formula.startswith("T =")), formulas
+    assert "100000" not in reason.plain()

@@ -71,6 +71,28 @@ def test_display_lines_never_cut_inside_cases_but_inside_a_long_parenthesis() ->
     assert " ".join(lines) == latex
 
 
+_SHORT = r"\left(e^{x} + e^{- x}\right)"
+_DERIVATIVE = r"\frac{d}{dx} " + _SHORT
+
+
+@pytest.mark.parametrize(("latex", "width"), [
+    # tanh's quotient rule: (e^x + e^-x)(d/dx e^x + d/dx(-e^-x)) - (e^x - e^-x) d/dx(e^x + e^-x)
+    (rf"{_SHORT} \left(\frac{{d}}{{dx}} e^{{x}} + \frac{{d}}{{dx}} \left(- e^{{- x}}\right)\right) - \left(e^{{x}} - e^{{- x}}\right) \cdot {_DERIVATIVE}", 250),
+    (" + ".join([rf"{_SHORT} \cdot {_SHORT}"] * 4), 200),
+    (rf"{_SHORT} \left(e^{{x}} - e^{{- x}} \cdot \left(-1\right)\right) - \left(e^{{x}} - e^{{- x}}\right) \cdot {_DERIVATIVE}", 200),
+])
+def test_display_lines_cut_between_terms_not_inside_a_short_parenthesis(latex: str, width: int) -> None:
+    """Issue 13: a stacked numerator of tanh's handout broke inside (eˣ + e⁻ˣ); a line is cut
+    before a + or − between terms, never inside a parenthesis narrower than half a line, and
+    before a product's dot only when no sum is there to cut at."""
+    lines = display_lines(latex, width=width)
+    assert len(lines) > 1
+    for line in lines:
+        assert line.count(r"\left(") == line.count(r"\right)"), line  # every short parenthesis whole
+        assert estimated_width(line) <= width, (line, estimated_width(line))
+    assert all(re.match(r"(\+|-)\s", line) for line in lines[1:]), lines
+
+
 # --- paper snippets ------------------------------------------------------------------------------
 
 

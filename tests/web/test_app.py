@@ -4,6 +4,7 @@ as the CLI, bounds and errors, overload and a killed worker, and class mode's gu
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import sqlite3
@@ -117,6 +118,24 @@ def test_a_shared_link_opens_its_exercise(client: TestClient) -> None:
     assert '<option value="bce" selected>' in page.text
     assert 'href="/check?function=bce"' in page.text
 
+
+
+#: Entries and the titles the pages list them by; /check lists every entry, /derive and /worksheets the handouts.
+LISTED_TITLES = {"swish_beta": "Swish with a parameter β", "softplus_beta": "Softplus with a parameter β",
+                 "elu_alpha": "ELU with a parameter α", "sigmoid": "The logistic sigmoid", "tanh": "The hyperbolic tangent"}
+
+
+@pytest.mark.parametrize(("path", "listed"), [("/check", set(LISTED_TITLES)), ("/derive", {"sigmoid", "tanh"}),
+                                              ("/worksheets", {"sigmoid", "tanh"})])
+def test_the_catalogue_lists_each_entry_by_its_title_with_the_greek_letter(client: TestClient, path: str,
+                                                                            listed: set[str]) -> None:
+    """Issue 13: the pages' lists of the catalogue name each entry by its handout's title, a Greek
+    parameter as its letter (they wrote "swish_beta(x, beta) = x*sigma(beta*x)")."""
+    page = client.get(path)
+    assert page.status_code == 200
+    options = dict(re.findall(r'<option value="([a-z_0-9]+)"[^>]*>([^<]*)</option>', page.text))
+    assert {name: options.get(name) for name in listed} == {name: f"{name}: {LISTED_TITLES[name]}" for name in listed}
+    assert not [text for text in options.values() if re.search(r"\b(alpha|beta|sigma)\b", text)]
 
 def test_a_typed_exercise_is_put_in_the_box_and_checked_as_its_own_function(client: TestClient) -> None:
     page = client.get("/check", params={"exercise": "f(x) = x^2 \\sin(x)"})
