@@ -175,21 +175,19 @@ def _multiplied(args: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, frozenset[s
         flattened = len(factors) != len(args)
         if len(numbers) == 1 and abs(numbers[0]) != 1 and factors[0] is not numbers[0]:
             # e^(2x)·2 = 2e^(2x): the one number moved to the front (reciprocals last, when brackets go)
-            ordered = others if not flattened else (
-                [factor for factor in others if not _is_reciprocal(factor)] + [factor for factor in others if _is_reciprocal(factor)])
+            ordered = _textbook_order(others, sums) if flattened else _textbook_order(others, sums, reciprocals_last=False)
             return written_back([numbers[0], *ordered]), frozenset({"constants_first"})
         if flattened and len(numbers) <= 1 and 1 not in numbers and (not numbers or factors[0] is numbers[0]) and any(
                 map(_is_reciprocal, others)):
             # a/b·c written as one fraction, a·c/b: nothing multiplied, the fraction made one
-            ordered = [factor for factor in others if not _is_reciprocal(factor)] + [factor for factor in others if _is_reciprocal(factor)]
-            return written_back(numbers + ordered), frozenset({"fraction"})
+            return written_back(numbers + _textbook_order(others, sums)), frozenset({"fraction"})
         if len(numbers) <= 1 and 1 not in numbers and (not numbers or factors[0] is numbers[0]):
             canonical = sympy.Mul(*args)
             shown = [factor for factor in printed_args(canonical) if not _is_reciprocal(factor)]
             # SymPy's own product when it shows the same order (a fraction, (1 - ln x)/x^2), else as written
             same = canonical.is_Mul and shown == [factor for factor in args if not _is_reciprocal(factor)]
             return (canonical if same else sympy.Mul(*args, evaluate=False)), frozenset()
-        ordered = [factor for factor in others if not _is_reciprocal(factor)] + [factor for factor in others if _is_reciprocal(factor)]
+        ordered = _textbook_order(others, sums)
         return written_back(ordered if coefficient == 1 else [coefficient, *ordered]), frozenset({"numbers"})
     bases_before = {factor.as_base_exp()[0] for factor in others}
     bases_after = {factor.as_base_exp()[0] for factor in rest}
@@ -199,6 +197,26 @@ def _multiplied(args: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, frozenset[s
     if not sums:
         return combined, frozenset(kinds)
     return written_back([found, *rest] if found != 1 else list(rest)), frozenset(kinds)
+
+
+def _textbook_order(factors: list[sympy.Basic], sums: dict[sympy.Dummy, sympy.Basic], *,
+                    reciprocals_last: bool = True) -> list[sympy.Basic]:
+    """Factors as a textbook writes a product once its numbers are multiplied out: constants
+    (√2, π), then powers of a letter (x, x²), then everything else in the order written, and
+    reciprocals last: 2x cos(x²), never 2 cos(x²) x as the chain rule wrote cos(x²) · 2x.
+    ``sums`` holds the placeholders that stand for sums (letters that are not letters)."""
+    def kind(factor: sympy.Basic) -> int:
+        if factor in sums:
+            return 2
+        if not factor.free_symbols and not isinstance(factor, sympy.Function):
+            return 0  # √2, π; a function's value (ln 2) is written after the letters: x ln 2
+        base, exponent = factor.as_base_exp()
+        return 1 if base.is_Symbol and base not in sums and exponent.is_Number and exponent > 0 else 2
+
+    def rank(factor: sympy.Basic) -> tuple[bool, int]:
+        reciprocal = reciprocals_last and _is_reciprocal(factor)
+        return reciprocal, kind(1 / factor if reciprocal else factor)
+    return sorted(factors, key=rank)
 
 
 def _added(args: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, frozenset[str]]:
