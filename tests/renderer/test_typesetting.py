@@ -60,6 +60,16 @@ def test_display_lines_cut_before_operators_and_keep_every_token(latex: str) -> 
     assert squeeze("".join(lines)) == squeeze(latex)
 
 
+@pytest.mark.parametrize(("latex", "expected"), [
+    # the sigmoid snippet's "Write as 1 minus a fraction": was '... \\cdot \\biggl(1' and '- \\frac{1}{...}\\biggr)'
+    (r"\frac{1}{1 + e^{- x}} \cdot \left(1 - \frac{1}{1 + e^{- x}}\right)",
+     [r"\frac{1}{1 + e^{- x}}", r"\cdot \biggl(1 - \frac{1}{1 + e^{- x}}\biggr)"]),
+    (r"-\left(1 + e^{- x}\right)^{-2} \cdot \left(- e^{- x}\right)", [r"-\bigl(1 + e^{- x}\bigr)^{-2}", r"\cdot \bigl(- e^{- x}\bigr)"]),
+])
+def test_display_lines_cut_at_the_shallowest_operator_that_leaves_a_fair_line(latex: str, expected: list[str]) -> None:
+    assert display_lines(latex, width=100) == expected
+
+
 def test_display_lines_never_cut_inside_cases_but_inside_a_long_parenthesis() -> None:
     latex = r"\begin{cases} " + " + ".join("x" * 5 for _ in range(30)) + r" & x > 0 \\ 0 & x \leq 0 \end{cases}"
     assert display_lines(latex, width=100) == [latex]
@@ -130,6 +140,10 @@ def test_every_snippet_compiles_in_a_plain_article_without_overfull_lines(snippe
     source = f"\\documentclass{{article}}\n\\usepackage{{amsmath}}\n\\begin{{document}}\n{body}\n\nSee {refs}.\n\\end{{document}}\n"
     pdf = compile_latex(source, artifact_dir("typesetting/snippets"), name="snippets")
     assert pdf.read_bytes().startswith(b"%PDF")
+    # nor past the foot of a page: a display taller than a page may break between its steps
+    # (softmax cross-entropy's ran three pages long in one align*)
+    log = (artifact_dir("typesetting/snippets") / "snippets.log").read_text(encoding="utf-8", errors="replace")
+    assert "Overfull \\vbox" not in log, [line for line in log.splitlines() if "Overfull \\vbox" in line]
 
 
 @pytest.mark.tools
@@ -261,6 +275,9 @@ TOO_WIDE_FOR_A_PHONE = {
     "gelu_tanh.md": "an inline fraction wider than the phone",
     # sigma'(v) = sigma(v)(1 - sigma(v)) inline, three quote levels deep (Pandoc indents each by 2.7em)
     "l2.md": "a sub-sub-derivation's inline formula, three quotes deep",
+    # an exercise's inline answer, cut as far as its terms go: the factor (1 - tanh^2(...)) is
+    # one term, 4 px wider than its list item (the page was 1231 px wide before)
+    "gelu_tanh-worksheet-key.md": "one inline factor 4 px wider than its list item",
 }
 
 
