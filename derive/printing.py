@@ -48,6 +48,11 @@ class _PositiveFirst:
         return terms if index is None else [terms[index], *terms[:index], *terms[index + 1 :]]
 
 
+#: A fraction whose numerator prints this many times as many words as its denominator is written
+#: as a short fraction times its sums (see :meth:`DeriveLatexPrinter._print_long_fraction`).
+LONG_FRACTION_RATIO = 6
+
+
 class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
     """SymPy's LaTeX printer with derive's notation settings."""
 
@@ -96,7 +101,7 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
             return rf"\frac{{{numerator}}}{{{self._print(sympy.Mul(*below, evaluate=False))}}}"
         plainly = (
             any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in factors)
-            or any(arg.is_Add and any(map(_is_reciprocal, arg.atoms(sympy.Pow))) for arg in factors)
+            or any(arg.is_Add and _has_reciprocal(arg) for arg in factors)
         )
         if self._settings["negative_powers"] == "powers" and any(_is_reciprocal(arg) for arg in factors):
             if not plainly:
@@ -105,6 +110,9 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
             return self._print_product_plainly(factors)
         if plainly or (is_unevaluated(expr) and _juxtaposes_a_number(factors)):
             return self._print_product_plainly(factors)
+        long_fraction = self._print_long_fraction(expr)
+        if long_fraction is not None:
+            return long_fraction
         if not is_unevaluated(expr):
             return super()._print_Mul(expr)
         order, self._settings["order"] = self._settings["order"], "none"
@@ -112,6 +120,23 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
             return super()._print_Mul(expr)
         finally:
             self._settings["order"] = order
+
+    def _print_long_fraction(self, expr: sympy.Mul) -> str | None:
+        r"""A product of sums (or a sum) over a constant, as a textbook writes it: a short
+        fraction times the sums, a dot before each (a line may break there), not one fraction whose
+        numerator runs across the page: ``\frac{\sqrt{2} x}{2 \sqrt{\pi}} \cdot \left(1 - \tanh^{2} u\right) \cdot ...``."""
+        if (self._settings["negative_powers"] != "fractions" or not any(arg.is_Add for arg in expr.args)
+                or expr.could_extract_minus_sign()):
+            return None
+        numerator, denominator = sympy.fraction(expr, exact=True)
+        if denominator == 1 or denominator.free_symbols or not (numerator.is_Mul or numerator.is_Add):
+            return None  # a quotient of functions stays a fraction: (g f' - f g')/g^2
+        factors = numerator.as_ordered_factors() if numerator.is_Mul else [numerator]
+        sums = [factor for factor in factors if factor.is_Add]
+        if not sums or len(self._print(numerator).split()) <= LONG_FRACTION_RATIO * len(self._print(denominator).split()):
+            return None
+        short = sympy.Mul(*(factor for factor in factors if not factor.is_Add)) / denominator
+        return r" \cdot ".join([self._print(short), *(rf"\left({self._print(factor)}\right)" for factor in sums)])
 
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
         written = as_written(expr)
@@ -393,7 +418,7 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         if self._settings["negative_powers"] == "fractions" and (
             is_unevaluated(expr)
             or any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in expr.args)
-            or any(arg.is_Add and any(map(_is_reciprocal, arg.atoms(sympy.Pow))) for arg in expr.args)
+            or any(arg.is_Add and _has_reciprocal(arg) for arg in expr.args)
         ):
             return self._print_written_product(list(expr.args))
         if self._settings["negative_powers"] == "powers" and any(_is_reciprocal(arg) for arg in expr.args):
@@ -535,6 +560,16 @@ def _juxtaposes_a_number(factors: list[sympy.Basic]) -> bool:
 
 def _is_reciprocal(factor: sympy.Basic) -> bool:
     return bool(factor.is_Pow and factor.exp.is_negative and not factor.base.is_Symbol)
+
+
+def _has_reciprocal(expr: sympy.Basic) -> bool:
+    """Whether ``expr`` holds a reciprocal outside the arguments of functions: (1/x + 1) does,
+    1 − tanh²(√2 x/√π) does not (a product with it is a fraction like any other)."""
+    if _is_reciprocal(expr):
+        return True
+    if isinstance(expr, sympy.Function):
+        return False
+    return any(_has_reciprocal(arg) for arg in expr.args)
 
 
 def _has_prime_notation(target: sympy.Basic) -> bool:

@@ -8,6 +8,7 @@ variable is an error, never an empty string.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,27 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+#: An inline formula and the punctuation right after it: ``…</math>.`` (the last piece only, when
+#: a long formula is cut into several ``<math>`` pieces that may wrap between them).
+_FORMULA_THEN_PUNCTUATION = re.compile(r'(<math\b[^>]*display="inline"(?:(?!<math\b).)*?</math>)([.,;:!?)]+)', re.S)
+
+
+def keep_punctuation_with_formulas(page: str) -> str:
+    """HTML in which no line starts with the full stop after a formula.
+
+    A browser may wrap on either side of a ``<math>`` element as it may around an image (Chromium
+    put the "." after σ′(x) = σ(x)(1 − σ(x)) alone on the next line): the formula and the
+    punctuation after it go into one span that does not wrap."""
+    return _FORMULA_THEN_PUNCTUATION.sub(r'<span class="nobr">\1\2</span>', page)
+
+
+class HtmlTemplate(jinja2.Template):
+    """A template of an HTML environment: its pages keep punctuation with the formula before it."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return keep_punctuation_with_formulas(super().render(*args, **kwargs))
+
+
 @lru_cache(maxsize=None)
 def environment(output_format: str) -> jinja2.Environment:
     """The (stateless, reusable) Jinja environment for ``output_format``."""
@@ -59,6 +81,8 @@ def environment(output_format: str) -> jinja2.Environment:
         options["autoescape"] = True
     options["bytecode_cache"] = _bytecode_cache()
     env = jinja2.Environment(**options)  # noqa: S701 - autoescape is on for HTML, the only markup format
+    if output_format == "html":
+        env.template_class = HtmlTemplate
     env.filters["tex"] = escape.latex_text
     env.filters["texcode"] = escape.latex_code  # a line someone wrote, in \texttt: breakable anywhere
     env.filters["texbreak"] = escape.latex_breakable  # a title or a path: breaks at separators, a long word anywhere

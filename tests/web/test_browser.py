@@ -248,6 +248,22 @@ def test_the_home_page(visit: Visit) -> None:
     shoot(visit, "home")
 
 
+def test_the_catalogue_links_are_on_a_phones_screen(browser, server) -> None:
+    """At 390 px the catalogue's three columns put its check and derive links off-screen (the
+    table scrolled inside its box) and cut names such as logistic_regression mid-word: on a
+    phone each entry is a block, its name and links on one line, its function below."""
+    phone = Visit(browser, server, width=390)
+    page = phone.open("/")
+    links = page.locator("table.catalogue td a")
+    assert links.count() > 20
+    outside = page.evaluate("""() => [...document.querySelectorAll('table.catalogue td a, table.catalogue td code')]
+        .filter(element => { const box = element.getBoundingClientRect(); return box.right > innerWidth || box.left < 0
+                             || element.scrollWidth > element.clientWidth || element.getClientRects().length > 1; })
+        .map(element => element.textContent)""")
+    assert outside == []
+    phone.close()
+
+
 def test_a_class_submits_at_once_while_the_teacher_watches(browser, server) -> None:
     """The issue's 'done when': several students, on phones and laptops, check and submit at the
     same time; the teacher's open gradebook fills in without a reload."""
