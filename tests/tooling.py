@@ -363,3 +363,52 @@ def cli_stdout(*arguments: str) -> str:
         code = main(list(arguments))
     assert code == 0, f"derive {' '.join(arguments)} exited {code}"
     return buffer.getvalue()
+
+
+#: Viewports: a phone, a laptop, and A4 and Letter paper inside 16 mm margins at 96 px/inch (print media).
+VIEWPORTS = {"390 px": (390, "screen"), "1000 px": (1000, "screen"), "A4": (673, "print"), "Letter": (695, "print")}
+
+#: Script that finds every element matching a selector whose content is wider than its own box (it
+#: scrolls sideways inside the page, or is cut off): ``[how much wider, "tag.class"]`` for each.
+_SCROLLED_BOXES = """selector => [...document.querySelectorAll(selector)]
+  .filter(element => element.scrollWidth > element.clientWidth + 1)
+  .map(element => [element.scrollWidth - element.clientWidth, `${element.tagName.toLowerCase()}.${element.className}`])"""
+
+
+def page_widths(page: Path, *, boxes: str | None = None,
+                viewports: dict[str, tuple[int, str]] | None = None) -> dict[str, tuple[int, int]]:
+    """document.scrollWidth and the viewport's width for each of ``viewports`` (default
+    :data:`VIEWPORTS`: a phone's and a laptop's width, A4 and Letter paper with the print
+    stylesheet), with a screenshot of each in test-artifacts/typesetting/html.
+
+    With ``boxes`` (a CSS selector, such as ``"table"``), an element it matches whose content is
+    wider than its own box (scrolled sideways inside the page, or cut) counts too: the width
+    reported is then what the page would be if that box did not scroll, so a table that fits
+    only by scrolling inside itself is as wide as its content."""
+    chromium = require_tool("chromium")
+    require_tool("playwright")
+    from playwright.sync_api import sync_playwright
+
+    widths = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for name, (width, media) in (viewports or VIEWPORTS).items():
+                context = browser.new_context(viewport={"width": width, "height": 800}, service_workers="block")
+                tab = context.new_page()
+                tab.emulate_media(media=media)
+                tab.route("**/*", lambda route: route.continue_() if _is_local(route.request.url)
+                          else route.abort("blockedbyclient"))
+                tab.goto(page.resolve().as_uri(), wait_until="load")
+                tab.evaluate("document.fonts.ready.then(() => true)")
+                scroll, client = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                for overflow, what in tab.evaluate(_SCROLLED_BOXES, boxes) if boxes else ():
+                    scroll = max(scroll, client + overflow)  # as wide as the page would be if the box did not scroll
+                    print(f"{page.name} at {name}: {what} is {overflow} px wider than its box")  # shown when a test fails
+                widths[name] = (scroll, client)
+                tab.screenshot(path=str(artifact_dir("typesetting/html") / f"{page.stem}-{name.replace(' ', '')}.png"),
+                               full_page=False)
+                context.close()
+        finally:
+            browser.close()
+    return widths

@@ -18,6 +18,7 @@ from derive.checker.grade import Graded
 from derive.checker.judge import shown_value, valued
 from derive.grading.scoring import Score, number
 from derive.model import Described, listed, written_out
+from derive.renderer import titled_by_file
 from derive.verdicts import Counterexample
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -55,8 +56,10 @@ def feedback_context(graded: Graded, score: Score, *, shown_name: str, exercise:
             })
     first = next((line for line in lines if line["first_error"]), None)
     suggestion = report.outcome.suggestion if report is not None else None
+    title, source_file = titled_by_file("Feedback:", shown_name)
     return {
-        "title": f"Feedback: {shown_name}",
+        "title": title,
+        "source_file": source_file,
         "file": shown_name,
         "student": student,
         "exercise": exercise,

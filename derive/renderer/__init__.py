@@ -7,7 +7,7 @@ the JSON contract is written by :mod:`derive.renderer.json_output` (data, not a 
 from __future__ import annotations
 
 import re
-
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -146,10 +146,22 @@ def render_report(report: Report, format: str, *, fragment: bool = False) -> str
     if format not in EXTENSIONS:
         raise DeriveError(f"unknown report format '{format}'")
     counts = {status: report.count(status) for status in ("correct", "wrong", "unparsed")}
-    title = f"Check of {report.name}" if report.name else "Check of a derivation"
+    title, source_file = titled_by_file("Check of", report.name) if report.name else ("Check of a derivation", None)
     name = "report_table" if fragment and format == "latex" else "report"
     return environment(format).get_template(f"{name}.{EXTENSIONS[format]}.j2").render(
-        r=report, counts=counts, title=title, layout=_LAYOUT_FRAGMENT if fragment else _LAYOUT_PAGE)
+        r=report, counts=counts, title=title, source_file=source_file, layout=_LAYOUT_FRAGMENT if fragment else _LAYOUT_PAGE)
+
+
+def titled_by_file(prefix: str, path: str) -> tuple[str, str | None]:
+    """A document's title that names a file by its name ("Check of student03.txt"), and the
+    path as given, shown under the title, when that is more than the name (None otherwise): a
+    long absolute path is no title, and the templates let the path break at its slashes.
+
+    >>> titled_by_file("Feedback:", "/srv/course/week 7/student03.txt")
+    ('Feedback: student03.txt', '/srv/course/week 7/student03.txt')
+    """
+    name = PurePath(path).name or path
+    return f"{prefix} {name}", (path if path != name else None)
 
 
 _LAYOUT_PAGE, _LAYOUT_FRAGMENT = "base.html.j2", "fragment.html.j2"

@@ -39,6 +39,9 @@ _SILENT = {r"\displaystyle", r"\textstyle", r"\operatorname", r"\mathrm", r"\mat
 _WORD = re.compile(r"\\(arc)?(sin|cos|tan|cot|sec|csc)h?|\\(ln|log|exp|max|min|erf|lim|det)")
 _BINARY = {"+", "-", r"\cdot", r"\times", "=", r"\leq", r"\geq", "<", ">", r"\approx", r"\to"}
 _SIZES = ("", r"\big", r"\bigg", r"\Bigg")
+#: A parenthesis as :func:`_flatten` writes it (sized or plain), opening and closing.
+_OPENING = re.compile(r"\\[bB]igg?l.|\\[bB]igg?l\\\{|[(\[]")
+_CLOSING = re.compile(r"\\[bB]igg?r.|\\[bB]igg?r\\\}|[)\]]")
 
 
 @dataclass
@@ -219,24 +222,43 @@ def display_lines(latex: str, *, width: float = INLINE_WIDTH, stack: bool = True
 def _cut(items: list[_Group | str], width: float) -> list[list[_Group | str]]:
     """``items`` cut before top-level operators into lines of at most about ``width`` points."""
     lines: list[list[_Group | str]] = [[]]
+    #: for each operator of the line being filled, where it stands in the line and how tightly it
+    #: binds (how deep in parentheses, and a product tighter than a sum): a cut goes before the
+    #: loosest one that leaves a fair share of the line ("a · (1 − b)" is cut before "·", never as
+    #: "a · (1" and "− b)"; "1 + t + x · u" before "+ x · u", not inside the product)
+    operators: list[tuple[int, int]] = []
     depth = 0  # inside an environment (cases): never cut there
-    last_sum = 0  # where in the line the last + or − stands: a line is cut between terms rather than factors
+    nesting = 0  # inside flattened parentheses
     for index, item in enumerate(items):
         token = item.strip() if isinstance(item, str) else ""
         operator = token in _BINARY and depth == 0 and _follows_operand(items, index)
         if operator and _width(lines[-1]) > 0 and _width([*lines[-1], *_term(items, index)]) > width:
-            moved = lines[-1][last_sum:] if token in (r"\cdot", r"	imes") and last_sum > 0 else []
-            del lines[-1][len(lines[-1]) - len(moved):]
+            line = lines[-1]
+            binding = _binding(token, nesting)
+            shallower = [position for position, level in operators
+                         if level < binding and _width(line[:position]) >= width / 3]
+            cut = shallower[-1] if shallower else len(line)
+            lines[-1], moved = line[:cut], line[cut:]
             lines.append(moved)
-            last_sum = 0
-        if operator and token in ("+", "-"):
-            last_sum = len(lines[-1])
+            operators = [(position - cut, level) for position, level in operators if position > cut]
+        if operator:
+            operators.append((len(lines[-1]), _binding(token, nesting)))
         lines[-1].append(item)
         if token == r"\begin":
             depth += 1
         elif token == r"\end":
             depth = max(depth - 1, 0)
+        elif _OPENING.fullmatch(token):
+            nesting += 1
+        elif _CLOSING.fullmatch(token) and nesting:
+            nesting -= 1
     return lines
+
+
+def _binding(operator: str, nesting: int) -> int:
+    """How tightly an operator holds its neighbours: two steps per parenthesis around it, one
+    more for a product (a line is rather cut before a sum's term than inside a product)."""
+    return 2 * nesting + (1 if operator in (r"\cdot", r"\times") else 0)
 
 
 def _follows_operand(items: list[_Group | str], index: int) -> bool:

@@ -85,6 +85,7 @@ def environment(output_format: str) -> jinja2.Environment:
         env.template_class = HtmlTemplate
     env.filters["tex"] = escape.latex_text
     env.filters["texcode"] = escape.latex_code  # a line someone wrote, in \texttt: breakable anywhere
+    env.filters["texbreak"] = escape.latex_breakable  # a title or a path: breaks at separators, a long word anywhere
     env.filters["breakable"] = breaking.breakable  # long LaTeX formulas TeX may break between terms
     env.filters["lines"] = breaking.display_lines  # long LaTeX formulas cut into display lines
     env.filters["width"] = breaking.estimated_width  # about how wide a LaTeX formula prints, in points

@@ -68,6 +68,43 @@ def latex_code(text: object) -> str:
     return _LATEX_UNIT.sub(lambda unit: unit.group(0) + r"\allowbreak{}", latex_text(text))
 
 
+#: Escaped units after which a name or path breaks freely (a folder, a word of a file name).
+_SEPARATORS = frozenset({"/", r"\_", "-", ".", ":", ",", ";", r"\textbackslash{}", r"\textbar{}"})
+#: A word with more units than this (a file name, a path) may also break between any two of them
+#: (twenty letters fit a line even in a title's large bold type).
+_LONG_WORD = 20
+#: What TeX pays for breaking a long word where it has no separator: more than any number of lines
+#: broken at spaces or separators (ragged right), so it happens only where nothing else fits.
+_DISCOURAGED_BREAK = r"\penalty9000{}"
+
+
+def latex_breakable(text: object) -> str:
+    r""":func:`latex_text` for a title or a name that may hold no space (a long absolute path, a
+    file name a student chose): TeX may break after a path's or name's separators (``/``, ``_``,
+    ``-``, ``.`` …) at no cost, and inside a word longer than a few letters at a high one, so that
+    a word of any length breaks rather than run into the margin. For ragged-right paragraphs
+    (justified, a broken word would stretch the spaces of its line).
+
+    >>> latex_breakable("Check of /tmp/a_b.tex")
+    'Check of /\\allowbreak{}tmp/\\allowbreak{}a\\_\\allowbreak{}b.\\allowbreak{}tex'
+    """
+    words = []
+    for word in latex_text(text).split(" "):
+        units = _LATEX_UNIT.findall(word)
+        long_word = len(units) > _LONG_WORD
+        pieces = []
+        for index, unit in enumerate(units):
+            pieces.append(unit)
+            if index == len(units) - 1:
+                break
+            if unit in _SEPARATORS:
+                pieces.append(r"\allowbreak{}")
+            elif long_word:
+                pieces.append(_DISCOURAGED_BREAK)
+        words.append("".join(pieces))
+    return " ".join(words)
+
+
 #: Every ASCII punctuation mark: CommonMark, GitHub-flavoured Markdown and Pandoc's Markdown all
 #: read a backslash before any of them as that character, literally.
 _MARKDOWN_SPECIALS = re.compile("([" + re.escape(string.punctuation) + "])")

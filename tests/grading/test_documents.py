@@ -22,7 +22,7 @@ from derive.grading.rubric import DEFAULT_RUBRIC
 from derive.grading.scoring import score, unscored
 from derive.grading.summary import ClassSummary
 from derive.renderer import render_chart_svg, render_class_report, render_feedback
-from tooling import artifact_dir, compile_latex, load_html, require_tool
+from tooling import artifact_dir, compile_latex, load_html, page_widths, require_tool
 
 HOSTILE_LINES = [
     "sigma'(x) = d/dx (1+exp(-x))^(-1)",
@@ -205,6 +205,25 @@ def test_class_report_html_and_pdf(summary, tmp_path: Path) -> None:
     assert "Where the first errors fall" in loaded.text and "<script>alert(2)</script>" in loaded.text
     pdf = compile_latex(render_class_report(summary, "latex"), tmp_path / "latex", name="class-report")
     assert pdf.stat().st_size > 0
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("document", ["class report", "feedback", "check report"])
+def test_report_tables_are_read_on_a_phone_without_scrolling(graded, summary, document: str, tmp_path: Path) -> None:
+    """The class report's, the feedback's and the checker's tables at 390 px: each row stacks into
+    labelled lines, so no column is cut or scrolled to (the class report's example column was cut
+    at 390 px, inside a table that scrolled sideways); at 1000 px and on paper they stay tables
+    that fit. A table wider than its own box counts as a page that scrolls."""
+    from derive.renderer import render_report
+
+    result, context = graded
+    html = {"class report": lambda: render_class_report(summary, "html"), "feedback": lambda: render_feedback(context, "html"),
+            "check report": lambda: render_report(result.report, "html")}[document]()
+    page = tmp_path / f"{document.replace(' ', '-')}.html"
+    page.write_text(html, encoding="utf-8")
+    wide = [f"{page.name} at {name}: {scroll} px wide for {client} px"
+            for name, (scroll, client) in page_widths(page, boxes="table, code.source").items() if scroll > client]
+    assert not wide, "\n".join(wide)
 
 
 @pytest.mark.parametrize(("path", "stem"), [

@@ -30,6 +30,7 @@ TEMPLATE_LEFTOVERS = ("<<", ">>", "<%", "%>", "<#", "#>")  # the LaTeX environme
 SNIPPET_COMMANDS = frozenset(
     "begin end frac dfrac tfrac left right cdot times text nonumber notag label tag "
     "sigma varphi phi exp ln log tanh sinh cosh sin cos tan sqrt quad qquad "
+    "displaybreak "  # amsmath: a display taller than a page may break between its steps
     "bigl bigr biggl biggr Biggl Biggr".split()  # the kernel's sized delimiters: long lines are cut inside them
 )
 #: Commands of derive's own preamble or of packages other than amsmath (amssymb, xcolor).

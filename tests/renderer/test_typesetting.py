@@ -15,7 +15,7 @@ import pytest
 from derive.cli import main
 from derive.differentiate.catalogue import ENTRIES, lookup
 from derive.renderer.breaking import breakable, display_lines, estimated_width
-from tooling import artifact_dir, cli_stdout, compile_latex, pandoc_math, require_tool
+from tooling import artifact_dir, cli_stdout, compile_latex, page_widths, pandoc_math, require_tool
 
 NAMES = [entry.name for entry in ENTRIES]
 
@@ -58,6 +58,16 @@ def test_display_lines_cut_before_operators_and_keep_every_token(latex: str) -> 
     assert all(re.match(r"(\+|-|\\cdot|=)\s", line) for line in lines[1:]), lines
     squeeze = lambda text: re.sub(r"\s+|\\(left|right|bigl|bigr|biggl|biggr|Biggl|Biggr)", "", text)  # noqa: E731
     assert squeeze("".join(lines)) == squeeze(latex)
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    # the sigmoid snippet's "Write as 1 minus a fraction": was '... \\cdot \\biggl(1' and '- \\frac{1}{...}\\biggr)'
+    (r"\frac{1}{1 + e^{- x}} \cdot \left(1 - \frac{1}{1 + e^{- x}}\right)",
+     [r"\frac{1}{1 + e^{- x}}", r"\cdot \biggl(1 - \frac{1}{1 + e^{- x}}\biggr)"]),
+    (r"-\left(1 + e^{- x}\right)^{-2} \cdot \left(- e^{- x}\right)", [r"-\bigl(1 + e^{- x}\bigr)^{-2}", r"\cdot \bigl(- e^{- x}\bigr)"]),
+])
+def test_display_lines_cut_at_the_shallowest_operator_that_leaves_a_fair_line(latex: str, expected: list[str]) -> None:
+    assert display_lines(latex, width=100) == expected
 
 
 def test_display_lines_never_cut_inside_cases_but_inside_a_long_parenthesis() -> None:
@@ -152,6 +162,10 @@ def test_every_snippet_compiles_in_a_plain_article_without_overfull_lines(snippe
     source = f"\\documentclass{{article}}\n\\usepackage{{amsmath}}\n\\begin{{document}}\n{body}\n\nSee {refs}.\n\\end{{document}}\n"
     pdf = compile_latex(source, artifact_dir("typesetting/snippets"), name="snippets")
     assert pdf.read_bytes().startswith(b"%PDF")
+    # nor past the foot of a page: a display taller than a page may break between its steps
+    # (softmax cross-entropy's ran three pages long in one align*)
+    log = (artifact_dir("typesetting/snippets") / "snippets.log").read_text(encoding="utf-8", errors="replace")
+    assert "Overfull \\vbox" not in log, [line for line in log.splitlines() if "Overfull \\vbox" in line]
 
 
 @pytest.mark.tools
@@ -232,39 +246,6 @@ def test_a_rule_name_beside_a_long_step_is_never_broken(tmp_path: Path) -> None:
 # --- whole documents: HTML at a phone's and a laptop's width -------------------------------------
 
 
-#: Viewports: a phone, a laptop, and A4 and Letter paper inside 16 mm margins at 96 px/inch (print media).
-VIEWPORTS = {"390 px": (390, "screen"), "1000 px": (1000, "screen"), "A4": (673, "print"), "Letter": (695, "print")}
-
-
-def _page_widths(page: Path) -> dict[str, tuple[int, int]]:
-    """document.scrollWidth and the viewport's width, at a phone's and a laptop's width and on
-    A4 and Letter paper (the print stylesheet)."""
-    chromium = require_tool("chromium")
-    require_tool("playwright")
-    from playwright.sync_api import sync_playwright
-
-    from tooling import CHROMIUM_ARGS
-
-    widths = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            for name, (width, media) in VIEWPORTS.items():
-                context = browser.new_context(viewport={"width": width, "height": 800}, service_workers="block")
-                tab = context.new_page()
-                tab.emulate_media(media=media)
-                tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
-                          else route.abort("blockedbyclient"))
-                tab.goto(page.resolve().as_uri(), wait_until="load")
-                tab.evaluate("document.fonts.ready.then(() => true)")
-                widths[name] = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-                tab.screenshot(path=str(artifact_dir("typesetting/html") / f"{page.stem}-{name.replace(' ', '')}.png"), full_page=False)
-                context.close()
-        finally:
-            browser.close()
-    return widths
-
-
 @pytest.fixture(scope="module")
 def html_pages(tmp_path_factory: pytest.TempPathFactory, documents: Path) -> list[Path]:
     folder = tmp_path_factory.mktemp("typesetting-html")
@@ -280,7 +261,7 @@ def test_no_html_document_scrolls_sideways_on_a_phone_a_laptop_or_paper(html_pag
     their terms, one that cannot (a wide fraction) scrolls inside its own box, never the page."""
     wide = []
     for page in html_pages:
-        for name, (scroll, client) in _page_widths(page).items():
+        for name, (scroll, client) in page_widths(page).items():
             if scroll > client:
                 wide.append(f"{page.name} at {name}: {scroll} px wide for {client} px")
     assert not wide, "\n".join(wide)
@@ -304,8 +285,57 @@ def test_pandocs_html_of_the_longest_handouts_fits_a_laptop(tmp_path: Path) -> N
         assert "\\begin{aligned}" not in shown and "$$" not in shown  # every display became MathML
         pages.append(page)
     wide = [f"{page.name}: {scroll} px wide for {client} px" for page in pages
-            for scroll, client in [_page_widths(page)["1000 px"]] if scroll > client]
+            for scroll, client in [page_widths(page)["1000 px"]] if scroll > client]
     assert not wide, "\n".join(wide)
+
+
+#: Pandoc pages that still scroll sideways on a phone, and why derive cannot cut them (each is
+#: checked to be still too wide, so the list is kept true when one is fixed).
+TOO_WIDE_FOR_A_PHONE = {
+    # an inline fraction whose numerator alone is 540 px (the saturation sentence's T-form of the
+    # derivative): MathML has no line breaking, and a sentence's formula cannot scroll by itself
+    "gelu_tanh.md": "an inline fraction wider than the phone",
+    # sigma'(v) = sigma(v)(1 - sigma(v)) inline, three quote levels deep (Pandoc indents each by 2.7em)
+    "l2.md": "a sub-sub-derivation's inline formula, three quotes deep",
+    # an exercise's inline answer, cut as far as its terms go: the factor (1 - tanh^2(...)) is
+    # one term, 4 px wider than its list item (the page was 1231 px wide before)
+    "gelu_tanh-worksheet-key.md": "one inline factor 4 px wider than its list item",
+    # 439 px since main's printing commit 175beaa (a long product over a constant written as a short
+    # fraction times the rest) changed the exercises' formulas; fitted at 390 px before the merge; not yet diagnosed
+    "gelu_tanh-worksheet.md": "an exercise formula after main's printing change, not yet diagnosed",
+}
+
+
+@pytest.mark.tools
+def test_pandocs_html_of_every_handout_worksheet_and_key_fits_a_phone(tmp_path: Path, documents: Path) -> None:
+    """`pandoc -s --mathml` of every Markdown document at 390 px, the page never scrolls sideways:
+    a formula in a sentence is written as pieces the line wraps between, every display stands in
+    a box that scrolls by itself (an aligned block in Chromium's MathML cannot be cut to a phone's
+    width without chopping it to pieces on a laptop: Chromium centres every cell of a MathML table).
+    Before: 26 of 31 pages were wider than 390 px (GELU-tanh 782 px, the GELU-tanh key 1231 px)."""
+    import subprocess
+
+    pandoc = require_tool("pandoc")
+    from derive.output import write_catalogue
+
+    folder = tmp_path / "md"
+    folder.mkdir()
+    write_catalogue(folder, ("markdown",), jobs=2)
+    sources = sorted(folder.glob("*.md")) + sorted(documents.glob("*.md"))
+    assert len(sources) > len(NAMES) + len(DIFF_CORPUS)
+    pages = []
+    for source in sources:
+        page = tmp_path / f"{source.stem}.pandoc.html"
+        subprocess.run([pandoc, "-s", "--mathml", "--metadata", f"title={source.stem}", str(source), "-o", str(page)],
+                       check=True, capture_output=True, timeout=60, cwd=source.parent)
+        pages.append((source.name, page))
+    phone = {"390 px": (390, "screen")}
+    widths = {name: page_widths(page, viewports=phone)["390 px"] for name, page in pages}
+    wide = [f"{name}: {scroll} px wide for {client} px" for name, (scroll, client) in widths.items()
+            if scroll > client and name not in TOO_WIDE_FOR_A_PHONE]
+    fixed = [name for name in TOO_WIDE_FOR_A_PHONE if name in widths and widths[name][0] <= widths[name][1]]
+    assert not wide, "\n".join(wide)
+    assert not fixed, f"these fit a phone now: take them off TOO_WIDE_FOR_A_PHONE: {fixed}"
 
 
 # --- names ---------------------------------------------------------------------------------------
@@ -323,7 +353,7 @@ def test_titles_write_names_as_their_authors_do(tmp_path: Path, name: str, title
     assert main([name, "--format", "latex", "--out", str(tmp_path)]) == 0
     text = (tmp_path / f"{name}.tex").read_text(encoding="utf-8")
     typeset = re.sub(r"\bin ([a-z])\b", r"in $\1$", title)  # the variable is mathematics in the heading
-    assert rf"{{\LARGE\bfseries {typeset}\par}}" in text.replace(r"\_", "_")
+    assert rf"{{\LARGE\bfseries\raggedright {typeset}\par}}" in text.replace(r"\_", "_")
     assert latex in text
 
 
@@ -351,6 +381,7 @@ _PROSE_FAULTS = {
 def _prose(latex: str) -> str:
     """The text of a LaTeX document outside its mathematics, commands' arguments and verbatim lines."""
     body = latex.split(r"\begin{document}", 1)[-1]
+    body = re.sub(r"\\allowbreak\{\}|\\penalty\d+\{\}", "", body)  # where a long name may break: inside its word
     body = _MATH.sub(" ", body)
     body = re.sub(r"\\texttt\{[^}]*\}", " ", body)
     body = re.sub(r"\\penalty-?\d+|\\vspace\*?\{[^}]*\}", " ", body)  # layout, not prose
