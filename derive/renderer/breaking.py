@@ -206,21 +206,10 @@ def display_lines(latex: str, *, width: float = INLINE_WIDTH, stack: bool = True
     ``keep_short``: a parenthesis narrower than half a line is never cut inside ((1 - y) stays
     whole), for pieces that wrap on a screen; a display cut for print may cut anywhere it must.
     """
-    parsed = _parse(latex)
-    if _width(parsed) <= width:
+    items = _parse(latex)
+    if _width(items) <= width:
         return [latex]
-    # cut between the terms of a parenthesis only, never inside a short one ((eˣ + e⁻ˣ) stays whole),
-    # unless the lines would then run too wide (a printed display may cut anywhere it must)
-    for min_width in (width / 2,) if keep_short else (width / 2, 0):
-        lines = _cut(_flatten(parsed, 2, min_width=min_width), width)
-        written = [_write(_stack_numerators(line, width) if stack else line).strip() for line in lines if _write(line).strip()]
-        if min_width == 0 or keep_short or all(estimated_width(line) <= width for line in written):
-            return written
-    return written
-
-
-def _cut(items: list[_Group | str], width: float) -> list[list[_Group | str]]:
-    """``items`` cut before top-level operators into lines of at most about ``width`` points."""
+    items = _flatten(items, 2, min_width=width / 2 if keep_short else 0)
     lines: list[list[_Group | str]] = [[]]
     #: for each operator of the line being filled, where it stands in the line and how tightly it
     #: binds (how deep in parentheses, and a product tighter than a sum): a cut goes before the
@@ -252,7 +241,7 @@ def _cut(items: list[_Group | str], width: float) -> list[list[_Group | str]]:
             nesting += 1
         elif _CLOSING.fullmatch(token) and nesting:
             nesting -= 1
-    return lines
+    return [_write(_stack_numerators(line, width) if stack else line).strip() for line in lines if _write(line).strip()]
 
 
 def _binding(operator: str, nesting: int) -> int:

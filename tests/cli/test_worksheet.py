@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import contextlib
 import io
 from pathlib import Path
@@ -147,9 +149,19 @@ def test_exercise_answers_are_in_the_key_only(sheets) -> None:
             worksheet = render_worksheet(sheet, output_format, answers=False)
             key = render_worksheet(sheet, output_format, answers=True)
             for answer in answers:
+                if output_format == "markdown":
+                    # a Markdown sentence writes a long formula in pieces a phone's line can wrap
+                    # between ("$a$ ${}+ b$"), its outer brackets then plain: compare the formula
+                    assert _squeezed(answer.latex) not in _squeezed(worksheet)
+                    assert _squeezed(answer.latex) in _squeezed(key)
+                    continue
                 text = answer.mathml if output_format == "html" else answer.latex
                 assert text not in worksheet
                 assert text in key
+
+
+def _squeezed(markdown: str) -> str:
+    return re.sub(r"\s+|\$ \$\{\}|\\(left|right|bigl|bigr|biggl|biggr|Biggl|Biggr)\b", "", markdown)
 
 
 def test_every_catalogue_worksheet_has_something_to_fill_in() -> None:
