@@ -7,6 +7,7 @@ a chosen symbol for σ, and compact derivative notation (σ′(x), d/dx).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -106,10 +107,7 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
             above = [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
             numerator = self._print(sympy.Mul(*above, evaluate=False)) if above else "1"
             return rf"\frac{{{numerator}}}{{{self._print(sympy.Mul(*below, evaluate=False))}}}"
-        plainly = (
-            any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in factors)
-            or any(arg.is_Add and _has_reciprocal(arg) for arg in factors)
-        )
+        plainly = _printed_plainly(factors)
         if self._settings["negative_powers"] == "powers" and any(_is_reciprocal(arg) for arg in factors):
             if not plainly:
                 # An evaluated product in power notation: the reciprocal factors go last.
@@ -424,9 +422,7 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
         if self._settings["negative_powers"] == "fractions" and (
-            written_product(expr)
-            or any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in expr.args)
-            or any(arg.is_Add and _has_reciprocal(arg) for arg in expr.args)
+            written_product(expr) or _printed_plainly(expr.args)
         ):
             return self._print_written_product(list(expr.args))
         if self._settings["negative_powers"] == "powers" and any(_is_reciprocal(arg) for arg in expr.args):
@@ -563,9 +559,7 @@ def printed_args(expr: sympy.Basic) -> tuple[sympy.Basic, ...]:
     """
     if isinstance(expr, sympy.Add) and not as_written(expr):
         return tuple(PlainPrinter()._as_ordered_terms(expr))
-    if isinstance(expr, sympy.Mul) and not written_product(expr) and not (
-            any(arg.is_Mul or isinstance(arg, sympy.Derivative) for arg in expr.args)
-            or any(arg.is_Add and any(map(_is_reciprocal, arg.atoms(sympy.Pow))) for arg in expr.args)):
+    if isinstance(expr, sympy.Mul) and not written_product(expr) and not _printed_plainly(expr.args):
         return tuple(expr.as_ordered_factors())  # a product printed "plainly" keeps its arguments' order
     return expr.args
 
@@ -595,6 +589,12 @@ def _juxtaposes_a_number(factors: list[sympy.Basic]) -> bool:
 
 def _is_reciprocal(factor: sympy.Basic) -> bool:
     return bool(factor.is_Pow and factor.exp.is_negative and not factor.base.is_Symbol)
+
+
+def _printed_plainly(factors: Sequence[sympy.Basic]) -> bool:
+    """Whether a product is printed factor by factor as it stands (both printers): it holds a
+    product, a derivative, or a sum with a reciprocal in it."""
+    return any(arg.is_Mul or isinstance(arg, sympy.Derivative) or (arg.is_Add and _has_reciprocal(arg)) for arg in factors)
 
 
 def _has_reciprocal(expr: sympy.Basic) -> bool:

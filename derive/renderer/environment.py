@@ -43,7 +43,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 #: An inline formula and the punctuation right after it: ``…</math>.`` (the last piece only, when
 #: a long formula is cut into several ``<math>`` pieces that may wrap between them).
-_FORMULA_THEN_PUNCTUATION = re.compile(r'(<math\b[^>]*display="inline"(?:(?!<math\b).)*?</math>)([.,;:!?)]+)', re.S)
+#: (Each "<" inside is tested once, not every character: this runs over every HTML page.)
+_FORMULA_THEN_PUNCTUATION = re.compile(r'(<math\b[^>]*display="inline"[^>]*>[^<]*(?:<(?!/math>)[^<]*)*</math>)([.,;:!?)]+)')
 
 
 def keep_punctuation_with_formulas(page: str) -> str:

@@ -57,8 +57,10 @@ def latex_to_mathml(latex: str, *, alt: str, display: bool = False, hidden: bool
     unexpected |= {attribute for attribute in _ATTRIBUTE.findall(mathml)} - MATHML_ATTRIBUTES
     if unexpected:
         raise UnsafeMathError(f"MathML conversion produced unexpected tags or attributes {sorted(unexpected)}")
+    mathml = _hug_short_fences(mathml)
+    mathml = _SIGN.sub(r'\1<mo form="prefix">\2</mo>', mathml)
+    mathml = _NAMED_OPERATOR.sub(r"<mi>\1</mi>", mathml)
     mathml = _PRIME.sub(_prime_on_the_line, mathml)
-    mathml = _NAMED_OPERATOR.sub(r"<mi>\1</mi>", _SIGN.sub(r'\1<mo form="prefix">\2</mo>', _hug_short_fences(mathml)))
     # fences hug what they enclose: ( x ), not (  x  ) (latex2mathml leaves the operator spacing on)
     mathml = _FENCE.sub(r'\1 lspace="0em" rspace="0em">', mathml)
     hide = ' aria-hidden="true"' if hidden else ""
