@@ -292,17 +292,9 @@ def test_pandocs_html_of_the_longest_handouts_fits_a_laptop(tmp_path: Path) -> N
 #: Pandoc pages that still scroll sideways on a phone, and why derive cannot cut them (each is
 #: checked to be still too wide, so the list is kept true when one is fixed).
 TOO_WIDE_FOR_A_PHONE = {
-    # an inline fraction whose numerator alone is 540 px (the saturation sentence's T-form of the
-    # derivative): MathML has no line breaking, and a sentence's formula cannot scroll by itself
-    "gelu_tanh.md": "an inline fraction wider than the phone",
-    # sigma'(v) = sigma(v)(1 - sigma(v)) inline, three quote levels deep (Pandoc indents each by 2.7em)
-    "l2.md": "a sub-sub-derivation's inline formula, three quotes deep",
     # an exercise's inline answer, cut as far as its terms go: the factor (1 - tanh^2(...)) is
-    # one term, 4 px wider than its list item (the page was 1231 px wide before)
-    "gelu_tanh-worksheet-key.md": "one inline factor 4 px wider than its list item",
-    # 439 px since main's printing commit 175beaa (a long product over a constant written as a short
-    # fraction times the rest) changed the exercises' formulas; fitted at 390 px before the merge; not yet diagnosed
-    "gelu_tanh-worksheet.md": "an exercise formula after main's printing change, not yet diagnosed",
+    # one term, wider than its list item (the page was 1231 px wide before)
+    "gelu_tanh-worksheet-key.md": "one inline factor wider than its list item",
 }
 
 
