@@ -38,11 +38,13 @@ def run() -> NoReturn:
     exit the interpreter frees them one at a time, which takes as long as deriving the sigmoid.
     Like mypy, derive raises the collector's threshold for its short run and ends the process
     without that teardown once its output is flushed (every file it writes is already closed).
-    The normal exit stays when worker processes may exist, so that multiprocessing reaps them.
+    The normal exit stays while worker processes may exist (a pool's, the sandbox's fork server)
+    or another thread runs, so that multiprocessing reaps them; `derive catalogue --jobs 2`,
+    whose pool has ended, skips the teardown too (a quarter of a second).
     """
     gc.set_threshold(200_000, 30, 30)
     code = main()
-    if "multiprocessing" in sys.modules:
+    if not _alone():
         raise SystemExit(code)
     try:
         sys.stdout.flush()
@@ -53,6 +55,21 @@ def run() -> NoReturn:
         code = code or 1
     sys.stderr.flush()
     os._exit(code)
+
+
+def _alone() -> bool:
+    """Whether this process is the only one of its run and runs one thread: no worker process of
+    multiprocessing (a pool's, a sandbox's) is alive and no fork server was started."""
+    if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
+        return False
+    if "multiprocessing" not in sys.modules:
+        return True
+    import multiprocessing
+
+    if multiprocessing.active_children():
+        return False
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    return forkserver is None or getattr(forkserver._forkserver, "_forkserver_pid", None) is None  # noqa: SLF001
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -206,7 +223,8 @@ def run_function(arguments: list[str]) -> int:
 
     lookup(options.name)
     check_output_folder(options.out)
-    written = write_handout(options.name, options.out, formats, route=options.route, style=style, detail=options.detail)
+    written = write_handout(options.name, options.out, formats, route=options.route, style=style, detail=options.detail,
+                            helper=True)
     if options.pdf:
         written.append(compile_pdf(next(path for path in written if path.suffix == ".tex")))
     for path in written:

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import IO
 
 from derive.errors import DeriveError, InputError, ToolMissingError
+from derive.forking import Channel, Helper, HelperFailed
 from derive.renderer import EXTENSIONS
 
 DOCUMENT_FORMATS = ("latex", "markdown", "html")
@@ -200,22 +201,62 @@ Known = dict[tuple[str, str, bool, str], object]
 
 
 def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str | None = None, style: object = None,
-                  detail: str = "standard", known: Known | None = None) -> list[Path]:
+                  detail: str = "standard", known: Known | None = None, helper: bool = False) -> list[Path]:
     """The handout of catalogue function ``name`` in each format, its steps at ``detail``; returns
-    the paths written. ``known``: derivations made earlier in this run (see :func:`write_catalogue`)."""
+    the paths written. ``known``: derivations made earlier in this run (see :func:`write_catalogue`).
+
+    ``helper``: with HTML and another format, fork a helper process (:mod:`derive.forking`) that,
+    on the second core, derives the other routes while this process derives the chosen one with
+    its properties, and then writes the HTML (latex2mathml's import and the MathML of every
+    formula, the longest part of the rendering) while this one writes the LaTeX and Markdown. The
+    files are the same bytes either way; a helper that fails leaves its work to this process.
+    """
     from derive.differentiate.catalogue import lookup
 
+    formats = tuple(formats)
     entry = lookup(name)
     if entry.document == "jacobian":
-        return write_jacobian(entry.name, folder, formats, detail=detail)
+        return write_jacobian(entry.name, folder, formats)
     if entry.document == "gradient":
         from derive.api import gradient
 
         return write_gradient(gradient(entry.name, route=route, detail=detail), entry.name, folder, formats)
     chosen = route or entry.default_route
-    derivation = _derived(known, entry.name, chosen, properties=entry.activation, detail=detail)
-    others = [_derived(known, entry.name, other, properties=False, detail=detail) for other in entry.routes if other != chosen]
-    return write_derivation(derivation, entry.name, folder, formats, others=others, style=style)
+    routes = [other for other in entry.routes if other != chosen]
+    forked = _start_html_helper(entry.name, routes, style, detail) if helper and "html" in formats and len(formats) > 1 else None
+    try:
+        derivation = _derived(known, entry.name, chosen, properties=entry.activation, detail=detail)
+        views = None
+        if forked is not None:
+            try:
+                views = forked.channel.receive()
+            except HelperFailed:
+                forked.close()
+                forked = None
+        others = [] if views is not None else [_derived(known, entry.name, other, properties=False, detail=detail) for other in routes]
+        return write_derivation(derivation, entry.name, folder, formats, others=others, other_views=views, style=style,
+                                helper=forked)
+    finally:
+        if forked is not None:
+            forked.close()
+
+
+def _start_html_helper(name: str, routes: list[str], style: object, detail: str) -> Helper | None:
+    """A helper for :func:`write_handout`: it sends the views of the other routes, then renders the
+    HTML of the handout values it is sent (latex2mathml loaded and the templates compiled meanwhile)."""
+
+    def work(channel: Channel) -> None:
+        from derive.api import derive
+        from derive.renderer import render_handout_values, route_views
+        from derive.renderer.environment import environment
+        from derive.renderer.mathml import latex_to_mathml
+
+        channel.send(route_views([derive(name, route=route, properties=False, detail=detail) for route in routes], style))  # type: ignore[arg-type]
+        latex_to_mathml("x", alt="x")  # loads latex2mathml while the parent makes the handout's values
+        environment("html").get_template("handout.html.j2")
+        channel.send(render_handout_values(channel.receive(), "html"))
+
+    return Helper.start(work)
 
 
 def _derived(known: Known | None, name: str, route: str, *, properties: bool, detail: str) -> object:
@@ -232,17 +273,33 @@ def _derived(known: Known | None, name: str, route: str, *, properties: bool, de
 
 
 def write_derivation(derivation: object, stem: str, folder: Path, formats: Iterable[str], *, others: list[object] | None = None,
-                     style: object = None) -> list[Path]:
-    """The handout of one derivation in each format (plus the plot beside the Markdown file)."""
-    from derive.renderer import render_handouts
+                     other_views: list[dict[str, object]] | None = None, style: object = None,
+                     helper: Helper | None = None) -> list[Path]:
+    """The handout of one derivation in each format (plus the plot beside the Markdown file).
+    ``other_views``: the other routes' views, made already; ``helper``: a helper of
+    :func:`write_handout` that renders the HTML."""
+    from derive.renderer import handout_values, render_handout_values
 
     prepare_folder(folder)
-    texts = render_handouts(derivation, tuple(formats), others=others or [], style=style, plot_file=f"{stem}.svg")  # type: ignore[arg-type]
+    values = handout_values(derivation, others=others or [], other_views=other_views, style=style,  # type: ignore[arg-type]
+                            plot_file=f"{stem}.svg")
+    if helper is not None:
+        try:
+            helper.channel.send(values)
+        except HelperFailed:
+            helper = None
+    texts = {output_format: render_handout_values(values, output_format)
+             for output_format in formats if helper is None or output_format != "html"}
+    if helper is not None:
+        try:
+            texts["html"] = helper.channel.receive()
+        except HelperFailed:
+            texts["html"] = render_handout_values(values, "html")
     written = []
     for output_format in formats:
         written.append(write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", texts[output_format]))
-        if output_format == "markdown" and "svg" in texts:
-            written.append(write_text(folder / f"{stem}.svg", texts["svg"]))
+        if output_format == "markdown" and values["svg_markup"]:
+            written.append(write_text(folder / f"{stem}.svg", str(values["svg_markup"])))
     return written
 
 

@@ -34,7 +34,6 @@ import multiprocessing.connection
 import multiprocessing.spawn
 import os
 import queue
-import signal
 import sys
 import threading
 import time
@@ -43,6 +42,7 @@ from typing import Any
 
 from derive import errors
 from derive.errors import DeriveError
+from derive.forking import prepare
 
 #: Address space a child may use. Generous for SymPy, small enough that one bad input cannot
 #: take the machine down.
@@ -97,27 +97,8 @@ def prepare_child(memory_limit: int) -> None:
     the server the worker, alive for ever after derive was killed. The worker closes its copy:
     then derive's death ends the server, and the server's death ends the worker.
     """
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    except (ImportError, ValueError, OSError):
-        pass
     _release_fork_server()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies
-        except (OSError, AttributeError):
-            pass
-        if os.getppid() == 1:  # the parent died before the line above took effect
-            os._exit(0)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a closed pipe ends the worker silently
+    prepare(memory_limit)
 
 
 def _release_fork_server() -> None:

@@ -90,20 +90,49 @@ def render_handouts(
     ``fragment`` (an id, unique on the page) writes the HTML as a fragment for someone else's
     page, its styles scoped to its own container, and Markdown without the linked plot file.
     """
+    values = handout_values(derivation, others=others, style=style, plot_file=plot_file, fragment=fragment)
+    texts = {"svg": str(values["svg_markup"])} if values["svg_markup"] else {}
+    for output_format in formats:
+        texts[output_format] = render_handout_values(values, output_format)
+    return texts
+
+
+def handout_values(
+    derivation: Derivation,
+    *,
+    others: tuple[Derivation, ...] | list[Derivation] = (),
+    other_views: list[dict[str, Any]] | None = None,
+    style: LatexStyle | None = None,
+    plot_file: str | None = None,
+    fragment: str | None = None,
+) -> dict[str, Any]:
+    """What every format of a handout is rendered from (see :func:`render_handouts`): plain data,
+    no SymPy, so that it may cross to another process. ``other_views``: the other routes'
+    :func:`route_views`, made already."""
     from derive.printing import DEFAULT_STYLE
     from derive.renderer.contexts import handout_context
-    from derive.renderer.environment import environment
 
-    values = handout_context(derivation, others, style or DEFAULT_STYLE)
+    values = handout_context(derivation, others, style or DEFAULT_STYLE, other_views=other_views)
     values["plot_id"] = fragment or "plot"
     svg = render_svg(values) if values["plot"] is not None else ""
     values.update(svg_markup=Markup(svg), plot_file=None if fragment else plot_file or f"{derivation.name}.svg",
                   layout=_LAYOUT_FRAGMENT if fragment else _LAYOUT_PAGE)
-    texts = {"svg": svg} if svg else {}
-    for output_format in formats:
-        template = environment(output_format).get_template(f"handout.{EXTENSIONS[output_format]}.j2")
-        texts[output_format] = template.render(**values)
-    return texts
+    return values
+
+
+def render_handout_values(values: dict[str, Any], output_format: str) -> str:
+    """The handout in ``output_format`` from its :func:`handout_values`."""
+    from derive.renderer.environment import environment
+
+    return environment(output_format).get_template(f"handout.{EXTENSIONS[output_format]}.j2").render(**values)
+
+
+def route_views(derivations: tuple[Derivation, ...] | list[Derivation], style: LatexStyle | None = None) -> list[dict[str, Any]]:
+    """The views of a handout's other routes, for :func:`handout_values` (plain data)."""
+    from derive.printing import DEFAULT_STYLE
+    from derive.renderer.contexts import route_views as views
+
+    return views(derivations, style or DEFAULT_STYLE)
 
 
 def render_svg(context: dict[str, Any]) -> str:

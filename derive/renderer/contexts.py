@@ -33,12 +33,21 @@ def _derivatives_style(function: sympy.Basic, variable: sympy.Symbol, style: Lat
     return style
 
 
+def route_views(derivations: list[Derivation] | tuple[Derivation, ...], style: LatexStyle = DEFAULT_STYLE) -> list[dict[str, Any]]:
+    """The views of a handout's other routes (its context's ``others``): plain data (strings and
+    numbers, no SymPy), so that another process may make them (see :func:`derive.output.write_handout`)."""
+    return [derivation_view(other, _derivatives_style(other.function, other.variable, style)) for other in derivations]
+
+
 def handout_context(
-    derivation: Derivation, others: list[Derivation] | tuple[Derivation, ...] = (), style: LatexStyle = DEFAULT_STYLE
+    derivation: Derivation, others: list[Derivation] | tuple[Derivation, ...] = (), style: LatexStyle = DEFAULT_STYLE,
+    *, other_views: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The context of ``handout.*.j2``: the derivation, other routes, properties, plot, numbers."""
+    """The context of ``handout.*.j2``: the derivation, other routes, properties, plot, numbers.
+    ``other_views``: the other routes' :func:`route_views`, made already (``others`` is then unused)."""
     x = derivation.variable
     derivative = derivation.start
+    others_shown = route_views(others, style) if other_views is None else other_views
     style = _derivatives_style(derivation.function, x, style)
     extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
     # Only a complete derivation of a function of x alone gets a graph and a worked example.
@@ -53,7 +62,7 @@ def handout_context(
         "title": _title(derivation),
         "heading": annotation_view(Annotation(_heading(derivation)), style),
         "d": derivation_view(derivation, style),
-        "others": [derivation_view(other, style) for other in others],
+        "others": others_shown,
         "plot": figure,
         "svg": svg_geometry(figure, labels) if figure else None,
         "curves": [Math(derivation.function, style=style), Math(derivative, style=style)],
