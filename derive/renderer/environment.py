@@ -43,8 +43,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 #: An inline formula and the punctuation right after it: ``…</math>.`` (the last piece only, when
 #: a long formula is cut into several ``<math>`` pieces that may wrap between them).
-#: (Each "<" inside is tested once, not every character: this runs over every HTML page.)
-_FORMULA_THEN_PUNCTUATION = re.compile(r'(<math\b[^>]*display="inline"[^>]*>[^<]*(?:<(?!/math>)[^<]*)*</math>)([.,;:!?)]+)')
+#: (Each "<" inside is tested once, not every character: this runs over every HTML page.) A formula
+#: kept with its punctuation already (a handout fragment inside a web page) is left as it is.
+_FORMULA_THEN_PUNCTUATION = re.compile(r'(?<!<span class="nobr">)(<math\b[^>]*display="inline"[^>]*>[^<]*(?:<(?!/math>)[^<]*)*</math>)([.,;:!?)]+)')
 
 
 def keep_punctuation_with_formulas(page: str) -> str:

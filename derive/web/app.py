@@ -76,9 +76,10 @@ RETRY_AFTER_SECONDS = 2
 
 def page_environment() -> jinja2.Environment:
     """The pages' templates (``templates/web``), which may use the handouts' HTML macros as ``html/…``;
-    autoescaped, and strict about missing values, like the documents' environments."""
+    autoescaped, strict about missing values, and keeping punctuation with the formula before it,
+    like the documents' environments."""
     from derive.renderer import escape
-    from derive.renderer.environment import templates_folder
+    from derive.renderer.environment import HtmlTemplate, templates_folder
 
     root = templates_folder()
     loader = jinja2.ChoiceLoader([
@@ -87,6 +88,7 @@ def page_environment() -> jinja2.Environment:
     ])
     environment = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
+    environment.template_class = HtmlTemplate  # punctuation stays with the formula before it, as in the handouts
     environment.filters["plain"] = escape.plain_text
     # a line's sentence from the JSON wire (its message or diagnosis), for the handouts' ``sentence``
     # macro: ``say.sentence(l|said("diagnosis"))``, its formulas as MathML

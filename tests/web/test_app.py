@@ -427,7 +427,7 @@ def test_a_typed_exercise_is_shown_checked_live_and_graded_like_derive_grade_exe
     database = tmp_path / "class.sqlite3"
     with running_app(class_name="ML101", exercise=TYPED, database=database) as client:
         page = client.get("/class")
-        assert page.status_code == 200 and '<p class="exercise">The exercise: <math' in page.text
+        assert page.status_code == 200 and re.search(r'<p class="exercise">The exercise: (<span class="nobr">)?<math', page.text)
         assert "<mi>sin</mi>" in page.text or "sin" in page.text.split('<p class="exercise">')[1].split("</p>")[0]
         assert 'data-live="/class/live"' in page.text
         # the live check uses the class's exercise, whatever the form says: f is the typed one
@@ -539,3 +539,15 @@ def test_a_class_database_from_before_typed_exercises_opens_with_its_function(tm
     assert ClassStore(database, class_name="ML101", exercise=Exercise(function="bce")).exercise == Exercise(function="bce")
     with pytest.raises(InputError, match="start it with --function bce"):
         ClassStore(database, class_name="ML101", exercise=Exercise(function="sigmoid"))
+
+
+def test_the_pages_keep_punctuation_with_the_formula_before_it(client: TestClient) -> None:
+    """The server's own templates (a verdict's sentences) get the handouts' punctuation pass: a
+    browser never starts a line with the full stop after a formula; a handout fragment inside a
+    page, kept already, is not wrapped twice."""
+    pages = [client.post("/check", data={"text": MISTAKEN, "function": "sigmoid"}, headers={"accept": "text/html"}).text,
+             client.get("/derive", params={"name": "sigmoid"}).text]
+    for page in pages:
+        assert re.findall(r"</math>[.,;:!?)]+(?!</span>)", page) == []
+        assert '<span class="nobr"><span class="nobr">' not in page
+    assert re.search(r'<span class="nobr"><math\b[^>]*display="inline"', pages[0])  # a verdict's sentence was kept
