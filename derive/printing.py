@@ -7,7 +7,7 @@ a chosen symbol for σ, and compact derivative notation (σ′(x), d/dx).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -92,6 +92,9 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
             if below.could_extract_minus_sign():
                 return rf"- \frac{{1}}{{{self._print(-below)}}}"
             return rf"\frac{{1}}{{{self._print(below)}}}"
+        denominator = _reciprocals_as_one_denominator(expr)
+        if denominator is not None:
+            return rf"\frac{{1}}{{{self._print(denominator)}}}"
         coefficient, rest = expr.as_coeff_Mul()
         decimal = written_decimal(abs(coefficient)) if coefficient.is_Rational and rest != 1 else None
         if decimal is not None:
@@ -230,6 +233,12 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         signs = {"<": "<", "<=": r"\leq"}
         return f"{self._print(low)} {signs[first]} {self._print(symbol)} {signs[second]} {self._print(high)}"
 
+    def _print_Or(self, expr: sympy.Or) -> str:
+        parts = disjunction_parts(expr)
+        if parts is None:
+            return super()._print_Or(expr)
+        return r" \; \operatorname{or} \; ".join(self._print(part) for part in parts)  # \text is never sent to MathML
+
     def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
         """Cases with every condition written out as mathematics ("otherwise" becomes the actual
         complement), so no \\text{...} reaches the MathML converter."""
@@ -333,6 +342,43 @@ def chained_bounds(expr: sympy.Basic) -> tuple[sympy.Basic, str, sympy.Basic, st
     return lower[0], lower[1], lower[2], upper[1], upper[2]
 
 
+def disjunction_parts(expr: sympy.Basic) -> list[sympy.Basic] | None:
+    """The parts of a condition ``1 < x ∨ x < −1`` as a textbook states a domain, "x < −1 or
+    x > 1": each bound with its letter first, left to right along the line; None unless every
+    part is a bound on one letter (or a chain a < x < b) and the letters agree."""
+    if not isinstance(expr, sympy.Or):
+        return None
+    parts, letters = [], set()
+    for part in expr.args:
+        relation = _letter_first(part)
+        if relation is not None:
+            parts.append(relation)
+            letters.add(relation.lhs)
+        elif (chain := chained_bounds(part)) is not None:
+            parts.append(part)
+            letters.add(chain[2])
+        else:
+            return None
+    if len(letters) != 1:
+        return None
+    try:
+        return sorted(parts, key=lambda part: float(part.as_set().inf))
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+
+
+def _letter_first(relation: sympy.Basic) -> sympy.Basic | None:
+    """``1 < x`` as ``x > 1``; a bound that already begins with its letter as it is; None for
+    anything but a strict or non-strict bound of one letter by a number."""
+    if not isinstance(relation, (sympy.StrictLessThan, sympy.LessThan, sympy.StrictGreaterThan, sympy.GreaterThan)):
+        return None
+    if relation.lhs.is_Symbol and relation.rhs.is_number:
+        return relation
+    if relation.rhs.is_Symbol and relation.lhs.is_number:
+        return relation.reversed
+    return None
+
+
 #: The most decimal places a fraction is written with as a decimal (0.044715 has six).
 MAX_DECIMAL_PLACES = 8
 
@@ -421,6 +467,9 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         return f"e^{shown}" if argument.is_Symbol or (argument.is_Integer and argument >= 0) else f"e^({shown})"
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
+        denominator = _reciprocals_as_one_denominator(expr) if self._settings["negative_powers"] == "fractions" else None
+        if denominator is not None:
+            return f"1/{self.parenthesize(denominator, PRECEDENCE['Mul'], strict=False)}"
         if self._settings["negative_powers"] == "fractions" and (
             written_product(expr) or _printed_plainly(expr.args)
         ):
@@ -515,6 +564,12 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         symbol = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}.get(expr.rel_op, expr.rel_op)
         return f"{self._print(expr.lhs)} {symbol} {self._print(expr.rhs)}"
 
+    def _print_Or(self, expr: sympy.Or) -> str:
+        parts = disjunction_parts(expr)
+        if parts is None:
+            return " or ".join(self._print(arg) for arg in expr.args)
+        return " or ".join(self._print(part) for part in parts)
+
     def _print_And(self, expr: sympy.And) -> str:
         chain = chained_bounds(expr)
         if chain is None:
@@ -589,6 +644,28 @@ def _juxtaposes_a_number(factors: list[sympy.Basic]) -> bool:
 
 def _is_reciprocal(factor: sympy.Basic) -> bool:
     return bool(factor.is_Pow and factor.exp.is_negative and not factor.base.is_Symbol)
+
+
+def textbook_kind(factor: sympy.Basic, placeholders: Container[sympy.Basic] = ()) -> int:
+    """Where a factor stands in a product as a textbook writes it: 0 a constant (√2, π), 1 a power
+    of a letter (x, x²), 2 anything else, 3 a function's value at a number, which comes last
+    (x ln 2, 2^x ln 2, (x² + 1) ln 10). ``placeholders``: symbols that stand for sums, not letters."""
+    if factor in placeholders:
+        return 2
+    if not factor.free_symbols:
+        return 3 if isinstance(factor, sympy.Function) else 0
+    base, exponent = factor.as_base_exp()
+    return 1 if base.is_Symbol and base not in placeholders and exponent.is_Number and exponent > 0 else 2
+
+
+def _reciprocals_as_one_denominator(expr: sympy.Mul) -> sympy.Expr | None:
+    """The denominator of a written product of reciprocals only (1/ln 2 · 1/x, as the constant
+    multiple rule leaves it), in textbook order (x ln 2): the one fraction 1/(x ln 2) a textbook
+    prints, in both printers; None for any other product."""
+    if not is_unevaluated(expr) or len(expr.args) < 2 or not all(f.is_Pow and f.exp.is_negative for f in expr.args):
+        return None
+    bases = [f.base if f.exp == -1 else sympy.Pow(f.base, -f.exp, evaluate=False) for f in expr.args]
+    return sympy.Mul(*sorted(bases, key=textbook_kind), evaluate=False)
 
 
 def _printed_plainly(factors: Sequence[sympy.Basic]) -> bool:

@@ -15,7 +15,7 @@ import sympy
 
 from derive.expressions import product, rebuild, replace_node, total
 from derive.model import Annotation, Notation, Step, listed, say
-from derive.printing import printed_args, to_plain
+from derive.printing import printed_args, textbook_kind, to_plain
 
 
 class StepChain:
@@ -205,17 +205,9 @@ def _textbook_order(factors: list[sympy.Basic], sums: dict[sympy.Dummy, sympy.Ba
     (√2, π), then powers of a letter (x, x²), then everything else in the order written, and
     reciprocals last: 2x cos(x²), never 2 cos(x²) x as the chain rule wrote cos(x²) · 2x.
     ``sums`` holds the placeholders that stand for sums (letters that are not letters)."""
-    def kind(factor: sympy.Basic) -> int:
-        if factor in sums:
-            return 2
-        if not factor.free_symbols and not isinstance(factor, sympy.Function):
-            return 0  # √2, π; a function's value (ln 2) is written after the letters: x ln 2
-        base, exponent = factor.as_base_exp()
-        return 1 if base.is_Symbol and base not in sums and exponent.is_Number and exponent > 0 else 2
-
     def rank(factor: sympy.Basic) -> tuple[bool, int]:
         reciprocal = reciprocals_last and _is_reciprocal(factor)
-        return reciprocal, kind(1 / factor if reciprocal else factor)
+        return reciprocal, textbook_kind(1 / factor if reciprocal else factor, sums)
     return sorted(factors, key=rank)
 
 

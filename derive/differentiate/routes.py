@@ -22,7 +22,7 @@ from derive.differentiate.rules import quotient_rule
 from derive.expressions import Stated, negate, product, total
 from derive.functions import expand_definitions, sigma, softmax_inputs, softmax_output, variable
 from derive.model import Step, say
-from derive.printing import written_decimal
+from derive.printing import printed_args, written_decimal
 
 Route = Callable[[sympy.Symbol], tuple[Step, ...]]
 
@@ -150,11 +150,37 @@ def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
     if sympy.denom(result) == 1:
         return result  # no fraction: a common factor, if any, is taken out by the next move
     factored = sympy.factor(result)
-    if (factored != result and factored.atoms(exp) == exponentials
-            and sympy.count_ops(factored) < sympy.count_ops(result) and _keeps_decimals(result, factored)):
+    if (factored != result and factored.atoms(exp) == exponentials and _keeps_decimals(result, factored)
+            and (_cancels(result) or sympy.count_ops(factored) < sympy.count_ops(result))):
+        factored = _sign_into_numerator(factored)
         chain.step("factor", say("Factor numerator and denominator, and cancel the common factors."), factored)
         result = factored
     return result
+
+
+def _cancels(fraction: sympy.Expr) -> bool:
+    """Whether numerator and denominator share a factor: a textbook cancels it even when the
+    result is no shorter ((1 − x²)/(1 + x)⁴ is (1 − x)/(1 + x)³, −2/(4x²) is −1/(2x²))."""
+    numerator, denominator = sympy.fraction(fraction)
+    try:
+        common = sympy.gcd(numerator, denominator)
+    except (sympy.polys.polyerrors.BasePolynomialError, sympy.PolynomialError):
+        return False
+    return common not in (1, -1)
+
+
+def _sign_into_numerator(fraction: sympy.Expr) -> sympy.Expr:
+    """−(x − 1)/(x + 1)³ as (1 − x)/(x + 1)³: a minus before a fraction goes into a numerator
+    of two terms when it then begins with a positive term; −(x + 3)/(x − 1)³ keeps its sign."""
+    if not (isinstance(fraction, sympy.Mul) and fraction.args[0] == -1):
+        return fraction
+    numerator, denominator = sympy.fraction(-fraction)
+    if not (isinstance(numerator, sympy.Add) and len(numerator.args) == 2):
+        return fraction
+    negated = -numerator
+    if printed_args(negated)[0].could_extract_minus_sign():
+        return fraction
+    return negated / denominator
 
 
 def _sigmoid_start(x: sympy.Symbol) -> tuple[StepChain, sympy.Expr]:

@@ -289,3 +289,24 @@ def test_sums_are_written_as_a_textbook_writes_them(expr: sympy.Expr, latex: str
 
 def test_the_json_form_keeps_sympys_own_order() -> None:
     assert to_text(-sympy.sin(x) + sympy.cos(x)) == "-sin(x) + cos(x)"
+
+
+# --- domains in two pieces: "x < -1 or x > 1", as a textbook states them ---------------------------
+
+
+@pytest.mark.parametrize(("condition", "plain", "latex"), [
+    (sympy.Or(sympy.Lt(1, x), sympy.Lt(x, -1)), "x < -1 or x > 1", r"x < -1 \; \operatorname{or} \; x > 1"),
+    (sympy.Or(sympy.Ge(x, 2), sympy.And(sympy.Lt(-1, x), sympy.Lt(x, 0))), "-1 < x < 0 or x >= 2",
+     r"-1 < x < 0 \; \operatorname{or} \; x \geq 2"),
+])
+def test_a_domain_in_two_pieces_reads_left_to_right_with_or(condition, plain: str, latex: str) -> None:
+    assert to_plain(condition) == plain
+    assert to_latex(condition) == latex
+
+
+def test_the_domain_of_arcoth_reads_as_a_textbook_writes_it() -> None:
+    from derive.api import derive
+    from derive.parse import parse_expression
+
+    derivation = derive(parse_expression("acoth(x)"))
+    assert to_plain(derivation.domain.function) == to_plain(derivation.domain.derivative) == "x < -1 or x > 1"

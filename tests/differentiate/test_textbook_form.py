@@ -20,7 +20,28 @@ TEXTBOOK = [
     ("exp(a*x)/(exp(a*x)+1)", "a*e^(a*x)/(e^(a*x) + 1)^2", "expand"),
     ("x/(1+x)", "1/(x + 1)^2", None),
     ("ln(x)/x", "(1 - log(x))/x^2", None),
+    # a common factor is cancelled even when the result is no shorter, and a minus before the
+    # fraction goes into a numerator that then begins with a positive term
+    ("x/(1+x)^2", "(1 - x)/(x + 1)^3", "factor"),
+    ("(x+1)/(x-1)^2", "-(x + 3)/(x - 1)^3", "factor"),  # -x - 3 over it would read worse
+    ("(x^2-1)/(x-1)", "1", "factor"),
+    ("1/(2*x)", "-1/(2*x^2)", "factor"),  # a common number is cancelled too: never -2/(4x^2)
+    # a denominator in textbook order: letters, then sums, then a function's value at a number
+    ("log(x, 2)", "1/(x*log(2))", None),
+    ("log(x^2+1, 10)", "2*x/((x^2 + 1)*log(10))", None),
+    ("log(log(x))", "1/(x*log(x))", None),
 ]
+
+
+@pytest.mark.parametrize(("text", "latex"), [
+    ("log(x, 2)", r"\frac{1}{x \ln{\left(2 \right)}}"),
+    ("log(x^2+1, 10)", r"\frac{2 x}{\left(x^{2} + 1\right) \ln{\left(10 \right)}}"),
+    ("2^x", r"2^{x} \ln{\left(2 \right)}"),
+])
+def test_a_logarithm_of_a_number_is_written_last(text: str, latex: str) -> None:
+    from derive.printing import to_latex
+
+    assert to_latex(derive(parse_expression(text)).result) == latex
 
 
 @pytest.mark.parametrize(("text", "expected", "move"), TEXTBOOK)
