@@ -494,7 +494,7 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         if factors[0] == -1 and len(factors) > 1:
             text, factors = "-", factors[1:]
         for position, factor in enumerate(factors):
-            if _is_reciprocal(factor) and position > 0:
+            if factor.is_Pow and factor.exp.is_negative and position > 0:  # tan(x)/x, never tan(x)*1/x
                 denominator = factor.base if factor.exp == -1 else sympy.Pow(factor.base, -factor.exp, evaluate=False)
                 text += "/" + self.parenthesize(denominator, PRECEDENCE["Mul"], strict=False)
                 continue

@@ -310,3 +310,13 @@ def test_the_domain_of_arcoth_reads_as_a_textbook_writes_it() -> None:
 
     derivation = derive(parse_expression("acoth(x)"))
     assert to_plain(derivation.domain.function) == to_plain(derivation.domain.derivative) == "x < -1 or x > 1"
+
+
+@pytest.mark.parametrize(("factors", "plain"), [
+    ((sympy.tan(x), Pow(x, -1)), "tan(x)/x"),
+    ((sympy.sin(x), Pow(x, -2)), "sin(x)/x^2"),
+    ((Add(x, -1), Pow(x, -2)), "(x - 1)/x^2"),
+])
+def test_a_written_quotient_by_a_power_of_the_letter_reads_as_a_fraction_in_plain_text(factors, plain: str) -> None:
+    """The typed tan(x)/x was echoed as tan(x)*1/x: a power of the letter is a denominator too."""
+    assert to_plain(written(*factors)) == plain
