@@ -105,8 +105,12 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
         result = expanded
     result = _as_one_fraction(chain, result)
     if result.is_Add:
+        result = _cancel_in_each_fraction(chain, result)
         factored = sympy.factor_terms(result)
-        if (factored != result and not factored.is_Add and sympy.count_ops(factored) <= sympy.count_ops(result)
+        # a factor every term shares: never a denominator that a term without one is put over
+        # (2x + (1 - x)/(x + 1)^3 stays a sum, not one fraction called a common factor)
+        shared = sympy.denom(factored) == 1 or all(sympy.denom(term) != 1 for term in result.args)
+        if (factored != result and not factored.is_Add and shared and sympy.count_ops(factored) <= sympy.count_ops(result)
                 and _keeps_decimals(result, factored)):
             chain.step("common_factor", say("Take out the factor that every term shares."), factored)
 
@@ -143,7 +147,10 @@ def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
         return result
     exponentials = result.atoms(exp)
     together = sympy.together(result)
-    if (together != result and sympy.denom(together) != 1 and together.atoms(exp) == exponentials
+    # a sum with a term that is no fraction stays a sum: 2x + (1 - x)/(x + 1)^3, as a textbook
+    # leaves it, not (2x(x + 1)^3 - x + 1)/(x + 1)^3
+    mixed = result.is_Add and any(sympy.denom(term) == 1 for term in result.args)
+    if (together != result and not mixed and sympy.denom(together) != 1 and together.atoms(exp) == exponentials
             and sympy.count_ops(together) < sympy.count_ops(result) and _keeps_decimals(result, together)):
         chain.step("common_denominator", say("Bring everything over one common denominator."), together)
         result = together
@@ -151,11 +158,32 @@ def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
         return result  # no fraction: a common factor, if any, is taken out by the next move
     factored = sympy.factor(result)
     if (factored != result and factored.atoms(exp) == exponentials and _keeps_decimals(result, factored)
-            and (_cancels(result) or sympy.count_ops(factored) < sympy.count_ops(result))):
+            and (_cancels(result) or _negative_numerator(result) or sympy.count_ops(factored) < sympy.count_ops(result))):
         factored = _sign_into_numerator(factored)
         chain.step("factor", say("Factor numerator and denominator, and cancel the common factors."), factored)
         result = factored
     return result
+
+
+def _cancel_in_each_fraction(chain: StepChain, result: sympy.Add) -> sympy.Expr:
+    """A sum whose terms stay apart (one common denominator would be longer) with each fraction
+    in it factored and cancelled as :func:`_as_one_fraction` does a whole fraction: the quotient
+    rule's ((t + 1)^2 - 2t(t + 1))/(t + 1)^4 + 1/(t ln 2) ends at (1 - t)/(t + 1)^3 + 1/(t ln 2)."""
+    terms = list(printed_args(result))
+    tidied = []
+    for term in terms:
+        if sympy.denom(term) != 1 and not term.has(Derivative, sympy.Piecewise):
+            factored = _sign_into_numerator(sympy.factor(term))
+            if (factored != term and factored.atoms(exp) == term.atoms(exp) and _keeps_decimals(term, factored)
+                    and (_cancels(term) or sympy.count_ops(factored) < sympy.count_ops(term))):
+                tidied.append(factored)
+                continue
+        tidied.append(term)
+    if tidied == terms:
+        return result
+    after = total(*tidied)
+    chain.step("factor", say("Factor numerator and denominator of each fraction, and cancel the common factors."), after)
+    return after
 
 
 def _cancels(fraction: sympy.Expr) -> bool:
@@ -167,6 +195,12 @@ def _cancels(fraction: sympy.Expr) -> bool:
     except (sympy.polys.polyerrors.BasePolynomialError, sympy.PolynomialError):
         return False
     return common not in (1, -1)
+
+
+def _negative_numerator(fraction: sympy.Expr) -> bool:
+    """Whether every term of the numerator is negative: (-x - 2)/x^3 is written -(x + 2)/x^3."""
+    numerator = sympy.fraction(fraction)[0]
+    return numerator.is_Add and all(term.could_extract_minus_sign() for term in numerator.args)
 
 
 def _sign_into_numerator(fraction: sympy.Expr) -> sympy.Expr:

@@ -29,7 +29,7 @@ E = sympy.exp
 
 # (the line, as a derivation wrote it; the line after the move; the rule; words the step says)
 MOVES = [
-    (total(sympy.log(x), product(x, 1 / x)), "log(x) + 1", "cancel", "Cancel: x*1/x = 1."),
+    (total(sympy.log(x), product(x, 1 / x)), "log(x) + 1", "cancel", "Cancel: x/x = 1."),
     (product(E(x), E(x)), "e^(2*x)", "combine_powers", "e^x*e^x = e^(2*x)"),
     (total(x, x), "2*x", "combine_like_terms", "x + x = 2*x"),
     (negate(product(E(-x), -1)), "e^(-x)", "evaluate_arithmetic", "Multiply out the signs and the numeric factors."),
@@ -79,12 +79,12 @@ def _lines(derivation: Derivation) -> list[str]:
 
 
 def test_x_to_the_x_cancels_in_words_and_does_not_reorder() -> None:
-    """d/dx xˣ: x · 1/x = 1 is a cancellation, said so; no step only reorders e^{x ln x}(ln x + 1)."""
+    """d/dx xˣ: x/x = 1 (the LaTeX writes \\frac{x}{x}) is a cancellation, said so; no step only reorders e^{x ln x}(ln x + 1)."""
     derivation = derive(parse_expression("x^x"))
     steps = list(_walk(derivation.steps))
     (cancel,) = [step for step in steps if step.rule == "cancel"]
-    assert to_plain(cancel.before) == "log(x) + x*1/x" and to_plain(cancel.after) == "log(x) + 1"
-    assert cancel.annotation.plain() == "Cancel: x*1/x = 1."
+    assert to_plain(cancel.before) == "log(x) + x/x" and to_plain(cancel.after) == "log(x) + 1"
+    assert cancel.annotation.plain() == "Cancel: x/x = 1."
     assert [step.rule for step in derivation.steps] == ["general_power", "chain", "restore_power"]
     assert to_plain(derivation.result) == "x^x*(log(x) + 1)"
 

@@ -30,6 +30,10 @@ TEXTBOOK = [
     ("log(x, 2)", "1/(x*log(2))", None),
     ("log(x^2+1, 10)", "2*x/((x^2 + 1)*log(10))", None),
     ("log(log(x))", "1/(x*log(x))", None),
+    # in a sum each fraction is cancelled, and a sum with a term that is no fraction stays a sum
+    ("log(x, 2) + x/(1+x)^2", "1/(x*log(2)) + (1 - x)/(x + 1)^3", "factor"),
+    ("x/(1+x)^2 + x^2", "(1 - x)/(x + 1)^3 + 2*x", "factor"),
+    ("1/x + 1/x^2", "-(x + 2)/x^3", "factor"),  # a numerator of negative terms gives its sign to the fraction
 ]
 
 
