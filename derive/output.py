@@ -216,7 +216,7 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     formats = tuple(formats)
     entry = lookup(name)
     if entry.document == "jacobian":
-        return write_jacobian(entry.name, folder, formats)
+        return write_jacobian(entry.name, folder, formats, detail=detail)
     if entry.document == "gradient":
         from derive.api import gradient
 

@@ -290,3 +290,18 @@ def test_python_dash_m_derive_error_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert assert_one_error_line(result.stderr).startswith("derive: error: unknown function")
+
+
+def test_the_softmax_jacobian_document_honours_the_level_of_detail(tmp_path: Path) -> None:
+    """`derive softmax --detail ...` writes the Jacobian's steps at that level, as derive.api's
+    softmax_jacobian(detail=...) makes them (write_handout once dropped the option)."""
+    from derive.api import softmax_jacobian
+    from derive.renderer import render_jacobian
+
+    texts = {}
+    for detail in ("brief", "full"):
+        folder = tmp_path / detail
+        assert main(["softmax", "--format", "markdown", "--detail", detail, "--out", str(folder)]) == 0
+        texts[detail] = (folder / "softmax.md").read_text(encoding="utf-8")
+        assert texts[detail] == render_jacobian(softmax_jacobian(detail=detail), "markdown")
+    assert texts["brief"] != texts["full"]
