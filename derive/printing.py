@@ -88,7 +88,7 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         if expr.is_Pow:
             # SymPy hands a negative power (1/√(1 − x²), written unevaluated) to the product printer:
             # write it as the fraction it is, never the power's arguments as factors (√(1 − x²) · (−1))
-            below = expr.base if expr.exp == -1 else sympy.Pow(expr.base, -expr.exp, evaluate=False)
+            below = _below(expr)
             if below.could_extract_minus_sign():
                 return rf"- \frac{{1}}{{{self._print(-below)}}}"
             return rf"\frac{{1}}{{{self._print(below)}}}"
@@ -104,7 +104,7 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
             joiner = r" \cdot " if shown[:1].isdigit() else " "
             return f"{'- ' if coefficient < 0 else ''}{decimal}{joiner}{shown}"
         factors = list(expr.args)
-        below = [f.base if f.exp == -1 else sympy.Pow(f.base, -f.exp, evaluate=False) for f in factors if f.is_Pow and f.exp.is_negative]
+        below = [_below(f) for f in factors if f.is_Pow and f.exp.is_negative]
         if is_unevaluated(expr) and len(below) > 1 and any(base.is_Number for base in below):
             # 1/(x ln 2) at x = 1: the denominator 1 · ln 2, never the juxtaposed "1 ln 2"
             above = [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
@@ -495,8 +495,7 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
             text, factors = "-", factors[1:]
         for position, factor in enumerate(factors):
             if factor.is_Pow and factor.exp.is_negative and position > 0:  # tan(x)/x, never tan(x)*1/x
-                denominator = factor.base if factor.exp == -1 else sympy.Pow(factor.base, -factor.exp, evaluate=False)
-                text += "/" + self.parenthesize(denominator, PRECEDENCE["Mul"], strict=False)
+                text += "/" + self.parenthesize(_below(factor), PRECEDENCE["Mul"], strict=False)
                 continue
             shown = self._print(factor)
             needs = factor.is_Mul or factor.is_Add or (position > 0 and factor.could_extract_minus_sign())
@@ -565,10 +564,7 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         return f"{self._print(expr.lhs)} {symbol} {self._print(expr.rhs)}"
 
     def _print_Or(self, expr: sympy.Or) -> str:
-        parts = disjunction_parts(expr)
-        if parts is None:
-            return " or ".join(self._print(arg) for arg in expr.args)
-        return " or ".join(self._print(part) for part in parts)
+        return " or ".join(self._print(part) for part in disjunction_parts(expr) or expr.args)
 
     def _print_And(self, expr: sympy.And) -> str:
         chain = chained_bounds(expr)
@@ -664,8 +660,12 @@ def _reciprocals_as_one_denominator(expr: sympy.Mul) -> sympy.Expr | None:
     prints, in both printers; None for any other product."""
     if not is_unevaluated(expr) or len(expr.args) < 2 or not all(f.is_Pow and f.exp.is_negative for f in expr.args):
         return None
-    bases = [f.base if f.exp == -1 else sympy.Pow(f.base, -f.exp, evaluate=False) for f in expr.args]
-    return sympy.Mul(*sorted(bases, key=textbook_kind), evaluate=False)
+    return sympy.Mul(*sorted(map(_below, expr.args), key=textbook_kind), evaluate=False)
+
+
+def _below(power: sympy.Pow) -> sympy.Expr:
+    """What a negative power puts below the fraction bar: x for x⁻¹, x² for x⁻² (kept as written)."""
+    return power.base if power.exp == -1 else sympy.Pow(power.base, -power.exp, evaluate=False)
 
 
 def _printed_plainly(factors: Sequence[sympy.Basic]) -> bool:

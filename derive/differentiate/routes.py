@@ -156,13 +156,26 @@ def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
         result = together
     if sympy.denom(result) == 1:
         return result  # no fraction: a common factor, if any, is taken out by the next move
-    factored = sympy.factor(result)
-    if (factored != result and factored.atoms(exp) == exponentials and _keeps_decimals(result, factored)
-            and (_cancels(result) or _negative_numerator(result) or sympy.count_ops(factored) < sympy.count_ops(result))):
+    factored = _factored(result)
+    if factored is not None and (_worth_factoring(result, factored) or _negative_numerator(result)):
         factored = _sign_into_numerator(factored)
         chain.step("factor", say("Factor numerator and denominator, and cancel the common factors."), factored)
         result = factored
     return result
+
+
+def _factored(fraction: sympy.Expr) -> sympy.Expr | None:
+    """SymPy's factored form of ``fraction`` (common factors cancelled), or None when it is the
+    same, changes an exponential's argument (e^(-x) into 1/e^x) or loses a decimal the user wrote."""
+    factored = sympy.factor(fraction)
+    if factored == fraction or factored.atoms(exp) != fraction.atoms(exp) or not _keeps_decimals(fraction, factored):
+        return None
+    return factored
+
+
+def _worth_factoring(fraction: sympy.Expr, factored: sympy.Expr) -> bool:
+    """A textbook writes the factored form when it cancels something or is shorter."""
+    return _cancels(fraction) or sympy.count_ops(factored) < sympy.count_ops(fraction)
 
 
 def _cancel_in_each_fraction(chain: StepChain, result: sympy.Add) -> sympy.Expr:
@@ -172,13 +185,9 @@ def _cancel_in_each_fraction(chain: StepChain, result: sympy.Add) -> sympy.Expr:
     terms = list(printed_args(result))
     tidied = []
     for term in terms:
-        if sympy.denom(term) != 1 and not term.has(Derivative, sympy.Piecewise):
-            factored = _sign_into_numerator(sympy.factor(term))
-            if (factored != term and factored.atoms(exp) == term.atoms(exp) and _keeps_decimals(term, factored)
-                    and (_cancels(term) or sympy.count_ops(factored) < sympy.count_ops(term))):
-                tidied.append(factored)
-                continue
-        tidied.append(term)
+        factored = _factored(term) if sympy.denom(term) != 1 and not term.has(Derivative, sympy.Piecewise) else None
+        shown = _sign_into_numerator(factored) if factored is not None else None
+        tidied.append(shown if shown is not None and _worth_factoring(term, shown) else term)
     if tidied == terms:
         return result
     after = total(*tidied)
