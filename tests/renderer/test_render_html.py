@@ -224,3 +224,18 @@ def test_a_cut_formula_keeps_the_operator_that_starts_a_piece_binary() -> None:
     for piece in pieces[1:]:
         opening = re.search(r'display="inline"><mrow>(<mrow ?/>)?<mo>', piece)
         assert opening is None or opening.group(1), piece[:160]
+
+
+def test_numbers_are_typeset_and_step_fractions_are_display_size() -> None:
+    """Issue 13: the vanishing-gradient table writes 9.54 × 10⁻⁷ (never "9.54 x 10^-7"), and the
+    formulas of the steps stand in .equation elements, which the stylesheet sets in display style
+    (an inline MathML fraction is set small)."""
+    import derive as api
+
+    page = api.render(api.derive("sigmoid", properties=True), "html")
+    assert re.search(r"<td>\d\.\d+&#x2009;×&#x2009;10<sup>−\d+</sup></td>", page)
+    assert not re.search(r"\d x 10\^", page)
+    assert ".derive .equation math { math-style: normal; }" in page
+    equations = page.split('<span class="equation">')[1:]
+    assert len(equations) >= 8 and all(equation.lstrip().startswith("<math") for equation in equations)
+    assert any("<mfrac" in equation.split("</span>")[0] for equation in equations)
