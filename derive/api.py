@@ -109,12 +109,31 @@ def _derive(expr_or_name: str | sympy.Expr, variable: sympy.Symbol | str | None,
     if entry is not None and not entry.variables and not derivation.letters:
         derivation = dataclasses.replace(derivation, recognition=_recognise(derivation, options))
     if properties:
-        derivation = dataclasses.replace(derivation, properties=derive_properties(
-            derivation.function, derivation.definition, derivation.variable, derivation.recognition, options,
-            identities=entry.identities if entry is not None else ()))
+        derivation = _with_properties(derivation, entry, options)
     derivation = at_detail(derivation, detail, options)
     back = {real: symbol for symbol, real in to_real.items()}
     return _in_symbols(derivation, back) if back else derivation
+
+
+def with_properties(derivation: Derivation, options: VerifyOptions = DEFAULT_OPTIONS) -> Derivation:
+    """A catalogue function's derivation (``derive(name, properties=False)``) with its proved
+    properties: what ``derive(name, properties=True)`` gives, in two calls, so that a caller can
+    start other work on the steps (:func:`derive.output.write_handout` has them plotted) while the
+    properties are proved. The properties do not depend on the route or the level of detail."""
+    try:
+        return _with_properties(derivation, lookup(derivation.name), options)
+    except DeriveError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the API's contract, as in derive()
+        from derive.sandbox import failure
+
+        raise failure(error, "proving the properties") from error
+
+
+def _with_properties(derivation: Derivation, entry: Entry | None, options: VerifyOptions) -> Derivation:
+    return dataclasses.replace(derivation, properties=derive_properties(
+        derivation.function, derivation.definition, derivation.variable, derivation.recognition, options,
+        identities=entry.identities if entry is not None else ()))
 
 
 def _check_defined(expr: sympy.Expr) -> None:
@@ -212,11 +231,15 @@ def gradient(
             variables = tuple(sorted(expr_or_name.free_symbols, key=reading_order))
     if not variables:
         raise DeriveError("there is no variable to differentiate in")
-    derivations = tuple(derive(expr_or_name, variable, route, options=options, detail=detail) for variable in variables)
+    return gradient_of([derive(expr_or_name, variable, route, options=options, detail=detail) for variable in variables])
+
+
+def gradient_of(derivations: list[Derivation] | tuple[Derivation, ...]) -> Gradient:
+    """The gradient made of the partial derivatives of one function, in the order of its variables."""
     first = derivations[0]
     letters = next((d.letters for d in derivations if d.letters), ())
     return Gradient(name=first.name, title=first.title, function=first.function, definition=first.definition,
-                    derivations=derivations, letters=letters)
+                    derivations=tuple(derivations), letters=letters)
 
 
 def _differentiate(entry: Entry | None, expr: sympy.Expr | None, x: sympy.Symbol, route: str | None, *,

@@ -88,7 +88,11 @@ class Channel:
 
     def _put(self, message: tuple[str, Any]) -> None:
         try:
-            pickle.dump(message, self._outgoing, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError) as error:  # nothing was written
+            raise HelperFailed(f"cannot send {type(message[1]).__name__} to the other process: {error}") from None
+        try:
+            self._outgoing.write(data)
             self._outgoing.flush()
         except (BrokenPipeError, OSError) as error:
             raise HelperFailed(f"the helper process ended: {error}") from None

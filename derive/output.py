@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -225,35 +225,63 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     routes = [other for other in entry.routes if other != chosen]
     forked = _start_html_helper(entry.name, routes, style, detail) if helper and "html" in formats and len(formats) > 1 else None
     try:
-        derivation = _derived(known, entry.name, chosen, properties=entry.activation, detail=detail)
-        views = None
+        views = drawn = None
+        derivation = _derived(known, entry.name, chosen, properties=entry.activation and forked is None, detail=detail)
+        if forked is not None:
+            from derive.api import with_properties
+            from derive.renderer import plot_request
+
+            try:
+                forked.channel.send(plot_request(derivation))  # the helper draws it while the properties are proved
+            except HelperFailed:
+                forked.close()
+                forked = None
+            if entry.activation:
+                derivation = with_properties(derivation)  # type: ignore[arg-type]
         if forked is not None:
             try:
                 views = forked.channel.receive()
+                drawn = forked.channel.receive()
             except HelperFailed:
                 forked.close()
                 forked = None
         others = [] if views is not None else [_derived(known, entry.name, other, properties=False, detail=detail) for other in routes]
         return write_derivation(derivation, entry.name, folder, formats, others=others, other_views=views, style=style,
-                                helper=forked)
+                                helper=forked, drawn=drawn)
     finally:
         if forked is not None:
             forked.close()
 
 
+def receive_expressions(channel: Channel) -> object:
+    """The next value from ``channel``, its SymPy expressions rebuilt as they were sent: a pickled
+    expression is rebuilt by calling its class on its arguments, which would evaluate it again
+    (an unevaluated ``Eq`` becomes ``True``, a written product is multiplied out); with evaluation
+    off, it is rebuilt node for node."""
+    import sympy
+
+    with sympy.evaluate(False):
+        return channel.receive()
+
+
 def _start_html_helper(name: str, routes: list[str], style: object, detail: str) -> Helper | None:
-    """A helper for :func:`write_handout`: it sends the views of the other routes, then renders the
-    HTML of the handout values it is sent (latex2mathml loaded and the templates compiled meanwhile)."""
+    """A helper for :func:`write_handout`. It sends the views of the other routes and the graph of
+    the plot request it is sent, then renders the HTML of the handout values it is sent: it loads
+    latex2mathml, compiles the template and converts the other routes' formulas (most of the
+    page's MathML) while the parent makes the handout's values."""
 
     def work(channel: Channel) -> None:
         from derive.api import derive
-        from derive.renderer import render_handout_values, route_views
-        from derive.renderer.environment import environment
-        from derive.renderer.mathml import latex_to_mathml
+        from derive.renderer import draw, render_handout_values, route_views
 
-        channel.send(route_views([derive(name, route=route, properties=False, detail=detail) for route in routes], style))  # type: ignore[arg-type]
-        latex_to_mathml("x", alt="x")  # loads latex2mathml while the parent makes the handout's values
+        views = route_views([derive(name, route=route, properties=False, detail=detail) for route in routes], style)  # type: ignore[arg-type]
+        channel.send(views)
+        channel.send(draw(receive_expressions(channel)))
+        from derive.renderer.environment import environment
+        from derive.renderer.view import warm_mathml
+
         environment("html").get_template("handout.html.j2")
+        warm_mathml(views)
         channel.send(render_handout_values(channel.receive(), "html"))
 
     return Helper.start(work)
@@ -274,33 +302,40 @@ def _derived(known: Known | None, name: str, route: str, *, properties: bool, de
 
 def write_derivation(derivation: object, stem: str, folder: Path, formats: Iterable[str], *, others: list[object] | None = None,
                      other_views: list[dict[str, object]] | None = None, style: object = None,
-                     helper: Helper | None = None) -> list[Path]:
+                     helper: Helper | None = None, drawn: object = None) -> list[Path]:
     """The handout of one derivation in each format (plus the plot beside the Markdown file).
-    ``other_views``: the other routes' views, made already; ``helper``: a helper of
-    :func:`write_handout` that renders the HTML."""
+    ``other_views``: the other routes' views, made already; ``drawn``: its graph, drawn already;
+    ``helper``: a helper of :func:`write_handout` that renders the HTML."""
     from derive.renderer import handout_values, render_handout_values
 
     prepare_folder(folder)
     values = handout_values(derivation, others=others or [], other_views=other_views, style=style,  # type: ignore[arg-type]
-                            plot_file=f"{stem}.svg")
-    if helper is not None:
-        try:
-            helper.channel.send(values)
-        except HelperFailed:
-            helper = None
-    texts = {output_format: render_handout_values(values, output_format)
-             for output_format in formats if helper is None or output_format != "html"}
-    if helper is not None:
-        try:
-            texts["html"] = helper.channel.receive()
-        except HelperFailed:
-            texts["html"] = render_handout_values(values, "html")
+                            plot_file=f"{stem}.svg", drawn=drawn)  # type: ignore[arg-type]
+    texts = _rendered(values, tuple(formats), render_handout_values, helper)
     written = []
     for output_format in formats:
         written.append(write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", texts[output_format]))
         if output_format == "markdown" and values["svg_markup"]:
             written.append(write_text(folder / f"{stem}.svg", str(values["svg_markup"])))
     return written
+
+
+def _rendered(values: dict[str, object], formats: tuple[str, ...], render: Callable[[dict[str, object], str], str],
+              helper: Helper | None) -> dict[str, str]:
+    """``render(values, format)`` for each format; the HTML by ``helper`` (sent the values) when
+    there is one, or here if it fails."""
+    if helper is not None:
+        try:
+            helper.channel.send(values)
+        except HelperFailed:
+            helper = None
+    texts = {output_format: render(values, output_format) for output_format in formats if helper is None or output_format != "html"}
+    if helper is not None:
+        try:
+            texts["html"] = helper.channel.receive()
+        except HelperFailed:
+            texts["html"] = render(values, "html")
+    return {output_format: texts[output_format] for output_format in formats}
 
 
 def write_worksheets(name: str, folder: Path, formats: Iterable[str], *, students: int | None, seed: int,
@@ -440,8 +475,9 @@ def write_jacobian(stem: str, folder: Path, formats: Iterable[str], *, detail: s
 
 def write_gradient(gradient: object, stem: str, folder: Path, formats: Iterable[str]) -> list[Path]:
     """Every partial derivative of a loss and its gradient vector, in each format."""
-    from derive.renderer import render_gradient
+    from derive.renderer import gradient_values, render_gradient_values
 
-    texts = {output_format: render_gradient(gradient, output_format) for output_format in formats}  # type: ignore[arg-type]
+    values = gradient_values(gradient)  # type: ignore[arg-type]
+    texts = _rendered(values, tuple(formats), render_gradient_values, None)
     prepare_folder(folder)
     return [write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]

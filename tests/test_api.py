@@ -198,3 +198,13 @@ def test_a_gradients_letters_come_in_reading_order() -> None:
     w2, w10, w1, b = sympy.symbols("w_2 w_10 w_1 b")
     g = derive.gradient(w10 * w2 + w1 * b)
     assert g.variables == (b, w1, w2, w10) and g.proved
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softsign"])
+def test_with_properties_adds_what_derive_with_properties_gives(name: str) -> None:
+    """write_handout proves the properties after the steps (its helper draws the graph meanwhile):
+    the two calls give the derivation one call gives, at any level of detail."""
+    from derive.api import with_properties
+
+    for detail in ("brief", "full"):
+        assert with_properties(derive.derive(name, detail=detail)) == derive.derive(name, properties=True, detail=detail)

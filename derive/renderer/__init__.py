@@ -16,6 +16,7 @@ from derive.errors import DeriveError, VerificationError
 
 if TYPE_CHECKING:
     from derive.model import Derivation, Gradient, JacobianFacts, Worksheet
+    from derive.renderer.contexts import Drawn, PlotRequest
     from derive.printing import LatexStyle
     from derive.verdicts import Report
 
@@ -105,14 +106,15 @@ def handout_values(
     style: LatexStyle | None = None,
     plot_file: str | None = None,
     fragment: str | None = None,
+    drawn: Drawn | None = None,
 ) -> dict[str, Any]:
     """What every format of a handout is rendered from (see :func:`render_handouts`): plain data,
     no SymPy, so that it may cross to another process. ``other_views``: the other routes'
-    :func:`route_views`, made already."""
+    :func:`route_views`, made already; ``drawn``: the graph, drawn already (:func:`draw`)."""
     from derive.printing import DEFAULT_STYLE
     from derive.renderer.contexts import handout_context
 
-    values = handout_context(derivation, others, style or DEFAULT_STYLE, other_views=other_views)
+    values = handout_context(derivation, others, style or DEFAULT_STYLE, other_views=other_views, drawn=drawn)
     values["plot_id"] = fragment or "plot"
     svg = render_svg(values) if values["plot"] is not None else ""
     values.update(svg_markup=Markup(svg), plot_file=None if fragment else plot_file or f"{derivation.name}.svg",
@@ -133,6 +135,20 @@ def route_views(derivations: tuple[Derivation, ...] | list[Derivation], style: L
     from derive.renderer.contexts import route_views as views
 
     return views(derivations, style or DEFAULT_STYLE)
+
+
+def plot_request(derivation: Derivation) -> PlotRequest | None:
+    """What the graph of ``derivation``'s handout is drawn from (None: the handout has none)."""
+    from derive.renderer.contexts import plot_request as request
+
+    return request(derivation)
+
+
+def draw(request: PlotRequest | None) -> Drawn:
+    """The graph of a :func:`plot_request`, for :func:`handout_values` (plain data)."""
+    from derive.renderer.contexts import draw as drawn
+
+    return drawn(request)
 
 
 def render_svg(context: dict[str, Any]) -> str:
@@ -270,14 +286,25 @@ def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None
     """Every partial derivative of a loss, and the gradient vector, as one document (latex,
     markdown, html) or as text (each derivation in turn). ``fragment``: HTML for someone else's
     page (styles scoped to its container)."""
-    from derive.printing import DEFAULT_STYLE
-    from derive.renderer.contexts import gradient_context
-    from derive.renderer.environment import environment
-
     if format == "text":
         return "\n".join(render(derivation, "text") for derivation in gradient.derivations)
     if format not in ("latex", "markdown", "html"):
         raise DeriveError(f"a gradient is written as latex, markdown, html or text, not '{format}'")
+    return render_gradient_values(gradient_values(gradient, style=style, fragment=fragment), format)
+
+
+def gradient_values(gradient: Gradient, *, style: LatexStyle | None = None, fragment: bool = False) -> dict[str, Any]:
+    """What every format of a gradient's document is rendered from (made once for all of them)."""
+    from derive.printing import DEFAULT_STYLE
+    from derive.renderer.contexts import gradient_context
+
     values = gradient_context(gradient, style or DEFAULT_STYLE)
     values["layout"] = _LAYOUT_FRAGMENT if fragment else _LAYOUT_PAGE
+    return values
+
+
+def render_gradient_values(values: dict[str, Any], format: str) -> str:  # noqa: A002
+    """A gradient's document in ``format`` (latex, markdown, html) from its :func:`gradient_values`."""
+    from derive.renderer.environment import environment
+
     return environment(format).get_template(f"gradient.{EXTENSIONS[format]}.j2").render(**values)

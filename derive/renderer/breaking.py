@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 #: How wide (in points, 11 pt type) a formula may print before it is made breakable: a little
 #: less than a step's line in a handout.
@@ -182,11 +183,16 @@ def _flatten(items: list[_Group | str], levels: int, min_width: float = 0) -> li
     return flat
 
 
+@lru_cache(maxsize=8192)
 def estimated_width(latex: str) -> float:
-    """About how wide ``latex`` prints, in points at 11 pt (see :data:`INLINE_WIDTH`)."""
+    """About how wide ``latex`` prints, in points at 11 pt (see :data:`INLINE_WIDTH`).
+
+    This and the functions below are pure functions of the printer's strings, remembered: a
+    document asks them about the same formula once per format and once per appearance."""
     return _width(_parse(latex))
 
 
+@lru_cache(maxsize=8192)
 def breakable(latex: str, *, width: float = INLINE_WIDTH) -> str:
     """``latex`` unchanged if it is short; else with its two outer levels of ``\\left``/``\\right``
     written as sized delimiters, so that TeX can break the formula between the terms inside.
@@ -206,9 +212,14 @@ def display_lines(latex: str, *, width: float = INLINE_WIDTH, stack: bool = True
     ``keep_short``: a parenthesis narrower than half a line is never cut inside ((1 - y) stays
     whole), for pieces that wrap on a screen; a display cut for print may cut anywhere it must.
     """
+    return list(_display_lines(latex, width, stack, keep_short))
+
+
+@lru_cache(maxsize=8192)
+def _display_lines(latex: str, width: float, stack: bool, keep_short: bool) -> tuple[str, ...]:
     items = _parse(latex)
     if _width(items) <= width:
-        return [latex]
+        return (latex,)
     items = _flatten(items, 2, min_width=width / 2 if keep_short else 0)
     lines: list[list[_Group | str]] = [[]]
     #: for each operator of the line being filled, where it stands in the line and how tightly it
@@ -241,7 +252,7 @@ def display_lines(latex: str, *, width: float = INLINE_WIDTH, stack: bool = True
             nesting += 1
         elif _CLOSING.fullmatch(token) and nesting:
             nesting -= 1
-    return [_write(_stack_numerators(line, width) if stack else line).strip() for line in lines if _write(line).strip()]
+    return tuple(_write(_stack_numerators(line, width) if stack else line).strip() for line in lines if _write(line).strip())
 
 
 def _binding(operator: str, nesting: int) -> int:

@@ -39,23 +39,60 @@ def route_views(derivations: list[Derivation] | tuple[Derivation, ...], style: L
     return [derivation_view(other, _derivatives_style(other.function, other.variable, style)) for other in derivations]
 
 
+@dataclasses.dataclass(frozen=True)
+class PlotRequest:
+    """What a handout's graph is drawn from (:func:`draw`): the function and the derivative its
+    derivation ends with, on an interval. SymPy expressions, small enough to send to the helper
+    process that draws the graph while this one proves the properties."""
+
+    curves: tuple[tuple[sympy.Expr, str], ...]
+    variable: sympy.Symbol
+    low: int
+    high: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Drawn:
+    """A handout's graph drawn already (:func:`draw`), or None for a handout without one."""
+
+    plot: Plot | None
+
+
+def plot_request(derivation: Derivation) -> PlotRequest | None:
+    """The graph of a handout, or None: only a complete derivation of a function of x alone
+    gets a graph (and a worked example); the graph stays in the domain."""
+    if not _numeric(derivation):
+        return None
+    low, high = derivation.domain.interval if derivation.domain is not None else (-6, 6)
+    return PlotRequest(((derivation.function, "f"), (derivation.result, "f'")), derivation.variable, low, high)
+
+
+def draw(request: PlotRequest | None) -> Drawn:
+    """The graph of a :func:`plot_request`: none where a curve has no point to draw."""
+    figure = plot(list(request.curves), request.variable, request.low, request.high) if request is not None else None
+    if figure is not None and not all(series.points for series in figure.series):
+        figure = None
+    return Drawn(figure)
+
+
+def _numeric(derivation: Derivation) -> bool:
+    extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {derivation.variable}
+    return not extra and derivation.complete
+
+
 def handout_context(
     derivation: Derivation, others: list[Derivation] | tuple[Derivation, ...] = (), style: LatexStyle = DEFAULT_STYLE,
-    *, other_views: list[dict[str, Any]] | None = None,
+    *, other_views: list[dict[str, Any]] | None = None, drawn: Drawn | None = None,
 ) -> dict[str, Any]:
     """The context of ``handout.*.j2``: the derivation, other routes, properties, plot, numbers.
-    ``other_views``: the other routes' :func:`route_views`, made already (``others`` is then unused)."""
+    ``other_views``: the other routes' :func:`route_views`, made already (``others`` is then
+    unused); ``drawn``: the graph, drawn already from this derivation's :func:`plot_request`."""
     x = derivation.variable
     derivative = derivation.start
     others_shown = route_views(others, style) if other_views is None else other_views
     style = _derivatives_style(derivation.function, x, style)
-    extra = (derivation.definition.free_symbols | derivation.result.free_symbols) - {x}
-    # Only a complete derivation of a function of x alone gets a graph and a worked example.
-    numeric = not extra and derivation.complete
-    low, high = derivation.domain.interval if derivation.domain is not None else (-6, 6)  # the graph stays in the domain
-    figure = plot([(derivation.function, "f"), (derivation.result, "f'")], x, low, high) if numeric else None
-    if figure is not None and not all(series.points for series in figure.series):
-        figure = None
+    numeric = _numeric(derivation)
+    figure = (drawn or draw(plot_request(derivation))).plot
     labels = [unicode_label(derivation.function), unicode_label(derivative)]
     caption = plot_caption(figure, [derivation.function, derivative], x) if figure else None
     return {

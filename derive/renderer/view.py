@@ -211,6 +211,16 @@ def derivation_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -
     }
 
 
+def warm_mathml(route_views: list[dict[str, Any]]) -> None:
+    """Convert to MathML, ahead of the page, what an HTML handout shows of its other routes (each
+    route's start and each step's result): the memo of :func:`~derive.renderer.mathml.latex_to_mathml`
+    then holds them when the page is rendered from copies of these views (see
+    :func:`derive.output.write_handout`, whose helper does this while the parent works)."""
+    for view in route_views:
+        for math in (view["start"], *(step["after"] for step in view["steps"])):
+            math.mathml  # noqa: B018 - converted for the memo
+
+
 def domain_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any] | None:
     """Where the function and its derivative are defined, when not on the whole line (else None)."""
     domain = derivation.domain
