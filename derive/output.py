@@ -206,10 +206,11 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     the paths written. ``known``: derivations made earlier in this run (see :func:`write_catalogue`).
 
     ``helper``: with HTML and another format, fork a helper process (:mod:`derive.forking`) that,
-    on the second core, derives the other routes while this process derives the chosen one with
-    its properties, and then writes the HTML (latex2mathml's import and the MathML of every
-    formula, the longest part of the rendering) while this one writes the LaTeX and Markdown. The
-    files are the same bytes either way; a helper that fails leaves its work to this process.
+    on the second core, derives the other routes and draws the graph while this process derives
+    the chosen route and proves its properties, and then writes the HTML (latex2mathml's import
+    and the MathML of every formula, the longest part of the rendering) while this one writes the
+    LaTeX and Markdown; for a gradient, the helper writes the HTML. The files are the same bytes
+    either way; a helper that fails leaves its work to this process.
     """
     from derive.differentiate.catalogue import lookup
 
@@ -220,7 +221,12 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     if entry.document == "gradient":
         from derive.api import gradient
 
-        return write_gradient(gradient(entry.name, route=route, detail=detail), entry.name, folder, formats)
+        forked = _start_gradient_helper() if helper and "html" in formats and len(formats) > 1 else None
+        try:
+            return write_gradient(gradient(entry.name, route=route, detail=detail), entry.name, folder, formats, helper=forked)
+        finally:
+            if forked is not None:
+                forked.close()
     chosen = route or entry.default_route
     routes = [other for other in entry.routes if other != chosen]
     forked = _start_html_helper(entry.name, routes, style, detail) if helper and "html" in formats and len(formats) > 1 else None
@@ -251,6 +257,22 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     finally:
         if forked is not None:
             forked.close()
+
+
+def _start_gradient_helper() -> Helper | None:
+    """A helper for a gradient's document: it loads latex2mathml and compiles the template while
+    the parent derives the partial derivatives, then renders the HTML of the values it is sent."""
+
+    def work(channel: Channel) -> None:
+        from derive.renderer import render_gradient_values
+        from derive.renderer.environment import environment
+        from derive.renderer.mathml import latex_to_mathml
+
+        latex_to_mathml("x", alt="x")
+        environment("html").get_template("gradient.html.j2")
+        channel.send(render_gradient_values(channel.receive(), "html"))
+
+    return Helper.start(work)
 
 
 def receive_expressions(channel: Channel) -> object:
@@ -473,11 +495,12 @@ def write_jacobian(stem: str, folder: Path, formats: Iterable[str], *, detail: s
     return [write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
 
 
-def write_gradient(gradient: object, stem: str, folder: Path, formats: Iterable[str]) -> list[Path]:
-    """Every partial derivative of a loss and its gradient vector, in each format."""
+def write_gradient(gradient: object, stem: str, folder: Path, formats: Iterable[str], *, helper: Helper | None = None) -> list[Path]:
+    """Every partial derivative of a loss and its gradient vector, in each format. ``helper``: a
+    helper of :func:`write_handout` that renders the HTML."""
     from derive.renderer import gradient_values, render_gradient_values
 
     values = gradient_values(gradient)  # type: ignore[arg-type]
-    texts = _rendered(values, tuple(formats), render_gradient_values, None)
+    texts = _rendered(values, tuple(formats), render_gradient_values, helper)
     prepare_folder(folder)
     return [write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]

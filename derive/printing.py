@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import sympy
@@ -42,11 +43,23 @@ class _PositiveFirst:
     written (a derivation's own move) keeps its order."""
 
     def _as_ordered_terms(self, expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
-        terms = super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
-        if (order or self.order) == "none" or not terms or not terms[0].could_extract_minus_sign():  # type: ignore[attr-defined]
-            return terms
-        index = next((index for index, term in enumerate(terms) if not term.could_extract_minus_sign()), None)
-        return terms if index is None else [terms[index], *terms[:index], *terms[index + 1 :]]
+        return list(_ordered_terms(expr, order or self.order))  # type: ignore[attr-defined]
+
+
+#: SymPy's own ordering of a sum's terms (a printer with no settings of its own).
+_ORDERING = StrPrinter()
+
+
+@lru_cache(maxsize=8192)
+def _ordered_terms(expr: sympy.Basic, order: str | None) -> tuple[sympy.Basic, ...]:
+    """The terms of a sum in the order :class:`_PositiveFirst` prints them, remembered: SymPy's
+    ordering is slow, and a derivation prints the same sums in many steps and in every format
+    (expressions are immutable and compared structurally, so the key is exact)."""
+    terms = _ORDERING._as_ordered_terms(expr, order=order)
+    if order == "none" or not terms or not terms[0].could_extract_minus_sign():
+        return tuple(terms)
+    index = next((index for index, term in enumerate(terms) if not term.could_extract_minus_sign()), None)
+    return tuple(terms) if index is None else (terms[index], *terms[:index], *terms[index + 1 :])
 
 
 #: A fraction whose numerator prints this many times as many words as its denominator is written

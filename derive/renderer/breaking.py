@@ -45,13 +45,28 @@ _OPENING = re.compile(r"\\[bB]igg?l.|\\[bB]igg?l\\\{|[(\[]")
 _CLOSING = re.compile(r"\\[bB]igg?r.|\\[bB]igg?r\\\}|[)\]]")
 
 
-@dataclass
+@dataclass(eq=False)
 class _Group:
-    """``\\left<open> ... \\right<close>``, or a brace group ``{ ... }`` (``open == "{"``)."""
+    """``\\left<open> ... \\right<close>``, or a brace group ``{ ... }`` (``open == "{"``).
+
+    A group is complete once :func:`_parse` has closed it and is never changed after: its width
+    and height are computed once (a line being filled is measured again at every operator)."""
 
     open: str
     items: list[_Group | str] = field(default_factory=list)
     close: str = ""
+    _measured: tuple[float, int] | None = field(default=None, repr=False)
+
+    def width(self) -> float:
+        return self._measure()[0]
+
+    def height(self) -> int:
+        return self._measure()[1]
+
+    def _measure(self) -> tuple[float, int]:
+        if self._measured is None:
+            self._measured = (_width(self.items), _height(self.items))
+        return self._measured
 
 
 def _parse(latex: str) -> list[_Group | str]:
@@ -92,14 +107,14 @@ def _width(items: list[_Group | str]) -> float:
             index += 2  # the environment's name prints nothing
             continue
         if isinstance(item, _Group):
-            total += _width(item.items) + (0 if item.open == "{" else 2 * (4.3 + 1.5 * _height(item.items)))
+            total += item.width() + (0 if item.open == "{" else 2 * (4.3 + 1.5 * item.height()))
         elif token == r"\frac" and index + 2 < len(items):
             parts = [part for part in items[index + 1:index + 3] if isinstance(part, _Group)]
-            total += max((_width(part.items) for part in parts), default=6) + 2
+            total += max((part.width() for part in parts), default=6) + 2
             index += 2
         elif token in ("^", "_") and index + 1 < len(items):
             following = items[index + 1]
-            total += 0.7 * (_width(following.items) if isinstance(following, _Group) else 6)
+            total += 0.7 * (following.width() if isinstance(following, _Group) else 6)
             index += 1
         elif token == r"\sqrt":
             total += 9
@@ -136,7 +151,7 @@ def _stack_numerators(items: list[_Group | str], width: float) -> list[_Group | 
         item = items[index]
         parts = items[index + 1:index + 3]
         if (isinstance(item, str) and item.strip() == r"\frac" and len(parts) == 2
-                and all(isinstance(part, _Group) for part in parts) and _width(parts[0].items) > width):
+                and all(isinstance(part, _Group) for part in parts) and parts[0].width() > width):
             numerator, denominator = parts
             lines = display_lines(_write(numerator.items), width=width)  # type: ignore[union-attr]
             if len(lines) > 1:
@@ -155,10 +170,10 @@ def _height(items: list[_Group | str]) -> int:
     height = 0
     for index, item in enumerate(items):
         if isinstance(item, _Group):
-            height = max(height, _height(item.items))
+            height = max(height, item.height())
         elif item.strip() == r"\frac":
             parts = [part for part in items[index + 1:index + 3] if isinstance(part, _Group)]
-            inner = max((_height(part.items) for part in parts), default=0)
+            inner = max((part.height() for part in parts), default=0)
             height = max(height, 3 if inner >= 2 else 2)
         elif item.strip() in ("^", "_", r"\sqrt", r"\sum"):
             height = max(height, 1)
@@ -172,8 +187,8 @@ def _flatten(items: list[_Group | str], levels: int, min_width: float = 0) -> li
         return items
     flat: list[_Group | str] = []
     for item in items:
-        if isinstance(item, _Group) and item.open.startswith(r"\left") and _width(item.items) >= min_width:
-            size = _SIZES[_height(item.items)]
+        if isinstance(item, _Group) and item.open.startswith(r"\left") and item.width() >= min_width:
+            size = _SIZES[item.height()]
             opening, closing = item.open.removeprefix(r"\left").strip(), item.close.removeprefix(r"\right").strip()
             flat.append(f"{size}l{opening}" if size and opening != "." else opening.replace(".", ""))
             flat.extend(_flatten(item.items, levels - 1, min_width))

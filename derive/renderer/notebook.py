@@ -11,12 +11,12 @@ which is also what a notebook exported to LaTeX or PDF contains.
 from __future__ import annotations
 
 from derive.model import NOTEBOOK, Derivation, Gradient
-from derive.verdicts import Report
 
 
 def notebook_text(record: object, kind: str) -> str | None:
     """``record`` as ``kind`` (html, markdown, latex) for a notebook, or None for other records."""
     from derive.renderer import render, render_gradient, render_handouts, render_report
+    from derive.verdicts import Report  # here: a run that shows no report need not load the checker's verdicts
 
     if isinstance(record, Derivation):
         if kind == "latex":

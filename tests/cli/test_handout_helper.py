@@ -106,6 +106,16 @@ def test_the_helper_writes_the_bytes_one_process_writes(tmp_path: Path, name: st
     assert _files(helped) == _files(alone)
 
 
+@pytest.mark.parametrize("name", ["logistic_regression", "softmax_cross_entropy"])
+def test_a_gradients_html_is_written_by_the_helper(tmp_path: Path, name: str) -> None:
+    helped, alone = tmp_path / "helped", tmp_path / "alone"
+    run = _run(name, helped)
+    assert run["events"] == ["forked", "html"]
+    assert run["left"] == []
+    write_handout(name, alone, DOCUMENT_FORMATS)
+    assert _files(helped) == _files(alone)
+
+
 @pytest.mark.parametrize(("failure", "events"), [
     ("routes", ["forked", "failed"]),  # the parent derives the other routes, draws the graph, writes the HTML
     ("plot", ["forked", "views", "failed"]),  # the parent draws the graph and writes the HTML
