@@ -22,6 +22,10 @@ from collections.abc import Callable
 from typing import IO, Any
 
 
+#: Bytes of a message's length, before its pickle.
+_LENGTH = 8
+
+
 class HelperFailed(Exception):
     """The helper could not do its work (the parent does it instead)."""
 
@@ -65,7 +69,11 @@ def can_fork_helper() -> bool:
 
 class Channel:
     """One side of the helper's two pipes: pickled values in order, each answer ``("ok", value)``
-    or ``("failed", message)``."""
+    or ``("failed", message)``.
+
+    Each message is its length, then its pickle: the receiver reads the whole message before it
+    unpickles it, so a sender's large message (a handout's values) is off its hands as soon as the
+    bytes are through the pipe, not only when the other side has rebuilt every object of it."""
 
     def __init__(self, incoming: IO[bytes], outgoing: IO[bytes]) -> None:
         self._incoming, self._outgoing = incoming, outgoing
@@ -79,7 +87,8 @@ class Channel:
     def receive(self) -> Any:
         """The next value from the other side; :class:`HelperFailed` if it failed or is gone."""
         try:
-            status, value = pickle.load(self._incoming)
+            size = int.from_bytes(self._exactly(_LENGTH), "big")
+            status, value = pickle.loads(self._exactly(size))
         except (EOFError, OSError, pickle.UnpicklingError, ValueError) as error:
             raise HelperFailed(f"the helper process ended: {error or type(error).__name__}") from None
         if status != "ok":
@@ -92,10 +101,16 @@ class Channel:
         except (pickle.PicklingError, TypeError, AttributeError) as error:  # nothing was written
             raise HelperFailed(f"cannot send {type(message[1]).__name__} to the other process: {error}") from None
         try:
-            self._outgoing.write(data)
+            self._outgoing.write(len(data).to_bytes(_LENGTH, "big") + data)
             self._outgoing.flush()
         except (BrokenPipeError, OSError) as error:
             raise HelperFailed(f"the helper process ended: {error}") from None
+
+    def _exactly(self, size: int) -> bytes:
+        data = self._incoming.read(size)
+        if len(data) != size:
+            raise EOFError("the message was cut short")
+        return data
 
     def close(self) -> None:
         for stream in (self._outgoing, self._incoming):

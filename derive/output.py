@@ -222,11 +222,12 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
         from derive.api import gradient
 
         forked = _start_gradient_helper() if helper and "html" in formats and len(formats) > 1 else None
+        if forked is None:
+            return write_gradient(gradient(entry.name, route=route, detail=detail), entry.name, folder, formats)
         try:
-            return write_gradient(gradient(entry.name, route=route, detail=detail), entry.name, folder, formats, helper=forked)
+            return _write_gradient_helped(entry.name, entry.gradient_variables, folder, formats, route, detail, forked)
         finally:
-            if forked is not None:
-                forked.close()
+            forked.close()
     chosen = route or entry.default_route
     routes = [other for other in entry.routes if other != chosen]
     forked = _start_html_helper(entry.name, routes, style, detail) if helper and "html" in formats and len(formats) > 1 else None
@@ -259,18 +260,51 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
             forked.close()
 
 
+def _write_gradient_helped(name: str, variables: tuple[str, ...], folder: Path, formats: tuple[str, ...],
+                           route: str | None, detail: str, forked: Helper) -> list[Path]:
+    """A gradient's document with a helper (:func:`_start_gradient_helper`): each partial
+    derivative's view goes to the helper as soon as it is made, and the helper converts its
+    formulas to MathML while this process derives the next one."""
+    from derive.api import derive, gradient_of
+    from derive.renderer import gradient_values, partial_view, render_gradient_values
+
+    derivations, views = [], []
+    helper: Helper | None = forked
+    for variable in variables:
+        derivation = derive(name, variable, route, detail=detail)  # type: ignore[arg-type]
+        derivations.append(derivation)
+        views.append(partial_view(derivation))
+        if helper is not None:
+            try:
+                helper.channel.send(("warm", views[-1]))
+            except HelperFailed:
+                helper = None
+    values = gradient_values(gradient_of(derivations), partial_views=views)
+    # the helper has the partial derivatives' views, their MathML made: the rest is all it needs
+    texts = _rendered(values, formats, render_gradient_values, helper, sent={**values, "partials": None})
+    prepare_folder(folder)
+    return [write_text(folder / f"{name}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
+
+
 def _start_gradient_helper() -> Helper | None:
-    """A helper for a gradient's document: it loads latex2mathml and compiles the template while
-    the parent derives the partial derivatives, then renders the HTML of the values it is sent."""
+    """A helper for a gradient's document: it loads latex2mathml and compiles the template, converts
+    the formulas of each partial derivative's view it is sent (``("warm", view)``) while the parent
+    derives the next, then renders the HTML of the values it is sent (``("render", values)``)."""
 
     def work(channel: Channel) -> None:
         from derive.renderer import render_gradient_values
         from derive.renderer.environment import environment
-        from derive.renderer.mathml import latex_to_mathml
+        from derive.renderer.view import warm_all_mathml
 
-        latex_to_mathml("x", alt="x")
         environment("html").get_template("gradient.html.j2")
-        channel.send(render_gradient_values(channel.receive(), "html"))
+        views = []
+        while True:
+            kind, value = channel.receive()
+            if kind == "render":
+                channel.send(render_gradient_values({**value, "partials": views}, "html"))
+                return
+            warm_all_mathml(value)
+            views.append(value)
 
     return Helper.start(work)
 
@@ -304,7 +338,8 @@ def _start_html_helper(name: str, routes: list[str], style: object, detail: str)
 
         environment("html").get_template("handout.html.j2")
         warm_mathml(views)
-        channel.send(render_handout_values(channel.receive(), "html"))
+        _, values = channel.receive()  # ("render", values)
+        channel.send(render_handout_values(values, "html"))
 
     return Helper.start(work)
 
@@ -343,12 +378,12 @@ def write_derivation(derivation: object, stem: str, folder: Path, formats: Itera
 
 
 def _rendered(values: dict[str, object], formats: tuple[str, ...], render: Callable[[dict[str, object], str], str],
-              helper: Helper | None) -> dict[str, str]:
-    """``render(values, format)`` for each format; the HTML by ``helper`` (sent the values) when
-    there is one, or here if it fails."""
+              helper: Helper | None, *, sent: dict[str, object] | None = None) -> dict[str, str]:
+    """``render(values, format)`` for each format; the HTML by ``helper`` (sent the values, or
+    ``sent``: what it lacks of them) when there is one, or here if it fails."""
     if helper is not None:
         try:
-            helper.channel.send(values)
+            helper.channel.send(("render", values if sent is None else sent))
         except HelperFailed:
             helper = None
     texts = {output_format: render(values, output_format) for output_format in formats if helper is None or output_format != "html"}
@@ -495,12 +530,11 @@ def write_jacobian(stem: str, folder: Path, formats: Iterable[str], *, detail: s
     return [write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
 
 
-def write_gradient(gradient: object, stem: str, folder: Path, formats: Iterable[str], *, helper: Helper | None = None) -> list[Path]:
-    """Every partial derivative of a loss and its gradient vector, in each format. ``helper``: a
-    helper of :func:`write_handout` that renders the HTML."""
+def write_gradient(gradient: object, stem: str, folder: Path, formats: Iterable[str]) -> list[Path]:
+    """Every partial derivative of a loss and its gradient vector, in each format."""
     from derive.renderer import gradient_values, render_gradient_values
 
     values = gradient_values(gradient)  # type: ignore[arg-type]
-    texts = _rendered(values, tuple(formats), render_gradient_values, helper)
+    texts = _rendered(values, tuple(formats), render_gradient_values, None)
     prepare_folder(folder)
     return [write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]

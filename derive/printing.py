@@ -512,7 +512,8 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
                 continue
             shown = self._print(factor)
             needs = factor.is_Mul or factor.is_Add or (position > 0 and factor.could_extract_minus_sign())
-            if needs and not (position == 0 and not text and factor.is_Mul and not factor.could_extract_minus_sign()):
+            # a product written first needs no parentheses, after a minus sign neither: -2*x, not -(2*x)
+            if needs and not (position == 0 and factor.is_Mul and not factor.could_extract_minus_sign()):
                 shown = f"({shown})"
             text += ("*" if position > 0 else "") + shown
         return text

@@ -293,14 +293,24 @@ def render_gradient(gradient: Gradient, format: str, *, style: LatexStyle | None
     return render_gradient_values(gradient_values(gradient, style=style, fragment=fragment), format)
 
 
-def gradient_values(gradient: Gradient, *, style: LatexStyle | None = None, fragment: bool = False) -> dict[str, Any]:
-    """What every format of a gradient's document is rendered from (made once for all of them)."""
+def gradient_values(gradient: Gradient, *, style: LatexStyle | None = None, fragment: bool = False,
+                    partial_views: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """What every format of a gradient's document is rendered from (made once for all of them).
+    ``partial_views``: the partial derivatives' :func:`partial_view`, made already."""
     from derive.printing import DEFAULT_STYLE
     from derive.renderer.contexts import gradient_context
 
-    values = gradient_context(gradient, style or DEFAULT_STYLE)
+    values = gradient_context(gradient, style or DEFAULT_STYLE, partial_views=partial_views)
     values["layout"] = _LAYOUT_FRAGMENT if fragment else _LAYOUT_PAGE
     return values
+
+
+def partial_view(derivation: Derivation, *, style: LatexStyle | None = None) -> dict[str, Any]:
+    """One partial derivative as a gradient's document shows it (plain data, for :func:`gradient_values`)."""
+    from derive.printing import DEFAULT_STYLE
+    from derive.renderer.contexts import partial_view as view
+
+    return view(derivation, style or DEFAULT_STYLE)
 
 
 def render_gradient_values(values: dict[str, Any], format: str) -> str:  # noqa: A002

@@ -403,11 +403,20 @@ def jacobian_context(facts: JacobianFacts, style: LatexStyle = DEFAULT_STYLE) ->
     }
 
 
-def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
-    """The context of ``gradient.*.j2``: the loss, the network's letters, each partial derivative
-    step by step, and the gradient as a column vector."""
+def partial_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
+    """One partial derivative of a gradient's document, as :func:`gradient_context` shows it."""
     style = dataclasses.replace(style, partial_derivatives=True)  # a loss of several letters: ∂ throughout, never d beside ∂
+    return {**derivation_view(derivation, style), "mixed": bool(derivation.orders)}
+
+
+def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE, *,
+                     partial_views: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The context of ``gradient.*.j2``: the loss, the network's letters, each partial derivative
+    step by step, and the gradient as a column vector. ``partial_views``: the partial derivatives'
+    :func:`partial_view`, made already."""
     derivations = gradient.derivations
+    partial_views = partial_views if partial_views is not None else [partial_view(d, style) for d in derivations]
+    style = dataclasses.replace(style, partial_derivatives=True)
     partials = sympy.Matrix([d.start for d in derivations])
     results = sympy.Matrix([d.result for d in derivations])
     letters = [sympy.Eq(letter, body, evaluate=False) for letter, _, body in gradient.letters]
@@ -420,7 +429,7 @@ def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE) -> d
         "variables": [Math(d.variable, style=style) for d in derivations],
         "letters": backprop,
         "labels": labels,
-        "partials": [{**derivation_view(d, style), "mixed": bool(d.orders)} for d in derivations],
+        "partials": partial_views,
         "vector": Math(sympy.Eq(partials, results, evaluate=False), style=style),
         "several": len(derivations) > 1,
         "proved": gradient.proved,

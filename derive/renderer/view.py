@@ -221,6 +221,24 @@ def warm_mathml(route_views: list[dict[str, Any]]) -> None:
             math.mathml  # noqa: B018 - converted for the memo
 
 
+def warm_all_mathml(view: object) -> None:
+    """Convert to MathML, ahead of the page, every formula of a view (a gradient's partial
+    derivative, see :func:`derive.output.write_handout`): inline, as the page shows formulas,
+    and the derivative that heads it in display style."""
+    if isinstance(view, Math):
+        view.mathml  # noqa: B018 - converted for the memo
+    elif isinstance(view, Segment):
+        warm_all_mathml(view.math)
+    elif isinstance(view, dict):
+        if isinstance(view.get("start"), Math):
+            view["start"].mathml_display  # noqa: B018
+        for value in view.values():
+            warm_all_mathml(value)
+    elif isinstance(view, (list, tuple)):
+        for value in view:
+            warm_all_mathml(value)
+
+
 def domain_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any] | None:
     """Where the function and its derivative are defined, when not on the whole line (else None)."""
     domain = derivation.domain
