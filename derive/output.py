@@ -266,7 +266,7 @@ def _write_gradient_helped(name: str, variables: tuple[str, ...], folder: Path, 
     derivative's view goes to the helper as soon as it is made, and the helper converts its
     formulas to MathML while this process derives the next one."""
     from derive.api import derive, gradient_of
-    from derive.renderer import gradient_values, partial_view, render_gradient_values
+    from derive.renderer import gradient_values, partial_view
 
     derivations, views = [], []
     helper: Helper | None = forked
@@ -281,9 +281,7 @@ def _write_gradient_helped(name: str, variables: tuple[str, ...], folder: Path, 
                 helper = None
     values = gradient_values(gradient_of(derivations), partial_views=views)
     # the helper has the partial derivatives' views, their MathML made: the rest is all it needs
-    texts = _rendered(values, formats, render_gradient_values, helper, sent={**values, "partials": None})
-    prepare_folder(folder)
-    return [write_text(folder / f"{name}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
+    return _write_gradient_values(values, name, folder, formats, helper, sent={**values, "partials": None})
 
 
 def _start_gradient_helper() -> Helper | None:
@@ -532,9 +530,15 @@ def write_jacobian(stem: str, folder: Path, formats: Iterable[str], *, detail: s
 
 def write_gradient(gradient: object, stem: str, folder: Path, formats: Iterable[str]) -> list[Path]:
     """Every partial derivative of a loss and its gradient vector, in each format."""
-    from derive.renderer import gradient_values, render_gradient_values
+    from derive.renderer import gradient_values
 
-    values = gradient_values(gradient)  # type: ignore[arg-type]
-    texts = _rendered(values, tuple(formats), render_gradient_values, None)
+    return _write_gradient_values(gradient_values(gradient), stem, folder, tuple(formats))  # type: ignore[arg-type]
+
+
+def _write_gradient_values(values: dict[str, object], stem: str, folder: Path, formats: tuple[str, ...],
+                           helper: Helper | None = None, *, sent: dict[str, object] | None = None) -> list[Path]:
+    from derive.renderer import render_gradient_values
+
+    texts = _rendered(values, formats, render_gradient_values, helper, sent=sent)
     prepare_folder(folder)
     return [write_text(folder / f"{stem}.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]

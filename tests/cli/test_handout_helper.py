@@ -32,7 +32,7 @@ SCRIPT = textwrap.dedent("""
     name, folder, failure = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     parent = os.getpid()
     events, helpers = [], []
-    start, receive = derive.forking.Helper.start.__func__, derive.forking.Channel.receive
+    start, receive, send = derive.forking.Helper.start.__func__, derive.forking.Channel.receive, derive.forking.Channel.send
 
     def recording_start(cls, work, **options):
         helper = start(cls, work, **options)
@@ -49,8 +49,16 @@ SCRIPT = textwrap.dedent("""
         events.append("views" if isinstance(value, list) else "html" if isinstance(value, str) else "plot")
         return value
 
+    def recording_send(self, value):  # a helper that has failed and gone may fail the parent's next send instead
+        try:
+            send(self, value)
+        except derive.forking.HelperFailed:
+            events.append("failed")
+            raise
+
     derive.forking.Helper.start = classmethod(recording_start)
     derive.forking.Channel.receive = recording_receive
+    derive.forking.Channel.send = recording_send
 
     def in_the_helper():
         return os.getpid() != parent

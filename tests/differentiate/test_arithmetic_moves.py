@@ -97,7 +97,7 @@ def test_tanh_by_the_quotient_rule_reads_as_a_teacher_writes_it() -> None:
     # the sign the chain rule leaves is multiplied out on the next line, while derivatives are left
     signs = next(index for index, line in enumerate(lines) if "e^(-x)*(-1)" in line)
     assert "e^(-x)*(-1)" not in lines[signs + 1] and derivation.steps[signs + 1].rule == "evaluate_arithmetic"
-    assert derivation.steps[signs + 1].annotation.plain() == "Multiply out the signs: -(e^(-x)*(-1)) = e^(-x)."
+    assert derivation.steps[signs + 1].annotation.plain() == "Multiply out the signs: -e^(-x)*(-1) = e^(-x)."
     # the product of two equal factors is visibly one, then expanded: 4/(e^x + e^(-x))^2
     assert lines[-2] == "((e^x + e^(-x))*(e^x + e^(-x)) - (e^x - e^(-x))*(e^x - e^(-x)))/(e^x + e^(-x))^2"
     assert lines[-1] == "4/(e^x + e^(-x))^2"
