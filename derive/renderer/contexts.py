@@ -403,10 +403,14 @@ def jacobian_context(facts: JacobianFacts, style: LatexStyle = DEFAULT_STYLE) ->
     }
 
 
+def _gradient_style(style: LatexStyle) -> LatexStyle:
+    """A loss of several letters is differentiated with ∂ throughout, never d beside ∂."""
+    return dataclasses.replace(style, partial_derivatives=True)
+
+
 def partial_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> dict[str, Any]:
     """One partial derivative of a gradient's document, as :func:`gradient_context` shows it."""
-    style = dataclasses.replace(style, partial_derivatives=True)  # a loss of several letters: ∂ throughout, never d beside ∂
-    return {**derivation_view(derivation, style), "mixed": bool(derivation.orders)}
+    return {**derivation_view(derivation, _gradient_style(style)), "mixed": bool(derivation.orders)}
 
 
 def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE, *,
@@ -416,7 +420,7 @@ def gradient_context(gradient: Gradient, style: LatexStyle = DEFAULT_STYLE, *,
     :func:`partial_view`, made already."""
     derivations = gradient.derivations
     partial_views = partial_views if partial_views is not None else [partial_view(d, style) for d in derivations]
-    style = dataclasses.replace(style, partial_derivatives=True)
+    style = _gradient_style(style)
     partials = sympy.Matrix([d.start for d in derivations])
     results = sympy.Matrix([d.result for d in derivations])
     letters = [sympy.Eq(letter, body, evaluate=False) for letter, _, body in gradient.letters]
