@@ -25,7 +25,7 @@ from derive.functions import nowhere_defined
 from derive.functions import variable as make_variable
 from derive.model import Derivation, Gradient, Step, Verification
 from derive.renderer import notebook as _notebook  # noqa: F401 - derivations show themselves in notebooks
-from derive.verify import DEFAULT_OPTIONS, VerifyOptions, verify_derivation
+from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, verify_derivation
 
 __all__ = ["derive", "gradient", "softmax_jacobian"]
 
@@ -97,7 +97,7 @@ def _derive(expr_or_name: str | sympy.Expr, variable: sympy.Symbol | str | None,
         with sympy.evaluate(False):  # keep the expression as it was written
             expr = expr.xreplace(to_real)
     if expr is not None:
-        _check_defined(expr)
+        _check_defined(expr, x, options)
     orders = _orders(x, order, then)
     if orders and entry is not None:
         raise DeriveError("higher and mixed derivatives are for expressions: derive the catalogue's own")
@@ -136,12 +136,33 @@ def _with_properties(derivation: Derivation, entry: Entry | None, options: Verif
         identities=entry.identities if entry is not None else ()))
 
 
-def _check_defined(expr: sympy.Expr) -> None:
-    """Refuse an expression that is undefined for every value of its letters: once derivatives
-    are evaluated it divides by zero (``x^x / d^2/dx^2(3)``), so there is nothing to derive."""
+def _check_defined(expr: sympy.Expr, variable: sympy.Symbol, options: VerifyOptions) -> None:
+    """Refuse an expression that has no real value to derive: undefined for every value of its
+    letters (once derivatives are evaluated it divides by zero: ``x^x / d^2/dx^2(3)``), or
+    without a real value at every point the verifier samples (``sqrt(-1 - x^2)``, ``ln(x) + ln(-x)``,
+    ``sqrt(-4)*x``). derive's functions are real: a proof over no point of a domain would prove nothing."""
     if nowhere_defined(expr):
         raise InputError("the expression is not defined for any value: it divides by zero "
                          "(a denominator is 0 once its derivatives are worked out), so it has no derivative")
+    verifier = Verifier(variable, options)
+    if not any(value is not None for part in (0, 1, 2) for value in verifier.values(expr, part=part)) and not _has_interval(expr, variable):
+        low, high = 10 * options.low, 10 * options.high
+        raise InputError(f"the expression has no real value at any of the {3 * options.points} points where derive "
+                         f"checks it ({variable} from {low:g} to {high:g}): it is complex or undefined there (a root "
+                         "or logarithm of a negative number, an arcsine beyond ±1), so it has no real derivative to derive")
+
+
+def _has_interval(expr: sympy.Expr, variable: sympy.Symbol) -> bool:
+    """Whether ``expr`` may be defined on an interval that the verifier's points miss: known to be
+    (``asin(x + 5)`` on [−6, −4]), or not known not to be (thirty nested logarithms, defined beyond
+    a tower of e's, whose domain SymPy's solver would take minutes to find)."""
+    from derive.verify.domain import common_domain
+
+    if any(isinstance(node, sympy.Expr) and node.is_number and node.is_extended_real is False
+           for node in sympy.preorder_traversal(expr)):
+        return False  # a complex constant (sqrt(-4), ln(-1)): the expression is complex wherever it is defined
+    domain = common_domain(expr, expr, variable)
+    return domain is None or bool(domain.measure > 0)
 
 
 def _as_expression(value: object) -> sympy.Expr:
@@ -292,7 +313,7 @@ def _recognise(derivation: Derivation, options: VerifyOptions):  # noqa: ANN202 
 
 def _orders(x: sympy.Symbol, order: int, then: tuple[sympy.Symbol | str, ...]) -> tuple[tuple[sympy.Symbol, int], ...]:
     if not 1 <= order <= 10:
-        raise DeriveError(f"the order of a derivative is from 1 to 10, not {order}")
+        raise InputError(f"the order of a derivative is from 1 to 10, not {order}")
     if order == 1 and not then:
         return ()
     return ((x, order), *((_as_symbol(v), 1) for v in then))

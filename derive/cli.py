@@ -421,6 +421,15 @@ def _lms_options(options: argparse.Namespace):  # noqa: ANN202 - Lms | None
     return Lms(identities=read_roster(options.roster, options.roster_key, system, pattern), assignment=options.assignment)
 
 
+def _expression_first(arguments: list[str]) -> list[str]:
+    """``derive diff "-x^2" ...``: an expression that starts with a minus sign, given first, is the
+    expression (argparse would take it for an option); elsewhere it goes after ``--``."""
+    if arguments and arguments[0].startswith("-") and not arguments[0].startswith("--") and arguments[0] != "-h" \
+            and "--" not in arguments:
+        return [*arguments[1:], "--", arguments[0]]
+    return arguments
+
+
 def run_diff(arguments: list[str]) -> int:
     parser = _Parser(prog="derive diff", description="Differentiate an expression you type, step by step.")
     parser.add_argument("expression", help='for example "x^2*sin(x)" or "\\frac{1}{1+e^{-x}}"')
@@ -437,7 +446,7 @@ def run_diff(arguments: list[str]) -> int:
     parser.add_argument("--timeout", type=_seconds("--timeout"), default=DIFF_TIMEOUT_SECONDS,
                         help=f"seconds allowed to derive and render the expression (default {DIFF_TIMEOUT_SECONDS:g})")
     _add_snippet_options(parser)
-    options = parser.parse_args(arguments)
+    options = parser.parse_args(_expression_first(arguments))
     _check_snippet_options(options)
     options.output_format = options.output_format or "text"
     from derive.jobs import PRINTED

@@ -19,7 +19,7 @@ from derive.checker import check
 from derive.checker.worker import DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, InlineWorker
 from derive.differentiate.catalogue import catalogue_names
 from derive.parse import check_variable_name, parse_expression
-from derive.errors import DeriveError, InputError
+from derive.errors import InputError
 from derive.functions import variable as real_variable
 from derive.model import Gradient
 from derive.renderer import render, render_gradient, render_handouts, render_snippet
@@ -82,7 +82,7 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
                             else derive(parsed, variable=first, order=2, detail=detail) for first, second in pairs)
         result = Gradient(name="f", title="", function=parsed, definition=parsed, derivations=derivations)
     else:
-        raise DeriveError("with several variables, --order may be 1 (the gradient) or 2 (every second partial)")
+        raise InputError("with several variables, --order may be 1 (the gradient) or 2 (every second partial)")
     if "json" in formats:
         texts["json"] = gradient_json(result)
     if "text" in formats:

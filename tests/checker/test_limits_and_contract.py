@@ -157,6 +157,46 @@ def test_diff_refuses_an_expression_defined_nowhere_in_one_line(tmp_path: Path, 
                              "(a denominator is 0 once its derivatives are worked out), so it has no derivative\n")
 
 
+# Seen in a new user's trial: each was "proved" (on no point of a domain: "no sample point lies
+# where both sides are defined"), some with a complex result (I*x/sqrt(x^2 + 1)), two ended in exit 3.
+NO_REAL_VALUE = {
+    "root-of-a-negative-everywhere": "sqrt(-1-x^2)",
+    "root-defined-at-0-only": "sqrt(-x^2)",
+    "log-of-a-negative-everywhere": "ln(-x^2-1)",
+    "two-logs-with-no-common-point": "ln(x)+ln(-x)",
+    "two-roots-meeting-at-one-point": "sqrt(x-1)+sqrt(1-x)",
+    "arcsine-beyond-1-everywhere": "asin(x^2+2)",
+    "acosh-and-asin-meet-at-1": "acosh(x)+asin(x)",
+    "roots-of-x-and-minus-x": "x^(1/2)*(-x)^(1/2)",
+    "complex-constant-root": "sqrt(-4)*x",
+    "complex-constant-log": "ln(-1)*x",
+    "complex-constant-acosh": "acosh(0)*x",
+}
+
+
+@pytest.mark.parametrize("expression", list(NO_REAL_VALUE.values()), ids=list(NO_REAL_VALUE))
+def test_diff_refuses_an_expression_without_a_real_value_in_one_line(tmp_path: Path, expression: str) -> None:
+    result = derive("diff", expression, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("derive: error: the expression has no real value at any of the 18 points where derive checks it")
+    assert result.stderr.count("\n") == 1
+
+
+def test_the_api_refuses_a_complex_function_and_derives_one_defined_between_the_points() -> None:
+    import sympy
+
+    from derive.api import derive as derive_expression
+    from derive.errors import InputError
+
+    x = sympy.Symbol("x", real=True)
+    with pytest.raises(InputError, match="no real value"):
+        derive_expression(sympy.sqrt(-1 - x**2), x)
+    # defined on [-6, -4] only, where no sample point lies: SymPy's domain says it is an interval
+    between = derive_expression(sympy.asin(x + 5), x)
+    assert between.complete and between.proved
+    assert sympy.simplify(between.result - sympy.diff(sympy.asin(x + 5), x)) == 0
+
+
 def test_a_claim_about_zero_over_zero_is_never_proved() -> None:
     from derive.verify import Verifier
 
