@@ -25,7 +25,7 @@ from derive.functions import nowhere_defined
 from derive.functions import variable as make_variable
 from derive.model import Derivation, Gradient, Step, Verification
 from derive.renderer import notebook as _notebook  # noqa: F401 - derivations show themselves in notebooks
-from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, verify_derivation
+from derive.verify import DEFAULT_OPTIONS, Verifier, VerifyOptions, sampled_bounds, verify_derivation
 
 __all__ = ["derive", "gradient", "softmax_jacobian"]
 
@@ -145,11 +145,12 @@ def _check_defined(expr: sympy.Expr, variable: sympy.Symbol, options: VerifyOpti
         raise InputError("the expression is not defined for any value: it divides by zero "
                          "(a denominator is 0 once its derivatives are worked out), so it has no derivative")
     verifier = Verifier(variable, options)
-    if not any(value is not None for part in (0, 1, 2) for value in verifier.values(expr, part=part)) and not _has_interval(expr, variable):
-        low, high = 10 * options.low, 10 * options.high
-        raise InputError(f"the expression has no real value at any of the {3 * options.points} points where derive "
-                         f"checks it ({variable} from {low:g} to {high:g}): it is complex or undefined there (a root "
-                         "or logarithm of a negative number, an arcsine beyond ±1), so it has no real derivative to derive")
+    if not verifier.defined_somewhere(expr) and not _has_interval(expr, variable):
+        low, high = sampled_bounds(options)
+        raise InputError(f"the expression has no real value at any of the {len(verifier.rationals(None))} points "
+                         f"where derive checks it ({variable} from {low:g} to {high:g}): it is complex or undefined "
+                         "there (a root or logarithm of a negative number, an arcsine beyond ±1), so it has no real "
+                         "derivative to derive")
 
 
 def _has_interval(expr: sympy.Expr, variable: sympy.Symbol) -> bool:

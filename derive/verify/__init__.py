@@ -8,11 +8,11 @@ decision procedure are described in :mod:`derive.verify.verifier` and
 :mod:`derive.verify.procedure`.
 """
 
-from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, far_points, sample_points
+from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, far_points, sample_points, sampled_bounds
 from derive.verify.seal import all_of
 from derive.verify.verifier import Verifier, prove_equal, show_pair, verify_derivation, verify_steps
 
 __all__ = [
-    "DEFAULT_OPTIONS", "Verifier", "VerifyOptions", "all_of", "far_points", "prove_equal", "sample_points", "show_pair",
-    "verify_derivation", "verify_steps",
+    "DEFAULT_OPTIONS", "Verifier", "VerifyOptions", "all_of", "far_points", "prove_equal", "sample_points", "sampled_bounds",
+    "show_pair", "verify_derivation", "verify_steps",
 ]

@@ -37,13 +37,19 @@ def sample_points(variable: sympy.Symbol, options: VerifyOptions = DEFAULT_OPTIO
     return points + reserve
 
 
+def sampled_bounds(options: VerifyOptions = DEFAULT_OPTIONS) -> tuple[float, float]:
+    """Where every sample point lies: from 10 low to 10 high (the far points' outer ends)."""
+    return 10 * options.low, 10 * options.high
+
+
 def far_points(options: VerifyOptions = DEFAULT_OPTIONS) -> list[sympy.Rational]:
     """The verifier's last reserve, for expressions defined only away from 0 (sqrt(x - 4)):
     seeded points with three decimals in [high, 10 high] and [10 low, low], alternating sides."""
+    far_low, far_high = sampled_bounds(options)
     generator = random.Random(f"{options.seed}:far")
     points = []
     for index in range(options.points):
-        low, high = (options.high, 10 * options.high) if index % 2 == 0 else (10 * options.low, options.low)
+        low, high = (options.high, far_high) if index % 2 == 0 else (far_low, options.low)
         points.append(sympy.Rational(round(generator.uniform(low, high) * 1000), 1000))
     return points
 
@@ -60,6 +66,7 @@ def symbol_points(symbol: sympy.Symbol | None, options: VerifyOptions = DEFAULT_
     if symbol is None:
         return sample_points(None, options) + far_points(options)  # type: ignore[arg-type]
     generator = random.Random(f"{options.seed}:{symbol.name}")
+    far_low, far_high = sampled_bounds(options)
 
     def three_decimals(value: float) -> sympy.Rational:
         return sympy.Rational(round(value * 1000), 1000)
@@ -67,8 +74,8 @@ def symbol_points(symbol: sympy.Symbol | None, options: VerifyOptions = DEFAULT_
     main = [three_decimals(generator.uniform(options.low, options.high)) for _ in range(options.points)]
     reserve = [three_decimals(generator.uniform(0.1, options.high)) for _ in range(options.points)]
     far = [
-        three_decimals(generator.uniform(options.high, 10 * options.high) if index % 2 == 0
-                       else generator.uniform(10 * options.low, options.low))
+        three_decimals(generator.uniform(options.high, far_high) if index % 2 == 0
+                       else generator.uniform(far_low, options.low))
         for index in range(options.points)
     ]
     return main + reserve + far

@@ -100,6 +100,11 @@ class Verifier:
         return [(points[part * count + offset], value is not None)
                 for part in (0, 1, 2) for offset, value in enumerate(self.values(expr, part=part))]
 
+    def defined_somewhere(self, expr: sympy.Basic) -> bool:
+        """Whether ``expr`` has a real value at one sample point at least (all three sets; every
+        letter of it varies, as in :meth:`compare`)."""
+        return any(value is not None for part in (0, 1, 2) for value in self.values(expr, part=part))
+
     def point(self, symbols: set[sympy.Symbol], index: int) -> tuple[tuple[str, str], ...]:
         """The value of each of ``symbols`` at sample point ``index`` (all parts counted), by name."""
         return tuple((str(symbol), _show_point(self.rationals(symbol)[index]))
