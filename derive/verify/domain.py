@@ -52,6 +52,7 @@ def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy
     for piece in pieces:
         if not piece.has(variable):
             continue
+        piece = _parameters_held(piece, variable)
         quick = _plain_domain(piece, variable)
         if quick is not None:
             domain = domain.intersect(quick)
@@ -64,9 +65,52 @@ def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy
             from sympy.calculus.util import continuous_domain  # SymPy's solver: loaded only when needed
 
             domain = domain.intersect(continuous_domain(piece, variable, sympy.S.Reals))
+            for base, strict in _principal_roots(piece, variable):
+                domain = domain.intersect(sympy.solveset(base > 0 if strict else base >= 0, variable, sympy.S.Reals))
         except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
             return None
+        if not (isinstance(domain, (sympy.Interval, sympy.Union, sympy.FiniteSet, sympy.Complement)) or domain.is_empty):
+            return None  # a ConditionSet or an unevaluated intersection: SymPy could not tell
     return domain
+
+
+def _parameters_held(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:
+    """``expr`` with each part that holds other letters but not ``variable`` (ln a in log_a x =
+    ln x / ln a) held as a letter of its own: where such a part is defined is a condition on the
+    parameters, not on ``variable`` (the sample points where it is undefined are left out of the
+    check, see :meth:`~derive.verify.verifier.Verifier.defined_at_points`)."""
+    held: dict[sympy.Basic, sympy.Basic] = {}
+
+    def walk(node: sympy.Basic) -> None:
+        if not node.args:
+            return
+        if not node.has(variable) and node.free_symbols:
+            held[node] = sympy.Dummy("p", real=True)
+            return
+        for arg in node.args:
+            walk(arg)
+
+    walk(expr)
+    return expr.xreplace(held) if held else expr
+
+
+def _principal_roots(expr: sympy.Expr, variable: sympy.Symbol) -> list[tuple[sympy.Expr, bool]]:
+    """The bases of ``expr``'s powers that must not be negative, each with whether it must be
+    positive: odd roots (x^(1/3), x^(2/3); x^(-1/3) positive) and powers to a letter (x^a, x^x:
+    positive). SymPy's ``continuous_domain`` takes an odd root of a negative number as real, but
+    the power is the principal root, a complex number there (as the verifier evaluates it:
+    (−8)^(1/3) = 1 + i√3), so the function is not defined there."""
+    roots = []
+    for node in sympy.preorder_traversal(expr):
+        if not (isinstance(node, sympy.Pow) and node.base.has(variable)):
+            continue
+        if not node.exp.is_number:
+            roots.append((node.base, True))
+            continue
+        exponent = node.exp.doit()  # as typed, 2/3 may be the product 2·(1/3)
+        if exponent.is_Rational and not exponent.is_Integer and exponent.q % 2 == 1:
+            roots.append((node.base, bool(exponent.is_negative)))
+    return roots
 
 
 def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
@@ -177,7 +221,7 @@ def restriction(domain: sympy.Set | None, variable: sympy.Symbol) -> sympy.Basic
 
 
 def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable: sympy.Symbol,
-                         values: Callable[[sympy.Expr], list[tuple[sympy.Rational, bool]]]) -> Domain | None:
+                         values: Callable[[sympy.Expr], list[tuple[sympy.Rational, bool | None]]]) -> Domain | None:
     """Where ``function`` and its derivative ``derivative`` are defined, when that leaves out an
     interval of the line; None when both are defined everywhere (isolated points aside).
 
@@ -195,6 +239,8 @@ def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable:
         return None
     points = []
     for (point, function_defined), (_, derivative_defined) in zip(values(function), values(derivative)):
+        if function_defined is None or derivative_defined is None:
+            continue  # a parameter's part is undefined there (ln a at a < 0): no evidence either way
         inside = function_set.contains(point), derivative_set.contains(point)
         if not all(member in (sympy.true, sympy.false) for member in inside):
             return None

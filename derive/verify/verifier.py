@@ -90,15 +90,24 @@ class Verifier:
                 self._values[key] = evaluate_columns(prepared, columns, count, self._subtree_values[part])
         return self._values[key]
 
-    def defined_at_points(self, expr: sympy.Basic) -> list[tuple[sympy.Rational, bool]]:
+    def defined_at_points(self, expr: sympy.Basic) -> list[tuple[sympy.Rational, bool | None]]:
         """Each sample point of the verifier's variable (all three sets) and whether ``expr`` is
-        defined there (for an expression in that variable only; else no points)."""
-        if self.free(expr) - {self.variable}:
+        defined there. Other letters (parameters) take their own sample values at each point; where
+        a part of ``expr`` that holds only parameters is undefined (ln a for a < 0 in log_a x), the
+        point says nothing about the variable: None. No points without a variable."""
+        if self.variable is None:
             return []
         count = self.options.points
         points = self.rationals(None)
-        return [(points[part * count + offset], value is not None)
-                for part in (0, 1, 2) for offset, value in enumerate(self.values(expr, part=part))]
+        parameter_parts = _parameter_parts(self.prepared(expr), self.variable)
+        found: list[tuple[sympy.Rational, bool | None]] = []
+        for part in (0, 1, 2):
+            blocked = [False] * count
+            for piece in parameter_parts:
+                blocked = [held or value is None for held, value in zip(blocked, self.values(piece, part=part))]
+            found.extend((points[part * count + offset], None if held else value is not None)
+                         for offset, (value, held) in enumerate(zip(self.values(expr, part=part), blocked)))
+        return found
 
     def defined_somewhere(self, expr: sympy.Basic) -> bool:
         """Whether ``expr`` has a real value at one sample point at least (all three sets; every
@@ -327,11 +336,16 @@ class Verifier:
 
     def where(self, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic | None:
         """The condition under which ``a = b`` is claimed, when it leaves out part of the line
-        (``-1 < x < 1``); None for all real values (or more than one variable)."""
+        (``-1 < x < 1``); None for all real values. The condition is on one variable: the
+        verifier's own when the claim holds others (parameters: d/dx a ln x = a/x for x > 0), else the
+        claim's only letter; none for a claim in several letters without the verifier's variable."""
         symbols = self.symbols(a, b)
-        if len(symbols) != 1:
+        if self.variable in symbols:
+            variable = self.variable
+        elif len(symbols) == 1:
+            (variable,) = symbols
+        else:
             return None
-        (variable,) = symbols
         return where_claimed(a, b, variable)
 
     def _far_apart(self, a: sympy.Basic, b: sympy.Basic) -> tuple[str | None, str, str]:
@@ -427,6 +441,15 @@ def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_O
     if identity.domain is not None and not derivation.letters and not derivation.orders:
         domain = domain_of_derivation(derivation.definition, derivation.result, x, verifier.defined_at_points)
     return dataclasses.replace(derivation, steps=steps, identity=identity, domain=domain)
+
+
+def _parameter_parts(expr: sympy.Basic, variable: sympy.Symbol) -> list[sympy.Basic]:
+    """The largest parts of ``expr`` that hold letters but not ``variable`` (ln a in ln x / ln a)."""
+    if not expr.args:
+        return []
+    if not expr.has(variable):
+        return [expr] if expr.free_symbols else []
+    return [part for arg in expr.args for part in _parameter_parts(arg, variable)]
 
 
 #: Points a student can check by hand, in the order a counterexample is looked for among them.

@@ -19,7 +19,14 @@ DOMAINS = [
     ("ln(x)", "x > 0", "x > 0", (0, 6)),
     ("sqrt(x)", "x >= 0", "x > 0", (0, 6)),
     ("asin(x)", "-1 <= x <= 1", "-1 < x < 1", (-1, 1)),
-    ("x^x", "x >= 0", "x > 0", (0, 6)),
+    ("x^x", "x > 0", "x > 0", (0, 6)),  # a power to a letter: a positive base, as textbooks state it
+    ("x^(2/3)", "x >= 0", "x > 0", (0, 6)),  # the principal root, as the verifier and the graph evaluate it
+    ("x^(-1/3)", "x > 0", "x > 0", (0, 6)),
+    ("(x-2)^(1/3)", "x >= 2", "x > 2", (2, 6)),
+    ("a*ln(x)", "x > 0", "x > 0", (0, 6)),  # a parameter does not hide the domain
+    ("log(x, a)", "x > 0", "x > 0", (0, 6)),  # ln a is a condition on the base, not on x
+    ("k*sqrt(x)", "x >= 0", "x > 0", (0, 6)),
+    ("a*asin(x)", "-1 <= x <= 1", "-1 < x < 1", (-1, 1)),
     ("ln(x/(1-x))", "0 < x < 1", "0 < x < 1", (0, 1)),  # the logit, σ's inverse
     ("sqrt(1-x^2)", "-1 <= x <= 1", "-1 < x < 1", (-1, 1)),
 ]
@@ -33,9 +40,10 @@ def test_restricted_domains(text: str, function: str, derivative: str, interval:
     assert len(domain.verification.points) >= 10
 
 
-@pytest.mark.parametrize("text", ["x^2", "sin(x)", "1/x", "e^x/(1+x^2)"])
+@pytest.mark.parametrize("text", ["x^2", "sin(x)", "1/x", "e^x/(1+x^2)", "(x^2)^(1/3)", "a^x", "ln(a*x)"])
 def test_no_statement_when_defined_on_the_whole_line(text: str) -> None:
-    """Isolated points (1/x at 0) leave out no interval: nothing is stated."""
+    """Isolated points (1/x at 0) leave out no interval, and a domain that depends on a parameter
+    (ln(a·x): x > 0 only when a > 0) is no condition on x alone: nothing is stated."""
     assert derive(parse_expression(text)).domain is None
 
 
