@@ -35,6 +35,9 @@ carried_forward = "once"  # a line that follows validly from an earlier wrong li
                           # "once"       - the error costs once: the line earns its step points
                           # "every_line" - the error costs at every line it reaches: no points
 
+wrong_line = 1            # points taken off for each wrong line (its error counted once: a line
+                          # that follows validly from it is scored by carried_forward above)
+
 unreadable_line = 1       # points taken off for each line derive could not read
                           # (never for a line derive could not decide: that one is for you to check)
 """
@@ -50,6 +53,7 @@ class Rubric:
     correct_step: float = 1
     steps_maximum: float = 4
     carried_forward: CarriedForward = "once"
+    wrong_line: float = 1
     unreadable_line: float = 1
 
     def as_json_data(self) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def score(report: Report, rubric: Rubric, *, recognised_form: bool = True) -> Sc
     the final result."""
     lines: list[LinePoints] = []
     step_points = 0.0
-    unreadable = 0
+    unreadable = wrong = 0
     review = False
     for line in report.lines:
         earned, reason = _line_points(line, rubric)
@@ -91,6 +91,10 @@ def score(report: Report, rubric: Rubric, *, recognised_form: bool = True) -> Sc
             else:
                 unreadable += 1
                 earned, reason = -rubric.unreadable_line, "derive could not read this line"
+        elif _wrong_on_its_own(line):
+            wrong += 1
+            earned = -rubric.wrong_line
+            reason += f"; {number(rubric.wrong_line)} off" if rubric.wrong_line else ""
         if earned > 0:
             room = max(0.0, rubric.steps_maximum - step_points)
             if room < earned:
@@ -114,6 +118,9 @@ def score(report: Report, rubric: Rubric, *, recognised_form: bool = True) -> Sc
             reason=(f"line {outcome.result_line} writes the derivative in the function itself" if reached else
                     written_out(Described("the result is not written in the function itself (such as ",
                                           _IN_THE_FUNCTION_ITSELF, ")")))))
+    if wrong:
+        components.append(Component(name="wrong lines", points=-rubric.wrong_line * wrong, maximum=0,
+                                    reason=f"{wrong} wrong line{'s' if wrong > 1 else ''}, {number(rubric.wrong_line)} off each"))
     if unreadable:
         components.append(Component(name="unreadable lines", points=-rubric.unreadable_line * unreadable, maximum=0,
                                     reason=f"{unreadable} line{'s' if unreadable > 1 else ''} derive could not read, "
@@ -138,6 +145,12 @@ def _line_points(line: LineReport, rubric: Rubric) -> tuple[float, str]:
             return rubric.correct_step, f"a valid step from the wrong line {source}: the error is counted once, there"
         return 0, f"carries the error of line {source} forward (the rubric counts it at every line)"
     return 0, f"wrong: {relation}" if relation != "first line" else "wrong"
+
+
+def _wrong_on_its_own(line: LineReport) -> bool:
+    """Whether ``line`` is a wrong line that is an error of its own, not one that follows validly
+    from an earlier wrong line (that one is scored by the rubric's ``carried_forward``)."""
+    return line.status == "wrong" and not line.relation.startswith("consistent with wrong line")
 
 
 def _final_reason(report: Report) -> str:

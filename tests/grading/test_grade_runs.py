@@ -80,7 +80,7 @@ def test_the_gradebook_has_scores_and_words(graded: Path) -> None:
     wrong = by_file["s000.tex"]
     assert wrong["diagnosis"] == "exp_derivative_without_chain"
     assert wrong["diagnosis_text"].startswith("line 2: The derivative of e^(-x) is -e^(-x)")
-    assert wrong["score"] == "6", "lines 1 and 3 are steps, line 3 is the result (correct again after line 2)"
+    assert wrong["score"] == "5", "lines 1 and 3 are steps, line 3 is the result (correct again after line 2), 1 off for line 2"
     assert by_file["broken.pdf"]["score"] == "0" and by_file["broken.pdf"]["needs_review"] == "True"
     assert all(len(row["sha256"]) == 64 for row in table if row["file"].endswith(".tex"))
 

@@ -124,7 +124,9 @@ def test_a_wrong_submission_gets_its_diagnosis_and_a_next_line(bundle: Path, tmp
     assert first["status"] == "failed" and first["name"].startswith("Line 1: sigma'(x) = ")
     assert "Likely mistake: The derivative of e^(-x) is -e^(-x)" in first["output"]
     assert "A correct next line (Definition, proved by derive): = d/dx(1/(1 + e^(-x)))" in first["output"]
-    assert results["score"] == 1 and "first error on line 1" in results["output"]
+    assert results["score"] == 0 and "first error on line 1" in results["output"]  # one carried step, one wrong line
+    parts = {test["name"]: (test["score"], test["max_score"]) for test in results["tests"] if "score" in test}
+    assert parts["Wrong lines"] == (-1, 0) and parts["Steps"] == (1, 4)
 
 
 def test_hostile_text_stays_text(bundle: Path, tmp_path: Path) -> None:

@@ -131,8 +131,8 @@ def test_grade_writes_both_files_from_a_download(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO((tmp_path / "moodle.csv").read_text(encoding="utf-8"))))
     assert [(row["Identifier"], row["Full name"], row["Grade"]) for row in rows] == [
-        ("Participant 555", "Sam Roe", "1"), ("Participant 123456", "Jane Doe", "9")]
-    assert rows[0]["Feedback comments"].startswith("1/10. First problem on line 1: The derivative of e^(-x)")
+        ("Participant 555", "Sam Roe", "0"), ("Participant 123456", "Jane Doe", "9")]
+    assert rows[0]["Feedback comments"].startswith("0/10. First problem on line 1: The derivative of e^(-x)")
     assert "1 submissions are not in the LMS files" in result.stderr and "notes.txt" in result.stderr
     gradebook = list(csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text(encoding="utf-8"))))
     assert {row["student_id"] for row in gradebook} == {"123456", "555", ""}
@@ -148,7 +148,7 @@ def test_grade_writes_both_files_from_a_download(tmp_path: Path) -> None:
     text = (tmp_path / "canvas.csv").read_text(encoding="utf-8")
     assert text.splitlines() == ["Student,ID,SIS User ID,SIS Login ID,Section,Sigmoid (4321)",
                                  "Points Possible,,,,,10",
-                                 "\"Roe, Sam\",777,S002,sroe,Maths 101,1",
+                                 "\"Roe, Sam\",777,S002,sroe,Maths 101,0",
                                  "\"Doe, Jane\",12345,S001,jdoe,Maths 101,9"]
 
 

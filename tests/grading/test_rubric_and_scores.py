@@ -41,8 +41,16 @@ CASES = [
     ("five steps capped at four", report(*CORRECT, line(4, "correct", "follows from line 3"),
                                          line(5, "correct", "follows from line 4"), reaches=True, in_terms=True),
      DEFAULT_RUBRIC, 10),
-    ("error carried forward costs once", report(*CARRIED), DEFAULT_RUBRIC, 3),
-    ("error carried forward costs at every line", report(*CARRIED), Rubric(carried_forward="every_line"), 1),
+    ("error carried forward costs once", report(*CARRIED), DEFAULT_RUBRIC, 2),
+    ("error carried forward costs at every line", report(*CARRIED), Rubric(carried_forward="every_line"), 0),
+    ("error carried forward, a generous rubric", report(*CARRIED), Rubric(wrong_line=0), 3),
+    # five correct steps fill the step points; the wrong line between them still costs its point
+    ("a wrong line among enough correct steps costs a point",
+     report(*CORRECT, line(4, "wrong", "does not follow from line 3"), line(5, "correct", "follows from line 3"),
+            line(6, "correct", "follows from line 5"), reaches=True, in_terms=True), DEFAULT_RUBRIC, 9),
+    ("two wrong lines cost two", report(*CORRECT, line(4, "wrong", "does not follow from line 3"),
+                                        line(5, "wrong", "does not follow from line 3"), line(6, "correct", "follows from line 3"),
+                                        reaches=True, in_terms=True), Rubric(wrong_line=1.5), 7),
     ("an unreadable line costs a point", report(*CORRECT, line(4, "unparsed", "not read"), reaches=True, in_terms=True,
                                                 result=3), DEFAULT_RUBRIC, 8),
     ("never below zero", report(line(1, "unparsed", "not read"), line(2, "unparsed", "not read")), DEFAULT_RUBRIC, 0),
@@ -68,7 +76,9 @@ def test_score_table(name: str, checked: Report, rubric: Rubric, points: float) 
 def test_reasons_say_what_happened() -> None:
     once = score(report(*CARRIED), DEFAULT_RUBRIC)
     reasons = {entry.line: entry.reason for entry in once.lines}
-    assert reasons[2] == "wrong: does not follow from line 1"
+    assert reasons[2] == "wrong: does not follow from line 1; 1 off"
+    assert once.lines[1].points == -1 and once.components[-1].name == "wrong lines"
+    assert once.components[-1].reason == "1 wrong line, 1 off each"
     assert reasons[3] == "a valid step from the wrong line 2: the error is counted once, there"
     every = score(report(*CARRIED), Rubric(carried_forward="every_line"))
     assert every.lines[2].reason == "carries the error of line 2 forward (the rubric counts it at every line)"
@@ -108,6 +118,7 @@ def test_the_readme_shows_the_example() -> None:
     ("correct_step = 'one'", "correct_step must be a number of points, 0 or more, not 'one'"),
     ("correct_step = true", "correct_step must be a number of points, 0 or more, not True"),
     ("unreadable_line = nan", "unreadable_line must be a number of points, 0 or more, not nan"),
+    ("wrong_line = -1", "wrong_line must be a number of points, 0 or more, not -1"),
     ("carried_forward = 'twice'", "carried_forward must be \"once\" or \"every_line\", not 'twice'"),
     ("bonus = 3", "unknown key 'bonus'"),
     ("maximum = ", "is not valid TOML"),
@@ -133,7 +144,7 @@ def test_real_checks_score_as_a_grader_expects() -> None:
     assert not early.outcome.reaches_derivative, "a derivative is left to take"
     wrong = check("sigma'(x) = -(1+exp(-x))^(-2) * exp(-x)\n= -exp(-x)/(1+exp(-x))^2\n")
     assert [l.status for l in wrong.lines] == ["wrong", "wrong"]
-    assert number(score(wrong, DEFAULT_RUBRIC).points) == 1  # the carried-forward step only
+    assert number(score(wrong, DEFAULT_RUBRIC).points) == 0  # the carried-forward step, less the wrong line
     assert diagnoses_in_words(wrong).startswith("line 1: The derivative of e^(-x) is -e^(-x)")
     numbers_after = check("sigma'(x) = sigma(x)*(1-sigma(x))\nsigma(1) ≈ 0.7311\n")
     assert numbers_after.outcome.result_line == 1, "a numeric check after the result is not the result"
