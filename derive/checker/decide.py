@@ -20,7 +20,7 @@ from derive.evaluate import NotEvaluable, evaluate, to_mpf
 from derive.letters import expand_letters
 from derive.model import Described, written_out
 from derive.functions import prepare
-from derive.verify import Verifier, VerifyOptions
+from derive.verify import NO_POINT_DEFINED, Verifier, VerifyOptions
 
 #: Student claims also get the high-precision stability check (tiny false differences).
 CHECK_OPTIONS = VerifyOptions(stability_check=True)
@@ -100,6 +100,9 @@ def decide(claim: Claim, verifiers: Verifiers | None = None) -> Verdict:
     verification = verifier.prove(left, right)
     if verification.numeric_ok:
         return Verdict(holds=True, proved=verification.proved, method=verification.method)
+    if verification.method == NO_POINT_DEFINED:
+        # neither a proof nor a point where both sides have a value: no evidence either way
+        return Verdict.undecided("no test point lies where both sides are defined, and no proof was found")
     diagnosis = diagnose(left, right, claim, verifier) if claim.diagnose else None
     counterexample, at = verification.counterexample, verification.at
     if counterexample is not None and at:

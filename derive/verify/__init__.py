@@ -10,9 +10,9 @@ decision procedure are described in :mod:`derive.verify.verifier` and
 
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, far_points, sample_points, sampled_bounds
 from derive.verify.seal import all_of
-from derive.verify.verifier import Verifier, prove_equal, show_pair, verify_derivation, verify_steps
+from derive.verify.verifier import NO_POINT_DEFINED, Verifier, prove_equal, show_pair, verify_derivation, verify_steps
 
 __all__ = [
-    "DEFAULT_OPTIONS", "Verifier", "VerifyOptions", "all_of", "far_points", "prove_equal", "sample_points", "sampled_bounds",
+    "DEFAULT_OPTIONS", "NO_POINT_DEFINED", "Verifier", "VerifyOptions", "all_of", "far_points", "prove_equal", "sample_points", "sampled_bounds",
     "show_pair", "verify_derivation", "verify_steps",
 ]

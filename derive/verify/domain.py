@@ -259,6 +259,39 @@ def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable:
                   interval=_plot_interval(function_set))
 
 
+#: Where points are taken inside an interval of a domain, as fractions of its length (none a
+#: simple fraction: a point a function treats specially, such as the middle, is not all there is).
+_FRACTIONS = tuple(sympy.Rational(n, 1000) for n in (127, 359, 500, 641, 873))
+#: Past the end of an interval that is unbounded on one side.
+_STRIDES = tuple(sympy.Rational(n, 100) for n in (37, 113, 271, 589, 1307))
+
+
+def points_inside(domain: sympy.Set, count: int = 5) -> list[sympy.Rational]:
+    """Up to ``count`` rational points inside each interval of ``domain`` (for a claim no sample
+    point of the verifier reaches: arcsin(x + 7) is defined on [-8, -6] only)."""
+    pieces = domain.args if isinstance(domain, sympy.Union) else (domain,)
+    points: list[sympy.Rational] = []
+    for piece in pieces:
+        if not isinstance(piece, sympy.Interval) or piece.measure == 0:
+            continue
+        low, high = piece.inf, piece.sup
+        if low.is_finite and high.is_finite:
+            inside = [low + (high - low) * fraction for fraction in _FRACTIONS]
+        elif low.is_finite:
+            inside = [low + stride for stride in _STRIDES]
+        elif high.is_finite:
+            inside = [high - stride for stride in _STRIDES]
+        else:
+            inside = list(_STRIDES)
+        points.extend(_rational(point) for point in inside[:count])
+    return points
+
+
+def _rational(value: sympy.Expr) -> sympy.Rational:
+    """``value`` if it is rational, else the nearest thousandth (an end at √2 makes √2·0.127 + ...)."""
+    return value if value.is_Rational else sympy.Rational(round(float(value) * 1000), 1000)
+
+
 def _isolated(domain: sympy.Set, point: sympy.Rational) -> bool:
     """Whether ``point`` is at the edge of ``domain`` (√x at 0: the function is defined there, its
     derivative is not, and no sample point shows it)."""

@@ -19,7 +19,7 @@ from derive.expressions import evaluate_arithmetic, reading_order
 from derive.functions import nowhere_defined, prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
-from derive.verify.domain import common_domain, domain_of_derivation, where_claimed
+from derive.verify.domain import common_domain, domain_of_derivation, points_inside, restriction, where_claimed
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
 from derive.verify.procedure import constant_is_zero, decide_zero, on_intervals_zero
 from derive.verify.seal import SEAL
@@ -144,12 +144,15 @@ class Verifier:
     def compare(self, a: sympy.Basic, b: sympy.Basic) -> tuple[bool, list[str], str, tuple[str, str, str] | None]:
         """(agree, points used, largest relative difference, counterexample or None).
 
-        A point where either side is undefined is skipped: it lies outside the common domain.
+        A point where either side is undefined is skipped: it lies outside the common domain, and
+        so does a point where a function differentiated in either side is undefined (d/dx of
+        0·arcsin(x + 7) evaluates to 0, but exists only where arcsin(x + 7) does).
         ``agree`` with no point used means no sample point lies in the common domain."""
         used: list[str] = []
         largest = mpmath.mpf(0)
         count = self.options.points
         symbols = self.symbols(a, b)
+        targets = _differentiated(a, b)
         self._last_point: tuple[tuple[str, str], ...] = ()
         self._skipped = False
         self._parts = 0  # how many sets of points were looked at
@@ -157,8 +160,10 @@ class Verifier:
             tolerance = mpmath.mpf(10) ** (-self.options.digits)
             for part in (0, 1, 2):
                 self._parts = part + 1
+                outside = [any(column) for column in zip(*([value is None for value in self.values(target, part=part)]
+                                                           for target in targets))] if targets else [False] * count
                 for offset, (left, right) in enumerate(zip(self.values(a, part=part), self.values(b, part=part))):
-                    if left is None or right is None:
+                    if left is None or right is None or outside[offset]:
                         self._skipped = True
                         continue
                     index = part * count + offset
@@ -287,10 +292,11 @@ class Verifier:
                 return Verification(proved=False, numeric_ok=False, method="numeric counterexample (high precision)",
                                     counterexample=found, at=self._last_point, **numeric)
         if not used:
-            # No sample point lies where both sides are defined: only a proof can settle it.
+            # No sample point lies where both sides are defined: only a proof can settle it, or
+            # points inside the common domain (arcsin(x + 7) is defined on [-8, -6] only).
             if method is None:
-                return Verification(proved=False, numeric_ok=False,
-                                    method="numeric: no point where both sides are defined", **numeric)
+                return self._inside_domain(a, b) or Verification(
+                    proved=False, numeric_ok=False, method=NO_POINT_DEFINED, **numeric)
             return Verification(proved=True, numeric_ok=True, method=f"{method}; no sample point lies where both sides "
                                 "are defined", **numeric, seal=SEAL)
         numeric["domain"] = self.where(a, b) if self._skipped or self._undefined_somewhere(a, b) else None
@@ -307,8 +313,11 @@ class Verifier:
         if not symbols or len(symbols) > 6:
             return None
         prepared = (self.prepared(a), self.prepared(b))
+        targets = [self.prepared(target) for target in _differentiated(a, b)]
         for point in SIMPLE_POINTS:
             values = {symbol: point for symbol in symbols}
+            if not self._defined_at(targets, values):
+                continue  # a derivative of a function undefined there: outside the common domain
             pairs = []
             for digits in (self.options.digits + 10, 2 * self.options.digits + 20):
                 with mpmath.workdps(digits):
@@ -326,13 +335,56 @@ class Verifier:
                     return (label, *show_pair(*pairs[0])), at
         return None
 
+    def _inside_domain(self, a: sympy.Basic, b: sympy.Basic) -> Verification | None:
+        """The claim ``a = b`` compared at points inside its common domain, which no sample point
+        reached; None when SymPy cannot tell the domain or no such point has both sides defined."""
+        symbols = self.symbols(a, b)
+        if len(symbols) != 1:
+            return None
+        (variable,) = symbols
+        domain = common_domain(a, b, variable)
+        if domain is None:
+            return None
+        prepared = (self.prepared(a), self.prepared(b))
+        targets = [self.prepared(target) for target in _differentiated(a, b)]
+        used: list[str] = []
+        for point in points_inside(domain):
+            if not self._defined_at([*prepared, *targets], {variable: point}):
+                continue
+            label = _show_point(point)
+            with mpmath.workdps(self.options.digits + 10):
+                pair = tuple(evaluate(side, {variable: to_mpf(point)}) for side in prepared)
+                if _differ(*pair, mpmath.mpf(10) ** (-self.options.digits)):
+                    self._last_point = ((variable.name, label),)
+                    return Verification(proved=False, numeric_ok=False, method="numeric counterexample inside the domain",
+                                        counterexample=(label, *show_pair(*pair)), at=self._last_point,
+                                        points=(*used, label), digits=self.options.digits)
+            used.append(label)
+        if not used:
+            return None
+        return Verification(proved=False, numeric_ok=True, points=tuple(used), digits=self.options.digits,
+                            method="numeric only, at points inside the domain (no sample point lies there): "
+                            "no symbolic proof found", domain=restriction(domain, variable))
+
+    def _defined_at(self, exprs: list[sympy.Basic], values: dict[sympy.Symbol, sympy.Rational]) -> bool:
+        """Whether every one of ``exprs`` has a real value at the point ``values``."""
+        with mpmath.workdps(self.options.digits + 10):
+            point = {symbol: to_mpf(value) for symbol, value in values.items()}
+            for expr in exprs:
+                try:
+                    if evaluate(expr, point) is None:
+                        return False
+                except (NotEvaluable, ZeroDivisionError, ValueError, OverflowError, TypeError):
+                    return False
+        return True
+
     def _undefined_somewhere(self, a: sympy.Basic, b: sympy.Basic) -> bool:
         """Whether a function differentiated in ``a`` or ``b`` is undefined at some sample point:
         then the derivative is claimed only where the function is defined, even when its
         evaluated form is defined elsewhere too (d/dx ln √((1+x)/(1−x)) is rational). Only the
         sets of points the comparison looked at count."""
-        targets = {node.expr for side in (a, b) for node in side.atoms(sympy.Derivative)}
-        return any(value is None for target in targets for part in range(self._parts) for value in self.values(target, part=part))
+        return any(value is None for target in _differentiated(a, b) for part in range(self._parts)
+                   for value in self.values(target, part=part))
 
     def where(self, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic | None:
         """The condition under which ``a = b`` is claimed, when it leaves out part of the line
@@ -443,6 +495,11 @@ def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_O
     return dataclasses.replace(derivation, steps=steps, identity=identity, domain=domain)
 
 
+def _differentiated(*sides: sympy.Basic) -> set[sympy.Basic]:
+    """The functions differentiated in ``sides`` (f in d/dx f): a derivative exists at most where they are defined."""
+    return {node.expr for side in sides for node in side.atoms(sympy.Derivative)}
+
+
 def _parameter_parts(expr: sympy.Basic, variable: sympy.Symbol) -> list[sympy.Basic]:
     """The largest parts of ``expr`` that hold letters but not ``variable`` (ln a in ln x / ln a)."""
     if not expr.args:
@@ -451,6 +508,10 @@ def _parameter_parts(expr: sympy.Basic, variable: sympy.Symbol) -> list[sympy.Ba
         return [expr] if expr.free_symbols else []
     return [part for arg in expr.args for part in _parameter_parts(arg, variable)]
 
+
+#: What a comparison says when no sample point lies where both sides are defined and no proof
+#: was found: nothing is known (a checker leaves such a line to a person).
+NO_POINT_DEFINED = "numeric: no point where both sides are defined"
 
 #: Points a student can check by hand, in the order a counterexample is looked for among them.
 SIMPLE_POINTS = (sympy.Integer(0), sympy.Integer(1), sympy.Integer(-1), sympy.Rational(1, 2), sympy.Integer(2),

@@ -815,3 +815,20 @@ def test_the_whole_file_has_a_time_limit() -> None:
     assert all("whole file ran out" in line.message for line in report.lines[1:])
     with pytest.raises(InputError):
         check(r"\sigma(0) = \frac{1}{2}", file_timeout=float("nan"))
+
+
+# (the derivation, the second line's status, what its message says): a counterexample lies where
+# the claim is made, inside the domain of the function differentiated; without any point where
+# both sides have a value and without a proof, the line is left to a person, never called wrong.
+WHERE_DEFINED = [
+    ("f(x) = ln(sqrt((1+x)/(1-x)))\nf'(x) = 1/(1-x^2) + x^2*(4*x^2-1)\n", "wrong", r"at x = -0\.\d+"),
+    ("f(x) = asin(x+7)\nf'(x) = x\n", "wrong", r"at x = -7\.746"),
+    ("f(x) = asin(x+7)\nf'(x) = 1/sqrt(1-(x+7)^2)\n", "correct", r"proved"),
+    ("f(x) = sqrt(-1-x^2)\nf'(x) = x\n", "unparsed", r"no test point lies where both sides are defined"),
+]
+
+
+@pytest.mark.parametrize(("text", "status", "message"), WHERE_DEFINED, ids=[row[0].split("\n")[0] for row in WHERE_DEFINED])
+def test_a_line_is_judged_where_its_function_is_defined(text: str, status: str, message: str) -> None:
+    line = check(text).lines[1]
+    assert line.status == status and re.search(message, line.message), line.message

@@ -25,6 +25,7 @@ from derive.verify import (
     verify_derivation,
     verify_steps,
 )
+from derive.verify.domain import points_inside
 from derive.verify.procedure import decide_zero, rational_normal_form
 
 x = variable("x")
@@ -325,6 +326,37 @@ def test_derivatives_defined_on_part_of_the_line_are_proved_there(function, resu
     verification = prove_equal(sympy.Derivative(function, x), result, x)
     assert verification.status == "proved", verification
     assert verification.domain.as_set() == condition.as_set()
+
+
+def test_a_point_where_the_differentiated_function_is_undefined_is_no_counterexample() -> None:
+    """d/dx ln √((1+x)/(1−x)) evaluates to 1/(1 − x²), defined at x = 2 too, but the derivative
+    exists only where the function does (−1 < x < 1): the counterexample lies there."""
+    function = log(sqrt((1 + x) / (1 - x)))
+    wrong = 1 / (1 - x**2) + x**2 * (4 * x**2 - 1)  # right at 0 and ±1/2, wrong everywhere else
+    verifier = Verifier(x)
+    verification = verifier.prove(sympy.Derivative(function, x), wrong)
+    assert verification.status == "failed" and -1 < float(verification.counterexample[0]) < 1
+    simple = verifier.simple_counterexample(sympy.Derivative(function, x), wrong)
+    assert simple is None, "0, 1/2 and -1/2 agree; 1, -1, 2 and -2 lie outside the domain"
+
+
+def test_a_claim_defined_between_the_sample_points_is_compared_inside_its_domain() -> None:
+    """arcsin(x + 7) is defined on [−8, −6], where no sample point lies: the claim is compared at
+    points inside that interval (a counterexample there, or agreement there, never a guess)."""
+    derivative = sympy.Derivative(sympy.asin(x + 7), x)
+    wrong = prove_equal(derivative, x, x)
+    assert wrong.status == "failed" and -8 < float(wrong.counterexample[0]) < -6
+    assert "inside the domain" in wrong.method
+    right = prove_equal(derivative, 1 / sqrt(1 - (x + 7) ** 2), x)
+    assert right.status == "proved"
+
+
+def test_points_inside_a_domain() -> None:
+    assert points_inside(sympy.Interval(-8, -6)) == [Rational(-7746, 1000), Rational(-7282, 1000), -7,
+                                                     Rational(-6718, 1000), Rational(-6254, 1000)]
+    assert all(point > 4 for point in points_inside(sympy.Interval.open(4, sympy.oo)))
+    assert all(point < 0 for point in points_inside(sympy.Interval(-sympy.oo, 0)))
+    assert points_inside(sympy.FiniteSet(1, 2)) == [] and len(points_inside(sympy.Interval(0, 1) | sympy.Interval(2, 3))) == 10
 
 
 def test_nowhere_defined_is_not_proved() -> None:
