@@ -20,6 +20,7 @@ from derive.checker.worker import DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_
 from derive.differentiate.catalogue import catalogue_names
 from derive.parse import check_variable_name, parse_expression
 from derive.errors import InputError
+from derive.functions import NAMED_FUNCTIONS, sigma
 from derive.functions import variable as real_variable
 from derive.model import Gradient
 from derive.renderer import render, render_gradient, render_handouts, render_snippet
@@ -57,7 +58,8 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
     names = [name.strip() for name in variable.split(",")] if variable else []
     for name in names:
         check_variable_name(name)
-    parsed = parse_expression(expression, variable=names[0] if names else "x", catalogue=catalogue_names())
+    parsed = parse_expression(expression, variable=names[0] if names else "x", catalogue=catalogue_names(),
+                              functions=typed_functions(names))
     if not names:
         names = [choose_variable(parsed)]
     letters = [real_variable(name) for name in names]
@@ -92,6 +94,14 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
     if snippet is not None:
         texts["snippet"] = render_snippet(result.derivations, **snippet)
     return {"texts": texts, "complete": result.complete, "proved": result.proved}
+
+
+def typed_functions(variables: Iterable[str] = ()) -> dict[str, sympy.FunctionClass]:
+    """The catalogue's activations a typed expression may use by name (``softplus(x)``,
+    ``x*gelu(2*x)``, ``relu(x)``), each derived from its definition; σ is built in, and a name
+    that is one of ``variables`` stays a variable (GELU's tanh approximation has no typed name)."""
+    return {function.__name__: function for function in NAMED_FUNCTIONS
+            if function is not sigma and function.__name__.isalpha() and function.__name__ not in variables}
 
 
 def choose_variable(expression: sympy.Expr) -> str:
@@ -274,7 +284,8 @@ def derive_page(
         stem = entry.name
     else:
         check_variable_name(variable)
-        parsed = parse_expression(expression or "", variable=variable, catalogue=catalogue_names())
+        parsed = parse_expression(expression or "", variable=variable, catalogue=catalogue_names(),
+                                  functions=typed_functions([variable]))
         derivation, others, stem = derive(parsed, variable=variable, detail=detail), [], "expression"  # type: ignore[arg-type]
     texts = render_handouts(derivation, ("latex", "markdown", "html"), others=others, plot_file=f"{stem}.svg")
     values = handout_context(derivation, others)

@@ -275,6 +275,13 @@ def choose_rule(node: sympy.Derivative, engine: Engine) -> RuleApplication:
     function_rule = FUNCTION_RULES.get(type(f)) or engine.extra_rules.get(type(f)) or named_function_rule(f)
     if function_rule is not None and len(f.args) == 1:
         return function_of(f, function_rule, engine)
+    if isinstance(f, NamedFunction):  # an activation typed by name (gelu(2x)): from its definition
+        written = type(f).definition(*f.args)
+        return RuleApplication(
+            rule="definition",
+            annotation=say("Write ", sympy.Eq(f, written, evaluate=False), "."),
+            result=sympy.Derivative(written, x),
+        )
     return unsupported(say(f"derive has no rule for {type(f).__name__}, so it cannot differentiate ", f))
 
 

@@ -166,3 +166,24 @@ def test_a_logarithm_to_a_base_is_changed_to_ln_in_a_named_step(typed: str, natu
     assert derivation.proved
     u, base = expression.args
     assert sympy.simplify(derivation.result - sympy.diff(sympy.log(u) / sympy.log(base), x)) == 0
+
+
+# The catalogue's activations typed by name in an expression (derive diff "x*gelu(2*x)"): those
+# with a stated derivative use it (softplus' = σ), the others are written out by their definition.
+TYPED_ACTIVATIONS = ["softplus(x)", "gelu(2*x)", "x*silu(x^2)", "mish(x)", "logsigmoid(x)", "softsign(x)", "elu(x)",
+                     "relu(x)*x", "Phi(x)", "sigma(x)*relu(x)"]
+
+
+@pytest.mark.parametrize("text", TYPED_ACTIVATIONS)
+def test_activations_typed_by_name_are_derived_from_their_definitions(text: str) -> None:
+    from derive.api import derive
+    from derive.functions import expand_definitions
+    from derive.jobs import typed_functions
+    from derive.parse import parse_expression
+
+    derivation = derive(parse_expression(text, functions=typed_functions(["x"])), x)
+    assert derivation.complete and derivation.proved, text
+    expected = sympy.diff(expand_definitions(derivation.function), x)
+    for point in (sympy.Rational(7, 10), sympy.Rational(-13, 10)):
+        got = expand_definitions(derivation.result).subs(x, point)
+        assert abs(sympy.N(got - expected.subs(x, point), 30)) < 1e-25, (text, point)
