@@ -235,7 +235,7 @@ def run_function(arguments: list[str]) -> int:
 def run_worksheet(arguments: list[str]) -> int:
     parser = _Parser(prog="derive worksheet", description="Write worksheets with blanks and exercises, and their answer keys.")
     parser.add_argument("name", help="a catalogued function, e.g. sigmoid")
-    parser.add_argument("--students", type=int, help="write this many distinct worksheets (and keys), one per student")
+    parser.add_argument("--students", type=int, help="write this many distinct worksheets (and keys), one per student (at most 500)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the choice of blanks and exercises (default 0)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder (default: output)")
     parser.add_argument("--format", dest="output_format", default="all", choices=("all", "latex", "markdown", "html"),

@@ -332,3 +332,17 @@ def test_pdf_writes_a_class_set(tmp_path: Path) -> None:
         assert pages(tmp_path / class_set) == sum(count + count % 2 for count in singles)
     assert pages(tmp_path / "sigmoid-worksheet-01-key.pdf") <= 2, "a concise key: two pages at most"
     assert not list(tmp_path.glob("sigmoid-worksheets.tex")), "the class set's LaTeX source is not left behind"
+
+
+def test_the_help_states_the_class_size_limit() -> None:
+    """--students has a bound (a class set of thousands of PDFs is a mistake): the help says which."""
+    from derive.cli import main
+    from derive.worksheets import MAX_STUDENTS
+
+    import contextlib
+    import io
+
+    shown = io.StringIO()
+    with contextlib.redirect_stdout(shown), contextlib.suppress(SystemExit):
+        main(["worksheet", "--help"])
+    assert f"(at most {MAX_STUDENTS})" in " ".join(shown.getvalue().split())
