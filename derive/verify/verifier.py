@@ -146,7 +146,7 @@ class Verifier:
 
         A point where either side is undefined is skipped: it lies outside the common domain, and
         so does a point where a function differentiated in either side is undefined (d/dx of
-        0·arcsin(x + 7) evaluates to 0, but exists only where arcsin(x + 7) does).
+        ln √((1 + x)/(1 − x)) evaluates to 1/(1 − x²), defined at x = 2 too, but exists only on (−1, 1)).
         ``agree`` with no point used means no sample point lies in the common domain."""
         used: list[str] = []
         largest = mpmath.mpf(0)
