@@ -187,13 +187,14 @@ class Verifier:
         Differences below about 10^-1900 (relative) stay out of reach.
         """
         prepared = [self.prepared(expr) for expr in (a, b)]
+        targets = [self.prepared(target) for target in _differentiated(a, b)]  # a point outside them is none
         constant = not any(side.free_symbols for side in prepared)
         count = 1 if constant else self.options.points
         tiers = [(2 * self.options.digits + 10, 3 * self.options.digits + 10, count), (600, 900, min(count, 2))]
         if constant:
             tiers.append((2000, 3000, 1))
         for low, high, points in tiers:
-            found = self._stable_gap_at(prepared, low, high, points)
+            found = self._stable_gap_at(prepared, low, high, points, targets)
             if found is not None:
                 return found
         return None
@@ -202,15 +203,21 @@ class Verifier:
         """The first ``count`` sample values of each symbol at the current precision."""
         return {symbol: [to_mpf(value) for value in self.rationals(symbol)[:count]] for symbol in symbols}
 
-    def _stable_gap_at(self, prepared: list[sympy.Expr], low: int, high: int, count: int) -> tuple[str, str, str] | None:
-        symbols = {s for side in prepared for s in side.free_symbols if isinstance(s, sympy.Symbol)}
+    def _stable_gap_at(self, prepared: list[sympy.Expr], low: int, high: int, count: int,
+                       targets: list[sympy.Expr]) -> tuple[str, str, str] | None:
+        symbols = {s for side in (*prepared, *targets) for s in side.free_symbols if isinstance(s, sympy.Symbol)}
         gaps = []
         for digits in (low, high):
             with mpmath.workdps(digits):
                 columns = self._exact_columns(symbols, count)
                 gaps.append([evaluate_columns(side, columns, count, {}) for side in prepared])
+                if digits == low:
+                    outside = [any(values) for values in zip(*([value is None for value in evaluate_columns(target, columns, count, {})]
+                                                              for target in targets))] if targets else [False] * count
         with mpmath.workdps(high):
             for index in range(count):
+                if outside[index]:
+                    continue  # a function differentiated there is undefined: outside the claim
                 at_low = (gaps[0][0][index], gaps[0][1][index])
                 at_high = (gaps[1][0][index], gaps[1][1][index])
                 if _stable_gap(at_low, at_high):

@@ -825,6 +825,10 @@ WHERE_DEFINED = [
     ("f(x) = asin(x+7)\nf'(x) = x\n", "wrong", r"at x = -7\.746"),
     ("f(x) = asin(x+7)\nf'(x) = 1/sqrt(1-(x+7)^2)\n", "correct", r"proved"),
     ("f(x) = sqrt(-1-x^2)\nf'(x) = x\n", "unparsed", r"no test point lies where both sides are defined"),
+    # f' exists for x > 3 only, where sqrt(2 - x) does not: no counterexample at x < 3 (the
+    # high-precision check skips those points too)
+    ("f(x) = ln(x-3)\nf'(x) = 1/(x-3) + sqrt(2-x)\n", "unparsed", r"no test point lies where both sides are defined"),
+    ("f(x) = ln(x-3)\nf'(x) = 1/(x-3) + x\n", "wrong", r"at x = (2[0-9]|1[0-9]|[3-9])\.\d+"),
 ]
 
 
