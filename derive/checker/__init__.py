@@ -140,7 +140,8 @@ def _check(text: str, *, syntax: str | None, function: str | None, exercise: str
             exercise_function = own
         compared = (exercise_function if exercise_function and own is None and not _mentions(plans, exercise_function[0])
                     else None)
-        judging = Judging(exercise=compared, deadline=deadline)
+        judging = Judging(exercise=compared, given=exercise_function if exercise_function and own is None else None,
+                          deadline=deadline)
         reports = [judge_line(plan, verdicts, judging, worker, x) for plan in plans]
         outcome = conclude(plans, reports, exercise=exercise_function, worker=worker, x=x, deadline=deadline,
                            next_line=next_line)

@@ -14,6 +14,7 @@ from decimal import Decimal, localcontext
 
 import sympy
 
+from derive.checker.conclusion import structure_key
 from derive.checker.decide import NEGATED, Claim, Verdict, explain_negation
 from derive.checker.diagnose import NOT_THE_EXERCISE
 from derive.checker.plan import LinePlan, UserDefinition
@@ -28,7 +29,9 @@ from derive.verdicts import Counterexample, LineReport
 class Judging:
     """What the lines judged so far established."""
 
-    exercise: tuple[sympy.Expr, sympy.Expr] | None = None
+    exercise: tuple[sympy.Expr, sympy.Expr] | None = None  # to compare a first definition with (a miscopy)
+    #: the exercise as named, (f(x), its definition): a first line that only restates it is no step
+    given: tuple[sympy.Expr, sympy.Expr] | None = None
     deadline: float | None = None  # when the time for the whole file runs out (time.monotonic())
     previous: sympy.Expr | None = None
     previous_line: int | None = None
@@ -78,6 +81,13 @@ def judge_line(plan: LinePlan, verdicts: dict[int, Verdict], state: Judging, wor
                         definitions=plan.definitions)
 
 
+def _restates(parts: list[sympy.Expr], given: tuple[sympy.Expr, sympy.Expr] | None) -> bool:
+    """Whether a line is the exercise's definition written out, f(x) = its body as given (up to the
+    order of terms and factors): that claims nothing a student derived."""
+    return (given is not None and len(parts) == 2 and parts[0] == given[0]
+            and structure_key(parts[1]) == structure_key(given[1]))
+
+
 def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: list[tuple[Claim, Verdict]],
                  state: Judging, worker: ProofWorker, x: sympy.Symbol, *, continuation_line: bool,
                  previous_subject: sympy.Expr | None, definitions: tuple[UserDefinition, ...]) -> LineReport:
@@ -107,6 +117,8 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
             relation = (f"correct again (agrees with line {state.last_correct_line})" if state.last_correct_line
                         else f"correct (after the error on line {state.error_line})")
             state.error_line = None
+        elif previous_line is None and _restates(parts, state.given):
+            relation = "restates the exercise"  # f(x) = ... as the exercise gives it: a definition, not a step
         else:
             relation = f"follows from line {previous_line}" if previous_line is not None else "first line"
         state.last_correct_line = number

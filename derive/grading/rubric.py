@@ -26,9 +26,11 @@ maximum = 10              # the score is capped at this, and never goes below 0
 final_result = 4          # the last line about x is correct and is the exercise's derivative,
                           # with no derivative left to take
 recognised_form = 2       # ...and it is written in the function itself, such as sigma(1 - sigma).
-                          # For an exercise with no such form these points go to final_result.
+                          # For an exercise with no such form (or a function the derivation
+                          # defines itself) these points go to final_result.
 
-correct_step = 1          # each correct line that makes a claim (definitions earn nothing)
+correct_step = 1          # each correct line that makes a claim (definitions, and the exercise's
+                          # definition restated, earn nothing)
 steps_maximum = 4         # at most this many points from steps in all
 
 carried_forward = "once"  # a line that follows validly from an earlier wrong line:

@@ -78,7 +78,9 @@ def unscored(maximum: float, why: str) -> Score:
 def score(report: Report, rubric: Rubric, *, recognised_form: bool = True) -> Score:
     """The points ``report`` earns under ``rubric``. ``recognised_form`` says whether the
     exercise has a form in terms of itself (σ′ = σ(1 − σ)); when it has none, its points go to
-    the final result."""
+    the final result. A derivation about a function it defines itself (no exercise was named, and
+    its first line defines f) has no known form either."""
+    recognised_form = recognised_form and bool(report.function)
     lines: list[LinePoints] = []
     step_points = 0.0
     unreadable = wrong = 0
@@ -133,9 +135,10 @@ def score(report: Report, rubric: Rubric, *, recognised_form: bool = True) -> Sc
 def _line_points(line: LineReport, rubric: Rubric) -> tuple[float, str]:
     relation = line.relation
     if line.status == "correct":
-        if relation in ("definition", "start"):
-            return 0, "a definition or starting point: nothing to prove, no points" if relation == "start" else \
-                "a definition: no points"
+        if relation in ("definition", "start", "restates the exercise"):
+            return 0, {"start": "a definition or starting point: nothing to prove, no points",
+                       "definition": "a definition: no points",
+                       "restates the exercise": "the exercise's function as given: no points"}[relation]
         return rubric.correct_step, f"a correct step ({relation})"
     if line.status == "unparsed":
         return 0, "derive could not decide this line: please check it yourself"

@@ -214,7 +214,8 @@ def test_one_line_verdict(worker, text: str, status: str) -> None:
     assert line.source == text
     assert report.valid is (status == "correct")
     assert report.first_error == (None if status == "correct" else 1)
-    assert line.relation == "first line"
+    # σ's definition written out is the exercise restated (no step); any other first line is a claim
+    assert line.relation == ("restates the exercise" if text == "sigma(x) = 1/(1+exp(-x))" else "first line")
     if status == "correct":
         assert line.proved, "every correct line in this table has a symbolic proof or an interval proof"
     else:
@@ -362,7 +363,7 @@ DERIVATIONS = {
         (4, "wrong", "consistent with wrong line 3 (error carried forward)"),
     ], 2),
     "quotient-rule": (QUOTIENT_RULE, [
-        (1, "correct", "first line"), (2, "correct", "follows from line 1"), (3, "correct", "follows from line 2"),
+        (1, "correct", "restates the exercise"), (2, "correct", "follows from line 1"), (3, "correct", "follows from line 2"),
         (4, "correct", "follows from line 3"), (5, "correct", "follows from line 4"),
     ], None),
     "log-differentiation": (LOG_DIFFERENTIATION, [
@@ -370,7 +371,7 @@ DERIVATIONS = {
         (4, "correct", "follows from line 3"),
     ], None),
     "comments-keep-numbers": (COMMENTED, [
-        (4, "correct", "first line"), (6, "correct", "follows from line 4"), (8, "correct", "follows from line 6"),
+        (4, "correct", "restates the exercise"), (6, "correct", "follows from line 4"), (8, "correct", "follows from line 6"),
     ], None),
     "unparsed-in-the-middle": (UNPARSED_IN_THE_MIDDLE, [
         (1, "correct", "first line"), (2, "unparsed", "not read"), (3, "correct", "correct (line 2 could not be read)"),
@@ -421,7 +422,7 @@ UNREADABLE_THEN_CONTINUED = r"""\sigma(x) = \frac{1}{1+e^{-x}}
 # A '= ...' line after an unreadable line continues that line's left side if it can be read
 # (σ'(x)), never the chain before it; if it cannot, the continuation cannot be checked either.
 DERIVATIONS["unreadable-then-continued"] = (UNREADABLE_THEN_CONTINUED, [
-    (1, "correct", "first line"), (2, "unparsed", "not read"), (3, "correct", "correct (line 2 could not be read)"),
+    (1, "correct", "restates the exercise"), (2, "unparsed", "not read"), (3, "correct", "correct (line 2 could not be read)"),
     (4, "unparsed", "not read"), (5, "unparsed", "not read"),
 ], 2)
 

@@ -148,3 +148,17 @@ def test_real_checks_score_as_a_grader_expects() -> None:
     assert diagnoses_in_words(wrong).startswith("line 1: The derivative of e^(-x) is -e^(-x)")
     numbers_after = check("sigma'(x) = sigma(x)*(1-sigma(x))\nsigma(1) ≈ 0.7311\n")
     assert numbers_after.outcome.result_line == 1, "a numeric check after the result is not the result"
+
+
+def test_the_same_work_scores_the_same_however_the_exercise_is_named() -> None:
+    """A derivation that defines its own function has no recognised form (its points go to the
+    final result), and restating a named exercise's definition is no step: x^2 ln x, derived in two
+    correct steps, scores 8 whether the exercise is named or defined by the student."""
+    work = "f(x) = x^2*ln(x)\nf'(x) = 2*x*ln(x) + x^2*(1/x)\n= 2*x*ln(x) + x\n"
+    own = check(work)
+    named = check(work, exercise="f(x) = x^2*ln(x)")
+    assert named.lines[0].relation == "restates the exercise"
+    assert number(score(own, DEFAULT_RUBRIC).points) == number(score(named, DEFAULT_RUBRIC, recognised_form=False).points) == 8
+    assert [c.name for c in score(own, DEFAULT_RUBRIC).components] == ["steps", "final result"]
+    restated = score(named, DEFAULT_RUBRIC, recognised_form=False).lines[0]
+    assert (restated.points, restated.reason) == (0, "the exercise's function as given: no points")
