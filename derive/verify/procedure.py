@@ -83,7 +83,7 @@ def piecewise_zero(difference: sympy.Expr, variable: sympy.Symbol, *, allow_simp
         if decide_zero(active, variable, allow_simplify=allow_simplify) is None:
             return None
     if not cuts:
-        return "piecewise: proved on the whole line (no break points)"
+        return "piecewise: written as one piecewise function, the difference of the two sides is 0 on the whole line"
     where = listed(sympy.Eq(variable, cut, evaluate=False) for cut in cuts)
     return Described("piecewise: proved on every interval between the break points (", *where, ")")
 
