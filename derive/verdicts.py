@@ -188,7 +188,7 @@ class Report(ShownInNotebooks):
         where = f"; first error on line {self.first_error}" if self.first_error is not None else ""
         name = f" {self.name}" if self.name else ""
         return (f"<Report{name}: {verdict}, {self.count('correct')} correct, {self.count('wrong')} wrong, "
-                f"{self.count('unparsed')} unreadable{where}>")
+                f"{self.count('unparsed')} not read or not decided{where}>")
     @classmethod
     def from_json_data(cls, data: dict[str, Any], *, name: str = "") -> Report:
         """The report back from :meth:`as_json_data` (``derive grade --resume`` reads earlier results)."""

@@ -50,7 +50,7 @@ def test_derivations_gradients_and_reports_offer_html_markdown_and_latex(cell: i
 def test_the_plain_repr_is_short() -> None:
     plain = bundle(0)["text/plain"]
     assert plain == "<Derivation sigmoid: sigma'(x) = sigma(x)*(1 - sigma(x)); 15 steps, proved>"
-    assert bundle(1)["text/plain"] == "<Report: NOT valid, 1 correct, 1 wrong, 0 unreadable; first error on line 2>"
+    assert bundle(1)["text/plain"] == "<Report: NOT valid, 1 correct, 1 wrong, 0 not read or not decided; first error on line 2>"
     assert stdout(2).splitlines() == [plain, bundle(1)["text/plain"]]
 
 

@@ -267,7 +267,7 @@ def _results(graded: Any, points: Score, config: AutograderConfig, name: str, st
                       "max_score": number(component.maximum), "output": component.reason, "output_format": "text",
                       "name_format": "text", "visibility": config.visibility})
     summary = (f"{name}: {'every line is correct' if report.valid else 'not valid'} ({report.count('correct')} correct, "
-               f"{report.count('wrong')} wrong, {report.count('unparsed')} unreadable"
+               f"{report.count('wrong')} wrong, {report.count('unparsed')} not read or not decided"
                f"{f'; first error on line {report.first_error}' if report.first_error else ''}). "
                f"Score {number(points.points)} of {number(points.maximum)}.")
     if points.review:

@@ -769,7 +769,7 @@ def summary(report: dict[str, Any], first: dict[str, Any] | None) -> str:
     counts = report["counts"]
     lines = f"{len(report['lines'])} line{'s' if len(report['lines']) != 1 else ''}"
     verdict = "Valid" if report["valid"] else "Not valid"
-    text = f"{verdict}: {lines}, {counts['correct']} correct, {counts['wrong']} wrong, {counts['unparsed']} unreadable."
+    text = f"{verdict}: {lines}, {counts['correct']} correct, {counts['wrong']} wrong, {counts['unparsed']} not read or not decided."
     if first is not None:
         text += f" First error on line {first['line']}: {first['message']}"
     return text

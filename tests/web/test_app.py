@@ -102,7 +102,7 @@ def test_the_live_fragment_shows_each_line_as_mathml_and_the_first_error(client:
     assert page.text.count("first-error") == 1 and 'id="line-2" class="verdict status-wrong first-error"' in page.text
     assert page.text.count("<math") >= 3
     assert "Likely mistake" in page.text and "Counterexample" in page.text
-    assert 'data-summary="Not valid: 3 lines, 2 correct, 1 wrong, 0 unreadable. First error on line 2: Not an identity' in page.text
+    assert 'data-summary="Not valid: 3 lines, 2 correct, 1 wrong, 0 not read or not decided. First error on line 2: Not an identity' in page.text
 
 
 def test_the_check_page_works_without_javascript(client: TestClient) -> None:
