@@ -224,6 +224,7 @@ RULE_NAMES: dict[str, str] = {
     "combine_pieces": "Combine the pieces",
     "refine_pieces": "Simplify each piece",
     "break_point": "At the break point",
+    "merge_pieces": "One formula for every piece",
     "rewrite_piecewise": "Write as a piecewise function",
     "hold_constant": "Hold constant",
     "partial_derivative": "Partial derivative",

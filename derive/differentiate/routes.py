@@ -76,6 +76,10 @@ def finish_piecewise(chain: StepChain, definition: sympy.Expr, x: sympy.Symbol, 
                 evaluate=False,
             )
         chain.step("break_point", corner.annotation(function, x), after, details=(("at", corner.at), ("left", corner.left), ("right", corner.right)))
+    pieces = {piece for piece, _ in chain.current.args} if isinstance(chain.current, sympy.Piecewise) else set()
+    if len(pieces) == 1 and not chain.current.has(Derivative):  # d/dx ln|x|: 1/x on both sides of 0
+        (same,) = pieces
+        chain.step("merge_pieces", say("Every piece is ", same, ": one formula, wherever it is defined."), same)
 
 
 def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool = True) -> None:

@@ -303,3 +303,24 @@ def test_random_piecewise_linear_functions(case) -> None:  # noqa: ANN001
             assert (step.detail("left"), step.detail("right")) == (left, right)
             assert "no derivative" in step.annotation.plain()
             assert undefined_at(d.result, step.detail("at"))
+
+
+# (function, its derivative as a textbook writes it): when every piece of the derivative is the
+# same formula, the result is that formula (a 'merge_pieces' step), not a piecewise function.
+ONE_FORMULA = [
+    (sympy.log(Abs(x)), 1 / x),
+    (sympy.Pow(Abs(x), 2, evaluate=False), 2 * x),  # as typed: abs(x)^2
+]
+
+
+@pytest.mark.parametrize(("function", "expected"), ONE_FORMULA, ids=[str(f) for f, _ in ONE_FORMULA])
+def test_pieces_with_one_formula_end_as_that_formula(function: sympy.Expr, expected: sympy.Expr) -> None:
+    derivation = derive.derive(function, x)
+    assert derivation.complete and derivation.proved
+    assert derivation.steps[-1].rule == "merge_pieces" and derivation.result == expected
+    assert not derivation.result.has(Piecewise)
+
+
+def test_pieces_with_different_formulas_stay_piecewise() -> None:
+    derivation = derive.derive(Abs(x), x)
+    assert derivation.result.has(Piecewise) and all(step.rule != "merge_pieces" for step in derivation.steps)
