@@ -79,19 +79,18 @@ def _parameters_held(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:
     ln x / ln a) held as a letter of its own: where such a part is defined is a condition on the
     parameters, not on ``variable`` (the sample points where it is undefined are left out of the
     check, see :meth:`~derive.verify.verifier.Verifier.defined_at_points`)."""
-    held: dict[sympy.Basic, sympy.Basic] = {}
-
-    def walk(node: sympy.Basic) -> None:
-        if not node.args:
-            return
-        if not node.has(variable) and node.free_symbols:
-            held[node] = sympy.Dummy("p", real=True)
-            return
-        for arg in node.args:
-            walk(arg)
-
-    walk(expr)
+    held = {part: sympy.Dummy("p", real=True) for part in parameter_parts_of(expr, variable)}
     return expr.xreplace(held) if held else expr
+
+
+def parameter_parts_of(expr: sympy.Basic, variable: sympy.Symbol) -> list[sympy.Basic]:
+    """The largest parts of ``expr`` that hold letters but not ``variable`` (ln a in ln x / ln a;
+    a letter alone is not such a part)."""
+    if not expr.args:
+        return []
+    if not expr.has(variable):
+        return [expr] if expr.free_symbols else []
+    return [part for arg in expr.args for part in parameter_parts_of(arg, variable)]
 
 
 def _principal_roots(expr: sympy.Expr, variable: sympy.Symbol) -> list[tuple[sympy.Expr, bool]]:

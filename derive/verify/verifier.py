@@ -19,7 +19,9 @@ from derive.expressions import evaluate_arithmetic, reading_order
 from derive.functions import nowhere_defined, prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
-from derive.verify.domain import common_domain, domain_of_derivation, points_inside, restriction, where_claimed
+from derive.verify.domain import (
+    common_domain, domain_of_derivation, parameter_parts_of, points_inside, restriction, where_claimed,
+)
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
 from derive.verify.procedure import constant_is_zero, decide_zero, on_intervals_zero
 from derive.verify.seal import SEAL
@@ -99,12 +101,10 @@ class Verifier:
             return []
         count = self.options.points
         points = self.rationals(None)
-        parameter_parts = _parameter_parts(self.prepared(expr), self.variable)
+        parameter_parts = parameter_parts_of(self.prepared(expr), self.variable)
         found: list[tuple[sympy.Rational, bool | None]] = []
         for part in (0, 1, 2):
-            blocked = [False] * count
-            for piece in parameter_parts:
-                blocked = [held or value is None for held, value in zip(blocked, self.values(piece, part=part))]
+            blocked = _undefined_anywhere([self.values(piece, part=part) for piece in parameter_parts], count)
             found.extend((points[part * count + offset], None if held else value is not None)
                          for offset, (value, held) in enumerate(zip(self.values(expr, part=part), blocked)))
         return found
@@ -160,8 +160,7 @@ class Verifier:
             tolerance = mpmath.mpf(10) ** (-self.options.digits)
             for part in (0, 1, 2):
                 self._parts = part + 1
-                outside = [any(column) for column in zip(*([value is None for value in self.values(target, part=part)]
-                                                           for target in targets))] if targets else [False] * count
+                outside = _undefined_anywhere([self.values(target, part=part) for target in targets], count)
                 for offset, (left, right) in enumerate(zip(self.values(a, part=part), self.values(b, part=part))):
                     if left is None or right is None or outside[offset]:
                         self._skipped = True
@@ -212,8 +211,7 @@ class Verifier:
                 columns = self._exact_columns(symbols, count)
                 gaps.append([evaluate_columns(side, columns, count, {}) for side in prepared])
                 if digits == low:
-                    outside = [any(values) for values in zip(*([value is None for value in evaluate_columns(target, columns, count, {})]
-                                                              for target in targets))] if targets else [False] * count
+                    outside = _undefined_anywhere([evaluate_columns(target, columns, count, {}) for target in targets], count)
         with mpmath.workdps(high):
             for index in range(count):
                 if outside[index]:
@@ -323,7 +321,7 @@ class Verifier:
         targets = [self.prepared(target) for target in _differentiated(a, b)]
         for point in SIMPLE_POINTS:
             values = {symbol: point for symbol in symbols}
-            if not self._defined_at(targets, values):
+            if self._values_at(targets, values) is None:
                 continue  # a derivative of a function undefined there: outside the common domain
             pairs = []
             for digits in (self.options.digits + 10, 2 * self.options.digits + 20):
@@ -356,11 +354,11 @@ class Verifier:
         targets = [self.prepared(target) for target in _differentiated(a, b)]
         used: list[str] = []
         for point in points_inside(domain):
-            if not self._defined_at([*prepared, *targets], {variable: point}):
-                continue
-            label = _show_point(point)
             with mpmath.workdps(self.options.digits + 10):
-                pair = tuple(evaluate(side, {variable: to_mpf(point)}) for side in prepared)
+                found = self._values_at([*prepared, *targets], {variable: point})
+                if found is None:
+                    continue
+                label, pair = _show_point(point), found[:2]
                 if _differ(*pair, mpmath.mpf(10) ** (-self.options.digits)):
                     self._last_point = ((variable.name, label),)
                     return Verification(proved=False, numeric_ok=False, method="numeric counterexample inside the domain",
@@ -373,17 +371,15 @@ class Verifier:
                             method="numeric only, at points inside the domain (no sample point lies there): "
                             "no symbolic proof found", domain=restriction(domain, variable))
 
-    def _defined_at(self, exprs: list[sympy.Basic], values: dict[sympy.Symbol, sympy.Rational]) -> bool:
-        """Whether every one of ``exprs`` has a real value at the point ``values``."""
+    def _values_at(self, exprs: list[sympy.Basic], values: dict[sympy.Symbol, sympy.Rational]) -> list[mpmath.mpf] | None:
+        """The real value of each of ``exprs`` at the point ``values`` (at the working precision
+        plus 10 digits), or None when one of them has none there."""
         with mpmath.workdps(self.options.digits + 10):
             point = {symbol: to_mpf(value) for symbol, value in values.items()}
-            for expr in exprs:
-                try:
-                    if evaluate(expr, point) is None:
-                        return False
-                except (NotEvaluable, ZeroDivisionError, ValueError, OverflowError, TypeError):
-                    return False
-        return True
+            try:
+                return [evaluate(expr, point) for expr in exprs]
+            except (NotEvaluable, ZeroDivisionError, ValueError, OverflowError, TypeError):
+                return None
 
     def _undefined_somewhere(self, a: sympy.Basic, b: sympy.Basic) -> bool:
         """Whether a function differentiated in ``a`` or ``b`` is undefined at some sample point:
@@ -507,13 +503,9 @@ def _differentiated(*sides: sympy.Basic) -> set[sympy.Basic]:
     return {node.expr for side in sides for node in side.atoms(sympy.Derivative)}
 
 
-def _parameter_parts(expr: sympy.Basic, variable: sympy.Symbol) -> list[sympy.Basic]:
-    """The largest parts of ``expr`` that hold letters but not ``variable`` (ln a in ln x / ln a)."""
-    if not expr.args:
-        return []
-    if not expr.has(variable):
-        return [expr] if expr.free_symbols else []
-    return [part for arg in expr.args for part in _parameter_parts(arg, variable)]
+def _undefined_anywhere(columns: list[list[object]], count: int) -> list[bool]:
+    """At each of ``count`` points, whether any of ``columns`` (values, None where undefined) is undefined."""
+    return [any(value is None for value in row) for row in zip(*columns)] if columns else [False] * count
 
 
 #: What a comparison says when no sample point lies where both sides are defined and no proof
