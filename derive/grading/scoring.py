@@ -142,18 +142,26 @@ def _line_points(line: LineReport, rubric: Rubric) -> tuple[float, str]:
         return rubric.correct_step, f"a correct step ({relation})"
     if line.status == "unparsed":
         return 0, "derive could not decide this line: please check it yourself"
-    if relation.startswith("consistent with wrong line"):
-        source = relation.removeprefix("consistent with wrong line ").split(" ", 1)[0]
+    if _carried_forward(line):
+        source = relation.removeprefix(_CARRIED).split(" ", 1)[0]
         if rubric.carried_forward == "once":
             return rubric.correct_step, f"a valid step from the wrong line {source}: the error is counted once, there"
         return 0, f"carries the error of line {source} forward (the rubric counts it at every line)"
     return 0, f"wrong: {relation}" if relation != "first line" else "wrong"
 
 
+#: How the checker's relation of a line begins when the line follows validly from an earlier wrong one.
+_CARRIED = "consistent with wrong line "
+
+
+def _carried_forward(line: LineReport) -> bool:
+    """Whether ``line`` follows validly from an earlier wrong line (scored by the rubric's ``carried_forward``)."""
+    return line.relation.startswith(_CARRIED)
+
+
 def _wrong_on_its_own(line: LineReport) -> bool:
-    """Whether ``line`` is a wrong line that is an error of its own, not one that follows validly
-    from an earlier wrong line (that one is scored by the rubric's ``carried_forward``)."""
-    return line.status == "wrong" and not line.relation.startswith("consistent with wrong line")
+    """Whether ``line`` is a wrong line that is an error of its own, not one carried forward."""
+    return line.status == "wrong" and not _carried_forward(line)
 
 
 def _final_reason(report: Report) -> str:
