@@ -58,8 +58,7 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
     names = [name.strip() for name in variable.split(",")] if variable else []
     for name in names:
         check_variable_name(name)
-    parsed = parse_expression(expression, variable=names[0] if names else "x", catalogue=catalogue_names(),
-                              functions=typed_functions(names))
+    parsed = parse_typed(expression, names[0] if names else "x", names)
     if not names:
         names = [choose_variable(parsed)]
     letters = [real_variable(name) for name in names]
@@ -94,6 +93,12 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
     if snippet is not None:
         texts["snippet"] = render_snippet(result.derivations, **snippet)
     return {"texts": texts, "complete": result.complete, "proved": result.proved}
+
+
+def parse_typed(expression: str, variable: str, variables: Iterable[str]) -> sympy.Expr:
+    """An expression a person typed for ``derive diff`` or the web app: the safe parser, with the
+    catalogue's names for its messages and its activations as functions (:func:`typed_functions`)."""
+    return parse_expression(expression, variable=variable, catalogue=catalogue_names(), functions=typed_functions(variables))
 
 
 def typed_functions(variables: Iterable[str] = ()) -> dict[str, sympy.FunctionClass]:
@@ -284,8 +289,7 @@ def derive_page(
         stem = entry.name
     else:
         check_variable_name(variable)
-        parsed = parse_expression(expression or "", variable=variable, catalogue=catalogue_names(),
-                                  functions=typed_functions([variable]))
+        parsed = parse_typed(expression or "", variable, [variable])
         derivation, others, stem = derive(parsed, variable=variable, detail=detail), [], "expression"  # type: ignore[arg-type]
     texts = render_handouts(derivation, ("latex", "markdown", "html"), others=others, plot_file=f"{stem}.svg")
     values = handout_context(derivation, others)
