@@ -507,7 +507,9 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         if factors[0] == -1 and len(factors) > 1:
             text, factors = "-", factors[1:]
         for position, factor in enumerate(factors):
-            if factor.is_Pow and factor.exp.is_negative and position > 0:  # tan(x)/x, never tan(x)*1/x
+            # tan(x)/x, never tan(x)*1/x; an exponent written as a sum stays up: 2/3*x^(2/3 - 1), the
+            # power rule's n - 1, never 2/3/x^(1 - 2/3)
+            if factor.is_Pow and factor.exp.is_negative and not factor.exp.is_Add and position > 0:
                 text += "/" + self.parenthesize(_below(factor), PRECEDENCE["Mul"], strict=False)
                 continue
             shown = self._print(factor)

@@ -387,11 +387,14 @@ def power_like(f: sympy.Pow, engine: Engine) -> RuleApplication:
     x = engine.variable
     base, exponent = f.args
     if not exponent.has(x):
+        lowered = exponent - 1
+        if lowered.is_Add:  # n - 1 in the rule's order (x^(-1/2 - 1), not x^(-1 - 1/2)) for an exponent as typed
+            lowered = sympy.Add(exponent, -1, evaluate=False)
         outer = FunctionRule(
             rule="power",
             function=lambda u: sympy.Pow(u, exponent, evaluate=False),
             # d/du u^2 = 2u, as a textbook prints it (not 2u^1)
-            derivative=lambda u: product(exponent, u if exponent - 1 == 1 else sympy.Pow(u, exponent - 1, evaluate=False)),
+            derivative=lambda u: product(exponent, u if lowered == 1 else sympy.Pow(u, lowered, evaluate=False)),
         )
         if base == x:
             return RuleApplication(rule="power", annotation=say("Power rule: ", outer.formula(x), "."), result=outer.derivative(x))

@@ -320,3 +320,17 @@ def test_the_domain_of_arcoth_reads_as_a_textbook_writes_it() -> None:
 def test_a_written_quotient_by_a_power_of_the_letter_reads_as_a_fraction_in_plain_text(factors, plain: str) -> None:
     """The typed tan(x)/x was echoed as tan(x)*1/x: a power of the letter is a denominator too."""
     assert to_plain(written(*factors)) == plain
+
+
+@pytest.mark.parametrize(("typed", "annotation"), [
+    ("x^(2/3)", "d/dx(x^(2/3)) = 2/3*x^(2/3 - 1)"),
+    ("x^(-1/2)", "d/dx(x^(-1/2)) = (-1/2)*x^(-1/2 - 1)"),
+])
+def test_the_power_rule_writes_its_exponent_n_minus_1_upstairs(typed: str, annotation: str) -> None:
+    """The power rule's n - 1 is a sum that happens to be negative: `2/3/x^(1 - 2/3)` moved it
+    below a fraction bar with its terms turned round; a textbook writes 2/3*x^(2/3 - 1)."""
+    from derive.jobs import parse_typed
+
+    derivation = derive.derive(parse_typed(typed, "x", ["x"]), detail="full")
+    power_rule = next(step for step in derivation.steps if step.rule == "power")
+    assert str(power_rule.annotation).endswith(annotation + ".")
