@@ -110,11 +110,22 @@ def _at_points(expr: sympy.Basic, count: int, cache: dict[sympy.Basic, list[Any]
                 values.append(None)
                 continue
             try:
-                values.append(handler(mpmath.mp, *row))
+                values.append(_real_part(handler(mpmath.mp, *row)))
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 values.append(None)
     cache[expr] = values
     return values
+
+
+def _real_part(value: Any) -> Any:
+    """A part's value as a real number; ValueError when it has none (asin 8, ln(-1)): a function of
+    a real variable is undefined where any part of it is, even when the whole would come out real
+    (0·asin(x + 7) at x = 1 is not 0, it is undefined, as asin(x + 7) is)."""
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise ValueError("complex value")
+        return value.real
+    return value
 
 
 def _real_or_none(value: Any) -> mpmath.mpf | None:
@@ -158,7 +169,8 @@ def _evaluate(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], ctx: Any) -
         raise NotEvaluable(f"cannot evaluate {type(expr).__name__}")
     args = [_evaluate(arg, values, ctx) for arg in expr.args]
     try:
-        return handler(ctx, *args)
+        value = handler(ctx, *args)
+        return _real_part(value) if ctx is mpmath.mp else value
     except (ZeroDivisionError, ValueError, OverflowError, TypeError) as error:  # TypeError: a complex value met an ordering test
         raise NotEvaluable(str(error)) from None
 

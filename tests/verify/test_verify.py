@@ -459,3 +459,25 @@ def test_far_points_are_seeded_and_on_both_sides() -> None:
 def test_far_points_are_only_used_when_needed() -> None:
     verification = prove_equal(D(sigma(x), x), sigma(x) * (1 - sigma(x)), x)
     assert set(verification.points) <= {f"{float(p):.3f}" for p in sample_points(x)}
+
+
+@pytest.mark.parametrize("written", [
+    sympy.Mul(0, sympy.asin(x + 7), evaluate=False),   # 0 times a complex number came out as a real 0
+    sympy.Add(sympy.log(x - 5), -sympy.log(x - 5), evaluate=False),  # so did ln(x - 5) - ln(x - 5)
+])
+def test_a_function_is_undefined_where_a_part_of_it_is(written: sympy.Expr) -> None:
+    """At x = 1, asin(8) and ln(-4) have no real value: the whole is undefined there, not 0."""
+    from derive.evaluate import NotEvaluable, evaluate, evaluate_at_points
+    import mpmath
+
+    with pytest.raises(NotEvaluable):
+        evaluate(written, {x: mpmath.mpf(1)})
+    assert evaluate_at_points(written, x, [mpmath.mpf(1), mpmath.mpf(-7)], {}) in ([None, 0], [None, None])
+
+
+def test_no_numeric_check_is_claimed_at_points_outside_the_function_domain() -> None:
+    """d/dx 0·asin(x + 7) = 0 was 'checked at 6 random points', every one outside [-8, -6]."""
+    derivation = derive.derive(sympy.Mul(0, sympy.asin(x + 7), evaluate=False))
+    assert derivation.proved
+    for step in derivation.steps:
+        assert step.verification.points == () and "random points" not in step.verification.method
