@@ -38,10 +38,10 @@ def evaluate(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], ctx: Any = m
     """
     value = _evaluate(expr, values, ctx)
     if ctx is mpmath.mp:
-        if isinstance(value, mpmath.mpc):
-            if value.imag != 0:
-                raise NotEvaluable("complex value")
-            value = value.real
+        try:
+            value = _real_part(value)
+        except ValueError:
+            raise NotEvaluable("complex value") from None
         if not mpmath.isfinite(value):
             raise NotEvaluable("not finite")
     return value
@@ -131,10 +131,10 @@ def _real_part(value: Any) -> Any:
 def _real_or_none(value: Any) -> mpmath.mpf | None:
     if value is None:
         return None
-    if isinstance(value, mpmath.mpc):
-        if value.imag != 0:
-            return None
-        value = value.real
+    try:
+        value = _real_part(value)
+    except ValueError:
+        return None
     return value if mpmath.isfinite(value) else None
 
 
