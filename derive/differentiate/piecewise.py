@@ -14,7 +14,8 @@ import mpmath
 import sympy
 
 from derive.evaluate import NotEvaluable, evaluate, to_mpf
-from derive.expressions import break_points, evaluate_arithmetic, interval_samples
+from derive.expressions import break_points, evaluate_arithmetic, interval_samples, transform_bottom_up
+from derive.functions import NamedFunction, relu
 from derive.model import Annotation, say
 
 
@@ -54,21 +55,62 @@ def absolute_value_as_piecewise(argument: sympy.Expr) -> sympy.Piecewise:
     return sympy.Piecewise((-argument, argument < 0), (argument, True), evaluate=False)
 
 
-def refine_absolute_values(piecewise: sympy.Piecewise, x: sympy.Symbol) -> sympy.Piecewise:
-    """On each open interval, |u| (for u linear in x) is ±u: replace it and tidy the piece."""
-    pairs = []
+def refine_pieces(piecewise: sympy.Piecewise, x: sympy.Symbol) -> tuple[sympy.Piecewise, tuple[type, ...]]:
+    """On each open interval, each piecewise part of a piece (|u|, ReLU(u), ELU(u) of a u linear
+    in x whose sign does not change there) has one formula (|u| = ±u, ReLU(u) = 0 or u): use it
+    and tidy the piece. Returns the new function and the kinds of part replaced, in the order met."""
+    pairs, kinds = [], []
     for piece, condition in piecewise.args:
-        sample = _sample_in(condition, x)
-        if sample is not None and piece.has(sympy.Abs):
-            piece = piece.replace(
-                lambda node: isinstance(node, sympy.Abs) and node.args[0].subs(x, sample).is_number,
-                lambda node: node.args[0] if node.args[0].subs(x, sample) > 0 else -node.args[0],
-            )
+        bounds = _bounds_of(condition, x)
+        if bounds is not None:
+            def formula(node: sympy.Basic, bounds: tuple[sympy.Rational | None, sympy.Rational | None] = bounds) -> sympy.Basic:
+                found = _formula_on(node, x, *bounds)
+                if found is None:
+                    return node
+                if node.func not in kinds:
+                    kinds.append(node.func)
+                return found
+            piece = transform_bottom_up(piece, formula)
         pairs.append((evaluate_arithmetic(piece), condition))
-    return sympy.Piecewise(*pairs, evaluate=False)
+    return sympy.Piecewise(*pairs, evaluate=False), tuple(kinds)
 
 
-def _sample_in(condition: sympy.Basic, x: sympy.Symbol) -> sympy.Rational | None:
+def _formula_on(node: sympy.Basic, x: sympy.Symbol, low: sympy.Rational | None, high: sympy.Rational | None) -> sympy.Expr | None:
+    """The formula of ``node`` (|u| or a named piecewise function of u) on the interval from
+    ``low`` to ``high``, when its argument u is linear in x and keeps one sign there; else None."""
+    if len(node.args) != 1 or not (isinstance(node, sympy.Abs) or _named_piecewise(node)):
+        return None
+    (u,) = node.args
+    if not u.has(x):
+        return None
+    try:
+        line = sympy.Poly(u, x)
+    except sympy.PolynomialError:
+        return None
+    if line.degree() != 1 or not all(c.is_Rational for c in line.all_coeffs()):
+        return None
+    slope, offset = line.all_coeffs()
+    root = -offset / slope
+    if (low is None or root > low) and (high is None or root < high):
+        return None  # u changes sign inside the interval
+    sample = _sample_between(low, high)
+    positive = u.subs(x, sample) > 0
+    if isinstance(node, sympy.Abs):
+        return u if positive else -u
+    definition = node.definition(u)
+    for formula, holds in definition.args:
+        if holds.subs(x, sample) is sympy.true:
+            return formula
+    return None
+
+
+def _named_piecewise(node: sympy.Basic) -> bool:
+    """A named function (ReLU, ELU) whose definition is a piecewise function of its argument."""
+    return isinstance(node, NamedFunction) and isinstance(node.definition(*node.args), sympy.Piecewise)
+
+
+def _bounds_of(condition: sympy.Basic, x: sympy.Symbol) -> tuple[sympy.Rational | None, sympy.Rational | None] | None:
+    """The open interval a condition ``low < x < high`` (either end may be missing) describes."""
     low, high = None, None
     for relation in condition.atoms(sympy.StrictGreaterThan, sympy.StrictLessThan):
         if relation.lhs == x and relation.rhs.is_Rational:
@@ -78,6 +120,10 @@ def _sample_in(condition: sympy.Basic, x: sympy.Symbol) -> sympy.Rational | None
                 high = relation.rhs
     if low is None and high is None:
         return None
+    return low, high
+
+
+def _sample_between(low: sympy.Rational | None, high: sympy.Rational | None) -> sympy.Rational:
     if low is None:
         return high - 1
     if high is None:
@@ -106,11 +152,13 @@ class Corner:
                        ", so the derivative exists there and equals ", self.left, ".")
         if not self.continuous:
             return say("At ", x_at, " the function jumps, so it has no derivative there.")
+        # the ReLU convention is said at a ReLU's own corner, not at one of |x - 1|'s beside it
+        relu_corner = any(node.args[0].subs(variable, self.at) == 0 for node in function.atoms(relu))
         return say(
             "At ", x_at, " the derivative from the left is ", self.left, " and from the right ", self.right,
             ": so ", function, " has no derivative there. Every slope from ", sympy.Min(self.left, self.right),
             " to ", sympy.Max(self.left, self.right), " is a subgradient; gradient-based training uses one of them "
-            "at the corner (for ReLU the usual convention is 0).",
+            "at the corner" + (" (for ReLU the usual convention is 0)." if relu_corner else "."),
         )
 
 

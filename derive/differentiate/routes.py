@@ -16,12 +16,12 @@ from sympy import Derivative, Eq, exp, log
 
 from derive.differentiate.differentiator import Differentiator
 from derive.differentiate.moves import StepChain, complement_steps, split_off_reciprocal
-from derive.differentiate.piecewise import corners, on_open_intervals, refine_absolute_values
+from derive.differentiate.piecewise import corners, on_open_intervals, refine_pieces
 from derive.differentiate.recognise import candidates
 from derive.differentiate.rules import quotient_rule
 from derive.expressions import Stated, negate, product, total
 from derive.functions import expand_definitions, sigma, softmax_inputs, softmax_output, variable
-from derive.model import Step, say
+from derive.model import Annotation, Segment, Step, say
 from derive.printing import printed_args, written_decimal
 
 Route = Callable[[sympy.Symbol], tuple[Step, ...]]
@@ -59,12 +59,9 @@ def finish_piecewise(chain: StepChain, definition: sympy.Expr, x: sympy.Symbol, 
         if tidy is None:
             return
         chain.step("combine_pieces", say("Combine everything into one piecewise expression."), tidy)
-    refined = refine_absolute_values(chain.current, x)
+    refined, kinds = refine_pieces(chain.current, x)
     if refined != chain.current:
-        u = sympy.Symbol("u", real=True)
-        chain.step("refine_pieces", say("On each interval an absolute value ", Stated("|u|", r"\lvert u \rvert"), " is ", -u,
-                                        " where ", sympy.StrictLessThan(u, 0), " and ", u, " where ",
-                                        sympy.StrictGreaterThan(u, 0), "; use that and tidy up."), refined)
+        chain.step("refine_pieces", _refine_annotation(kinds), refined)
     for corner in corners(expand_definitions(definition), chain.current, x):
         if not corner.checked:
             continue
@@ -80,6 +77,28 @@ def finish_piecewise(chain: StepChain, definition: sympy.Expr, x: sympy.Symbol, 
     if len(pieces) == 1 and not chain.current.has(Derivative):  # d/dx ln|x|: 1/x on both sides of 0
         (same,) = pieces
         chain.step("merge_pieces", say("Every piece is ", same, ": one formula, wherever it is defined."), same)
+
+
+def _refine_annotation(kinds: tuple[type, ...]) -> Annotation:
+    """What :func:`~derive.differentiate.piecewise.refine_pieces` used, in a sentence: on each
+    interval, |u| is −u where u < 0 and u where u > 0; ReLU(u) is 0 where u < 0 and u where u > 0."""
+    u = sympy.Symbol("u", real=True)
+    segments: list[Segment] = ["On each interval "]
+    for index, kind in enumerate(kinds):
+        if index:
+            segments.append(", and " if index == len(kinds) - 1 else ", ")
+        if kind is sympy.Abs:
+            negative, positive = -u, u
+            segments += ["an absolute value ", Stated("|u|", r"\lvert u \rvert")]
+        elif len(kind.definition(u).args) == 2:
+            (negative, _), (positive, _) = kind.definition(u).args
+            segments.append(kind(u))
+        else:
+            segments.append(Eq(kind(u), kind.definition(u), evaluate=False))
+            continue
+        segments += [" is ", negative, " where ", sympy.StrictLessThan(u, 0), " and ", positive, " where ",
+                     sympy.StrictGreaterThan(u, 0)]
+    return say(*segments, "; use that and tidy up.")
 
 
 def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool = True) -> None:

@@ -324,3 +324,53 @@ def test_pieces_with_one_formula_end_as_that_formula(function: sympy.Expr, expec
 def test_pieces_with_different_formulas_stay_piecewise() -> None:
     derivation = derive.derive(Abs(x), x)
     assert derivation.result.has(Piecewise) and all(step.rule != "merge_pieces" for step in derivation.steps)
+
+
+# (function, its derivative as a textbook writes it): on each interval a ReLU, an ELU or an
+# absolute value of a linear function has one formula, and the pieces are written with it
+# (x·ReLU(x) has 2x, not x + ReLU(x), for x > 0).
+ONE_FORMULA_EACH_PIECE = [
+    (x * relu(x), Piecewise((0, x <= 0), (2 * x, x > 0), evaluate=False)),
+    (relu(x) ** 2, Piecewise((0, x <= 0), (2 * x, x > 0), evaluate=False)),
+    (relu(x) * sympy.sin(x), Piecewise((0, x <= 0), (x * sympy.cos(x) + sympy.sin(x), x > 0), evaluate=False)),
+    (x * elu(2 * x - 1), Piecewise((2 * x * exp(2 * x - 1) + exp(2 * x - 1) - 1, x <= Rational(1, 2)),
+                                   (4 * x - 1, x > Rational(1, 2)), evaluate=False)),
+    (Abs(x - 1) * relu(x), Piecewise((0, x < 0), (1 - 2 * x, (x > 0) & (x < 1)), (2 * x - 1, x > 1), evaluate=False)),
+    (x * Abs(x), Piecewise((-2 * x, x <= 0), (2 * x, x > 0), evaluate=False)),
+]
+
+
+@pytest.mark.parametrize(("function", "expected"), ONE_FORMULA_EACH_PIECE, ids=[str(f) for f, _ in ONE_FORMULA_EACH_PIECE])
+def test_each_piece_uses_the_formula_a_piecewise_part_has_there(function: sympy.Expr, expected: sympy.Expr) -> None:
+    derivation = derive.derive(function, x)
+    assert_fully_proved(derivation)
+    assert derivation.result == expected
+    assert not derivation.result.has(relu, elu, Abs)
+    refine = next(step for step in derivation.steps if step.rule == "refine_pieces")
+    said = refine.annotation.plain()
+    assert said.startswith("On each interval ") and "where u < 0 and" in said and "; use that and tidy up." in said
+    for kind, name in ((relu, "relu(u) is 0 where u < 0 and u where u > 0"), (Abs, "|u| is -u where u < 0 and u where u > 0")):
+        assert (name in said) == function.has(kind)
+
+
+def test_a_part_whose_argument_changes_sign_inside_an_interval_is_left_as_it_is() -> None:
+    from derive.differentiate.piecewise import refine_pieces
+
+    # on 0 < x < 2, ReLU(x - 1) is 0 then x - 1: no one formula there, so it stays
+    pieces = Piecewise((relu(x - 1), (x > 0) & (x < 2)), (x, x > 2), evaluate=False)
+    refined, kinds = refine_pieces(pieces, x)
+    assert refined.args[0][0] == relu(x - 1) and refined.args[1][0] == x and kinds == ()
+    # ReLU of a non-linear argument is left too: its sign is not read off one root
+    refined, kinds = refine_pieces(Piecewise((relu(x**2 - 4), x > 3), evaluate=False), x)
+    assert refined.args[0][0] == relu(x**2 - 4) and kinds == ()
+
+
+@pytest.mark.parametrize(("function", "relu_corners"), [
+    (relu(x), {0}), (Abs(x), set()), (Abs(x - 1) * relu(x), {0}), (relu(x - 2) + Abs(x), {2}),
+])
+def test_the_relu_convention_is_said_only_at_a_relus_corner(function: sympy.Expr, relu_corners: set[int]) -> None:
+    derivation = derive.derive(function, x, detail="full")  # each break point a step of its own
+    said = {step.detail("at"): step.annotation.plain() for step in walk(derivation.steps) if step.rule == "break_point"}
+    assert said, derivation
+    for at, text in said.items():
+        assert ("usual convention is 0" in text) == (at in relu_corners), (at, text)
