@@ -520,6 +520,15 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
             text += ("*" if position > 0 else "") + shown
         return text
 
+    def _print_Abs(self, expr: sympy.Abs) -> str:
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
+        """``{0 if x < 0; 2*x if x > 0}``: each piece and where it holds, as a textbook's brace reads."""
+        pieces = [f"{self._print(piece)} " + ("otherwise" if condition is sympy.true else f"if {self._print(condition)}")
+                  for piece, condition in expr.args]
+        return "{" + "; ".join(pieces) + "}"
+
     def _print_Interval(self, interval: sympy.Interval) -> str:
         left = "(" if interval.left_open else "["
         right = ")" if interval.right_open else "]"

@@ -86,6 +86,10 @@ PLAIN = [
     (sympy.sqrt(x), "fractions", "sqrt(x)"),
     (sympy.Interval.Lopen(0, sympy.Rational(1, 4)), "fractions", "(0, 1/4]"),
     (sympy.LessThan(Derivative(sigma(x), x), sympy.Rational(1, 4), evaluate=False), "fractions", "sigma'(x) <= 1/4"),
+    # |u| and a brace of pieces as a textbook reads them, not SymPy's Abs(u) and Piecewise((...))
+    (sympy.Abs(x - 1) * x, "fractions", "x*|x - 1|"),
+    (sympy.Piecewise((0, x < 0), (1 - 2 * x, (x > 0) & (x < 1)), (2 * x - 1, True), evaluate=False), "fractions",
+     "{0 if x < 0; 1 - 2*x if 0 < x < 1; 2*x - 1 otherwise}"),
 ]
 
 

@@ -36,7 +36,7 @@ MOVES = [
     (product(negate((1 + E(-x)) ** -1), negate(E(-x))), "e^(-x)/(1 + e^(-x))", "evaluate_arithmetic", "signs"),
     (product(E(2 * x), 2), "2*e^(2*x)", "constants_first", "Write the constant factor first: e^(2*x)*2 = 2*e^(2*x)."),
     (product(2, product(x, 2)), "4*x", "evaluate_arithmetic", "numeric factors"),
-    (product(product(sympy.sin(x), 1 / sympy.Abs(sympy.sin(x))), sympy.cos(x)), "sin(x)*cos(x)/Abs(sin(x))",
+    (product(product(sympy.sin(x), 1 / sympy.Abs(sympy.sin(x))), sympy.cos(x)), "sin(x)*cos(x)/|sin(x)|",
      "one_fraction", "one fraction"),
     # (a + b)(a + b) stays a product: the expansion that follows shows it; −(a + b) keeps its brackets
     (total(product(total(E(x), E(-x)), total(E(x), E(-x))), negate(product(total(E(x), negate(E(-x))), total(E(x), negate(E(-x)))))),
