@@ -15,7 +15,7 @@ from typing import Any
 import mpmath
 import sympy
 
-from derive.checker.diagnose import CONSTANT_FACTOR, MISCONCEPTIONS
+from derive.checker.diagnose import CONSTANT_FACTOR, MISCONCEPTIONS, sign_error_explanation
 from derive.evaluate import NotEvaluable, evaluate, to_mpf
 from derive.letters import expand_letters
 from derive.model import Described, written_out
@@ -158,12 +158,15 @@ def _agree(verifier: Verifier, a: sympy.Expr, b: sympy.Expr) -> bool:
 NEGATED = "negated"
 
 
-def explain_negation(written: sympy.Expr) -> tuple[str, str]:
+def explain_negation(written: sympy.Expr, subject: sympy.Expr | None = None,
+                     variable: sympy.Symbol | None = None) -> tuple[str, str]:
     """Minus the right answer: name the slip the written form points to, else "sign error".
 
     A quotient with a squared denominator and a two-term numerator points to the reversed
     quotient-rule numerator; an exponential that never appears negated (the student wrote
-    e^(-x) where -e^(-x) belongs) points to the chain rule of e^u; anything else is a sign error.
+    e^(-x) where -e^(-x) belongs) points to the chain rule of e^u; anything else is a sign error,
+    and when the function differentiated in ``subject`` has a part with a minus sign in its
+    derivative (d/dx cos x = −sin x), the sentence names that derivative.
     """
     by_key = {m.key: m for m in MISCONCEPTIONS}
     numerator, denominator = sympy.fraction(written, exact=True)
@@ -182,7 +185,8 @@ def explain_negation(written: sympy.Expr) -> tuple[str, str]:
         chosen = by_key["exp_derivative_without_chain"]
         return chosen.key, chosen.explanation
     chosen = by_key["sign_error"]
-    return chosen.key, chosen.explanation
+    named = sign_error_explanation(subject, variable) if subject is not None and variable is not None else None
+    return chosen.key, named if named is not None else chosen.explanation
 
 
 def _constant_ratio(expected: sympy.Expr, actual: sympy.Expr, verifier: Verifier) -> sympy.Rational | None:

@@ -104,6 +104,40 @@ def _sigma_plus(subject: sympy.Expr, x: sympy.Symbol) -> Iterator[Candidate]:
             yield subject.xreplace({node: sigma(u) * (1 + sigma(u)) * inner}), None
 
 
+#: Functions whose derivative has a minus sign of its own, the one a student most often drops,
+#: each with that derivative as a textbook's table prints it (d/dx cot x = −csc² x, not SymPy's
+#: −cot² x − 1), in the order a sentence names them.
+_MINUS_SIGN_FUNCTIONS: dict[type, sympy.Expr] = {
+    sympy.cos: -sympy.sin(_x),
+    sympy.cot: -sympy.csc(_x) ** 2,
+    sympy.csc: sympy.Mul(-1, sympy.csc(_x), sympy.cot(_x), evaluate=False),
+    sympy.acos: -1 / sympy.sqrt(1 - _x**2),
+    sympy.acot: -1 / (1 + _x**2),
+    sympy.acsc: -1 / (sympy.Abs(_x) * sympy.sqrt(_x**2 - 1)),
+    sympy.sech: sympy.Mul(-1, sympy.sech(_x), sympy.tanh(_x), evaluate=False),
+    sympy.csch: sympy.Mul(-1, sympy.csch(_x), sympy.coth(_x), evaluate=False),
+}
+
+
+def sign_error_explanation(subject: sympy.Expr, x: sympy.Symbol) -> Described | None:
+    """Why an answer is minus the correct one, when the function differentiated in ``subject``
+    has a part whose derivative carries a minus sign (cos, arccos, ...): that derivative, named
+    first; None when it has none (the general explanation of ``sign_error`` applies)."""
+    kinds: list[type] = []
+    for function, _ in _derivative_parts(subject, x):
+        kinds += [kind for kind in _MINUS_SIGN_FUNCTIONS if kind not in kinds and function.has(kind)]
+    # the exercise's own letter (d/dt(cos(t)) = -sin(t) for a function of t), not a dummy of f'(t)
+    letters = [letter for letter in subject.free_symbols if not isinstance(letter, sympy.Dummy)]
+    variable = letters[0] if len(letters) == 1 else x
+    if not kinds:
+        return None
+    facts = [sympy.Eq(sympy.Derivative(kind(variable), variable), _MINUS_SIGN_FUNCTIONS[kind].xreplace({_x: variable}),
+                      evaluate=False) for kind in kinds]
+    return Described("Sign error: your expression is exactly the negative of the correct one. Check the minus sign in ",
+                     *listed(facts, last=" and "), "; other common sources are the factor ", sympy.S.NegativeOne,
+                     " from ", _DERIVATIVE_OF_MINUS_X, " and the numerator of the quotient rule written the wrong way round.")
+
+
 #: Most letters held constant that a wrong partial derivative is compared with (each is one more
 #: candidate to evaluate; past this, which one a student differentiated cannot be told anyway).
 MAX_HELD_CONSTANT_LETTERS = 24

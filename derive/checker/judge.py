@@ -15,7 +15,7 @@ from decimal import Decimal, localcontext
 import sympy
 
 from derive.checker.conclusion import structure_key
-from derive.checker.decide import NEGATED, Claim, Verdict, explain_negation
+from derive.checker.decide import NEGATED, Claim, Verdict, expand_user_definitions, explain_negation
 from derive.checker.diagnose import NOT_THE_EXERCISE
 from derive.checker.plan import LinePlan, UserDefinition
 from derive.checker.worker import ProofWorker
@@ -133,7 +133,8 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
     message = _wrong_message(claim, last) + _redefinition_hint(parts, definitions, continuation_line)
     diagnosis = last.diagnosis
     if diagnosis and diagnosis[0] == NEGATED:
-        diagnosis = explain_negation(claim.right)
+        differentiated = sympy.Tuple(*(expand_user_definitions(side, claim) for side in (claim.subject, claim.left) if side is not None))
+        diagnosis = explain_negation(claim.right, differentiated, claim.variable)
     if state.error_kind != "wrong":  # after a line not read: this is the first mathematical error
         state.error_line, state.error_kind = None, "wrong"
     if new_claim:

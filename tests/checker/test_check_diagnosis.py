@@ -217,3 +217,39 @@ DOES_NOT_APPLY = [
 def test_a_misconception_does_not_fire_where_it_does_not_apply(worker, text: str, key: str) -> None:
     line = wrong_line(worker, text)
     assert line.diagnosis_key != key, line.diagnosis
+
+
+# A function whose derivative carries a minus sign of its own: the sign error names that derivative
+# (as a textbook's table prints it), before the general sources of a lost minus sign.
+NAMED_SIGN_ERRORS = [
+    ("f(x) = cos(x)\nf'(x) = sin(x)", "d/dx(cos(x)) = -sin(x)"),
+    ("f(x) = acos(x)\nf'(x) = 1/sqrt(1-x^2)", "d/dx(acos(x)) = -1/sqrt(1 - x^2)"),
+    ("f(x) = x*cos(2*x)\nf'(x) = -cos(2*x) + 2*x*sin(2*x)", "d/dx(cos(x)) = -sin(x)"),
+    ("f(x) = cot(x)\nf'(x) = 1/sin(x)^2", "d/dx(cot(x)) = -csc(x)^2"),
+    ("f(t) = cos(t) + acot(t)\nf'(t) = sin(t) + 1/(1+t^2)", "d/dt(cos(t)) = -sin(t) and d/dt(acot(t)) = -1/(t^2 + 1)"),
+]
+
+
+@pytest.mark.parametrize(("text", "named"), NAMED_SIGN_ERRORS, ids=[text.split("\n")[0] for text, _ in NAMED_SIGN_ERRORS])
+def test_a_sign_error_names_the_derivative_with_a_minus_sign(worker, text: str, named: str) -> None:
+    line = wrong_line(worker, text)
+    assert line.diagnosis_key == "sign_error", line.diagnosis
+    assert f"Check the minus sign in {named};" in line.diagnosis
+    assert_plain_words(line.diagnosis)
+
+
+def test_a_sign_error_without_such_a_function_keeps_the_general_sources(worker) -> None:
+    line = wrong_line(worker, "f(x) = sin(x)\nf'(x) = -cos(x)")
+    assert line.diagnosis_key == "sign_error" and "Check the minus sign" not in line.diagnosis
+    assert "quotient rule" in line.diagnosis
+
+
+def test_the_derivatives_a_sign_error_names_are_proved() -> None:
+    import sympy
+
+    from derive.checker.diagnose import _MINUS_SIGN_FUNCTIONS, _x
+    from derive.verify import prove_equal
+
+    for kind, derivative in _MINUS_SIGN_FUNCTIONS.items():
+        verification = prove_equal(sympy.Derivative(kind(_x), _x), derivative, _x)
+        assert verification.proved, (kind, verification.method)
