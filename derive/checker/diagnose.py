@@ -135,7 +135,8 @@ def sign_error_explanation(subject: sympy.Expr, x: sympy.Symbol) -> Described | 
                       evaluate=False) for kind in kinds]
     return Described("Sign error: your expression is exactly the negative of the correct one. Check the minus sign in ",
                      *listed(facts, last=" and "), "; other common sources are the factor ", sympy.S.NegativeOne,
-                     " from ", _DERIVATIVE_OF_MINUS_X, " and the numerator of the quotient rule written the wrong way round.")
+                     " from ", _DERIVATIVE_OF_MINUS_X, " and the numerator of the quotient rule written the wrong "
+                     "way round.")
 
 
 #: Most letters held constant that a wrong partial derivative is compared with (each is one more

@@ -133,7 +133,8 @@ def _line_report(number: int, source: str, parts: list[sympy.Expr], verdicts: li
     message = _wrong_message(claim, last) + _redefinition_hint(parts, definitions, continuation_line)
     diagnosis = last.diagnosis
     if diagnosis and diagnosis[0] == NEGATED:
-        differentiated = sympy.Tuple(*(expand_user_definitions(side, claim) for side in (claim.subject, claim.left) if side is not None))
+        sides = (side for side in (claim.subject, claim.left) if side is not None)
+        differentiated = sympy.Tuple(*(expand_user_definitions(side, claim) for side in sides))
         diagnosis = explain_negation(claim.right, differentiated, claim.variable)
     if state.error_kind != "wrong":  # after a line not read: this is the first mathematical error
         state.error_line, state.error_kind = None, "wrong"

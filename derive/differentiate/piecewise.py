@@ -55,6 +55,10 @@ def absolute_value_as_piecewise(argument: sympy.Expr) -> sympy.Piecewise:
     return sympy.Piecewise((-argument, argument < 0), (argument, True), evaluate=False)
 
 
+#: One end of an open interval between break points; None: the line goes on (−∞ or ∞).
+Bound = sympy.Rational | None
+
+
 def refine_pieces(piecewise: sympy.Piecewise, x: sympy.Symbol) -> tuple[sympy.Piecewise, tuple[type, ...]]:
     """On each open interval, each piecewise part of a piece (|u|, ReLU(u), ELU(u) of a u linear
     in x whose sign does not change there) has one formula (|u| = ±u, ReLU(u) = 0 or u): use it
@@ -63,7 +67,7 @@ def refine_pieces(piecewise: sympy.Piecewise, x: sympy.Symbol) -> tuple[sympy.Pi
     for piece, condition in piecewise.args:
         bounds = _bounds_of(condition, x)
         if bounds is not None:
-            def formula(node: sympy.Basic, bounds: tuple[sympy.Rational | None, sympy.Rational | None] = bounds) -> sympy.Basic:
+            def formula(node: sympy.Basic, bounds: tuple[Bound, Bound] = bounds) -> sympy.Basic:
                 found = _formula_on(node, x, *bounds)
                 if found is None:
                     return node
@@ -75,7 +79,7 @@ def refine_pieces(piecewise: sympy.Piecewise, x: sympy.Symbol) -> tuple[sympy.Pi
     return sympy.Piecewise(*pairs, evaluate=False), tuple(kinds)
 
 
-def _formula_on(node: sympy.Basic, x: sympy.Symbol, low: sympy.Rational | None, high: sympy.Rational | None) -> sympy.Expr | None:
+def _formula_on(node: sympy.Basic, x: sympy.Symbol, low: Bound, high: Bound) -> sympy.Expr | None:
     """The formula of ``node`` (|u| or a named piecewise function of u) on the interval from
     ``low`` to ``high``, when its argument u is linear in x and keeps one sign there; else None."""
     if len(node.args) != 1 or not (isinstance(node, sympy.Abs) or _named_piecewise(node)):
@@ -109,7 +113,7 @@ def _named_piecewise(node: sympy.Basic) -> bool:
     return isinstance(node, NamedFunction) and isinstance(node.definition(*node.args), sympy.Piecewise)
 
 
-def _bounds_of(condition: sympy.Basic, x: sympy.Symbol) -> tuple[sympy.Rational | None, sympy.Rational | None] | None:
+def _bounds_of(condition: sympy.Basic, x: sympy.Symbol) -> tuple[Bound, Bound] | None:
     """The open interval a condition ``low < x < high`` (either end may be missing) describes."""
     low, high = None, None
     for relation in condition.atoms(sympy.StrictGreaterThan, sympy.StrictLessThan):
@@ -123,7 +127,7 @@ def _bounds_of(condition: sympy.Basic, x: sympy.Symbol) -> tuple[sympy.Rational 
     return low, high
 
 
-def _sample_between(low: sympy.Rational | None, high: sympy.Rational | None) -> sympy.Rational:
+def _sample_between(low: Bound, high: Bound) -> sympy.Rational:
     if low is None:
         return high - 1
     if high is None:

@@ -230,7 +230,8 @@ NAMED_SIGN_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "named"), NAMED_SIGN_ERRORS, ids=[text.split("\n")[0] for text, _ in NAMED_SIGN_ERRORS])
+@pytest.mark.parametrize(("text", "named"), NAMED_SIGN_ERRORS,
+                         ids=[text.split("\n")[0] for text, _ in NAMED_SIGN_ERRORS])
 def test_a_sign_error_names_the_derivative_with_a_minus_sign(worker, text: str, named: str) -> None:
     line = wrong_line(worker, text)
     assert line.diagnosis_key == "sign_error", line.diagnosis

@@ -340,7 +340,8 @@ ONE_FORMULA_EACH_PIECE = [
 ]
 
 
-@pytest.mark.parametrize(("function", "expected"), ONE_FORMULA_EACH_PIECE, ids=[str(f) for f, _ in ONE_FORMULA_EACH_PIECE])
+@pytest.mark.parametrize(("function", "expected"), ONE_FORMULA_EACH_PIECE,
+                         ids=[str(f) for f, _ in ONE_FORMULA_EACH_PIECE])
 def test_each_piece_uses_the_formula_a_piecewise_part_has_there(function: sympy.Expr, expected: sympy.Expr) -> None:
     derivation = derive.derive(function, x)
     assert_fully_proved(derivation)
@@ -349,7 +350,8 @@ def test_each_piece_uses_the_formula_a_piecewise_part_has_there(function: sympy.
     refine = next(step for step in derivation.steps if step.rule == "refine_pieces")
     said = refine.annotation.plain()
     assert said.startswith("On each interval ") and "where u < 0 and" in said and "; use that and tidy up." in said
-    for kind, name in ((relu, "relu(u) is 0 where u < 0 and u where u > 0"), (Abs, "|u| is -u where u < 0 and u where u > 0")):
+    for kind, name in ((relu, "relu(u) is 0 where u < 0 and u where u > 0"),
+                       (Abs, "|u| is -u where u < 0 and u where u > 0")):
         assert (name in said) == function.has(kind)
 
 
