@@ -506,6 +506,10 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         text = ""
         if factors[0] == -1 and len(factors) > 1:
             text, factors = "-", factors[1:]
+        downstairs = [position for position, factor in enumerate(factors)
+                      if position > 0 and factor.is_Pow and factor.exp.is_negative and not factor.exp.is_Add]
+        if len(downstairs) > 1:
+            return text + self._print_over_one_denominator(factors, downstairs)
         for position, factor in enumerate(factors):
             # tan(x)/x, never tan(x)*1/x; an exponent written as a sum stays up: 2/3*x^(2/3 - 1), the
             # power rule's n - 1, never 2/3/x^(1 - 2/3)
@@ -528,6 +532,23 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         pieces = [f"{self._print(piece)} " + ("otherwise" if condition is sympy.true else f"if {self._print(condition)}")
                   for piece, condition in expr.args]
         return "{" + "; ".join(pieces) + "}"
+
+    def _print_over_one_denominator(self, factors: list[sympy.Expr], downstairs: list[int]) -> str:
+        """A written product with several factors below the line, over one denominator:
+        ``1/(4*sqrt(u)*sqrt(x + 1))``, never ``1/4/sqrt(u)/sqrt(x + 1)``; a leading fraction's
+        denominator goes below with them."""
+        upstairs = [factor for position, factor in enumerate(factors) if position not in downstairs]
+        below = [_below(factors[position]) for position in downstairs]
+        sign = ""
+        lead = upstairs[0]
+        if lead.is_Rational and not lead.is_Integer:
+            sign = "-" if lead < 0 else ""
+            upstairs, below = [sympy.Integer(abs(lead.p)), *upstairs[1:]], [sympy.Integer(lead.q), *below]
+        upstairs = [factor for factor in upstairs if factor != 1] or [sympy.S.One]
+        top = (self._print_written_product(upstairs) if len(upstairs) > 1
+               else self.parenthesize(upstairs[0], PRECEDENCE["Mul"], strict=False))
+        bottom = "*".join(self.parenthesize(factor, PRECEDENCE["Mul"], strict=False) for factor in below)
+        return f"{sign}{top}/({bottom})"
 
     def _print_Interval(self, interval: sympy.Interval) -> str:
         left = "(" if interval.left_open else "["

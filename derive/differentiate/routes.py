@@ -173,8 +173,12 @@ def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
     # a sum with a term that is no fraction stays a sum: 2x + (1 - x)/(x + 1)^3, as a textbook
     # leaves it, not (2x(x + 1)^3 - x + 1)/(x + 1)^3
     mixed = result.is_Add and any(sympy.denom(term) == 1 for term in result.args)
+    # a fraction inside a fraction is always cleared ((1 + 1/(2√x))/(2√u) is (2√x + 1)/(4√x√u)),
+    # even at a few more operations; else one fraction is taken only when it is shorter
+    shorter = sympy.count_ops(together) < sympy.count_ops(result) or (
+        _compound(result) and sympy.count_ops(together) <= sympy.count_ops(result) + MOST_OPERATIONS_CLEARING)
     if (together != result and not mixed and sympy.denom(together) != 1 and together.atoms(exp) == exponentials
-            and sympy.count_ops(together) < sympy.count_ops(result) and _keeps_decimals(result, together)):
+            and shorter and _keeps_decimals(result, together)):
         chain.step("common_denominator", say("Bring everything over one common denominator."), together)
         result = together
     if sympy.denom(result) == 1:
@@ -185,6 +189,19 @@ def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
         chain.step("factor", say("Factor numerator and denominator, and cancel the common factors."), factored)
         result = factored
     return result
+
+
+#: How many operations more than the fraction it replaces one common denominator may take
+#: when it clears a fraction inside a fraction (a longer form is left as it is).
+MOST_OPERATIONS_CLEARING = 4
+
+
+def _compound(expr: sympy.Expr) -> bool:
+    """A fraction whose numerator or denominator has a term that is itself a fraction."""
+    numerator, denominator = sympy.fraction(expr)
+    if denominator == 1:
+        return False
+    return any(sympy.denom(term) != 1 for side in (numerator, denominator) for term in sympy.Add.make_args(side))
 
 
 def _factored(fraction: sympy.Expr) -> sympy.Expr | None:

@@ -86,6 +86,10 @@ PLAIN = [
     (sympy.sqrt(x), "fractions", "sqrt(x)"),
     (sympy.Interval.Lopen(0, sympy.Rational(1, 4)), "fractions", "(0, 1/4]"),
     (sympy.LessThan(Derivative(sigma(x), x), sympy.Rational(1, 4), evaluate=False), "fractions", "sigma'(x) <= 1/4"),
+    # a written product with several factors below the line: one denominator, the leading fraction's too
+    (sympy.Mul(sympy.Rational(-1, 4), Pow(x + 1, sympy.Rational(-1, 2)), Pow(x, -2), evaluate=False), "fractions",
+     "-1/(4*sqrt(x + 1)*x^2)"),
+    (sympy.Mul(x, Pow(x + 1, -1), Pow(sympy.sin(x), -1), evaluate=False), "fractions", "x/((x + 1)*sin(x))"),
     # |u| and a brace of pieces as a textbook reads them, not SymPy's Abs(u) and Piecewise((...))
     (sympy.Abs(x - 1) * x, "fractions", "x*|x - 1|"),
     (sympy.Piecewise((0, x < 0), (1 - 2 * x, (x > 0) & (x < 1)), (2 * x - 1, True), evaluate=False), "fractions",

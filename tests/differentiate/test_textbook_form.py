@@ -34,6 +34,10 @@ TEXTBOOK = [
     ("log(x, 2) + x/(1+x)^2", "1/(x*log(2)) + (1 - x)/(x + 1)^3", "factor"),
     ("x/(1+x)^2 + x^2", "(1 - x)/(x + 1)^3 + 2*x", "factor"),
     ("1/x + 1/x^2", "-(x + 2)/x^3", "factor"),  # a numerator of negative terms gives its sign to the fraction
+    # a fraction inside a fraction is cleared, even when one denominator takes a few more operations
+    ("sqrt(x+sqrt(x))", "(2*sqrt(x) + 1)/(4*sqrt(x)*sqrt(sqrt(x) + x))", "common_denominator"),
+    # several factors below the line are written over one denominator, never 1/4/sqrt(...)/sqrt(...)
+    ("sqrt(1+sqrt(1+x))", "1/(4*sqrt(sqrt(x + 1) + 1)*sqrt(x + 1))", None),
 ]
 
 
