@@ -237,6 +237,7 @@ RULE_NAMES: dict[str, str] = {
     "combine_like_terms": "Combine like terms",
     "one_fraction": "Write as one fraction",
     "constants_first": "Write the constant first",
+    "pythagorean": "Use a Pythagorean identity",
 }
 
 

@@ -38,6 +38,11 @@ TEXTBOOK = [
     ("sqrt(x+sqrt(x))", "(2*sqrt(x) + 1)/(4*sqrt(x)*sqrt(sqrt(x) + x))", "common_denominator"),
     # several factors below the line are written over one denominator, never 1/4/sqrt(...)/sqrt(...)
     ("sqrt(1+sqrt(1+x))", "1/(4*sqrt(sqrt(x + 1) + 1)*sqrt(x + 1))", None),
+    # the quotient rule's sin^2 + cos^2 (and cosh^2 - sinh^2) is 1, as a textbook writes at once
+    ("sin(x)/cos(x)", "1/cos(x)^2", "pythagorean"),
+    ("cos(x)/sin(x)", "-1/sin(x)^2", "pythagorean"),
+    ("sinh(x)/cosh(x)", "1/cosh(x)^2", "pythagorean"),
+    ("sin(3*x)/cos(3*x)", "3/cos(3*x)^2", "pythagorean"),
 ]
 
 
@@ -76,3 +81,17 @@ def test_exponentials_keep_their_arguments() -> None:
     assert derivation.steps[-1].rule == "recognise"
     typed = derive(parse_expression("1/(1+e^(-x))"), detail="full")
     assert typed.proved and "recognise_sigma" in [step.rule for step in typed.steps]
+
+
+def test_a_pythagorean_pair_needs_the_same_argument_coefficient_and_sign() -> None:
+    from derive.differentiate.routes import _pythagorean_pair
+
+    sin, cos, sinh, cosh = sympy.sin, sympy.cos, sympy.sinh, sympy.cosh
+    found = _pythagorean_pair([x, 2 * sin(x) ** 2, 2 * cos(x) ** 2])
+    assert found is not None and found[0] == (1, 2) and found[1] == 2
+    assert to_plain(found[2]) == "sin(x)^2 + cos(x)^2 = 1"
+    found = _pythagorean_pair([cosh(2 * x) ** 2, -sinh(2 * x) ** 2])
+    assert found is not None and to_plain(found[2]) == "cosh(2*x)^2 - sinh(2*x)^2 = 1"
+    for terms in ([sin(x) ** 2, cos(2 * x) ** 2], [sin(x) ** 2, 2 * cos(x) ** 2], [cosh(x) ** 2, sinh(x) ** 2],
+                  [sin(x) ** 2, -cos(x) ** 2]):
+        assert _pythagorean_pair(terms) is None, terms
