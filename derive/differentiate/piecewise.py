@@ -82,9 +82,12 @@ def refine_pieces(piecewise: sympy.Piecewise, x: sympy.Symbol) -> tuple[sympy.Pi
 def _formula_on(node: sympy.Basic, x: sympy.Symbol, low: Bound, high: Bound) -> sympy.Expr | None:
     """The formula of ``node`` (|u| or a named piecewise function of u) on the interval from
     ``low`` to ``high``, when its argument u is linear in x and keeps one sign there; else None."""
-    if len(node.args) != 1 or not (isinstance(node, sympy.Abs) or _named_piecewise(node)):
+    if len(node.args) != 1 or not isinstance(node, (sympy.Abs, NamedFunction)):
         return None
     (u,) = node.args
+    definition = None if isinstance(node, sympy.Abs) else node.definition(u)
+    if definition is not None and not isinstance(definition, sympy.Piecewise):
+        return None  # a named function that is not piecewise (σ, softplus)
     if not u.has(x):
         return None
     try:
@@ -99,18 +102,12 @@ def _formula_on(node: sympy.Basic, x: sympy.Symbol, low: Bound, high: Bound) -> 
         return None  # u changes sign inside the interval
     sample = _sample_between(low, high)
     positive = u.subs(x, sample) > 0
-    if isinstance(node, sympy.Abs):
+    if definition is None:
         return u if positive else -u
-    definition = node.definition(u)
     for formula, holds in definition.args:
         if holds.subs(x, sample) is sympy.true:
             return formula
     return None
-
-
-def _named_piecewise(node: sympy.Basic) -> bool:
-    """A named function (ReLU, ELU) whose definition is a piecewise function of its argument."""
-    return isinstance(node, NamedFunction) and isinstance(node.definition(*node.args), sympy.Piecewise)
 
 
 def _bounds_of(condition: sympy.Basic, x: sympy.Symbol) -> tuple[Bound, Bound] | None:

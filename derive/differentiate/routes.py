@@ -90,8 +90,8 @@ def _refine_annotation(kinds: tuple[type, ...]) -> Annotation:
         if kind is sympy.Abs:
             negative, positive = -u, u
             segments += ["an absolute value ", Stated("|u|", r"\lvert u \rvert")]
-        elif len(kind.definition(u).args) == 2:
-            (negative, _), (positive, _) = kind.definition(u).args
+        elif len(pieces := kind.definition(u).args) == 2:
+            (negative, _), (positive, _) = pieces
             segments.append(kind(u))
         else:
             segments.append(Eq(kind(u), kind.definition(u), evaluate=False))
