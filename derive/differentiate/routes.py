@@ -227,7 +227,7 @@ def _as_one_fraction(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
     shorter = sympy.count_ops(together) < sympy.count_ops(result) or (
         _compound(result) and sympy.count_ops(together) <= sympy.count_ops(result) + MOST_OPERATIONS_CLEARING)
     if (together != result and not mixed and sympy.denom(together) != 1 and together.atoms(exp) == exponentials
-            and shorter and _keeps_decimals(result, together)):
+            and shorter and _keeps_decimals(result, together) and not _new_absolute_values(result, together)):
         chain.step("common_denominator", say("Bring everything over one common denominator."), together)
         result = together
     if sympy.denom(result) == 1:
@@ -257,9 +257,16 @@ def _factored(fraction: sympy.Expr) -> sympy.Expr | None:
     """SymPy's factored form of ``fraction`` (common factors cancelled), or None when it is the
     same, changes an exponential's argument (e^(-x) into 1/e^x) or loses a decimal the user wrote."""
     factored = sympy.factor(fraction)
-    if factored == fraction or factored.atoms(exp) != fraction.atoms(exp) or not _keeps_decimals(fraction, factored):
+    if (factored == fraction or factored.atoms(exp) != fraction.atoms(exp) or not _keeps_decimals(fraction, factored)
+            or _new_absolute_values(fraction, factored)):
         return None
     return factored
+
+
+def _new_absolute_values(before: sympy.Expr, after: sympy.Expr) -> bool:
+    """Whether a move wrote |u| where there was none: SymPy takes √(a/u²) as √a/|u|, true for real
+    u but no textbook form, and beyond what the verifier can prove symbolically."""
+    return not after.atoms(sympy.Abs) <= before.atoms(sympy.Abs)
 
 
 def _worth_factoring(fraction: sympy.Expr, factored: sympy.Expr) -> bool:
