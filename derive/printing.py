@@ -241,7 +241,11 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
     def _print_And(self, expr: sympy.And) -> str:
         chain = chained_bounds(expr)
         if chain is None:
-            return super()._print_And(expr)
+            parts = conjunction_parts(expr)
+            if not parts:
+                return super()._print_And(expr)
+            return ", ".join(rf"\left({self._print(part)}\right)" if isinstance(part, sympy.Or) else self._print(part)
+                             for part in parts)
         low, first, symbol, second, high = chain
         signs = {"<": "<", "<=": r"\leq"}
         return f"{self._print(low)} {signs[first]} {self._print(symbol)} {signs[second]} {self._print(high)}"
@@ -378,6 +382,36 @@ def disjunction_parts(expr: sympy.Basic) -> list[sympy.Basic] | None:
         return sorted(parts, key=lambda part: float(part.as_set().inf))
     except (TypeError, ValueError, NotImplementedError):
         return None
+
+
+def conjunction_parts(expr: sympy.Basic) -> list[sympy.Basic] | None:
+    """The parts of a condition ``x > 0 ∧ x ≠ 1`` as a textbook states a domain, "x > 0, x ≠ 1":
+    the bounds first (one bound, a chain a < x < b, or a union of such), then each excluded
+    point, left to right along the line; None unless every part is such a bound or an ``x ≠ p``."""
+    if not isinstance(expr, sympy.And):
+        return None
+    excluded = [part for part in expr.args if isinstance(part, sympy.Ne) and part.lhs.is_Symbol and part.rhs.is_number]
+    if not excluded:
+        return None
+    rest = [part for part in expr.args if part not in excluded]
+    bounds: list[sympy.Basic] = []
+    if len(rest) == 1:
+        bound = _letter_first(rest[0])
+        if bound is None and disjunction_parts(rest[0]) is not None:
+            bound = rest[0]
+        if bound is None:
+            return None
+        bounds = [bound]
+    elif rest:
+        chain = sympy.And(*rest)
+        if chained_bounds(chain) is None:
+            return None
+        bounds = [chain]
+    try:
+        excluded.sort(key=lambda part: float(part.rhs))
+    except (TypeError, ValueError):
+        return None
+    return [*bounds, *excluded]
 
 
 def _letter_first(relation: sympy.Basic) -> sympy.Basic | None:
@@ -615,7 +649,8 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
     def _print_And(self, expr: sympy.And) -> str:
         chain = chained_bounds(expr)
         if chain is None:
-            return " and ".join(self._print(arg) for arg in expr.args)
+            return " and ".join(f"({self._print(arg)})" if isinstance(arg, sympy.Or) else self._print(arg)
+                                for arg in conjunction_parts(expr) or expr.args)
         low, first, symbol, second, high = chain
         return f"{self._print(low)} {first} {self._print(symbol)} {second} {self._print(high)}"
 

@@ -249,5 +249,6 @@ def domain_view(derivation: Derivation, style: LatexStyle = DEFAULT_STYLE) -> di
         "derivative": Math(domain.derivative, style=style) if domain.derivative is not None else None,
         "function_name": Math(derivation.function, style=style),
         "derivative_name": Math(derivation.start, style=style),
+        "variable": Math(derivation.variable, style=style),
         "verification": verification_view(domain.verification, style),
     }

@@ -131,9 +131,9 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
         base = _plain_domain(expr.base, variable)
         if base is None or expr.exp >= 0:
             return base
-        zero = _linear_root(expr.base, variable)
-        return None if zero is None else base - sympy.FiniteSet(zero[0])
-    if isinstance(expr, sympy.exp):
+        zeros = _real_zeros(expr.base, variable)
+        return None if zeros is None else base - sympy.FiniteSet(*zeros)
+    if isinstance(expr, _DEFINED_EVERYWHERE):
         return _plain_domain(expr.args[0], variable)
     if isinstance(expr, sympy.log):
         inner = _plain_domain(expr.args[0], variable)
@@ -144,6 +144,44 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
         positive = sympy.Interval.open(root, sympy.oo) if slope > 0 else sympy.Interval.open(-sympy.oo, root)
         return inner.intersect(positive)
     return None
+
+
+#: Functions defined on the whole line: each is defined wherever its argument is.
+_DEFINED_EVERYWHERE = (sympy.exp, sympy.sin, sympy.cos, sympy.atan, sympy.sinh, sympy.cosh, sympy.tanh, sympy.erf,
+                       sympy.Abs)
+#: Highest degree of a denominator whose real zeros are found exactly (by radicals).
+HIGHEST_DENOMINATOR_DEGREE = 4
+
+
+def _real_zeros(expr: sympy.Expr, variable: sympy.Symbol) -> list[sympy.Expr] | None:
+    """The real zeros of a polynomial in ``variable`` with rational coefficients, exactly (1/x: 0;
+    1/(x² − 2): ±√2); None for anything else, or when they are not all found."""
+    if not expr.is_polynomial(variable) or expr.free_symbols - {variable}:
+        return None
+    try:
+        polynomial = sympy.Poly(expr, variable, domain="QQ")
+    except (sympy.polys.polyerrors.BasePolynomialError, sympy.PolynomialError, ValueError, TypeError):
+        return None  # a coefficient such as ln(1 + e) or √2: not a rational polynomial
+    if polynomial.degree() > HIGHEST_DENOMINATOR_DEGREE:
+        return None
+    if polynomial.degree() < 1:
+        return [] if not polynomial.is_zero else None
+    count = polynomial.count_roots()  # real roots, with multiplicity (Sturm sequences: exact)
+    found = sympy.roots(polynomial, filter="R")
+    if sum(found.values()) != count:
+        return None
+    return sorted(found, key=float)
+
+
+def has_poles(expr: sympy.Expr, variable: sympy.Symbol) -> bool:
+    """Whether ``expr`` (definitions expanded, derivatives evaluated) divides by a polynomial in
+    ``variable`` with a real zero (1/x, ln x/(x − 1)): it is undefined at isolated points, which no
+    sample point falls on, so the domain is worth computing. Cheap: counts real roots."""
+    for node in sympy.preorder_traversal(prepare(expr)):
+        if isinstance(node, sympy.Pow) and node.exp.is_negative and node.base.has(variable):
+            if _real_zeros(node.base, variable):
+                return True
+    return False
 
 
 def _linear_root(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Rational, sympy.Rational] | None:
@@ -200,11 +238,15 @@ def _restrictions(expr: sympy.Basic) -> tuple[int, int]:
     return deepest, count
 
 
-def restriction(domain: sympy.Set | None, variable: sympy.Symbol) -> sympy.Basic | None:
+def restriction(domain: sympy.Set | None, variable: sympy.Symbol, *, points: bool = False) -> sympy.Basic | None:
     """``domain`` as a condition on ``variable`` worth stating (``-1 < x < 1``, ``x > 0``), or None
-    when it leaves out no interval of the line (only isolated points, such as x = 0 for 1/x)."""
+    when it leaves out no interval of the line (only isolated points, such as x = 0 for 1/x).
+    ``points``: isolated points count too (``x ≠ 0``, ``x > 0, x ≠ 1``), as a domain statement
+    says them; a step's "it holds for" leaves them out (no sample point falls on one)."""
     if domain is None or domain == sympy.S.Reals:
         return None
+    if points:
+        return _with_isolated_points(domain, variable)
     try:
         left_out = sympy.S.Reals - domain
         if left_out.measure == 0:
@@ -212,6 +254,52 @@ def restriction(domain: sympy.Set | None, variable: sympy.Symbol) -> sympy.Basic
         condition = domain.as_relational(variable)
     except (NotImplementedError, TypeError, ValueError, AttributeError):
         return None
+    return _letter_first(condition, variable)
+
+
+def _with_isolated_points(domain: sympy.Set, variable: sympy.Symbol) -> sympy.Basic | None:
+    """``domain`` as its intervals' condition and ``x ≠ p`` for each isolated point ``p`` it leaves
+    out (1/(x² − 1): ``x ≠ −1, x ≠ 1``), or None when that cannot be said simply."""
+    gaps = isolated_points(domain)
+    if gaps is None or any(point.has(sympy.CRootOf) for point in gaps):
+        return None  # x ≠ CRootOf(x⁵ − x − 1, 0) is no statement for a handout
+    filled = domain.union(sympy.FiniteSet(*gaps))
+    parts: list[sympy.Basic] = []
+    if filled != sympy.S.Reals:
+        intervals = restriction(filled, variable)
+        if intervals is None:
+            return None
+        parts.append(intervals)
+    parts.extend(sympy.Ne(variable, point) for point in gaps)
+    return sympy.And(*parts) if len(parts) > 1 else (parts[0] if parts else None)
+
+
+#: Most isolated points a domain statement lists (1/(x³ − x): x ≠ −1, 0, 1); with more, none is stated.
+MOST_ISOLATED_POINTS = 4
+
+
+def isolated_points(domain: sympy.Set) -> list[sympy.Expr] | None:
+    """The points ``domain`` leaves out while holding both sides of each (x = 0 for 1/x, x = 1 for
+    ln x/(x − 1)), in order; None when its boundary is not a few points (SymPy could not tell)."""
+    try:
+        boundary = domain.boundary
+        if not isinstance(boundary, sympy.FiniteSet) or len(boundary) > 4 * MOST_ISOLATED_POINTS:
+            return None if not boundary.is_empty else []
+        ends = sorted(boundary, key=float)
+        gaps = []
+        for index, point in enumerate(ends):
+            if domain.contains(point) != sympy.false:
+                continue
+            left = (ends[index - 1] + point) / 2 if index else point - 1
+            right = (ends[index + 1] + point) / 2 if index + 1 < len(ends) else point + 1
+            if domain.contains(left) == sympy.true and domain.contains(right) == sympy.true:
+                gaps.append(point)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    return gaps if len(gaps) <= MOST_ISOLATED_POINTS else None
+
+
+def _letter_first(condition: sympy.Basic, variable: sympy.Symbol) -> sympy.Basic | None:
     if not (isinstance(condition, sympy.Basic) and condition.free_symbols == {variable}):
         return None
     if isinstance(condition, sympy.core.relational.Relational) and condition.rhs == variable:
@@ -221,20 +309,26 @@ def restriction(domain: sympy.Set | None, variable: sympy.Symbol) -> sympy.Basic
 
 def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable: sympy.Symbol,
                          values: Callable[[sympy.Expr], list[tuple[sympy.Rational, bool | None]]]) -> Domain | None:
-    """Where ``function`` and its derivative ``derivative`` are defined, when that leaves out an
-    interval of the line; None when both are defined everywhere (isolated points aside).
+    """Where ``function`` and its derivative ``derivative`` are defined, when that is not the
+    whole line (``x > 0``; ``x ≠ 0`` for 1/x); None when both are defined everywhere.
 
     The conditions are SymPy's ``continuous_domain`` of every piece, intersected (a derivative
     exists at most where its function is defined). They are checked against the sample points
     ``values`` gives for each expression (``(point, defined there)``): each point that meets the
     condition must be defined and each that does not must be undefined, else nothing is stated.
+    No sample point falls on an isolated point the conditions leave out: there the function is
+    evaluated exactly and must be undefined (1/0), else nothing is stated (|x| at 0 is defined, and
+    that its derivative is not would take a proof about limits).
     """
     function_set = common_domain(function, function, variable)
     derivative_set = common_domain(sympy.Derivative(function, variable), derivative, variable)
     if function_set is None or derivative_set is None:
         return None
-    conditions = restriction(function_set, variable), restriction(derivative_set, variable)
+    conditions = restriction(function_set, variable, points=True), restriction(derivative_set, variable, points=True)
     if conditions == (None, None):
+        return None
+    gaps = sorted({*(isolated_points(function_set) or ()), *(isolated_points(derivative_set) or ())}, key=float)
+    if not all(undefined_at(function, variable, point) for point in gaps):
         return None
     points = []
     for (point, function_defined), (_, derivative_defined) in zip(values(function), values(derivative)):
@@ -251,9 +345,14 @@ def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable:
         points.append(f"{float(point):.3f}")
     if not points:
         return None
+    at_gaps = ""
+    if gaps:
+        listed = ", ".join(f"{variable} = {sympy.sstr(point)}" for point in gaps)
+        at_gaps = f"; at {listed} the function is undefined (exact arithmetic)"
     verification = Verification(
         proved=True, numeric_ok=True, method="SymPy's continuous_domain of every piece, intersected; at every sample "
-        "point inside, the function and its derivative are defined, and outside, not", points=tuple(points), seal=SEAL)
+        f"point inside, the function and its derivative are defined, and outside, not{at_gaps}",
+        points=tuple(points), seal=SEAL)
     return Domain(function=conditions[0], derivative=conditions[1], verification=verification,
                   interval=_plot_interval(function_set))
 
@@ -289,6 +388,19 @@ def points_inside(domain: sympy.Set, count: int = 5) -> list[sympy.Rational]:
 def _rational(value: sympy.Expr) -> sympy.Rational:
     """``value`` if it is rational, else the nearest thousandth (an end at √2 makes √2·0.127 + ...)."""
     return value if value.is_Rational else sympy.Rational(round(float(value) * 1000), 1000)
+
+
+def undefined_at(expr: sympy.Expr, variable: sympy.Symbol, point: sympy.Expr) -> bool:
+    """Whether ``expr`` (definitions expanded, derivatives evaluated) has no real value at
+    ``point``, in exact arithmetic: a division by zero (1/x at 0, ln x/(x − 1) at 1: 0/0), a
+    logarithm of 0. False when it has a value there or SymPy cannot tell."""
+    try:
+        value = prepare(expr).xreplace({variable: point})
+        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            return True
+        return value.is_real is False
+    except (ZeroDivisionError, TypeError, ValueError, AttributeError, RecursionError):
+        return False
 
 
 def _isolated(domain: sympy.Set, point: sympy.Rational) -> bool:

@@ -312,6 +312,19 @@ def test_a_domain_in_two_pieces_reads_left_to_right_with_or(condition, plain: st
     assert to_latex(condition) == latex
 
 
+@pytest.mark.parametrize(("condition", "plain", "latex"), [
+    (sympy.And(sympy.Gt(x, 0), sympy.Ne(x, 1)), "x > 0 and x != 1", r"x > 0, x \neq 1"),
+    (sympy.And(sympy.Ne(x, sympy.sqrt(2)), sympy.Ne(x, -sympy.sqrt(2))), "x != -sqrt(2) and x != sqrt(2)",
+     r"x \neq - \sqrt{2}, x \neq \sqrt{2}"),
+    (sympy.And(sympy.Lt(-1, x), sympy.Lt(x, 1), sympy.Ne(x, 0)), "-1 < x < 1 and x != 0", r"-1 < x < 1, x \neq 0"),
+    (sympy.And(sympy.Or(sympy.Lt(x, -1), sympy.Gt(x, 1)), sympy.Ne(x, 2)), "(x < -1 or x > 1) and x != 2",
+     r"\left(x < -1 \; \operatorname{or} \; x > 1\right), x \neq 2"),
+])
+def test_a_domain_with_isolated_points_lists_them_after_its_bounds(condition, plain: str, latex: str) -> None:
+    """x > 0, x ≠ 1, as a textbook states the domain of ln x/(x − 1), not x > 0 ∧ x ≠ 1."""
+    assert (to_plain(condition), to_latex(condition)) == (plain, latex)
+
+
 def test_the_domain_of_arcoth_reads_as_a_textbook_writes_it() -> None:
     from derive.api import derive
     from derive.parse import parse_expression
