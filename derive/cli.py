@@ -462,7 +462,7 @@ def run_diff(arguments: list[str]) -> int:
     if not printed:
         check_output_folder(options.out)
     _interrupt_on_sigterm()
-    with Sandbox(memory_limit=MEMORY_LIMIT_BYTES) as sandbox:
+    with Sandbox(memory_limit=MEMORY_LIMIT_BYTES, preload=("derive.jobs",), fork=True) as sandbox:
         done = sandbox.run("derive.jobs:derive_text", options.expression, timeout=options.timeout,
                            what="deriving the expression", variable=options.var, formats=formats, stem=options.name,
                            order=options.order, snippet=snippet, detail=options.detail)

@@ -114,10 +114,21 @@ def _release_fork_server() -> None:
         server._forkserver_alive_fd = None  # type: ignore[union-attr]
 
 
-def context(preload: Sequence[str] = PRELOAD) -> multiprocessing.context.BaseContext:
+def context(preload: Sequence[str] = PRELOAD, *, fork: bool = False) -> multiprocessing.context.BaseContext:
     """The start method for workers: a fork server (fast, safe with threads), else spawn.
-    ``preload``: the modules the fork server imports once for every child it forks."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    ``preload``: the modules the fork server imports once for every child it forks.
+
+    ``fork``: for a process that runs one job and ends (``derive diff``), fork the worker from
+    this process once it has imported ``preload`` itself: the worker starts with SymPy loaded,
+    where a fork server would start a second interpreter and import it all again (most of a
+    second), and this process can end without waiting on a server. Only while this process runs
+    no other thread (a thread holding a lock at the fork would leave it held in the worker)."""
+    methods = multiprocessing.get_all_start_methods()
+    if fork and "fork" in methods and threading.active_count() == 1:
+        for module in preload:
+            importlib.import_module(module)
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         chosen = multiprocessing.get_context("forkserver")
         chosen.set_forkserver_preload(list(preload))
         return chosen
@@ -225,8 +236,13 @@ def decode_answer(raw: bytes) -> tuple[str, Any]:
     return kind, payload
 
 
-def _serve(connection: multiprocessing.connection.Connection, memory_limit: int, wire: str = "pickle") -> None:
-    """The child's loop: receive a job, run it, send back its result or its error (on ``wire``)."""
+def _serve(connection: multiprocessing.connection.Connection, memory_limit: int, wire: str = "pickle",
+           inherited: multiprocessing.connection.Connection | None = None) -> None:
+    """The child's loop: receive a job, run it, send back its result or its error (on ``wire``).
+    ``inherited``: the parent's end of the pipe, which a forked child holds a copy of; it is
+    closed first, so that the parent closing its end ends the child."""
+    if inherited is not None:
+        inherited.close()
     prepare_child(memory_limit)
     while True:
         try:
@@ -260,12 +276,12 @@ class Sandbox:
     """
 
     def __init__(self, *, memory_limit: int = MEMORY_LIMIT_BYTES, wire: str = "pickle",
-                 preload: Sequence[str] = PRELOAD) -> None:
+                 preload: Sequence[str] = PRELOAD, fork: bool = False) -> None:
         if wire not in WIRES:
             raise ValueError(f"unknown wire {wire!r}: choose one of {', '.join(WIRES)}")
         self.memory_limit = memory_limit
         self.wire = wire
-        self._context = context(preload)
+        self._context = context(preload, fork=fork)
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: multiprocessing.connection.Connection | None = None
 
@@ -277,7 +293,9 @@ class Sandbox:
 
     def start(self) -> None:
         parent, child = self._context.Pipe()
-        process = start_process(self._context, _serve, (child, self.memory_limit, self.wire))
+        forked = self._context.get_start_method() == "fork"
+        arguments = (child, self.memory_limit, self.wire, parent if forked else None)
+        process = start_process(self._context, _serve, arguments)
         child.close()
         self._process, self._connection = process, parent
 

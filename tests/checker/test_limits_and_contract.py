@@ -7,6 +7,7 @@ only derive's own errors ever come out, and never JobFailed (a bug in derive).""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,20 @@ def test_a_job_past_its_memory_is_stopped() -> None:
             sandbox.run("derive.jobs:derive_text", "(x+1)^{1000}(x-1)^{1000}", timeout=120, what="deriving the expression")
         assert raised.value.exit_code == 4
         assert sandbox.run("derive.jobs:derive_text", "x^2", timeout=60)["complete"], "a fresh worker takes over"
+
+
+def test_a_forked_worker_keeps_the_limits_and_ends_with_its_pipe() -> None:
+    """``derive diff`` forks its worker from the CLI process (SymPy already loaded) instead of
+    starting a fork server: the time limit still stops a job, a fresh worker takes over, and a
+    worker whose pipe is closed exits by itself (it closed its copy of the parent's end)."""
+    with Sandbox(preload=("derive.jobs",), fork=True) as sandbox:
+        with pytest.raises(LimitExceeded) as raised:
+            sandbox.run("derive.jobs:derive_text", "x^(x^(x^(x^(x^x))))", timeout=1, what="deriving the expression")
+        assert raised.value.exit_code == 4
+        assert sandbox.run("derive.jobs:derive_text", "x^2", timeout=60)["complete"], "a fresh worker takes over"
+        process = sandbox._process  # noqa: SLF001 - how the worker ended is the point
+        assert process is not None and process.pid != os.getpid()
+    assert process.exitcode == 0, "the worker ended on its closed pipe, not killed"
 
 
 # --- the fuzz --------------------------------------------------------------------------------
