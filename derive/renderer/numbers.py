@@ -162,7 +162,7 @@ def plot(curves: list[tuple[sympy.Expr, str]], variable: sympy.Symbol, low: int 
     # derivative of ln x is 1/x for x > 0 only, though 1/x itself has values for x < 0.
     evaluated = [(first, curves[0][1])] + [(_Curve(expr, variable, domain=first), label) for expr, label in curves[1:]]
     grids = [curve.on_grid(xs) for curve, _ in evaluated]
-    y_low, y_high, ticks = _y_range([[y for y in grid if y is not None] for grid in grids])
+    y_low, y_high, ticks = _y_range(grids)
     span = y_high - y_low
     series, breaks, asymptotes, clipped = [], set(), set(), False
     for (curve, label), grid in zip(evaluated, grids):
@@ -185,14 +185,22 @@ def plot(curves: list[tuple[sympy.Expr, str]], variable: sympy.Symbol, low: int 
     )
 
 
-def _y_range(curves: list[list[float]]) -> tuple[float, float, tuple[float, ...]]:
-    """The visible y-range: every curve's values, except those far beyond its quartiles (past
-    twice Tukey's far fences: then the range ends at the fence); widened to whole ticks, and to
-    0 for positive values."""
+def _y_range(grids: list[list[float | None]]) -> tuple[float, float, tuple[float, ...]]:
+    """The visible y-range: every curve's values (None where undefined), except those far beyond
+    its quartiles (past twice Tukey's far fences: then the range ends at the fence) unless that
+    would hide a whole branch; widened to whole ticks, and to 0 for positive values."""
+    curves = [[y for y in grid if y is not None] for grid in grids]
     ranges = [_visible(sorted(values)) for values in curves if values]
     if not ranges:
         return 0.0, 1.0, (0.0, 1.0)
     bottom, top = min(low for low, _ in ranges), max(high for _, high in ranges)
+    for grid in grids:
+        for branch in _branches(grid, bottom, top):
+            # a branch the fences would cut off whole (1/(x² − 1) between its poles): its half
+            # nearest the range is shown, not nothing
+            ordered = sorted(branch, key=lambda y: max(bottom - y, y - top))
+            nearest = ordered[len(ordered) // 2]
+            bottom, top = min(bottom, nearest), max(top, nearest)
     if top - bottom < 1e-9:
         bottom, top = bottom - 1, top + 1
     span = top - bottom
@@ -203,6 +211,28 @@ def _y_range(curves: list[list[float]]) -> tuple[float, float, tuple[float, ...]
         y_high = y_low + step
     ticks = [round(step * k, 6) + 0.0 for k in range(math.ceil(y_low / step - 1e-9), math.floor(y_high / step + 1e-9) + 1)]
     return round(y_low, 6) + 0.0, round(y_high, 6) + 0.0, tuple(ticks)
+
+
+#: The smallest share of the samples a branch of a curve holds for the y-range to show part of it.
+BRANCH_SHARE = 0.05
+
+
+def _branches(values: list[float | None], bottom: float, top: float) -> list[list[float]]:
+    """The branches of a curve (runs of defined values, split where it crosses from far above the
+    range to far below, as at a pole) that lie wholly outside ``[bottom, top]`` and hold at least
+    :data:`BRANCH_SHARE` of the samples."""
+    branches: list[list[float]] = []
+    current: list[float] = []
+    for y in [*values, None]:
+        far = y is not None and (y < bottom or y > top)
+        if current and (y is None or (far and current[-1] * y < 0 and not bottom <= current[-1] <= top)):
+            branches.append(current)
+            current = []
+        if y is not None:
+            current.append(y)
+    least = BRANCH_SHARE * len(values)
+    return [branch for branch in branches
+            if len(branch) >= least and all(y < bottom or y > top for y in branch)]
 
 
 def _outward(value: float, step: float, span: float, direction: int) -> float:

@@ -93,6 +93,15 @@ def test_the_y_range_is_not_blown_up_by_values_near_a_pole() -> None:
     assert all(series.exits for series in figure("tan").series)
 
 
+@pytest.mark.parametrize(("expr", "poles"), [(1 / (x**2 - 1), (-1, 1)), (x / (x**2 - 4), (-2, 2))], ids=str)
+def test_a_branch_between_two_poles_is_not_cut_off_whole(expr: sympy.Expr, poles: tuple[int, int]) -> None:
+    """1/(x² − 1) is at most −1 between its poles, on a sixth of the interval: the fences that
+    keep the rest of the picture readable would cut that branch off entirely; half of it shows."""
+    found = plot([(expr, "f"), (D(expr, x), "f'")], x)
+    between = [px for segment in found.series[0].segments for px, _ in segment if poles[0] < px < poles[1]]
+    assert between and max(between) - min(between) > 0.2 * (poles[1] - poles[0])
+
+
 def test_x_to_the_x_is_cut_off_above_and_marked() -> None:
     found = figure("x^x")
     assert found.y_range[1] < 6**6  # not stretched to x^x at 6 (46656), let alone its derivative
