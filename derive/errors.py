@@ -84,8 +84,8 @@ class ParseError(DeriveError):
         self.column = column
 
     def __str__(self) -> str:
-        if self.column is None:
-            return self.message
+        if self.column is None or f"at column {self.column}" in self.message:
+            return self.message  # "'(' at column 4 is never closed" says where already
         return f"{self.message} (at column {self.column})"
 
 

@@ -511,6 +511,8 @@ def test_rejected(text: str, error: type[ParseError], fragment: str) -> None:
     assert fragment in caught.value.message
     if error is not InputLimitError:
         assert not isinstance(caught.value, InputLimitError)
+    if caught.value.column is not None:
+        assert str(caught.value).count(f"at column {caught.value.column}") == 1, "the column is said once"
 
 
 def test_line_errors() -> None:
