@@ -18,7 +18,9 @@ from sympy import S
 from derive.expressions import drop_neutral, first_derivative, product, replace_node, restore_powers
 from derive.model import Annotation, Notation, Step, listed, say
 from derive.printing import to_latex, to_plain
-from derive.differentiate.moves import StepChain, arithmetic_step, enclosing_product, multiply_out, replace_in_printed_order
+from derive.differentiate.moves import (
+    StepChain, arithmetic_step, enclosing_product, multiply_out, pythagorean, replace_in_printed_order,
+)
 from derive.differentiate.rules import FUNCTION_RULES, DefinedAs, FunctionRule, InverseOf, RuleApplication, choose_rule
 
 _MAX_STEPS = 400
@@ -209,6 +211,10 @@ class Differentiator:
         steps = chain.result()
         if not steps or not all(step.complete for step in steps):
             return ()
+        if isinstance(rule.origin, DefinedAs) and not rule.derivative(u).has(rule.function(u)):
+            # (sin²u + cos²u)/cos²u is 1/cos²u before it is sec²u; 1 − tanh²u is read off the
+            # quotient's (cosh²u − sinh²u)/cosh²u directly, term by term
+            pythagorean(chain, chain.current)
         if chain.current != rule.derivative(u):
             chain.step("recognise", say("Written with the named functions, this is ", rule.derivative(u), "."),
                        rule.derivative(u))

@@ -306,3 +306,51 @@ def replace_in_printed_order(expr: sympy.Basic, target: sympy.Basic, replacement
     if args == ordered:
         return expr
     return rebuild(expr, args)
+
+
+#: The Pythagorean identities a textbook uses at once, as (the square, the other square, the
+#: other's sign): sin²u + cos²u = 1 and cosh²u − sinh²u = 1.
+_PYTHAGOREAN = ((sympy.sin, sympy.cos, 1), (sympy.cosh, sympy.sinh, -1))
+
+
+def pythagorean(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
+    """``result`` with each sin²u + cos²u (times one coefficient c, in any sum) written c, and
+    each cosh²u − sinh²u likewise: the quotient rule's (sin²x + cos²x)/cos²x is 1/cos²x. A
+    named step, proved by the verify stage; the identity used is stated with the u it is used at."""
+    used: list[sympy.Expr] = []
+
+    def tidy(node: sympy.Basic) -> sympy.Basic:
+        if not node.is_Add:
+            return node
+        terms = list(node.args)
+        while (pair := _pythagorean_pair(terms)) is not None:
+            (i, j), coefficient, identity = pair
+            terms = [term for k, term in enumerate(terms) if k not in (i, j)] + [coefficient]
+            if identity not in used:
+                used.append(identity)
+        return sympy.Add(*terms) if len(terms) != len(node.args) else node
+
+    after = result.replace(lambda node: node.is_Add, tidy)
+    if not used or after == result:
+        return result
+    chain.step("pythagorean", say("Use ", *listed(used, last=" and "), "."), after)
+    return after
+
+
+def _pythagorean_pair(terms: list[sympy.Expr]) -> tuple[tuple[int, int], sympy.Expr, sympy.Eq] | None:
+    """Two terms c·sin²u and c·cos²u (or c·cosh²u and −c·sinh²u): their positions, c, and the identity."""
+    for first, second, sign in _PYTHAGOREAN:
+        for i, term in enumerate(terms):
+            factors = sympy.Mul.make_args(term)
+            square = next((factor for factor in factors if factor.is_Pow and factor.exp == 2
+                           and isinstance(factor.base, first)), None)
+            if square is None:
+                continue
+            u = square.base.args[0]
+            coefficient = sympy.Mul(*(factor for factor in factors if factor is not square))
+            partner = sign * coefficient * second(u) ** 2
+            j = next((j for j, other in enumerate(terms) if j != i and sympy.expand(other - partner) == 0), None)
+            if j is not None:
+                identity = sympy.Eq(sympy.Add(first(u) ** 2, sign * second(u) ** 2), 1, evaluate=False)
+                return (i, j), coefficient, identity
+    return None

@@ -15,7 +15,7 @@ import sympy
 from sympy import Derivative, Eq, exp, log
 
 from derive.differentiate.differentiator import Differentiator
-from derive.differentiate.moves import StepChain, complement_steps, split_off_reciprocal
+from derive.differentiate.moves import StepChain, complement_steps, pythagorean, split_off_reciprocal
 from derive.differentiate.piecewise import corners, on_open_intervals, refine_pieces
 from derive.differentiate.recognise import candidates
 from derive.differentiate.rules import quotient_rule
@@ -120,7 +120,7 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
         chain.step("recognise_sigma", say("Recognise the sigmoid ", Eq(sigma(u), 1 / (1 + exp(-u)), evaluate=False),
                                           " with ", Eq(u, inner, evaluate=False), "."), sigma(inner))
         return
-    result = _pythagorean(chain, result)
+    result = pythagorean(chain, result)
     numerator, denominator = sympy.fraction(result)
     # a fraction keeps its denominator as it stands (a textbook writes (e^u + 1)^2, not expanded)
     expanded = sympy.expand(result) if denominator == 1 else sympy.expand(numerator) / denominator
@@ -137,54 +137,6 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
         if (factored != result and not factored.is_Add and shared and sympy.count_ops(factored) <= sympy.count_ops(result)
                 and _keeps_decimals(result, factored)):
             chain.step("common_factor", say("Take out the factor that every term shares."), factored)
-
-
-#: The Pythagorean identities a textbook uses at once, as (the square, the other square, the
-#: other's sign): sin²u + cos²u = 1 and cosh²u − sinh²u = 1.
-_PYTHAGOREAN = ((sympy.sin, sympy.cos, 1), (sympy.cosh, sympy.sinh, -1))
-
-
-def _pythagorean(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
-    """``result`` with each sin²u + cos²u (times one coefficient c, in any sum) written c, and
-    each cosh²u − sinh²u likewise: the quotient rule's (sin²x + cos²x)/cos²x is 1/cos²x. A
-    named step, proved by the verify stage; the identity used is stated with the u it is used at."""
-    used: list[sympy.Expr] = []
-
-    def tidy(node: sympy.Basic) -> sympy.Basic:
-        if not node.is_Add:
-            return node
-        terms = list(node.args)
-        while (pair := _pythagorean_pair(terms)) is not None:
-            (i, j), coefficient, identity = pair
-            terms = [term for k, term in enumerate(terms) if k not in (i, j)] + [coefficient]
-            if identity not in used:
-                used.append(identity)
-        return sympy.Add(*terms) if len(terms) != len(node.args) else node
-
-    after = result.replace(lambda node: node.is_Add, tidy)
-    if not used or after == result:
-        return result
-    chain.step("pythagorean", say("Use ", *listed(used, last=" and "), "."), after)
-    return after
-
-
-def _pythagorean_pair(terms: list[sympy.Expr]) -> tuple[tuple[int, int], sympy.Expr, sympy.Eq] | None:
-    """Two terms c·sin²u and c·cos²u (or c·cosh²u and −c·sinh²u): their positions, c, and the identity."""
-    for first, second, sign in _PYTHAGOREAN:
-        for i, term in enumerate(terms):
-            factors = sympy.Mul.make_args(term)
-            square = next((factor for factor in factors if factor.is_Pow and factor.exp == 2
-                           and isinstance(factor.base, first)), None)
-            if square is None:
-                continue
-            u = square.base.args[0]
-            coefficient = sympy.Mul(*(factor for factor in factors if factor is not square))
-            partner = sign * coefficient * second(u) ** 2
-            j = next((j for j, other in enumerate(terms) if j != i and sympy.expand(other - partner) == 0), None)
-            if j is not None:
-                identity = sympy.Eq(sympy.Add(first(u) ** 2, sign * second(u) ** 2), 1, evaluate=False)
-                return (i, j), coefficient, identity
-    return None
 
 
 def _decimals(expr: sympy.Expr) -> set[sympy.Rational]:

@@ -167,7 +167,7 @@ _ELEMENTARY: list[tuple[str, type, Callable[[sympy.Expr], sympy.Expr], DefinedAs
     ("log", sympy.log, lambda u: _reciprocal(u), None),
     ("sin", sympy.sin, lambda u: sympy.cos(u), None),
     ("cos", sympy.cos, lambda u: negate(sympy.sin(u)), None),
-    ("tan", sympy.tan, lambda u: total(S.One, _square(sympy.tan(u))), DefinedAs(definition=_ratio(sympy.sin, sympy.cos))),
+    ("tan", sympy.tan, lambda u: _square(sympy.sec(u)), DefinedAs(definition=_ratio(sympy.sin, sympy.cos))),
     ("cot", sympy.cot, lambda u: negate(_square(sympy.csc(u))), DefinedAs(definition=_ratio(sympy.cos, sympy.sin))),
     ("sec", sympy.sec, lambda u: product(sympy.sec(u), sympy.tan(u)), DefinedAs(definition=_ratio(sympy.cos, None))),
     ("csc", sympy.csc, lambda u: negate(product(sympy.csc(u), sympy.cot(u))), DefinedAs(definition=_ratio(sympy.sin, None))),

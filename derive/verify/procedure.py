@@ -318,6 +318,14 @@ def _exponent_terms(argument: sympy.Expr) -> list[tuple[sympy.Expr | None, sympy
     return terms
 
 
+def _gaussian(number: sympy.Expr) -> tuple[sympy.Rational | None, sympy.Rational | None]:
+    """(a, b) for a number a + b·i with rational a and b, else (None, None)."""
+    real_part, imaginary_part = number.as_real_imag()
+    if real_part.is_Rational and imaginary_part.is_Rational:
+        return real_part, imaginary_part
+    return None, None
+
+
 def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol | None) -> tuple[dict[sympy.Basic, sympy.Expr], str]:
     """Each e^(c₁m₁ + c₂m₂ + … + k) in ``expr`` as a product of powers T_m^(c L_m) (and S_m for
     imaginary parts), one T_m = e^(m/L_m) for each monomial m of the symbols that occurs in an
@@ -337,6 +345,13 @@ def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol | None) -
             if monomial is not None:
                 denominators.setdefault(monomial, []).extend((int(real_part.q), int(imaginary_part.q)))
     scales = {monomial: math.lcm(*values) for monomial, values in denominators.items()}
+    # a constant's imaginary part (the i in e^(i(x + 1)) = e^(ix)·e^i): e^(i/L₀) is a symbol of its
+    # own, so that e^i and e^(-i) are one symbol and its reciprocal (as independent symbols they
+    # would not cancel); sound, as an identity in that symbol holds at its value
+    constant_scale = math.lcm(1, *(int(imaginary.q) for imaginary in (
+        _gaussian(term)[1] for terms in parsed.values() for monomial, term, _ in terms
+        if monomial is None and not term.free_symbols) if imaginary is not None and imaginary != 0))
+    angle_constant = sympy.Dummy("S0")
     # T stands for e^(x/L) of the variable itself (what the facts read limits and roots from);
     # the exponential of any other monomial m gets a symbol named T[m].
     ts = {monomial: sympy.Dummy("T" if monomial == variable or len(scales) == 1 and monomial.is_Symbol else f"T[{monomial}]",
@@ -348,7 +363,11 @@ def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol | None) -
         factors = []
         for monomial, real_part, imaginary_part in terms:
             if monomial is None:
-                factors.append(sympy.exp(real_part))
+                real, imaginary_constant = _gaussian(real_part) if not real_part.free_symbols else (None, None)
+                if real is not None and imaginary_constant is not None and imaginary_constant != 0:
+                    factors.append(sympy.exp(real) * angle_constant ** (imaginary_constant * constant_scale))
+                else:
+                    factors.append(sympy.exp(real_part))
                 continue
             scale = scales[monomial]
             factors.append(ts[monomial] ** (real_part * scale) * ss[monomial] ** (imaginary_part * scale))

@@ -84,7 +84,7 @@ def test_exponentials_keep_their_arguments() -> None:
 
 
 def test_a_pythagorean_pair_needs_the_same_argument_coefficient_and_sign() -> None:
-    from derive.differentiate.routes import _pythagorean_pair
+    from derive.differentiate.moves import _pythagorean_pair
 
     sin, cos, sinh, cosh = sympy.sin, sympy.cos, sympy.sinh, sympy.cosh
     found = _pythagorean_pair([x, 2 * sin(x) ** 2, 2 * cos(x) ** 2])
