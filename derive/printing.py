@@ -384,6 +384,11 @@ def disjunction_parts(expr: sympy.Basic) -> list[sympy.Basic] | None:
         return None
 
 
+def _is_written_reciprocal(factor: sympy.Basic) -> bool:
+    """A factor a written product puts below the line: a negative power whose exponent is no sum."""
+    return bool(factor.is_Pow and factor.exp.is_negative and not factor.exp.is_Add)
+
+
 def conjunction_parts(expr: sympy.Basic) -> list[sympy.Basic] | None:
     """The parts of a condition ``x > 0 ∧ x ≠ 1`` as a textbook states a domain, "x > 0, x ≠ 1":
     the bounds first (one bound, a chain a < x < b, or a union of such), then each excluded
@@ -540,6 +545,13 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         text = ""
         if factors[0] == -1 and len(factors) > 1:
             text, factors = "-", factors[1:]
+        upstairs = [factor for factor in factors if not _is_written_reciprocal(factor)]
+        if _is_written_reciprocal(factors[0]) and upstairs and all(
+                factor.is_Add and not any(map(_is_written_reciprocal, sympy.preorder_traversal(factor))) for factor in upstairs):
+            # 1/(x^2 + 1)^2*(1 - x^2) reads as (1 - x^2)/(x^2 + 1)^2: a sum goes above the line; a
+            # product of fractions (σ's 1/(1 + e^(-x))·(1 - 1/(1 + e^(-x)))) stays as written
+            factors = ([factor for factor in factors if not _is_written_reciprocal(factor)]
+                       + [factor for factor in factors if _is_written_reciprocal(factor)])
         downstairs = [position for position, factor in enumerate(factors)
                       if position > 0 and factor.is_Pow and factor.exp.is_negative and not factor.exp.is_Add]
         if len(downstairs) > 1:

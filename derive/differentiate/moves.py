@@ -230,6 +230,11 @@ def _added(args: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, frozenset[str]]:
                              next(term for term in terms if term.as_coeff_Mul() == (coefficients[0], rest)))
     if Counter(collected) != Counter(evaluated.args if evaluated.is_Add else (evaluated,) if evaluated != 0 else ()):
         return evaluated, frozenset(kinds or {"numbers"})
+    first_positive = next((index for index, term in enumerate(collected) if not term.could_extract_minus_sign()), 0)
+    if first_positive and len(collected) == 2 and kinds - {"numbers"}:
+        # two collected terms, the first negative, start with the positive one: 1 - x^2, as a
+        # textbook (and SymPy's own order, positive first) writes it, not -x^2 + 1
+        collected = [collected[first_positive], *collected[:first_positive], *collected[first_positive + 1:]]
     after = total(*collected) if collected else sympy.S.Zero
     if evaluated.is_Add and printed_args(evaluated) == tuple(collected):
         after = evaluated  # SymPy's own sum prints the same: one form for one sum (e^x - e^(-x) twice is a square)
@@ -246,6 +251,7 @@ _LONGEST_SHOWN = 48
 #: Each kind of change: the rule it names (the weightiest first) and the words that say it.
 _ARITHMETIC_RULES: tuple[tuple[str, str, str], ...] = (
     ("cancel", "cancel", "Cancel"),
+    ("powers_and_like_terms", "combine_like_terms", "Combine the powers of one base and the like terms"),
     ("powers", "combine_powers", "Combine the powers of one base"),
     ("like_terms", "combine_like_terms", "Combine like terms"),
     ("values", "evaluate_arithmetic", "Evaluate"),
@@ -261,6 +267,8 @@ def arithmetic_step(changes: tuple[ArithmeticChange, ...]) -> tuple[str, Annotat
     kinds = {kind for change in changes for kind in change.kinds}
     if "numbers" in kinds:
         kinds -= {"constants_first", "fraction"}  # multiplying the numbers out puts them first and makes the fraction
+    if {"powers", "like_terms"} <= kinds:
+        kinds.add("powers_and_like_terms")  # x(2x) = 2x², then x² − 2x² = −x²: both, as one step says
     for kind, rule, words in _ARITHMETIC_RULES:
         if kind not in kinds:
             continue

@@ -94,6 +94,11 @@ PLAIN = [
     (sympy.Abs(x - 1) * x, "fractions", "x*|x - 1|"),
     (sympy.Piecewise((0, x < 0), (1 - 2 * x, (x > 0) & (x < 1)), (2 * x - 1, True), evaluate=False), "fractions",
      "{0 if x < 0; 1 - 2*x if 0 < x < 1; 2*x - 1 otherwise}"),
+    # a reciprocal written first, a sum after it: the sum goes above the line; a product of
+    # fractions (σ · (1 − σ) with σ written out) keeps its factors where they stand
+    (sympy.Mul(Pow(x**2 + 1, -2), 1 - x**2, evaluate=False), "fractions", "(1 - x^2)/(x^2 + 1)^2"),
+    (sympy.Mul(DENOMINATOR**-1, 1 - DENOMINATOR**-1, evaluate=False), "fractions",
+     "1/(1 + e^(-x))*(1 - 1/(1 + e^(-x)))"),
 ]
 
 

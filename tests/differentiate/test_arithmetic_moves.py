@@ -32,6 +32,9 @@ MOVES = [
     (total(sympy.log(x), product(x, 1 / x)), "log(x) + 1", "cancel", "Cancel: x/x = 1."),
     (product(E(x), E(x)), "e^(2*x)", "combine_powers", "e^x*e^x = e^(2*x)"),
     (total(x, x), "2*x", "combine_like_terms", "x + x = 2*x"),
+    # the quotient rule's numerator of x/(x^2 + 1): powers combined, then like terms; positive first
+    (total(total(x**2, 1), negate(product(x, product(2, x)))), "1 - x^2", "combine_like_terms",
+     "Combine the powers of one base and the like terms"),
     (negate(product(E(-x), -1)), "e^(-x)", "evaluate_arithmetic", "Multiply out the signs and the numeric factors."),
     (product(negate((1 + E(-x)) ** -1), negate(E(-x))), "e^(-x)/(1 + e^(-x))", "evaluate_arithmetic", "signs"),
     (product(E(2 * x), 2), "2*e^(2*x)", "constants_first", "Write the constant factor first: e^(2*x)*2 = 2*e^(2*x)."),
