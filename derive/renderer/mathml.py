@@ -34,6 +34,10 @@ _NAMED_OPERATOR = re.compile(r"<mo>([A-Za-z][A-Za-z0-9]+)</mo>")
 #: A prime written as a superscript (latex2mathml's σ′): a browser raises the prime glyph, which
 #: already sits high, a second time (σ with a prime floating above it). On the line it is σ′.
 _PRIME = re.compile(r"<msup>(<(mi|mo)>[^<]*</\2>)(?:<mrow>)?((?:<mi>(?:&#x02032;|&#x02033;)</mi>)+)(?:</mrow>)?</msup>")
+#: A function's name (ln, sin, softplus) right after a factor: latex2mathml writes the two
+#: identifiers side by side, which a browser sets without a gap ("xln(x)"); TeX puts a thin space
+#: between a factor and an operator name, and so does this.
+_NAME_AFTER_FACTOR = re.compile(r"(</(?:mi|mn|msup|msub|msubsup|mrow|mfrac|msqrt|mroot)>)(<mi>[A-Za-z]{2,}</mi>)")
 _FENCE = re.compile(r'(<mo stretchy="(?:true|false)"(?: fence="true")?(?: form="(?:prefix|postfix)")?)>(?=[^<]*[()\[\]|{}\u0028\u0029]|&#x0002[89];|&#x0005[BD];)')
 
 
@@ -60,6 +64,7 @@ def latex_to_mathml(latex: str, *, alt: str, display: bool = False, hidden: bool
     mathml = _hug_short_fences(mathml)
     mathml = _SIGN.sub(r'\1<mo form="prefix">\2</mo>', mathml)
     mathml = _NAMED_OPERATOR.sub(r"<mi>\1</mi>", mathml)
+    mathml = _NAME_AFTER_FACTOR.sub(r'\1<mspace width="0.1667em"></mspace>\2', mathml)
     mathml = _PRIME.sub(_prime_on_the_line, mathml)
     # fences hug what they enclose: ( x ), not (  x  ) (latex2mathml leaves the operator spacing on)
     mathml = _FENCE.sub(r'\1 lspace="0em" rspace="0em">', mathml)

@@ -144,6 +144,20 @@ def test_every_math_element_has_alttext(parsed, kind: str) -> None:
     assert not maths[0].get("aria-hidden"), "a hidden continuation piece cannot come first"
 
 
+@pytest.mark.parametrize(("latex", "spaced"), [
+    (r"x \ln{\left(x \right)}", True), (r"\frac{d}{dx} \ln{\left(x \right)}", True),
+    (r"2 x \operatorname{softplus}{\left(x \right)}", True), (r"- \ln{\left(x \right)}", False),
+    (r"\sin{\left(x \right)} + \cos{\left(x \right)}", False),
+])
+def test_a_function_name_after_a_factor_has_a_thin_space(latex: str, spaced: bool) -> None:
+    """x ln x, not "xln(x)": latex2mathml sets the two identifiers side by side; TeX's thin space
+    between a factor and an operator name goes between them (none after a sign or at the start)."""
+    from derive.renderer.mathml import latex_to_mathml
+
+    mathml = latex_to_mathml(latex, alt="f")
+    assert ('<mspace width="0.1667em"></mspace><mi>' in mathml) == spaced
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_mathml_from_latex_has_alttext(parsed, kind: str) -> None:
     """Every <math> that latex_to_mathml wrote (it carries xmlns) has a non-empty text alternative,
