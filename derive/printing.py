@@ -547,7 +547,8 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
             text, factors = "-", factors[1:]
         upstairs = [factor for factor in factors if not _is_written_reciprocal(factor)]
         if _is_written_reciprocal(factors[0]) and upstairs and all(
-                factor.is_Add and not any(map(_is_written_reciprocal, sympy.preorder_traversal(factor))) for factor in upstairs):
+                factor.is_Add and not any(map(_is_written_reciprocal, sympy.preorder_traversal(factor)))
+                for factor in upstairs):
             # 1/(x^2 + 1)^2*(1 - x^2) reads as (1 - x^2)/(x^2 + 1)^2: a sum goes above the line; a
             # product of fractions (σ's 1/(1 + e^(-x))·(1 - 1/(1 + e^(-x)))) stays as written
             factors = ([factor for factor in factors if not _is_written_reciprocal(factor)]

@@ -181,7 +181,8 @@ IDENTITIES = [
     # a constant inside the argument: e^(i(x + 1)) = e^(ix)·e^i, and e^i, e^(-i) must cancel
     pytest.param(D(sympy.tan(x**2 + 1), x), 2 * x * sympy.sec(x**2 + 1) ** 2, id="sec-squared-shifted"),
     pytest.param(sympy.tan(x + 1), sympy.sin(x + 1) / sympy.cos(x + 1), id="tan-shifted"),
-    pytest.param(sympy.cos(2 * x + Rational(1, 2)) ** 2 + sympy.sin(2 * x + Rational(1, 2)) ** 2, 1, id="pythagoras-shifted"),
+    pytest.param(sympy.cos(2 * x + Rational(1, 2)) ** 2 + sympy.sin(2 * x + Rational(1, 2)) ** 2, 1,
+                 id="pythagoras-shifted"),
     pytest.param(sympy.cos(2 * x), 1 - 2 * sympy.sin(x) ** 2, id="cos-double"),
     pytest.param((x - 1) * (x + 1), x**2 - 1, id="polynomial"),
     pytest.param(sigma(x) + sigma(-x), 1, id="sigma-sum"),
