@@ -40,7 +40,9 @@ class Payload:
 def hostile_worker(answer: Callable[[], bytes]) -> Callable[..., None]:
     """A worker loop that answers every check with ``answer()`` and every other job honestly."""
 
-    def serve(connection, memory_limit: int, wire: str = "pickle") -> None:  # noqa: ANN001 - a Connection
+    def serve(connection, memory_limit: int, wire: str = "pickle", inherited=None) -> None:  # noqa: ANN001 - Connections
+        if inherited is not None:
+            inherited.close()  # a forked worker's copy of the parent's end, as derive.sandbox._serve closes it
         derive.sandbox.prepare_child(memory_limit)
         while True:
             try:
@@ -61,7 +63,7 @@ def forked_workers(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[], by
     """Make the next sandboxes' workers forked children running a hostile loop."""
 
     def install(answer: Callable[[], bytes]) -> None:
-        monkeypatch.setattr(derive.sandbox, "context", lambda preload=(): multiprocessing.get_context("fork"))
+        monkeypatch.setattr(derive.sandbox, "context", lambda preload=(), fork=False: multiprocessing.get_context("fork"))
         monkeypatch.setattr(derive.sandbox, "_serve", hostile_worker(answer))
 
     return install
