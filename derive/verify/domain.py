@@ -59,7 +59,7 @@ def common_domain(a: sympy.Expr, b: sympy.Expr, variable: sympy.Symbol) -> sympy
             continue
         depth, count = _restrictions(piece)
         if (depth > MAX_RESTRICTION_DEPTH or count > MAX_RESTRICTIONS or sympy.count_ops(piece) > MAX_OPERATIONS
-                or _periodic_domain(piece)):
+                or _periodic_domain(piece) or _restricted_by_letters(piece, variable)):
             return None  # SymPy's set algebra would take minutes (ln ln ln ln ln x, ln sec x): the points decide
         try:
             from sympy.calculus.util import continuous_domain  # SymPy's solver: loaded only when needed
@@ -116,7 +116,10 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
     """The domain of ``expr`` when it is built from numbers, the variable, sums, products, whole
     powers, e^u and ln of a linear function (a·x + b > 0); None for anything else."""
     if not expr.has(variable):
-        return sympy.S.Reals if expr.is_number and expr.is_finite else None
+        if expr.is_number:
+            return sympy.S.Reals if expr.is_finite else None
+        # a letter beside the variable (a label y, 1 - y): real, so a polynomial in the letters is defined
+        return sympy.S.Reals if expr.is_polynomial(*expr.free_symbols) else None
     if expr == variable:
         return sympy.S.Reals
     if isinstance(expr, (sympy.Add, sympy.Mul)):
@@ -125,18 +128,21 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
             part = _plain_domain(arg, variable)
             if part is None:
                 return None
-            domain = domain.intersect(part)
+            if part != sympy.S.Reals:  # SymPy's set algebra takes milliseconds even for ℝ ∩ S
+                domain = part if domain == sympy.S.Reals else domain.intersect(part)
         return domain
     if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
         base = _plain_domain(expr.base, variable)
-        if base is None or expr.exp >= 0:
-            return base
+        if base is None or expr.exp >= 0 or expr.base.is_positive:
+            return base  # 1/(1 + e^(-x)): a positive base has no zero to leave out
         zeros = _real_zeros(expr.base, variable)
         return None if zeros is None else base - sympy.FiniteSet(*zeros)
     if isinstance(expr, _DEFINED_EVERYWHERE):
         return _plain_domain(expr.args[0], variable)
     if isinstance(expr, sympy.log):
         inner = _plain_domain(expr.args[0], variable)
+        if inner is not None and expr.args[0].is_positive:
+            return inner  # ln σ(wx + b): SymPy's assumptions know the argument is positive
         zero = _linear_root(expr.args[0], variable)
         if inner is None or zero is None:
             return None
@@ -213,6 +219,15 @@ def _periodic_domain(expr: sympy.Basic) -> bool:
     if expr.has(sympy.tan, sympy.cot, sympy.sec, sympy.csc):
         return True
     return any((_restricts(node) or isinstance(node, sympy.Pow) and node.exp.is_negative) and node.args[0].has(*_PERIODIC)
+               for node in sympy.preorder_traversal(expr) if node.args)
+
+
+def _restricted_by_letters(expr: sympy.Basic, variable: sympy.Symbol) -> bool:
+    """Whether a function that restricts the domain has other letters in its argument
+    (ln(1 − σ(wx + b)) in w): the domain in the variable then depends on them, which is no
+    condition a document states (see :func:`restriction`), and SymPy's solver spends a second
+    finding that out."""
+    return any(_restricts(node) and node.args[0].free_symbols - {variable}
                for node in sympy.preorder_traversal(expr) if node.args)
 
 

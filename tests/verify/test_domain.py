@@ -16,6 +16,9 @@ READ_OFF = [
     1 / (u - 2) ** 2, sympy.log(u) ** 2, u * sympy.exp(u), sympy.log(3 - u / 2), -1 / u**2, sympy.exp(-u) / (1 + u),
     1 / (u**2 - 2), sympy.sin(u) / u, u / (u**3 - u), sympy.atan(1 / u), sympy.cos(u) / (u**2 + 1),
     sympy.tanh(u - 1 / u),
+    # a label y beside the variable, and arguments SymPy knows to be positive (σ written out)
+    sympy.Symbol("y", real=True) * sympy.log(u), (1 - sympy.Symbol("y", real=True)) * sympy.log(1 - u),
+    sympy.log(1 / (1 + sympy.exp(-u))), 1 / (1 + sympy.exp(-u)),
     1 / (u**4 - 5 * u**2 + 4), sympy.Abs(u) / (2 * u - 1),
 ]
 
@@ -64,3 +67,11 @@ def test_principal_roots_powers_to_a_letter_and_parameters(expr: sympy.Expr, dom
 def test_a_domain_that_depends_on_a_parameter_is_not_stated() -> None:
     """ln(a·u) is defined for u > 0 only when a > 0: no condition on u alone holds."""
     assert common_domain(sympy.log(a * u), sympy.log(a * u), u) is None
+
+
+def test_a_domain_that_depends_on_other_letters_is_left_to_the_points() -> None:
+    """ln(1 − σ(w·x + b)) in w: where it is defined depends on x and b, no condition a document
+    states; SymPy's solver is not asked (it took a second to say as much)."""
+    w, b, x = (sympy.Symbol(name, real=True) for name in "wbx")
+    loss = sympy.log(1 - 1 / (1 + sympy.exp(-(w * x + b))))
+    assert common_domain(loss, loss, w) is None
