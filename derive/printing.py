@@ -551,16 +551,15 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
                 for factor in upstairs):
             # 1/(x^2 + 1)^2*(1 - x^2) reads as (1 - x^2)/(x^2 + 1)^2: a sum goes above the line; a
             # product of fractions (σ's 1/(1 + e^(-x))·(1 - 1/(1 + e^(-x)))) stays as written
-            factors = ([factor for factor in factors if not _is_written_reciprocal(factor)]
-                       + [factor for factor in factors if _is_written_reciprocal(factor)])
+            factors = upstairs + [factor for factor in factors if _is_written_reciprocal(factor)]
         downstairs = [position for position, factor in enumerate(factors)
-                      if position > 0 and factor.is_Pow and factor.exp.is_negative and not factor.exp.is_Add]
+                      if position > 0 and _is_written_reciprocal(factor)]
         if len(downstairs) > 1:
             return text + self._print_over_one_denominator(factors, downstairs)
         for position, factor in enumerate(factors):
             # tan(x)/x, never tan(x)*1/x; an exponent written as a sum stays up: 2/3*x^(2/3 - 1), the
             # power rule's n - 1, never 2/3/x^(1 - 2/3)
-            if factor.is_Pow and factor.exp.is_negative and not factor.exp.is_Add and position > 0:
+            if position > 0 and _is_written_reciprocal(factor):
                 text += "/" + self.parenthesize(_below(factor), PRECEDENCE["Mul"], strict=False)
                 continue
             shown = self._print(factor)

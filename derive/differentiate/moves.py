@@ -230,11 +230,11 @@ def _added(args: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, frozenset[str]]:
                              next(term for term in terms if term.as_coeff_Mul() == (coefficients[0], rest)))
     if Counter(collected) != Counter(evaluated.args if evaluated.is_Add else (evaluated,) if evaluated != 0 else ()):
         return evaluated, frozenset(kinds or {"numbers"})
-    first_positive = next((index for index, term in enumerate(collected) if not term.could_extract_minus_sign()), 0)
-    if first_positive and len(collected) == 2 and kinds - {"numbers"}:
+    if (len(collected) == 2 and kinds - {"numbers"} and collected[0].could_extract_minus_sign()
+            and not collected[1].could_extract_minus_sign()):
         # two collected terms, the first negative, start with the positive one: 1 - x^2, as a
         # textbook (and SymPy's own order, positive first) writes it, not -x^2 + 1
-        collected = [collected[first_positive], *collected[:first_positive], *collected[first_positive + 1:]]
+        collected.reverse()
     after = total(*collected) if collected else sympy.S.Zero
     if evaluated.is_Add and printed_args(evaluated) == tuple(collected):
         after = evaluated  # SymPy's own sum prints the same: one form for one sum (e^x - e^(-x) twice is a square)

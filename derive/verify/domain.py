@@ -293,13 +293,15 @@ def _with_isolated_points(domain: sympy.Set, variable: sympy.Symbol) -> sympy.Ba
 MOST_ISOLATED_POINTS = 4
 
 
-def isolated_points(domain: sympy.Set) -> list[sympy.Expr] | None:
+@functools.lru_cache(maxsize=1024)
+def isolated_points(domain: sympy.Set) -> tuple[sympy.Expr, ...] | None:
     """The points ``domain`` leaves out while holding both sides of each (x = 0 for 1/x, x = 1 for
-    ln x/(x − 1)), in order; None when its boundary is not a few points (SymPy could not tell)."""
+    ln x/(x − 1)), in order; None when its boundary is not a few points (SymPy could not tell).
+    Remembered: a domain statement asks for them to word its conditions and again to prove them."""
     try:
         boundary = domain.boundary
         if not isinstance(boundary, sympy.FiniteSet) or len(boundary) > 4 * MOST_ISOLATED_POINTS:
-            return None if not boundary.is_empty else []
+            return None if not boundary.is_empty else ()
         ends = sorted(boundary, key=float)
         gaps = []
         for index, point in enumerate(ends):
@@ -311,7 +313,7 @@ def isolated_points(domain: sympy.Set) -> list[sympy.Expr] | None:
                 gaps.append(point)
     except (NotImplementedError, TypeError, ValueError, AttributeError):
         return None
-    return gaps if len(gaps) <= MOST_ISOLATED_POINTS else None
+    return tuple(gaps) if len(gaps) <= MOST_ISOLATED_POINTS else None
 
 
 def _letter_first(condition: sympy.Basic, variable: sympy.Symbol) -> sympy.Basic | None:

@@ -348,9 +348,9 @@ def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol | None) -
     # a constant's imaginary part (the i in e^(i(x + 1)) = e^(ix)·e^i): e^(i/L₀) is a symbol of its
     # own, so that e^i and e^(-i) are one symbol and its reciprocal (as independent symbols they
     # would not cancel); sound, as an identity in that symbol holds at its value
-    constant_scale = math.lcm(1, *(int(imaginary.q) for imaginary in (
-        _gaussian(term)[1] for terms in parsed.values() for monomial, term, _ in terms
-        if monomial is None and not term.free_symbols) if imaginary is not None and imaginary != 0))
+    constants = {term: _gaussian(term) for terms in parsed.values() for monomial, term, _ in terms
+                 if monomial is None and not term.free_symbols}
+    constant_scale = math.lcm(1, *(int(imaginary.q) for _, imaginary in constants.values() if imaginary))
     angle_constant = sympy.Dummy("S0")
     # T stands for e^(x/L) of the variable itself (what the facts read limits and roots from);
     # the exponential of any other monomial m gets a symbol named T[m].
@@ -363,8 +363,8 @@ def _exponential_replacements(expr: sympy.Expr, variable: sympy.Symbol | None) -
         factors = []
         for monomial, real_part, imaginary_part in terms:
             if monomial is None:
-                real, imaginary_constant = _gaussian(real_part) if not real_part.free_symbols else (None, None)
-                if real is not None and imaginary_constant is not None and imaginary_constant != 0:
+                real, imaginary_constant = constants.get(real_part, (None, None))
+                if imaginary_constant:
                     factors.append(sympy.exp(real) * angle_constant ** (imaginary_constant * constant_scale))
                 else:
                     factors.append(sympy.exp(real_part))
