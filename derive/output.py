@@ -206,8 +206,8 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     the paths written. ``known``: derivations made earlier in this run (see :func:`write_catalogue`).
 
     ``helper``: with HTML and another format, fork a helper process (:mod:`derive.forking`) that,
-    on the second core, derives the other routes and draws the graph while this process derives
-    the chosen route and proves its properties, and then writes the HTML (latex2mathml's import
+    on the second core, derives the other routes while this process derives the chosen route,
+    proves its properties and draws the graph, and then writes the HTML (latex2mathml's import
     and the MathML of every formula, the longest part of the rendering) while this one writes the
     LaTeX and Markdown; for a gradient, the helper writes the HTML. The files are the same bytes
     either way; a helper that fails leaves its work to this process.
@@ -233,22 +233,13 @@ def write_handout(name: str, folder: Path, formats: Iterable[str], *, route: str
     forked = _start_html_helper(entry.name, routes, style, detail) if helper and "html" in formats and len(formats) > 1 else None
     try:
         views = drawn = None
-        derivation = _derived(known, entry.name, chosen, properties=entry.activation and forked is None, detail=detail)
+        derivation = _derived(known, entry.name, chosen, properties=entry.activation, detail=detail)
         if forked is not None:
-            from derive.api import with_properties
-            from derive.renderer import plot_request
+            from derive.renderer import draw, plot_request
 
-            try:
-                forked.channel.send(plot_request(derivation))  # the helper draws it while the properties are proved
-            except HelperFailed:
-                forked.close()
-                forked = None
-            if entry.activation:
-                derivation = with_properties(derivation)  # type: ignore[arg-type]
-        if forked is not None:
+            drawn = draw(plot_request(derivation))  # here: the helper has the longer share of the work
             try:
                 views = forked.channel.receive()
-                drawn = forked.channel.receive()
             except HelperFailed:
                 forked.close()
                 forked = None
@@ -304,33 +295,21 @@ def _start_gradient_helper() -> Helper | None:
             warm_all_mathml(value)
             views.append(value)
 
-    return Helper.start(work)
-
-
-def receive_expressions(channel: Channel) -> object:
-    """The next value from ``channel``, its SymPy expressions rebuilt as they were sent: a pickled
-    expression is rebuilt by calling its class on its arguments, which would evaluate it again
-    (an unevaluated ``Eq`` becomes ``True``, a written product is multiplied out); with evaluation
-    off, it is rebuilt node for node."""
-    import sympy
-
-    with sympy.evaluate(False):
-        return channel.receive()
+    return _start_helper(work)
 
 
 def _start_html_helper(name: str, routes: list[str], style: object, detail: str) -> Helper | None:
-    """A helper for :func:`write_handout`. It sends the views of the other routes and the graph of
-    the plot request it is sent, then renders the HTML of the handout values it is sent: it loads
-    latex2mathml, compiles the template and converts the other routes' formulas (most of the
-    page's MathML) while the parent makes the handout's values."""
+    """A helper for :func:`write_handout`. It sends the views of the other routes, then renders
+    the HTML of the handout values it is sent: it loads latex2mathml, compiles the template and
+    converts the other routes' formulas (most of the page's MathML) while the parent proves the
+    properties, draws the graph and makes the handout's values."""
 
     def work(channel: Channel) -> None:
         from derive.api import derive
-        from derive.renderer import draw, render_handout_values, route_views
+        from derive.renderer import render_handout_values, route_views
 
         views = route_views([derive(name, route=route, properties=False, detail=detail) for route in routes], style)  # type: ignore[arg-type]
         channel.send(views)
-        channel.send(draw(receive_expressions(channel)))
         from derive.renderer.environment import environment
         from derive.renderer.view import warm_mathml
 
@@ -338,6 +317,15 @@ def _start_html_helper(name: str, routes: list[str], style: object, detail: str)
         warm_mathml(views)
         _, values = channel.receive()  # ("render", values)
         channel.send(render_handout_values(values, "html"))
+
+    return _start_helper(work)
+
+
+def _start_helper(work: Callable[[Channel], None]) -> Helper | None:
+    """:meth:`Helper.start` once the modules that both processes go on to use are loaded: the
+    renderer's contexts and Jinja2 (about 60 ms), imported once here rather than once in each."""
+    import derive.renderer.contexts
+    import derive.renderer.environment  # noqa: F401 - loaded for both processes
 
     return Helper.start(work)
 

@@ -1,5 +1,5 @@
-"""`derive NAME` forks a helper process (derive.forking) that derives the other routes, draws the
-graph and writes the HTML on a second core: the files are byte for byte what one process writes, the helper is
+"""`derive NAME` forks a helper process (derive.forking) that derives the other routes and writes
+the HTML on a second core: the files are byte for byte what one process writes, the helper is
 really used, and a helper that fails in any way leaves its work to the parent, never a missing
 or different file.
 
@@ -46,7 +46,7 @@ SCRIPT = textwrap.dedent("""
         except derive.forking.HelperFailed:
             events.append("failed")
             raise
-        events.append("views" if isinstance(value, list) else "html" if isinstance(value, str) else "plot")
+        events.append("views" if isinstance(value, list) else "html" if isinstance(value, str) else "other")
         return value
 
     def recording_send(self, value):  # a helper that has failed and gone may fail the parent's next send instead
@@ -63,14 +63,8 @@ SCRIPT = textwrap.dedent("""
     def in_the_helper():
         return os.getpid() != parent
 
-    views, render, draw = derive.renderer.route_views, derive.renderer.render_handout_values, derive.renderer.draw
-    if failure == "plot":
-        def failing_draw(request):
-            if in_the_helper():
-                raise RuntimeError("no graph")
-            return draw(request)
-        derive.renderer.draw = failing_draw
-    elif failure == "routes":
+    views, render = derive.renderer.route_views, derive.renderer.render_handout_values
+    if failure == "routes":
         def failing_views(*arguments, **options):
             if in_the_helper():
                 raise RuntimeError("no views")
@@ -108,7 +102,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_the_helper_writes_the_bytes_one_process_writes(tmp_path: Path, name: str) -> None:
     helped, alone = tmp_path / "helped", tmp_path / "alone"
     run = _run(name, helped)
-    assert run["events"] == ["forked", "views", "plot", "html"]  # the helper made the routes, the graph and the HTML
+    assert run["events"] == ["forked", "views", "html"]  # the helper made the other routes and the HTML
     written = write_handout(name, alone, DOCUMENT_FORMATS)
     assert run["written"] == [path.name for path in written]
     assert _files(helped) == _files(alone)
@@ -125,10 +119,9 @@ def test_a_gradients_html_is_written_by_the_helper(tmp_path: Path, name: str) ->
 
 
 @pytest.mark.parametrize(("failure", "events"), [
-    ("routes", ["forked", "failed"]),  # the parent derives the other routes, draws the graph, writes the HTML
-    ("plot", ["forked", "views", "failed"]),  # the parent draws the graph and writes the HTML
-    ("html", ["forked", "views", "plot", "failed"]),  # the parent writes the HTML
-    ("crash", ["forked", "views", "plot", "failed"]),  # the helper died: the parent writes the HTML
+    ("routes", ["forked", "failed"]),  # the parent derives the other routes and writes the HTML
+    ("html", ["forked", "views", "failed"]),  # the parent writes the HTML
+    ("crash", ["forked", "views", "failed"]),  # the helper died: the parent writes the HTML
 ])
 def test_a_helper_that_fails_leaves_its_work_to_the_parent(tmp_path: Path, failure: str, events: list[str]) -> None:
     helped, alone = tmp_path / "helped", tmp_path / "alone"
@@ -145,7 +138,7 @@ def test_the_command_forks_the_helper_and_reaps_it(tmp_path: Path) -> None:
 
     assert "helper=True" in Path(cli.__file__).read_text(encoding="utf-8")
     run = _run("sigmoid", tmp_path)
-    assert run["events"] == ["forked", "views", "plot", "html"]
+    assert run["events"] == ["forked", "views", "html"]
     assert run["left"] == []
 
 
@@ -203,31 +196,3 @@ def test_a_value_that_cannot_be_pickled_is_a_failed_helper_not_a_crash() -> None
     with os.fdopen(reading, "rb") as incoming, os.fdopen(writing, "wb") as outgoing:
         with pytest.raises(HelperFailed, match="cannot send"):
             Channel(incoming, outgoing).send(lambda: None)
-
-
-def test_the_helper_draws_the_very_expressions_the_parent_sends() -> None:
-    """A pickled SymPy expression is rebuilt by calling its class, which evaluates it again;
-    receive_expressions rebuilds every plot request of the catalogue node for node."""
-    import pickle
-
-    import sympy
-
-    from derive.api import derive
-    from derive.differentiate.catalogue import ENTRIES
-    from derive.output import receive_expressions
-    from derive.renderer import plot_request
-
-    requests = [plot_request(derive(entry.name)) for entry in ENTRIES if entry.document == "handout"]
-    assert sum(request is not None for request in requests) >= 10
-    reading, writing = os.pipe()
-    with os.fdopen(reading, "rb") as incoming, os.fdopen(writing, "wb") as outgoing:
-        channel = Channel(incoming, outgoing)
-        for request in requests:
-            if request is None:
-                continue
-            channel.send(request)
-            received = receive_expressions(channel)
-            assert [sympy.srepr(expr) for expr, _ in received.curves] == [sympy.srepr(expr) for expr, _ in request.curves]
-            assert received == request
-    unevaluated = sympy.Eq(sympy.Symbol("x"), sympy.Symbol("x"), evaluate=False)
-    assert pickle.loads(pickle.dumps(unevaluated)) is sympy.true  # what plain unpickling would do
