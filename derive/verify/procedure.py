@@ -194,7 +194,7 @@ def rational_zero_test(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[bool, 
     if not symbols:
         return zero, "exact arithmetic"
     if generic:
-        description += "; " + ", ".join(generic) + " treated as independent symbols"
+        description += "; " + _independent(generic)
     return zero, description
 
 
@@ -250,7 +250,7 @@ def rational_normal_form(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[symp
             description += "; powers of roots reduced (a root raised to its index is what is under it)"
     numerator = field.to_sympy(element.numer if hasattr(element, "numer") else element)
     if generic:
-        description += "; " + ", ".join(generic) + " treated as independent symbols"
+        description += "; " + _independent(generic)
     return (sympy.S.Zero if element == field.zero else numerator), description
 
 
@@ -433,3 +433,7 @@ def _replace_generic_atoms(
     return expr.xreplace(replacements), sorted(set(names)), radicals
 
 
+def _independent(generic: list[str]) -> str:
+    """How a proof names the functions it treats as letters: "log(x) treated as an independent
+    symbol", "e^x, log(2) treated as independent symbols"."""
+    return ", ".join(generic) + (" treated as an independent symbol" if len(generic) == 1 else " treated as independent symbols")

@@ -486,3 +486,12 @@ def test_no_numeric_check_is_claimed_at_points_outside_the_function_domain() -> 
     assert derivation.proved
     for step in derivation.steps:
         assert step.verification.points == () and "random points" not in step.verification.method
+
+
+def test_a_proof_names_one_letter_it_treats_as_independent_in_the_singular() -> None:
+    one = sympy.log(x) / (x - 1)
+    method = decide_zero(sympy.together(one + 1 / x) - one - 1 / x, x, allow_simplify=False)
+    assert method is not None and method.endswith("log(x) treated as an independent symbol")
+    two = sympy.log(x) * sympy.atan(x) / (x + 1)
+    method = decide_zero(sympy.together(two + 1 / x) - two - 1 / x, x, allow_simplify=False)
+    assert method is not None and method.endswith(" treated as independent symbols") and "log(x)" in method and "atan(x)" in method
