@@ -135,12 +135,27 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         if long_fraction is not None:
             return long_fraction
         if not written_product(expr):
-            return super()._print_Mul(expr)
+            reordered = powers_of_letters_first(expr)
+            return super()._print_Mul(expr) if reordered is None else self._print_reordered(reordered)
         order, self._settings["order"] = self._settings["order"], "none"
         try:
             return super()._print_Mul(expr)
         finally:
             self._settings["order"] = order
+
+    def _print_reordered(self, expr: sympy.Mul) -> str:
+        """A product of :func:`powers_of_letters_first`: a dot before a factor that starts with a
+        digit (6 x \\cdot 2^{x}, never 6 x 2^{x}), brackets around a sum."""
+        factors = list(expr.args)
+        sign = ""
+        if factors[0].is_Number and factors[0].is_negative:
+            sign = "- "
+            factors = factors[1:] if factors[0] == -1 else [-factors[0], *factors[1:]]
+        text = ""
+        for factor in factors:
+            shown = rf"\left({self._print(factor)}\right)" if factor.is_Add else self.parenthesize(factor, PRECEDENCE["Mul"])
+            text += shown if not text else (r" \cdot " if shown[:1].isdigit() else " ") + shown
+        return sign + text
 
     def _print_long_fraction(self, expr: sympy.Mul) -> str | None:
         r"""A product of sums (or a sum) over a constant, as a textbook writes it: a short
@@ -526,6 +541,9 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
             written_product(expr) or _printed_plainly(expr.args)
         ):
             return self._print_written_product(list(expr.args))
+        reordered = powers_of_letters_first(expr) if self._settings["negative_powers"] == "fractions" else None
+        if reordered is not None:
+            return self._print_written_product(list(reordered.args))
         if self._settings["negative_powers"] == "powers" and any(_is_reciprocal(arg) for arg in expr.args):
             factors = list(expr.args) if is_unevaluated(expr) else sorted(expr.args, key=_is_reciprocal)
             sign = ""
@@ -706,6 +724,23 @@ def printed_args(expr: sympy.Basic) -> tuple[sympy.Basic, ...]:
     if isinstance(expr, sympy.Mul) and not written_product(expr) and not _printed_plainly(expr.args):
         return tuple(expr.as_ordered_factors())  # a product printed "plainly" keeps its arguments' order
     return expr.args
+
+
+def powers_of_letters_first(expr: sympy.Mul) -> sympy.Mul | None:
+    """A product SymPy ordered with a number's power before the letters (6·2ˣx, 3·2ˣx(x ln 2 + 2)),
+    as a textbook writes it: the number, the powers of letters, then the rest (6x·2ˣ,
+    3x·2ˣ(x ln 2 + 2)); None when SymPy's order is that already, or the product has a
+    denominator (a fraction is printed as one)."""
+    factors = expr.as_ordered_factors()
+    if any(factor.is_Pow and factor.exp.is_negative for factor in factors):
+        return None
+    numbers = [factor for factor in factors if factor.is_Number]
+    letters = [factor for factor in factors if factor.is_Symbol or (factor.is_Pow and factor.base.is_Symbol and factor.exp.is_Number)]
+    rest = [factor for factor in factors if not (factor.is_Number or factor in letters)]
+    if not (letters and any(factor.is_Pow and factor.base.is_Number and factor.exp.free_symbols for factor in rest)):
+        return None
+    ordered = numbers + letters + rest
+    return None if ordered == factors else sympy.Mul(*ordered, evaluate=False)
 
 
 def written_product(expr: sympy.Mul) -> bool:

@@ -25,6 +25,12 @@ def written(*factors: sympy.Expr) -> sympy.Expr:
 
 
 LATEX = [
+    # the powers of letters before a number's power, as a textbook writes them: 6x·2ˣ, not 6·2ˣx
+    (6 * 2**x * x, "fractions", r"6 x \cdot 2^{x}"),
+    (3 * 2**x * x * (x * sympy.log(2) + 2), "fractions", r"3 x \cdot 2^{x} \left(x \ln{\left(2 \right)} + 2\right)"),
+    (-(x**2) * 3**x, "fractions", r"- x^{2} \cdot 3^{x}"),
+    (-6 * 2**x * x, "fractions", r"- 6 x \cdot 2^{x}"),
+    (2**x * x / (x + 1), "fractions", r"\frac{2^{x} x}{x + 1}"),  # a fraction is printed as one
     # negative powers: as fractions by default, as powers in "powers" notation
     (DENOMINATOR**-1, "fractions", r"\frac{1}{1 + e^{- x}}"),
     (DENOMINATOR**-1, "powers", r"\left(1 + e^{- x}\right)^{-1}"),
@@ -99,6 +105,9 @@ PLAIN = [
     (sympy.Mul(Pow(x**2 + 1, -2), 1 - x**2, evaluate=False), "fractions", "(1 - x^2)/(x^2 + 1)^2"),
     (sympy.Mul(DENOMINATOR**-1, 1 - DENOMINATOR**-1, evaluate=False), "fractions",
      "1/(1 + e^(-x))*(1 - 1/(1 + e^(-x)))"),
+    (6 * 2**x * x, "fractions", "6*x*2^x"),
+    (3 * 2**x * x * (x * sympy.log(2) + 2), "fractions", "3*x*2^x*(x*log(2) + 2)"),
+    (-6 * 2**x * x, "fractions", "-6*x*2^x"),
 ]
 
 
