@@ -305,9 +305,14 @@ def _runs(curve: _Curve, xs: list[float], grid: list[float | None], threshold: f
     found = [_Run(points=run) for run in runs if run[-1][0] - run[0][0] > 1e-9]
     for run in found:
         _extend_to_domain_edge(curve, run, step, xs[0], xs[-1])
+    undefined = [x for x, y in zip(xs, grid) if y is None]
     for before, after in zip(found, found[1:]):
-        if after.points[0][0] - before.points[-1][0] < 2.5 * step:
-            cuts.append(round((before.points[-1][0] + after.points[0][0]) / 2, 2))  # one undefined point: 1/x at 0
+        end, start = before.points[-1][0], after.points[0][0]
+        if start - end < 2.5 * step:
+            # one undefined point (1/x at 0, ln x/(x − 1) at 1): the sample where it has no value,
+            # not the middle of the gap, which following one side to the point has made lopsided
+            between = [x for x in undefined if end < x < start]
+            cuts.append(round(between[0] if len(between) == 1 else (end + start) / 2, 2))
     return found, sorted({cut + 0.0 for cut in cuts})
 
 

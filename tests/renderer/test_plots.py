@@ -102,6 +102,14 @@ def test_a_branch_between_two_poles_is_not_cut_off_whole(expr: sympy.Expr, poles
     assert between and max(between) - min(between) > 0.2 * (poles[1] - poles[0])
 
 
+def test_a_hole_is_broken_at_the_point_itself() -> None:
+    """ln x/(x − 1) has no value at 1 only (its limit there is 1): the break is at x = 1, not at
+    the middle of a gap that following the left side to the point has made lopsided (1.01)."""
+    expr = sympy.log(x) / (x - 1)
+    found = plot([(expr, "f"), (D(expr, x), "f'")], x, 0, 6)
+    assert found.breaks == (1.0,) and found.asymptotes == (0.0,)
+
+
 def test_x_to_the_x_is_cut_off_above_and_marked() -> None:
     found = figure("x^x")
     assert found.y_range[1] < 6**6  # not stretched to x^x at 6 (46656), let alone its derivative
