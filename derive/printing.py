@@ -59,7 +59,32 @@ def _ordered_terms(expr: sympy.Basic, order: str | None) -> tuple[sympy.Basic, .
     if order == "none" or not terms or not terms[0].could_extract_minus_sign():
         return tuple(terms)
     index = next((index for index, term in enumerate(terms) if not term.could_extract_minus_sign()), None)
-    return tuple(terms) if index is None else (terms[index], *terms[:index], *terms[index + 1 :])
+    if index is None:
+        return tuple(terms)
+    if _polynomial_terms(terms) and not terms[-1].could_extract_minus_sign():
+        return tuple(reversed(terms))  # a polynomial by rising powers: 3 - 2x - x², not 3 - x² - 2x
+    return (terms[index], *terms[:index], *terms[index + 1 :])
+
+
+def _polynomial_terms(terms: list[sympy.Basic]) -> bool:
+    """Whether the terms are a polynomial in one letter, each a number times a power of it, that
+    SymPy ordered by falling powers (-x² - 2x + 3)."""
+    letters = set().union(*(term.free_symbols for term in terms))
+    if len(letters) != 1:
+        return False
+    letter = next(iter(letters))
+    degrees = []
+    for term in terms:
+        coefficient, power = term.as_coeff_Mul()
+        if power == 1:
+            degrees.append(0)
+        elif power == letter:
+            degrees.append(1)
+        elif power.is_Pow and power.base == letter and power.exp.is_Integer and power.exp > 0:
+            degrees.append(int(power.exp))
+        else:
+            return False
+    return degrees == sorted(degrees, reverse=True) and len(set(degrees)) == len(degrees)
 
 
 #: A fraction whose numerator prints this many times as many words as its denominator is written

@@ -293,6 +293,10 @@ SUMS = [
      "(cos(x) - sin(x))*e^x"),
     (Y_HAT - Y, r"\hat{y} - y", "yhat - y"),
     (x - x**2, r"x - x^{2}", "x - x^2"),
+    # a polynomial that would start negative is written by rising powers, not with its constant moved to the front
+    (3 - x**2 - 2 * x, r"3 - 2 x - x^{2}", "3 - 2*x - x^2"),
+    (1 + x - x**2, r"1 + x - x^{2}", "1 + x - x^2"),
+    (2 - x**2 + sympy.sin(x), r"\sin{\left(x \right)} - x^{2} + 2", "sin(x) - x^2 + 2"),
     (1 - 3 * x**2, r"1 - 3 x^{2}", "1 - 3*x^2"),
     (x - 1, r"x - 1", "x - 1"),
     (-x - 1, r"- x - 1", "-x - 1"),  # no term that is not negative: as SymPy orders it
