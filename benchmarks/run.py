@@ -581,6 +581,19 @@ def detail_levels() -> None:
 
 BENCHMARKS["detail"] = detail_levels
 
+
+def documents_floor() -> None:
+    """What the 1.4x target of `derive sigmoid` leaves for the work: the same paired ratio for
+    SymPy's first sum alone (an Add imports sympy.tensor and sympy.combinatorics, which `import
+    sympy` does not), and for the imports `derive sigmoid` makes before it derives anything."""
+    _paired_ratio([sys.executable, "-c", "import sympy; sympy.Symbol('x') + 1"], "import sympy and add once", 1.4)
+    imports = ("import derive.cli, derive.api, derive.output, derive.differentiate.catalogue, "
+               "derive.renderer.contexts, derive.renderer.environment")
+    _paired_ratio([sys.executable, "-c", imports], "derive sigmoid's imports, no work", 1.4)
+
+
+LONG["documents-floor"] = documents_floor
+
 if __name__ == "__main__":
     known = {**BENCHMARKS, **LONG}
     chosen = sys.argv[1:] or list(BENCHMARKS)
