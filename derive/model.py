@@ -236,7 +236,7 @@ RULE_NAMES: dict[str, str] = {
     "combine_powers": "Combine the powers",
     "combine_like_terms": "Combine like terms",
     "one_fraction": "Write as one fraction",
-    "constants_first": "Write the constant first",
+    "constants_first": "Numeric factor first",
     "pythagorean": "Use a Pythagorean identity",
 }
 

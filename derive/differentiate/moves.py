@@ -134,7 +134,8 @@ def multiply_out(expr: sympy.Basic) -> tuple[sympy.Basic, tuple[ArithmeticChange
         return written, inner  # 1/(|x| sqrt(x^2 - 1)) stays so: SymPy spreads the power over the factors
     else:
         after = expr.func(*args)
-        kinds = frozenset() if after == written else frozenset(
+        # a power SymPy only stores another way (1/√u as u^(-1/2)) prints the same: no change
+        kinds = frozenset() if after == written or to_plain(after) == to_plain(written) else frozenset(
             {"values" if isinstance(expr, sympy.Function) else "powers" if isinstance(expr, sympy.Pow) and not after.is_number
              else "numbers"})
     if not kinds:
@@ -169,6 +170,8 @@ def _multiplied(args: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, frozenset[s
     if coefficient == 0:
         return sympy.S.Zero, frozenset({"numbers"})
     found, rest = sympy.Mul(*factors).as_coeff_mul()
+    # a factor SymPy only stores another way (1/√u as u^(-1/2)) combines and cancels nothing
+    others = [factor.func(*factor.args) if factor.is_Pow else factor for factor in others]
     written_back = lambda parts: product(*(sums.get(part, part) for part in parts)) if parts else sympy.S.One  # noqa: E731
     if found == coefficient and Counter(rest) == Counter(others):
         # nothing but numbers to multiply (or brackets to drop): a product that only reorders is left as written
@@ -256,7 +259,7 @@ _ARITHMETIC_RULES: tuple[tuple[str, str, str], ...] = (
     ("like_terms", "combine_like_terms", "Combine like terms"),
     ("values", "evaluate_arithmetic", "Evaluate"),
     ("fraction", "one_fraction", "Write the product as one fraction"),
-    ("constants_first", "constants_first", "Write the constant factor first"),
+    ("constants_first", "constants_first", "Put the numeric factor first"),
 )
 
 

@@ -37,8 +37,12 @@ MOVES = [
      "Combine the powers of one base and the like terms"),
     (negate(product(E(-x), -1)), "e^(-x)", "evaluate_arithmetic", "Multiply out the signs and the numeric factors."),
     (product(negate((1 + E(-x)) ** -1), negate(E(-x))), "e^(-x)/(1 + e^(-x))", "evaluate_arithmetic", "signs"),
-    (product(E(2 * x), 2), "2*e^(2*x)", "constants_first", "Write the constant factor first: e^(2*x)*2 = 2*e^(2*x)."),
+    (product(E(2 * x), 2), "2*e^(2*x)", "constants_first", "Put the numeric factor first: e^(2*x)*2 = 2*e^(2*x)."),
     (product(2, product(x, 2)), "4*x", "evaluate_arithmetic", "numeric factors"),
+    # acos(x²)′: 1/√u is stored as u^(-1/2) once multiplied, which combines and cancels no power
+    (product(negate(sympy.Pow(sympy.sqrt(1 - x**4), -1, evaluate=False)), product(2, x)), "-2*x/sqrt(1 - x^4)",
+     "evaluate_arithmetic", "Multiply out the signs and the numeric factors."),
+    (product(sympy.cos(x**2 + 1), product(2, x)), "2*x*cos(x^2 + 1)", "constants_first", "Put the numeric factor first"),
     (product(product(sympy.sin(x), 1 / sympy.Abs(sympy.sin(x))), sympy.cos(x)), "sin(x)*cos(x)/|sin(x)|",
      "one_fraction", "one fraction"),
     # (a + b)(a + b) stays a product: the expansion that follows shows it; −(a + b) keeps its brackets
