@@ -26,14 +26,20 @@ class _Collect(logging.Handler):
 @pytest.mark.parametrize("grammar", [grammar_text.GRAMMAR, grammar_latex.GRAMMAR], ids=["text", "latex"])
 def test_only_intended_conflicts(grammar: str) -> None:
     handler = _Collect()
-    level = logger.level
+    # an earlier test in this worker may have configured logging (dictConfig disables the
+    # loggers that exist then, Lark's among them) or raised the global threshold: undo both here
+    level, disabled, threshold = logger.level, logger.disabled, logging.root.manager.disable
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+    logger.disabled = False
+    logging.disable(logging.NOTSET)
     try:
         Lark(grammar, parser="lalr", lexer="basic", start=["start_expr", "start_line"])
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+        logger.disabled = disabled
+        logging.disable(threshold)
     rules = [m.split("<", 1)[1].split(":", 1)[0].strip() for m in handler.messages if m.startswith(" * <")]
     assert rules, "expected the documented conflicts to be reported"
     assert set(rules) <= INTENDED_CONFLICT_RULES, rules
