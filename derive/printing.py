@@ -178,7 +178,8 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
             factors = factors[1:] if factors[0] == -1 else [-factors[0], *factors[1:]]
         text = ""
         for factor in factors:
-            shown = rf"\left({self._print(factor)}\right)" if factor.is_Add else self.parenthesize(factor, PRECEDENCE["Mul"])
+            shown = (rf"\left({self._print(factor)}\right)" if factor.is_Add
+                     else self.parenthesize(factor, PRECEDENCE["Mul"]))
             text += shown if not text else (r" \cdot " if shown[:1].isdigit() else " ") + shown
         return sign + text
 
@@ -760,7 +761,8 @@ def powers_of_letters_first(expr: sympy.Mul) -> sympy.Mul | None:
     if any(factor.is_Pow and factor.exp.is_negative for factor in factors):
         return None
     numbers = [factor for factor in factors if factor.is_Number]
-    letters = [factor for factor in factors if factor.is_Symbol or (factor.is_Pow and factor.base.is_Symbol and factor.exp.is_Number)]
+    letters = [factor for factor in factors
+               if factor.is_Symbol or (factor.is_Pow and factor.base.is_Symbol and factor.exp.is_Number)]
     rest = [factor for factor in factors if not (factor.is_Number or factor in letters)]
     if not (letters and any(factor.is_Pow and factor.base.is_Number and factor.exp.free_symbols for factor in rest)):
         return None

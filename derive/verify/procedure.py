@@ -436,4 +436,5 @@ def _replace_generic_atoms(
 def _independent(generic: list[str]) -> str:
     """How a proof names the functions it treats as letters: "log(x) treated as an independent
     symbol", "e^x, log(2) treated as independent symbols"."""
-    return ", ".join(generic) + (" treated as an independent symbol" if len(generic) == 1 else " treated as independent symbols")
+    ending = " treated as an independent symbol" if len(generic) == 1 else " treated as independent symbols"
+    return ", ".join(generic) + ending

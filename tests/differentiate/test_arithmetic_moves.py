@@ -42,7 +42,8 @@ MOVES = [
     # acos(x²)′: 1/√u is stored as u^(-1/2) once multiplied, which combines and cancels no power
     (product(negate(sympy.Pow(sympy.sqrt(1 - x**4), -1, evaluate=False)), product(2, x)), "-2*x/sqrt(1 - x^4)",
      "evaluate_arithmetic", "Multiply out the signs and the numeric factors."),
-    (product(sympy.cos(x**2 + 1), product(2, x)), "2*x*cos(x^2 + 1)", "constants_first", "Put the numeric factor first"),
+    (product(sympy.cos(x**2 + 1), product(2, x)), "2*x*cos(x^2 + 1)", "constants_first",
+     "Put the numeric factor first"),
     (product(product(sympy.sin(x), 1 / sympy.Abs(sympy.sin(x))), sympy.cos(x)), "sin(x)*cos(x)/|sin(x)|",
      "one_fraction", "one fraction"),
     # (a + b)(a + b) stays a product: the expansion that follows shows it; −(a + b) keeps its brackets
