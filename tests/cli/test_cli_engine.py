@@ -277,3 +277,18 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
         os.close(write_end)
     assert result.returncode == 0
     assert b"Traceback" not in result.stderr and b"Exception ignored" not in result.stderr
+
+
+@pytest.mark.parametrize(("expression", "line"), [
+    ("1/x", "Domain: 1/x is defined for x != 0, and d/dx(1/x) for x != 0 (✓ proved)"),
+    ("ln(x)/(x-1)", "Domain: log(x)/(x - 1) is defined for x > 0 and x != 1, "
+                    "and d/dx(log(x)/(x - 1)) for x > 0 and x != 1 (✓ proved)"),
+    ("sqrt(x)", "Domain: sqrt(x) is defined for x >= 0, and d/dx(sqrt(x)) for x > 0 (✓ proved)"),
+])
+def test_the_text_output_states_the_proved_domain(capsys: pytest.CaptureFixture[str], expression: str, line: str) -> None:
+    """The domain the handouts state, isolated points included (x ≠ 0 leaves out no interval,
+    so the result's "it holds for" cannot say it), is stated in the terminal too."""
+    code, out, _ = run(capsys, "diff", expression)
+    assert code == 0 and line in out.splitlines()
+    code, out, _ = run(capsys, "diff", "x^2")
+    assert code == 0 and "Domain:" not in out
