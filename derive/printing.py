@@ -72,18 +72,10 @@ def _polynomial_terms(terms: list[sympy.Basic]) -> bool:
     letters = set().union(*(term.free_symbols for term in terms))
     if len(letters) != 1:
         return False
-    letter = next(iter(letters))
-    degrees = []
-    for term in terms:
-        coefficient, power = term.as_coeff_Mul()
-        if power == 1:
-            degrees.append(0)
-        elif power == letter:
-            degrees.append(1)
-        elif power.is_Pow and power.base == letter and power.exp.is_Integer and power.exp > 0:
-            degrees.append(int(power.exp))
-        else:
-            return False
+    monomials = [term.as_coeff_exponent(next(iter(letters))) for term in terms]
+    if not all(coefficient.is_Number and degree.is_Integer and degree >= 0 for coefficient, degree in monomials):
+        return False
+    degrees = [int(degree) for _, degree in monomials]
     return degrees == sorted(degrees, reverse=True) and len(set(degrees)) == len(degrees)
 
 
