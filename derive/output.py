@@ -434,21 +434,22 @@ def compile_pdf(tex: Path) -> Path:
     return tex.with_suffix(".pdf")
 
 
-def write_comparison(folder: Path, formats: Iterable[str], *, known: Known | None = None) -> list[Path]:
+def write_comparison(folder: Path, formats: Iterable[str], *, known: Known | None = None,
+                     rows: dict[str, dict[str, object]] | None = None) -> list[Path]:
     """The comparison table of the whole catalogue (every entry derived, verified, with properties);
-    ``known``: derivations made earlier in this run (see :func:`write_catalogue`)."""
+    ``known``: derivations made earlier in this run, ``rows``: the table's rows of some entries,
+    by name, made from such derivations in worker processes (see :func:`write_catalogue`)."""
     from derive.differentiate.catalogue import ENTRIES
     from derive.renderer import render_comparison
+    from derive.renderer.comparison import comparison_row
 
-    derivations = [(entry.title, _derived(known, entry.name, entry.default_route, properties=True, detail="standard"))
-                   for entry in ENTRIES if entry.activation]
-    texts = {output_format: render_comparison(derivations, output_format) for output_format in formats}
+    rows = rows or {}
+    table = [rows.get(entry.name) or comparison_row(entry.title, _derived(known, entry.name, entry.default_route,  # type: ignore[arg-type]
+                                                                          properties=True, detail="standard"))
+             for entry in ENTRIES if entry.activation]
+    texts = {output_format: render_comparison(table, output_format) for output_format in formats}  # type: ignore[arg-type]
     prepare_folder(folder)
     return [write_text(folder / f"catalogue.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
-
-
-#: The part of :func:`write_catalogue` that is the comparison table (every other part is an entry's name).
-COMPARISON = "compare"
 
 
 def write_catalogue(folder: Path, formats: Iterable[str], *, jobs: int = 1) -> list[Path]:
@@ -457,43 +458,67 @@ def write_catalogue(folder: Path, formats: Iterable[str], *, jobs: int = 1) -> l
 
     The work is CPU-bound (derivations and proofs), so with more than one job it is handed to
     worker processes forked from this one (nothing is imported again; each dies with this process
-    and has the sandbox's memory cap). The comparison table derives every activation function
-    with its properties, as their handouts do: the table and those handouts are one share of the
-    work, so that each derivation and proof is made once, in one process; every other entry is a
-    share of its own. Each worker writes whole documents, so the files do not depend on how the
-    work was shared. Without ``fork`` (or in a process that runs threads, where forking is unsafe)
-    everything is done here. Returns the paths written, in the catalogue's order, then the table's.
+    and has the sandbox's memory cap). Each entry is a share of the work (:func:`write_catalogue_part`),
+    the longest first (gradients, then the functions with several routes), so that the workers
+    finish together; each worker writes whole documents, so the files do not depend on how the
+    work was shared. An activation function's handout derives it with its properties, and the
+    worker sends back the comparison table's row of that derivation: this process writes the
+    table from the rows, each derivation and proof made once. Without ``fork`` (or in a process
+    that runs threads, where forking is unsafe) everything is done here. Returns the paths
+    written, in the catalogue's order, then the table's.
     """
     from derive.differentiate.catalogue import ENTRIES
 
     formats = tuple(formats)
     prepare_folder(folder)
-    shares = [(COMPARISON, *(entry.name for entry in ENTRIES if entry.activation)),  # the largest share first
-              *((entry.name,) for entry in ENTRIES if not entry.activation)]
+    shares = [entry.name for entry in sorted(ENTRIES, key=lambda entry: (entry.document == "handout", -len(entry.routes)))]
     if jobs <= 1 or not _can_fork():
-        done = [write_catalogue_share(share, folder, formats) for share in shares]
+        done = [write_catalogue_part(name, folder, formats) for name in shares]
     else:
         import multiprocessing  # here, not at the top: `derive NAME` never needs it (see derive.cli.run)
         from concurrent.futures import ProcessPoolExecutor
 
         from derive.sandbox import MEMORY_LIMIT_BYTES, prepare_child
 
+        _load_renderer(formats)
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=prepare_child,
                                  initargs=(MEMORY_LIMIT_BYTES,)) as pool:
-            futures = [pool.submit(write_catalogue_share, share, folder, formats) for share in shares]
+            futures = [pool.submit(write_catalogue_part, name, folder, formats) for name in shares]
             done = [future.result() for future in futures]
-    written = {part: paths for share in done for part, paths in share.items()}
-    return [path for part in (*(entry.name for entry in ENTRIES), COMPARISON) for path in written[part]]
+    written = {name: paths for name, (paths, _) in zip(shares, done)}
+    rows = {name: row for _, made in done for name, row in made.items()}
+    table = write_comparison(folder, formats, rows=rows)
+    return [path for entry in ENTRIES for path in written[entry.name]] + table
 
 
-def write_catalogue_share(parts: tuple[str, ...], folder: Path, formats: tuple[str, ...]) -> dict[str, list[Path]]:
-    """One share of :func:`write_catalogue`: each part (an entry's handout, or the comparison
-    table) written in turn, each derivation made once (the table's serve the handouts); the paths
-    written, by part."""
+def write_catalogue_part(name: str, folder: Path, formats: tuple[str, ...]) -> tuple[list[Path], dict[str, object]]:
+    """One share of :func:`write_catalogue`: the handout of entry ``name``; the paths written,
+    and the comparison table's row of each activation function derived for it, by name."""
+    from derive.differentiate.catalogue import lookup
+    from derive.renderer.comparison import comparison_row
+
     known: Known = {}
-    return {part: write_comparison(folder, formats, known=known) if part == COMPARISON
-            else write_handout(part, folder, formats, known=known) for part in parts}
+    written = write_handout(name, folder, formats, known=known)
+    rows = {}
+    for (derived, route, properties, detail), derivation in known.items():
+        entry = lookup(derived)
+        if entry.activation and properties and detail == "standard" and route == entry.default_route:
+            rows[derived] = comparison_row(entry.title, derivation)  # type: ignore[arg-type]
+    return written, rows
+
+
+def _load_renderer(formats: tuple[str, ...]) -> None:
+    """Load, before the workers are forked, what each would otherwise load for itself: the
+    renderer's modules (latex2mathml for HTML) and the handout templates, compiled."""
+    import derive.renderer.contexts  # noqa: F401 - loaded for every worker
+    from derive.renderer.environment import environment
+
+    if "html" in formats:
+        import derive.renderer.mathml  # noqa: F401
+    for output_format in formats:
+        for document in ("handout", "gradient", "jacobian", "comparison"):
+            environment(output_format).get_template(f"{document}.{EXTENSIONS[output_format]}.j2")
 
 
 def _can_fork() -> bool:

@@ -222,15 +222,16 @@ def render_jacobian(facts: JacobianFacts, format: str, *, style: LatexStyle | No
     return environment(format).get_template(f"jacobian.{EXTENSIONS[format]}.j2").render(**values)
 
 
-def render_comparison(derivations: list[tuple[str, Derivation]], format: str) -> str:  # noqa: A002
-    """The comparison table of the catalogue: one row per derivation, each cell a proved property."""
+def render_comparison(rows: list[dict[str, Any]], format: str) -> str:  # noqa: A002
+    """The comparison table of the catalogue from its rows (:func:`~derive.renderer.comparison.comparison_rows`,
+    one per derivation, each cell a proved property)."""
     from derive.renderer.comparison import comparison_context
     from derive.renderer.environment import environment
 
-    unproved = [derivation.name for _, derivation in derivations if not derivation.proved]
+    unproved = [row["name"] for row in rows if not row["proved"]]
     if unproved:
         raise VerificationError(f"refusing to tabulate unproved derivations: {', '.join(unproved)}")
-    return environment(format).get_template(f"comparison.{EXTENSIONS[format]}.j2").render(**comparison_context(derivations))
+    return environment(format).get_template(f"comparison.{EXTENSIONS[format]}.j2").render(**comparison_context(rows))
 
 
 def render_feedback(context: dict[str, Any], format: str) -> str:  # noqa: A002

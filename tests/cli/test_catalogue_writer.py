@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import derive.output
-from derive.differentiate.catalogue import ENTRIES
+from derive.differentiate.catalogue import ENTRIES, lookup
 from derive.errors import DeriveError, InputError
 from derive.output import DOCUMENT_FORMATS, write_catalogue
 
@@ -81,8 +81,9 @@ def test_a_process_that_runs_threads_is_not_forked(tmp_path: Path, monkeypatch) 
     finally:
         stop.set()
         other.join()
-    assert seen == [entry.name for entry in ENTRIES if entry.activation] + [
-        entry.name for entry in ENTRIES if not entry.activation]
+    assert sorted(seen) == sorted(entry.name for entry in ENTRIES)
+    kinds = [lookup(name).document == "handout" for name in seen]
+    assert kinds == sorted(kinds)  # the longest shares first: gradients and the Jacobian, then the handouts
 
 
 def test_two_jobs_share_the_work_among_worker_processes(tmp_path: Path, monkeypatch) -> None:
@@ -119,3 +120,29 @@ def test_derive_catalogue_refuses_a_number_of_jobs_out_of_range(tmp_path: Path, 
     assert main(["catalogue", "--out", str(tmp_path), "--jobs", jobs]) == 2
     assert capsys.readouterr().err == "derive: error: --jobs must be between 1 and 64\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_each_derivation_is_made_once_and_the_table_is_written_from_the_workers_rows(tmp_path: Path, monkeypatch) -> None:
+    """The comparison table needs every activation function with its properties, as their handouts
+    do: each is derived once, in the worker that writes its handout, and this process writes the
+    table from the rows the workers send back, deriving nothing itself."""
+    import os
+
+    made = tmp_path / "made"
+    made.mkdir()
+    derived = derive.output._derived
+
+    def noted(known, name: str, route: str, *, properties: bool, detail: str) -> object:
+        with open(made / f"{name}-{route}-{properties}-{detail}", "a") as note:
+            note.write(f"{os.getpid()}\n")
+        return derived(known, name, route, properties=properties, detail=detail)
+
+    monkeypatch.setattr(derive.output, "_derived", noted)  # the forked workers inherit it
+    written = write_catalogue(tmp_path / "out", ("markdown",), jobs=2)
+    assert (tmp_path / "out" / "catalogue.md") in written
+    notes = {path.name: path.read_text().split() for path in made.iterdir()}
+    assert all(len(pids) == 1 for pids in notes.values()), notes
+    assert str(os.getpid()) not in {pid for pids in notes.values() for pid in pids}
+    for entry in ENTRIES:
+        if entry.activation:
+            assert f"{entry.name}-{entry.default_route}-True-standard" in notes

@@ -331,7 +331,7 @@ def test_the_footnote_names_every_property_not_proved(compared: Compared, fmt: s
 
 def test_a_row_without_unproved_cells_gets_no_footnote(compared: Compared) -> None:
     derivations = [(TITLES[name], compared.derivations[name]) for name in ("sigmoid", "tanh")]
-    assert comparison_context(derivations)["not_proved"] == []
+    assert comparison_context(comparison_rows(derivations))["not_proved"] == []
 
 
 # -- the vanishing-gradient section ---------------------------------------------------------------
@@ -368,7 +368,7 @@ def test_the_functions_whose_slope_tends_to_one_are_one_grammatical_sentence(com
 
 def test_vanishing_gradient_list_is_exactly_the_proved_maxima_below_one(compared: Compared) -> None:
     derivations = [(TITLES[name], d) for name, d in compared.derivations.items()]
-    context = comparison_context(derivations)
+    context = comparison_context(comparison_rows(derivations))
     bounded = [row["name"] for row in context["bounded"]]
     expected = [name for name, d in compared.derivations.items()
                 if (m := proved_property(d, "derivative_maximum")) is not None and m.statement.rhs < 1]
