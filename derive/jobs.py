@@ -18,11 +18,12 @@ from derive.api import derive, gradient
 from derive.checker import check
 from derive.checker.worker import DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, InlineWorker
 from derive.differentiate.catalogue import catalogue_names
-from derive.parse import check_variable_name, parse_expression
+from derive.parse import check_variable_name, read_expression
 from derive.errors import InputError
 from derive.functions import NAMED_FUNCTIONS, sigma
 from derive.functions import variable as real_variable
 from derive.model import Gradient
+from derive.printing import DEFAULT_STYLE, LatexStyle
 from derive.renderer import render, render_gradient, render_handouts, render_snippet
 from derive.renderer.json_output import derivation_json, gradient_json
 from derive.verdicts import Report
@@ -58,7 +59,7 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
     names = [name.strip() for name in variable.split(",")] if variable else []
     for name in names:
         check_variable_name(name)
-    parsed = parse_typed(expression, names[0] if names else "x", names)
+    parsed, style = parse_typed(expression, names[0] if names else "x", names)
     if not names:
         names = [choose_variable(parsed)]
     letters = [real_variable(name) for name in names]
@@ -69,11 +70,11 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
         if "json" in formats:
             texts["json"] = derivation_json(derivation)
         if "text" in formats:
-            texts["text"] = render(derivation, "text")
+            texts["text"] = render(derivation, "text", style=style)
         if documents:
-            texts.update(render_handouts(derivation, documents, plot_file=f"{stem}.svg"))
+            texts.update(render_handouts(derivation, documents, plot_file=f"{stem}.svg", style=style))
         if snippet is not None:
-            texts["snippet"] = render_snippet((derivation,), **snippet)
+            texts["snippet"] = render_snippet((derivation,), **snippet, style=style)
         return {"texts": texts, "complete": derivation.complete, "proved": derivation.proved}
     if order == 1:
         result = gradient(parsed, tuple(letters), detail=detail)
@@ -87,18 +88,22 @@ def derive_text(expression: str, *, variable: str | None = "x", formats: tuple[s
     if "json" in formats:
         texts["json"] = gradient_json(result)
     if "text" in formats:
-        texts["text"] = render_gradient(result, "text")
+        texts["text"] = render_gradient(result, "text", style=style)
     for output_format in documents:
-        texts[output_format] = render_gradient(result, output_format)
+        texts[output_format] = render_gradient(result, output_format, style=style)
     if snippet is not None:
-        texts["snippet"] = render_snippet(result.derivations, **snippet)
+        texts["snippet"] = render_snippet(result.derivations, **snippet, style=style)
     return {"texts": texts, "complete": result.complete, "proved": result.proved}
 
 
-def parse_typed(expression: str, variable: str, variables: Iterable[str]) -> sympy.Expr:
+def parse_typed(expression: str, variable: str, variables: Iterable[str]) -> tuple[sympy.Expr, LatexStyle]:
     """An expression a person typed for ``derive diff`` or the web app: the safe parser, with the
-    catalogue's names for its messages and its activations as functions (:func:`typed_functions`)."""
-    return parse_expression(expression, variable=variable, catalogue=catalogue_names(), functions=typed_functions(variables))
+    catalogue's names for its messages and its activations as functions (:func:`typed_functions`);
+    and the style its documents are printed in: in decimals when it was typed with decimals
+    (``x^1.5``: 1.5√x, never 3√x/2)."""
+    parsed, decimals = read_expression(expression, variable=variable, catalogue=catalogue_names(),
+                                       functions=typed_functions(variables))
+    return parsed, LatexStyle(decimals=decimals)
 
 
 def typed_functions(variables: Iterable[str] = ()) -> dict[str, sympy.FunctionClass]:
@@ -286,13 +291,13 @@ def derive_page(
         chosen = route or entry.default_route
         derivation = derive(entry.name, route=chosen, properties=entry.activation, detail=detail)  # type: ignore[arg-type]
         others = [derive(entry.name, route=other, detail=detail) for other in entry.routes if other != chosen]  # type: ignore[arg-type]
-        stem = entry.name
+        stem, style = entry.name, DEFAULT_STYLE
     else:
         check_variable_name(variable)
-        parsed = parse_typed(expression or "", variable, [variable])
+        parsed, style = parse_typed(expression or "", variable, [variable])
         derivation, others, stem = derive(parsed, variable=variable, detail=detail), [], "expression"  # type: ignore[arg-type]
-    texts = render_handouts(derivation, ("latex", "markdown", "html"), others=others, plot_file=f"{stem}.svg")
-    values = handout_context(derivation, others)
+    texts = render_handouts(derivation, ("latex", "markdown", "html"), others=others, plot_file=f"{stem}.svg", style=style)
+    values = handout_context(derivation, others, style)
     view = {key: _plain_view(values[key]) for key in ("title", "d", "others", "example", "vanishing")}
     return {"view": view, "svg": texts.pop("svg", ""), "texts": texts, "json": derivation_json(derivation),
             "complete": derivation.complete, "proved": derivation.proved, "stem": stem}

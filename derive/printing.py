@@ -32,6 +32,10 @@ class LatexStyle:
     sigma_symbol: str = r"\sigma"
     #: Write every derivative with ∂ (a document about a function of several inputs, the softmax).
     partial_derivatives: bool = False
+    #: Write every fraction that has a short decimal expansion as that decimal (1.5, 0.25; 1/3
+    #: stays a fraction): for an expression typed with decimals (x^1.5, 0.5x² + 2.5x), whose
+    #: derivation a textbook writes in decimals too (1.5√x, x + 2.5).
+    decimals: bool = False
 
 
 DEFAULT_STYLE = LatexStyle()
@@ -93,6 +97,7 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         "exponential": "e",
         "sigma_symbol": r"\sigma",
         "partial_derivatives": False,
+        "decimals": False,
     }
 
     def _print_Pow(self, expr: sympy.Pow) -> str:
@@ -111,7 +116,7 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         return super()._print_Pow(expr)
 
     def _print_Rational(self, expr: sympy.Rational) -> str:
-        decimal = written_decimal(expr)
+        decimal = written_decimal(expr, every=self._settings["decimals"])
         return decimal if decimal is not None else super()._print_Rational(expr)
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
@@ -126,7 +131,8 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         if denominator is not None:
             return rf"\frac{{1}}{{{self._print(denominator)}}}"
         coefficient, rest = expr.as_coeff_Mul()
-        decimal = written_decimal(abs(coefficient)) if coefficient.is_Rational and rest != 1 else None
+        decimal = (written_decimal(abs(coefficient), every=self._settings["decimals"])
+                   if coefficient.is_Rational and rest != 1 else None)
         if decimal is not None:
             # 0.044715 x^3, as the user wrote it, not 8943 x^3/200000
             shown = rf"\left({self._print(rest)}\right)" if rest.is_Add else self._print(rest)
@@ -468,15 +474,18 @@ def _letter_first(relation: sympy.Basic) -> sympy.Basic | None:
 MAX_DECIMAL_PLACES = 8
 
 
-def written_decimal(number: sympy.Rational) -> str | None:
+def written_decimal(number: sympy.Rational, *, every: bool = False) -> str | None:
     """A fraction with a terminating decimal expansion of three to eight places, written as that
     decimal (8943/200000 is 0.044715): such numbers come from decimals the user wrote, and a
-    textbook prints them so. Halves, quarters and eighths stay fractions; None otherwise.
+    textbook prints them so. Halves, quarters and eighths stay fractions, unless ``every``
+    (:attr:`LatexStyle.decimals`: 3/2 is 1.5); None otherwise.
 
     >>> written_decimal(sympy.Rational(8943, 200000)), written_decimal(sympy.Rational(3, 4))
     ('0.044715', None)
+    >>> written_decimal(sympy.Rational(3, 4), every=True), written_decimal(sympy.Rational(1, 3), every=True)
+    ('0.75', None)
     """
-    if not isinstance(number, sympy.Rational) or number.is_Integer or number.q < 1000:
+    if not isinstance(number, sympy.Rational) or number.is_Integer or (number.q < 1000 and not every):
         return None
     q, places = number.q, 0
     twos = fives = 0
@@ -502,7 +511,7 @@ def to_latex(expr: sympy.Basic, *, notation: Notation = "fractions", style: Late
     """
     printer = DeriveLatexPrinter(
         {"negative_powers": notation, "exponential": style.exponential, "sigma_symbol": style.sigma_symbol, "ln_notation": True,
-         "partial_derivatives": style.partial_derivatives}
+         "partial_derivatives": style.partial_derivatives, "decimals": style.decimals}
     )
     return printer.doprint(expr)
 
@@ -529,7 +538,11 @@ class DeriveStrPrinter(StrPrinter):
 class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
     """One-line text for people (terminal output, annotations): ``e^(-x)``, ``d/dx(...)``, ``a = b``."""
 
-    _default_settings = {**DeriveStrPrinter._default_settings, "negative_powers": "fractions"}
+    _default_settings = {**DeriveStrPrinter._default_settings, "negative_powers": "fractions", "decimals": False}
+
+    def _print_Rational(self, expr: sympy.Rational) -> str:
+        decimal = written_decimal(expr, every=True) if self._settings["decimals"] else None
+        return decimal if decimal is not None else super()._print_Rational(expr)
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
         base, exponent = expr.args
@@ -555,6 +568,12 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         denominator = _reciprocals_as_one_denominator(expr) if self._settings["negative_powers"] == "fractions" else None
         if denominator is not None:
             return f"1/{self.parenthesize(denominator, PRECEDENCE['Mul'], strict=False)}"
+        coefficient, rest = expr.as_coeff_Mul()
+        decimal = (written_decimal(abs(coefficient), every=True)
+                   if self._settings["decimals"] and coefficient.is_Rational and rest != 1 else None)
+        if decimal is not None:  # 2.5*x, not 5*x/2
+            shown = self.parenthesize(rest, PRECEDENCE["Mul"], strict=False)
+            return f"{'-' if coefficient < 0 else ''}{decimal}*{shown}"
         if self._settings["negative_powers"] == "fractions" and (
             written_product(expr) or _printed_plainly(expr.args)
         ):
@@ -703,9 +722,10 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         return f"{self._print(low)} {first} {self._print(symbol)} {second} {self._print(high)}"
 
 
-def to_plain(expr: sympy.Basic, *, notation: Notation = "fractions") -> str:
-    """Readable one-line text: ``sigma'(x) = sigma(x)*(1 - sigma(x))``, ``1/(1 + e^(-x))``."""
-    return PlainPrinter({"negative_powers": notation}).doprint(expr)
+def to_plain(expr: sympy.Basic, *, notation: Notation = "fractions", decimals: bool = False) -> str:
+    """Readable one-line text: ``sigma'(x) = sigma(x)*(1 - sigma(x))``, ``1/(1 + e^(-x))``;
+    ``decimals``: every fraction with a short decimal expansion as that decimal (:attr:`LatexStyle.decimals`)."""
+    return PlainPrinter({"negative_powers": notation, "decimals": decimals}).doprint(expr)
 
 
 def to_text(expr: sympy.Basic) -> str:

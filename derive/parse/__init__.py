@@ -59,6 +59,7 @@ __all__ = [
     "detect_syntax",
     "parse_expression",
     "parse_line",
+    "read_expression",
 ]
 
 Relation = Literal["=", "≈"]
@@ -144,6 +145,25 @@ def parse_expression(
     substituted: Iterable[str] = (),
 ) -> sympy.Expr:
     """Parse one expression (no ``=``). ``functions`` adds allowed names, e.g. ``{"f": f}``."""
+    return read_expression(text, syntax=syntax, variable=variable, functions=functions, catalogue=catalogue,
+                           substituted=substituted)[0]
+
+
+def read_expression(
+    text: str,
+    *,
+    syntax: Syntax | None = None,
+    variable: str = "x",
+    functions: Mapping[str, sympy.FunctionClass] | None = None,
+    catalogue: Mapping[str, str] | None = None,
+    substituted: Iterable[str] = (),
+) -> tuple[sympy.Expr, bool]:
+    """:func:`parse_expression`, and whether the text writes a number with a decimal point
+    (``x^1.5``, ``0.5*x^2``): its derivation is then written in decimals too.
+
+    >>> read_expression("0.5*x^2")
+    (x**2/2, True)
+    """
     symbol = real_variable(variable)
     parsed = run(
         text,
@@ -153,7 +173,7 @@ def parse_expression(
         variable=symbol,
     )
     assert isinstance(parsed.result, Built)
-    return parsed.result.expr
+    return parsed.result.expr, any(not seen.value.is_Integer for seen in parsed.decimals)
 
 
 def parse_line(

@@ -29,7 +29,7 @@ def _printed(expr: sympy.Basic, notation: Notation, style: LatexStyle) -> tuple[
     """The LaTeX and plain forms of ``expr``, remembered: a handout prints the same expression
     several times (a step's result starts the next step; three formats share the routes), and
     SymPy expressions are immutable and compared structurally, so the key is exact."""
-    return to_latex(expr, notation=notation, style=style), to_plain(expr, notation=notation)
+    return to_latex(expr, notation=notation, style=style), to_plain(expr, notation=notation, decimals=style.decimals)
 
 
 class Math:

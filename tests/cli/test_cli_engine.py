@@ -292,3 +292,20 @@ def test_the_text_output_states_the_proved_domain(capsys: pytest.CaptureFixture[
     assert code == 0 and line in out.splitlines()
     code, out, _ = run(capsys, "diff", "x^2")
     assert code == 0 and "Domain:" not in out
+
+
+@pytest.mark.parametrize(("typed", "result", "latex"), [
+    ("x^1.5", "1.5*sqrt(x)", r"1.5 \sqrt{x}"),
+    ("0.5*x^2 + 2.5*x", "x + 2.5", "x + 2.5"),
+    ("0.25*x^2", "0.5*x", "0.5 x"),
+    ("x^2/2 + 1/4*x", "x + 1/4", r"x + \frac{1}{4}"),  # typed as fractions: fractions
+])
+def test_an_expression_typed_with_decimals_is_derived_in_decimals(typed: str, result: str, latex: str) -> None:
+    """Decimals the user wrote stay decimals, in the results derived from them too: d/dx x^1.5 is
+    1.5√x, never 3√x/2, in the text output and in every document."""
+    from derive.jobs import derive_text
+
+    texts = derive_text(typed, formats=("text", "latex", "markdown", "html"))["texts"]
+    assert f"= {result}\n" in texts["text"]
+    assert latex in texts["latex"] and latex in texts["markdown"]
+    assert f'alttext="' in texts["html"] and result.replace("*", "") in texts["html"].replace("*", "")

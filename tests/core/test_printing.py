@@ -239,6 +239,21 @@ def test_decimals_the_user_wrote_stay_decimals(number: sympy.Rational, latex: st
     assert to_latex(number) == latex
 
 
+@pytest.mark.parametrize(("expr", "latex", "plain"), [
+    (sympy.Rational(3, 2) * sympy.sqrt(sympy.Symbol("x")), r"1.5 \sqrt{x}", "1.5*sqrt(x)"),
+    (sympy.Symbol("x") ** sympy.Rational(3, 2), "x^{1.5}", "x^(1.5)"),
+    (sympy.Symbol("x") + sympy.Rational(5, 2), "x + 2.5", "x + 2.5"),
+    (-sympy.Rational(1, 4) * sympy.Symbol("x") ** 2, "- 0.25 x^{2}", "-0.25*x^2"),
+    (sympy.Rational(1, 3) * sympy.Symbol("x"), r"\frac{x}{3}", "x/3"),  # no short decimal: a fraction
+])
+def test_an_expression_typed_with_decimals_is_written_in_decimals(expr: sympy.Expr, latex: str, plain: str) -> None:
+    """LatexStyle(decimals=True), the style of an expression typed with decimals (x^1.5): every
+    fraction with a short decimal expansion prints as that decimal, in LaTeX and in plain text."""
+    assert to_latex(expr, style=LatexStyle(decimals=True)) == latex
+    assert to_plain(expr, decimals=True) == plain
+    assert to_latex(sympy.Rational(3, 2)) == r"\frac{3}{2}"  # by default a half stays a fraction
+
+
 def test_a_term_with_its_own_minus_is_subtracted() -> None:
     """Logistic regression step 2.1.3 printed "... + - y \\cdot \\frac{1}{a}"."""
     a, y = sympy.symbols("a y")
