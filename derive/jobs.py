@@ -102,7 +102,7 @@ def parse_typed(expression: str, variable: str, variables: Iterable[str]) -> tup
     and the style its documents are printed in: in decimals when it was typed with decimals
     (``x^1.5``: 1.5√x, never 3√x/2)."""
     parsed, decimals = read_expression(expression, variable=variable, catalogue=catalogue_names(),
-                                       functions=typed_functions(variables))
+                                       functions=typed_functions(variables), definitions=False)
     return parsed, LatexStyle(decimals=decimals)
 
 

@@ -143,10 +143,13 @@ def parse_expression(
     functions: Mapping[str, sympy.FunctionClass] | None = None,
     catalogue: Mapping[str, str] | None = None,
     substituted: Iterable[str] = (),
+    definitions: bool = True,
 ) -> sympy.Expr:
-    """Parse one expression (no ``=``). ``functions`` adds allowed names, e.g. ``{"f": f}``."""
+    """Parse one expression (no ``=``). ``functions`` adds allowed names, e.g. ``{"f": f}``;
+    ``definitions=False``: the text is all there is (``derive diff``), no line of it can define a
+    function, and an unknown function's message lists the known ones instead."""
     return read_expression(text, syntax=syntax, variable=variable, functions=functions, catalogue=catalogue,
-                           substituted=substituted)[0]
+                           substituted=substituted, definitions=definitions)[0]
 
 
 def read_expression(
@@ -157,6 +160,7 @@ def read_expression(
     functions: Mapping[str, sympy.FunctionClass] | None = None,
     catalogue: Mapping[str, str] | None = None,
     substituted: Iterable[str] = (),
+    definitions: bool = True,
 ) -> tuple[sympy.Expr, bool]:
     """:func:`parse_expression`, and whether the text writes a number with a decimal point
     (``x^1.5``, ``0.5*x^2``): its derivation is then written in decimals too.
@@ -169,7 +173,7 @@ def read_expression(
         text,
         syntax=syntax or detect_syntax(text),
         start="start_expr",
-        names=make_names(variable, functions, catalogue, substituted),
+        names=make_names(variable, functions, catalogue, substituted, definitions=definitions),
         variable=symbol,
     )
     assert isinstance(parsed.result, Built)

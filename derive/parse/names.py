@@ -22,6 +22,7 @@ product of letters with ``*`` or a space (``w*x``, ``w x``).
 from __future__ import annotations
 
 import cmath
+import difflib
 import math
 import re
 import unicodedata
@@ -109,6 +110,11 @@ BUILTIN_FUNCTIONS: Mapping[str, FunctionSpec] = MappingProxyType(
             build=lambda arg: sympy.Pow(arg, S.Half, evaluate=False),
             approx=cmath.sqrt,
         ),
+        "cbrt": FunctionSpec(  # the principal cube root, as x^(1/3) and \sqrt[3]{x} are read
+            name="cbrt",
+            build=lambda arg: sympy.Pow(arg, sympy.Rational(1, 3), evaluate=False),
+            approx=lambda z: complex(z) ** (1 / 3),
+        ),
         "sin": _spec("sin", sympy.sin, cmath.sin),
         "cos": _spec("cos", sympy.cos, cmath.cos),
         "tan": _spec("tan", sympy.tan, cmath.tan),
@@ -139,12 +145,18 @@ BUILTIN_FUNCTIONS: Mapping[str, FunctionSpec] = MappingProxyType(
     }
 )
 
+#: What an unknown function's message lists when the text cannot define one (``derive diff``).
+KNOWN_FUNCTIONS = ("write it with the functions derive knows: exp, ln, log(x, b), sqrt, cbrt, sin, cos, tan, sec, "
+                   "csc, cot, their inverses (asin, ...) and hyperbolic functions (sinh, asinh, ...), abs, erf, "
+                   "and the activations sigma, softplus, relu, gelu, ...")
+
 # Words (plain letters, in both syntaxes) that name built-in functions, by canonical name.
 _FUNCTION_WORDS = {
     "exp": "exp",
     "ln": "log",
     "log": "log",
     "sqrt": "sqrt",
+    "cbrt": "cbrt",
     "sin": "sin",
     "cos": "cos",
     "tan": "tan",
@@ -265,6 +277,9 @@ class Names:
     #: ``--function NAME``; given by the caller, who knows the catalogue.
     catalogue: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     substituted: frozenset[str] = frozenset()
+    #: Whether the text may define a function on a line of its own (a derivation a student checks);
+    #: a single typed expression (``derive diff``) cannot.
+    definitions: bool = True
 
     def is_known(self, name: str) -> bool:
         """Whether ``name`` already means something other than a free letter (a function, a
@@ -296,6 +311,8 @@ def make_names(
     functions: Mapping[str, sympy.FunctionClass] | None = None,
     catalogue: Mapping[str, str] | None = None,
     substituted: Iterable[str] = (),
+    *,
+    definitions: bool = True,
 ) -> Names:
     """Build the whitelist for one parse. Bad names from the *caller* raise ``ValueError``."""
     if not letter_name(variable):
@@ -337,6 +354,7 @@ def make_names(
         commands=MappingProxyType(commands),
         longest_word=max(len(word) for word in words),
         catalogue=MappingProxyType(dict(catalogue or {})),
+        definitions=definitions,
         substituted=frozenset(substituted),
     )
 
@@ -428,6 +446,11 @@ def _unknown(
         return ParseError(f"{lead}: check it with --function {word}", column=column)
     if primes or call:
         variable = names.variable
+        meant = difflib.get_close_matches(word, [*_FUNCTION_WORDS, *(n for n in names.functions if n in catalogue)], n=1, cutoff=0.75)
+        if meant:
+            return ParseError(f"{lead}: did you mean {meant[0]}?", column=column)
+        if not names.definitions:
+            return ParseError(f"{lead}: {KNOWN_FUNCTIONS}", column=column)
         message = f"{lead}: define it first on its own line, e.g. {shown}({variable}) = ..."
         chosen = next(
             (name for name in names.functions if name in catalogue and name not in BUILTIN_FUNCTIONS),

@@ -408,3 +408,29 @@ def test_juxtaposition_with_sigma_and_substitutions(text: str, expected: str) ->
 def test_a_hash_note_is_removed_in_a_file_read_as_latex(text: str, expected: str) -> None:
     line = parse_line(text, syntax="latex")
     assert line.parts[1] == parse_line(expected, syntax="latex").parts[0]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("sinn(x)", "unknown name 'sinn': did you mean sin?"),
+    ("cbrtt(x^2)", "unknown name 'cbrtt': did you mean cbrt?"),
+    ("arcsinn(x)", "unknown name 'arcsinn': did you mean arcsin?"),
+    ("sofplus(x)", "unknown name 'sofplus': did you mean softplus?"),
+    ("foo(x) + 1", "unknown name 'foo': write it with the functions derive knows: exp, ln, log(x, b), sqrt, cbrt,"),
+])
+def test_a_typed_expression_names_the_function_it_meant_or_the_ones_derive_knows(text: str, message: str) -> None:
+    """`derive diff` reads one expression: nothing can be defined on a line of its own, so an
+    unknown function's message suggests the known function it resembles, or lists the known ones."""
+    from derive.jobs import parse_typed
+
+    with pytest.raises(ParseError) as caught:
+        parse_typed(text, "x", ["x"])
+    assert caught.value.message.startswith(message)
+    assert "define it" not in caught.value.message
+
+
+@pytest.mark.parametrize("text", ["cbrt(x)", r"\sqrt[3]{x}", "x^(1/3)"])
+def test_the_cube_root_reads_as_the_principal_root(text: str) -> None:
+    """cbrt(x) is x^(1/3), as \\sqrt[3]{x} is: the principal root, defined for x >= 0 (the domain
+    every document states)."""
+    x = sympy.Symbol("x", real=True)
+    assert parse_expression(text).doit() == x ** sympy.Rational(1, 3)
