@@ -324,6 +324,159 @@ def _letter_first(condition: sympy.Basic, variable: sympy.Symbol) -> sympy.Basic
     return condition
 
 
+def periodically_restricted(expr: sympy.Expr, variable: sympy.Symbol) -> bool:
+    """Whether ``expr`` (definitions expanded) is undefined on infinitely many points or intervals
+    of the line, by a tangent, a secant, a logarithm or root of a sine ... (tan x, ln(cos x)): its
+    domain is stated as conditions on those functions (:func:`natural_conditions`)."""
+    prepared = prepare(expr)
+    return prepared.has(variable) and _periodic_domain(prepared)
+
+
+#: Most conditions a domain stated as conditions on functions (cos x ≠ 0, x ≠ 0) has.
+MOST_CONDITIONS = 3
+
+
+def natural_conditions(expr: sympy.Expr, variable: sympy.Symbol) -> list[sympy.Basic] | None:
+    """Where ``expr`` (definitions expanded, derivatives evaluated) is defined, read off its tree
+    as conditions: a tangent or secant of u needs cos u ≠ 0, a cotangent or cosecant sin u ≠ 0,
+    a denominator must not be 0, a logarithm's argument must be positive, a root's base not
+    negative (positive under a negative power). Conditions that always hold (1 + x² ≠ 0) are
+    left out, and u ≠ 0 where u > 0 is asked too. This is the definition of where such an
+    expression has a real value. None for a function whose condition is not one of these
+    (arcsin, |u|, ...): then nothing is stated."""
+    found: list[sympy.Basic] = []
+
+    def need(condition: sympy.Basic) -> None:
+        if condition is not sympy.true and condition not in found:
+            found.append(condition)
+
+    for node in sympy.preorder_traversal(prepare(expr)):
+        if not (node.args and node.has(variable)):
+            continue
+        argument = node.args[0]
+        if isinstance(node, (sympy.tan, sympy.sec)):
+            need(sympy.Ne(sympy.cos(argument), 0))
+        elif isinstance(node, (sympy.cot, sympy.csc)):
+            need(sympy.Ne(sympy.sin(argument), 0))
+        elif isinstance(node, sympy.log):
+            need(sympy.Gt(argument, 0))
+        elif isinstance(node, sympy.Pow) and node.base.has(variable):
+            exponent = node.exp.doit() if node.exp.is_number else node.exp  # as typed, 1/3 may be 1·3^(-1)
+            if not exponent.is_Rational:
+                return None  # x^x, x^a: a power to a letter
+            if not exponent.is_Integer:
+                need(sympy.Gt(node.base, 0) if exponent.is_negative else sympy.Ge(node.base, 0))
+            elif exponent.is_negative:
+                base = node.base
+                while isinstance(base, sympy.Pow) and base.exp.is_number and base.exp.doit().is_positive:
+                    base = base.base  # 1/√(cos x): cos x ≠ 0
+                need(sympy.Ne(base, 0))
+        elif not isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, *_DEFINED_EVERYWHERE)) or isinstance(node, sympy.Abs):
+            return None
+    kept = []
+    for condition in found:
+        side = condition.lhs
+        if (side.is_positive or isinstance(condition, sympy.Ne) and side.is_nonzero
+                or isinstance(condition, sympy.Ge) and side.is_nonnegative or _bounded_above_zero(side)):
+            continue
+        condition = _normalised(condition)
+        first = _letter_first(condition, variable)
+        kept.append(condition if first is None else first)
+    kept = _tightest(kept)
+    return kept if len(kept) <= MOST_CONDITIONS else None
+
+
+#: A condition with its sides swapped, so that its letter side has no minus sign.
+_FLIPPED = {sympy.StrictGreaterThan: sympy.StrictLessThan, sympy.GreaterThan: sympy.LessThan, sympy.Unequality: sympy.Unequality}
+
+
+def _normalised(condition: sympy.Basic) -> sympy.Basic:
+    """``u + c ⋈ 0`` as a textbook writes it: sin x ≠ −1, cos x < 1, x ≠ 1 (not sin x + 1 ≠ 0,
+    −cos x > −1, x − 1 ≠ 0); a condition with several terms beside the number stays as it is."""
+    side = condition.lhs
+    numbers = [term for term in sympy.Add.make_args(side) if term.is_number]  # as typed, cos x − 1/2 ends with its number
+    constant = sympy.Add(*numbers).doit()  # typed 1/2 may be the unevaluated 2^(-1)
+    rest = sympy.Add(*(term for term in sympy.Add.make_args(side) if not term.is_number))
+    if rest.is_Add or (constant == 0 and not rest.could_extract_minus_sign()):
+        return condition
+    if rest.could_extract_minus_sign():
+        return _FLIPPED[type(condition)](-rest, constant)
+    return condition.func(rest, -constant)
+
+
+def _bounded_above_zero(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` is positive wherever it is defined because its sines and cosines lie in
+    [−1, 1] (2 + sin x, 3 − cos 2x): interval arithmetic, which can only widen the bounds."""
+    waves = {node: sympy.AccumBounds(-1, 1) for node in expr.atoms(sympy.sin, sympy.cos)}
+    if not waves:
+        return False
+    try:
+        bounds = expr.xreplace(waves)
+    except (TypeError, ValueError):
+        return False
+    low = bounds.min if isinstance(bounds, sympy.AccumBounds) else bounds
+    return bool(low.is_number and low.is_positive)
+
+
+def _tightest(conditions: list[sympy.Basic]) -> list[sympy.Basic]:
+    """``conditions`` without those another implies: u ≠ c and u ≥ c where u > c is asked too
+    (and u ≤ c where u < c is); u ≥ c and u ≠ c together are u > c."""
+    strict = {(type(condition), condition.lhs, condition.rhs) for condition in conditions
+              if isinstance(condition, (sympy.StrictGreaterThan, sympy.StrictLessThan))}
+    weaker = {sympy.GreaterThan: sympy.StrictGreaterThan, sympy.LessThan: sympy.StrictLessThan}
+
+    def implied(condition: sympy.Basic) -> bool:
+        if isinstance(condition, sympy.Ne):
+            return any((kind, condition.lhs, condition.rhs) in strict for kind in (sympy.StrictGreaterThan, sympy.StrictLessThan))
+        kind = weaker.get(type(condition))
+        return kind is not None and (kind, condition.lhs, condition.rhs) in strict
+
+    unequal = {(condition.lhs, condition.rhs) for condition in conditions if isinstance(condition, sympy.Ne)}
+    tightened = [sympy.Gt(condition.lhs, condition.rhs) if isinstance(condition, sympy.GreaterThan)  # u ≥ c, u ≠ c: u > c
+                 and (condition.lhs, condition.rhs) in unequal else condition for condition in conditions]
+    if tightened != conditions:
+        return _tightest(list(dict.fromkeys(tightened)))
+    return [condition for condition in conditions if not implied(condition)]
+
+
+def _conditions_domain(function: sympy.Expr, derivative: sympy.Expr, variable: sympy.Symbol,
+                       values: Callable[[sympy.Expr], list[tuple[sympy.Rational, bool | None]]]) -> Domain | None:
+    """:func:`domain_of_derivation` for a function whose domain is infinitely many intervals (tan
+    x: cos x ≠ 0; ln(cos x): cos x > 0): the conditions of :func:`natural_conditions`, checked
+    against the sample points as there (a point that meets them is defined, one that does not is
+    not); None when they do not agree or cannot be said in a few conditions."""
+    own = natural_conditions(function, variable)
+    differentiated = natural_conditions(derivative, variable)
+    if own is None or differentiated is None or not own:
+        return None
+    together = _tightest([*own, *(condition for condition in differentiated if condition not in own)])
+    if len(together) > MOST_CONDITIONS:
+        return None
+    conditions = _all(own), _all(together)
+    points = []
+    for (point, function_defined), (_, derivative_defined) in zip(values(function), values(derivative)):
+        if function_defined is None or derivative_defined is None:
+            continue
+        inside = [condition.xreplace({variable: point}) for condition in conditions]
+        if not all(member in (sympy.true, sympy.false) for member in inside):
+            return None
+        if bool(inside[0]) != function_defined or bool(inside[1]) and not derivative_defined:
+            return None
+        points.append(f"{float(point):.3f}")
+    if not points:
+        return None
+    verification = Verification(
+        proved=True, numeric_ok=True, method="the conditions under which each piece has a real value (a tangent "
+        "needs cos u != 0, a logarithm a positive argument, a root a base that is not negative, a denominator "
+        "a value other than 0); at every sample point that meets them, the function and its derivative are "
+        "defined, and at every other, not", points=tuple(points), seal=SEAL)
+    return Domain(function=conditions[0], derivative=conditions[1], verification=verification)
+
+
+def _all(conditions: list[sympy.Basic]) -> sympy.Basic:
+    return sympy.And(*conditions, evaluate=False) if len(conditions) > 1 else conditions[0]
+
+
 def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable: sympy.Symbol,
                          values: Callable[[sympy.Expr], list[tuple[sympy.Rational, bool | None]]]) -> Domain | None:
     """Where ``function`` and its derivative ``derivative`` are defined, when that is not the
@@ -337,6 +490,8 @@ def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable:
     evaluated exactly and must be undefined (1/0), else nothing is stated (|x| at 0 is defined, and
     that its derivative is not would take a proof about limits).
     """
+    if periodically_restricted(function, variable):
+        return _conditions_domain(function, derivative, variable, values)
     function_set = common_domain(function, function, variable)
     derivative_set = common_domain(sympy.Derivative(function, variable), derivative, variable)
     if function_set is None or derivative_set is None:

@@ -20,7 +20,8 @@ from derive.functions import nowhere_defined, prepare
 from derive.letters import Definitions, expand_letters
 from derive.model import Derivation, Step, Verification
 from derive.verify.domain import (
-    common_domain, domain_of_derivation, has_poles, parameter_parts_of, points_inside, restriction, where_claimed,
+    common_domain, domain_of_derivation, has_poles, parameter_parts_of, periodically_restricted, points_inside, restriction,
+    where_claimed,
 )
 from derive.verify.options import DEFAULT_OPTIONS, VerifyOptions, symbol_points
 from derive.verify.procedure import constant_is_zero, decide_zero, on_intervals_zero
@@ -495,7 +496,8 @@ def verify_derivation(derivation: Derivation, options: VerifyOptions = DEFAULT_O
     domain = None
     sides = (derivation.definition, derivation.result)
     if not derivation.letters and not derivation.orders and (
-            identity.domain is not None or any(has_poles(side, x) for side in sides)):
+            identity.domain is not None or any(has_poles(side, x) for side in sides)
+            or periodically_restricted(derivation.definition, x)):
         domain = domain_of_derivation(derivation.definition, derivation.result, x, verifier.defined_at_points)
     return dataclasses.replace(derivation, steps=steps, identity=identity, domain=domain)
 

@@ -385,6 +385,6 @@ def test_the_power_rule_writes_its_exponent_n_minus_1_upstairs(typed: str, annot
     below a fraction bar with its terms turned round; a textbook writes 2/3*x^(2/3 - 1)."""
     from derive.jobs import parse_typed
 
-    derivation = derive.derive(parse_typed(typed, "x", ["x"]), detail="full")
+    derivation = derive.derive(parse_typed(typed, "x", ["x"])[0], detail="full")
     power_rule = next(step for step in derivation.steps if step.rule == "power")
     assert str(power_rule.annotation).endswith(annotation + ".")

@@ -37,6 +37,18 @@ DOMAINS = [
     ("ln(x)/(x-1)", "x > 0 and x != 1", "x > 0 and x != 1", (0, 6)),
     ("sqrt(x)/(x-1)", "x >= 0 and x != 1", "x > 0 and x != 1", (0, 6)),
     ("ln(x^2-1)/(x-2)", "(x < -1 or x > 1) and x != 2", "(x < -1 or x > 1) and x != 2", (-6, 6)),
+    # infinitely many intervals or points: conditions on the functions that restrict them
+    ("tan(x)", "cos(x) != 0", "cos(x) != 0", (-6, 6)),
+    ("sec(x)", "cos(x) != 0", "cos(x) != 0", (-6, 6)),
+    ("cot(2*x)", "sin(2*x) != 0", "sin(2*x) != 0", (-6, 6)),
+    ("ln(cos(x))", "cos(x) > 0", "cos(x) > 0", (-6, 6)),  # not also cos(x) != 0, which cos(x) > 0 says
+    ("sqrt(sin(x))", "sin(x) >= 0", "sin(x) > 0", (-6, 6)),
+    ("tan(x)/x", "x != 0 and cos(x) != 0", "x != 0 and cos(x) != 0", (-6, 6)),
+    ("ln(x)*tan(x)", "x > 0 and cos(x) != 0", "x > 0 and cos(x) != 0", (-6, 6)),
+    ("1/sqrt(cos(x))", "cos(x) > 0", "cos(x) > 0", (-6, 6)),  # cos x >= 0 and sqrt(cos x) != 0 together
+    ("1/(1 + sin(x))", "sin(x) != -1", "sin(x) != -1", (-6, 6)),  # as a textbook writes it, not sin(x) + 1 != 0
+    ("ln(1 - cos(x))", "cos(x) < 1", "cos(x) < 1", (-6, 6)),
+    ("sqrt(cos(x) - 1/2)", "cos(x) >= 1/2", "cos(x) > 1/2", (-6, 6)),
 ]
 
 
@@ -48,7 +60,8 @@ def test_restricted_domains(text: str, function: str, derivative: str, interval:
     assert len(domain.verification.points) >= 10
 
 
-@pytest.mark.parametrize("text", ["x^2", "sin(x)", "e^x/(1+x^2)", "(x^2)^(1/3)", "a^x", "ln(a*x)", "1/(x^2+1)"])
+@pytest.mark.parametrize("text", ["x^2", "sin(x)", "e^x/(1+x^2)", "(x^2)^(1/3)", "a^x", "ln(a*x)", "1/(x^2+1)",
+                                  "1/(2 + sin(x))", "ln(2 + cos(x))"])
 def test_no_statement_when_defined_on_the_whole_line(text: str) -> None:
     """A domain that depends on a parameter (ln(a·x): x > 0 only when a > 0) is no condition on
     x alone: nothing is stated."""
