@@ -561,6 +561,9 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
             shown_exponent = f"({shown_exponent})"
         return f"{shown_base}^{shown_exponent}"
 
+    def _print_ImaginaryUnit(self, expr: sympy.Basic) -> str:
+        return "i"  # as the LaTeX reads: S = e^(i*x), not SymPy's I
+
     def _print_exp(self, expr: sympy.exp) -> str:
         argument = expr.args[0]
         shown = self._print(argument)

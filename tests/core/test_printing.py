@@ -388,3 +388,9 @@ def test_the_power_rule_writes_its_exponent_n_minus_1_upstairs(typed: str, annot
     derivation = derive.derive(parse_typed(typed, "x", ["x"])[0], detail="full")
     power_rule = next(step for step in derivation.steps if step.rule == "power")
     assert str(power_rule.annotation).endswith(annotation + ".")
+
+
+def test_the_imaginary_unit_reads_i_in_plain_text_as_in_latex() -> None:
+    """A proof's method names S = e^(ix) (tan x rewritten in exponentials): i, as the LaTeX has it."""
+    x = variable("x")
+    assert (to_plain(sympy.exp(sympy.I * x)), to_latex(sympy.exp(sympy.I * x))) == ("e^(i*x)", "e^{i x}")
