@@ -238,6 +238,7 @@ RULE_NAMES: dict[str, str] = {
     "one_fraction": "Write as one fraction",
     "constants_first": "Numeric factor first",
     "pythagorean": "Use a Pythagorean identity",
+    "quotient_identity": "Use a quotient identity",
 }
 
 

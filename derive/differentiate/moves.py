@@ -348,6 +348,46 @@ def pythagorean(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
     return after
 
 
+#: Quotients a textbook writes as one function: (numerator's function, denominator's, the quotient).
+_QUOTIENTS = ((sympy.sin, sympy.cos, sympy.tan), (sympy.cos, sympy.sin, sympy.cot),
+              (sympy.sinh, sympy.cosh, sympy.tanh), (sympy.cosh, sympy.sinh, sympy.coth))
+
+
+def quotient_identity(chain: StepChain, result: sympy.Expr) -> sympy.Expr:
+    """``result`` with each sin u / cos u written tan u (cos/sin as cot, sinh/cosh as tanh,
+    cosh/sinh as coth; to any whole power): d/dx ln(cos x) ends at −tan x, as a textbook writes it,
+    not −sin x/cos x. A named step, proved by the verify stage; the identity is stated at its u."""
+    used: list[sympy.Expr] = []
+
+    def tidy(node: sympy.Basic) -> sympy.Basic:
+        factors = list(node.args)
+        changed = False
+        for top, bottom, quotient in _QUOTIENTS:
+            for factor in list(factors):
+                base, power = factor.as_base_exp()
+                if not (isinstance(base, top) and power.is_Integer and power > 0 and factor in factors):
+                    continue
+                u = base.args[0]
+                partner = bottom(u) ** -power
+                if partner not in factors:
+                    continue
+                factors.remove(factor)
+                factors.remove(partner)
+                factors.append(quotient(u) ** power)
+                identity = sympy.Eq(sympy.Mul(top(u), sympy.Pow(bottom(u), -1, evaluate=False), evaluate=False),
+                                    quotient(u), evaluate=False)
+                if identity not in used:
+                    used.append(identity)
+                changed = True
+        return sympy.Mul(*factors) if changed else node
+
+    after = result.replace(lambda node: node.is_Mul, tidy)
+    if not used or after == result:
+        return result
+    chain.step("quotient_identity", say("Write ", *listed(used, last=" and "), "."), after)
+    return after
+
+
 def _pythagorean_pair(terms: list[sympy.Expr]) -> tuple[tuple[int, int], sympy.Expr, sympy.Eq] | None:
     """Two terms c·sin²u and c·cos²u (or c·cosh²u and −c·sinh²u): their positions, c, and the identity."""
     for first, second, sign in _PYTHAGOREAN:

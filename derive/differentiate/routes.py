@@ -15,7 +15,7 @@ import sympy
 from sympy import Derivative, Eq, exp, log
 
 from derive.differentiate.differentiator import Differentiator
-from derive.differentiate.moves import StepChain, complement_steps, pythagorean, split_off_reciprocal
+from derive.differentiate.moves import StepChain, complement_steps, pythagorean, quotient_identity, split_off_reciprocal
 from derive.differentiate.piecewise import corners, on_open_intervals, refine_pieces
 from derive.differentiate.recognise import candidates
 from derive.differentiate.rules import quotient_rule
@@ -137,6 +137,7 @@ def finish_in_known_terms(chain: StepChain, x: sympy.Symbol, *, recognise: bool 
         if (factored != result and not factored.is_Add and shared and sympy.count_ops(factored) <= sympy.count_ops(result)
                 and _keeps_decimals(result, factored)):
             chain.step("common_factor", say("Take out the factor that every term shares."), factored)
+    quotient_identity(chain, chain.current)
 
 
 def _decimals(expr: sympy.Expr) -> set[sympy.Rational]:

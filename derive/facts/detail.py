@@ -50,7 +50,7 @@ ALGEBRA_MOVES = frozenset({
     "drop_neutral", "evaluate_arithmetic", "restore_power", "negative_power_as_fraction", "expand",
     "common_factor", "common_denominator", "cancel", "refine_pieces", "combine_pieces",
     "textbook_form", "constants_first", "factor", "decimals", "combine_powers", "combine_like_terms",
-    "one_fraction", "pythagorean",
+    "one_fraction", "pythagorean", "quotient_identity",
 })
 #: Steps whose words matter even when the expression does not change (so they are kept when folded).
 TELLING_STEPS = frozenset({"break_point"})

@@ -43,6 +43,12 @@ TEXTBOOK = [
     ("cos(x)/sin(x)", "-1/sin(x)^2", "pythagorean"),
     ("sinh(x)/cosh(x)", "1/cosh(x)^2", "pythagorean"),
     ("sin(3*x)/cos(3*x)", "3/cos(3*x)^2", "pythagorean"),
+    # sin u / cos u is tan u (and cos/sin cot, sinh/cosh tanh), as a textbook ends d/dx ln(cos x)
+    ("ln(cos(x))", "-tan(x)", "quotient_identity"),
+    ("ln(sin(x))", "cot(x)", "quotient_identity"),
+    ("ln(cosh(x))", "tanh(x)", "quotient_identity"),
+    ("ln(sin(x)^2)", "2*cot(x)", "quotient_identity"),  # after the fraction is cancelled
+    ("x*ln(cos(x))", "log(cos(x)) - x*tan(x)", "quotient_identity"),
 ]
 
 
