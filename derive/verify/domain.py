@@ -113,8 +113,11 @@ def _principal_roots(expr: sympy.Expr, variable: sympy.Symbol) -> list[tuple[sym
 
 
 def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
-    """The domain of ``expr`` when it is built from numbers, the variable, sums, products, whole
-    powers, e^u and ln of a linear function (a·x + b > 0); None for anything else."""
+    """The domain of ``expr`` when it is built from numbers, the variable, sums, products, powers,
+    e^u, and logarithms and roots of polynomials whose real zeros are found exactly (ln(x² − 1):
+    x < −1 or x > 1; √(1 − x²): −1 ≤ x ≤ 1; a root is the principal root, whose base must not be
+    negative); None for anything else. Read off without SymPy's ``continuous_domain``, which asks
+    for the periodicity of every piece and takes seconds over x/√(1 − x²)."""
     if not expr.has(variable):
         if expr.is_number:
             return sympy.S.Reals if expr.is_finite else None
@@ -131,11 +134,19 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
             if part != sympy.S.Reals:  # SymPy's set algebra takes milliseconds even for ℝ ∩ S
                 domain = part if domain == sympy.S.Reals else domain.intersect(part)
         return domain
-    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
+    if isinstance(expr, sympy.Pow) and expr.exp.is_number:
+        exponent = expr.exp.doit()  # as typed, 1/2 may be 1·2^(-1)
+        if not exponent.is_Rational:
+            return None
         base = _plain_domain(expr.base, variable)
-        if base is None or expr.exp >= 0 or expr.base.is_positive:
+        if base is None:
+            return None
+        if not exponent.is_Integer:  # the principal root: a base that is not negative (positive below the line)
+            allowed = _sign_set(expr.base, variable, strict=bool(exponent.is_negative))
+            return None if allowed is None else _meet(base, allowed)
+        if exponent >= 0 or expr.base.is_positive:
             return base  # 1/(1 + e^(-x)): a positive base has no zero to leave out
-        zeros = _real_zeros(expr.base, variable)
+        zeros = _real_zeros(_under_roots(expr.base), variable)
         return None if zeros is None else base - sympy.FiniteSet(*zeros)
     if isinstance(expr, _DEFINED_EVERYWHERE):
         return _plain_domain(expr.args[0], variable)
@@ -143,13 +154,55 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
         inner = _plain_domain(expr.args[0], variable)
         if inner is not None and expr.args[0].is_positive:
             return inner  # ln σ(wx + b): SymPy's assumptions know the argument is positive
-        zero = _linear_root(expr.args[0], variable)
-        if inner is None or zero is None:
+        positive = _sign_set(expr.args[0], variable, strict=True)
+        if inner is None or positive is None:
             return None
-        root, slope = zero
-        positive = sympy.Interval.open(root, sympy.oo) if slope > 0 else sympy.Interval.open(-sympy.oo, root)
-        return inner.intersect(positive)
+        return _meet(inner, positive)
     return None
+
+
+def _meet(first: sympy.Set, second: sympy.Set) -> sympy.Set:
+    """``first ∩ second``, without SymPy's set algebra when one of them is the whole line."""
+    return second if first == sympy.S.Reals else first if second == sympy.S.Reals else first.intersect(second)
+
+
+def _under_roots(expr: sympy.Expr) -> sympy.Expr:
+    """What is under the roots of ``expr`` (√(1 − x²) is 0 where 1 − x² is)."""
+    while isinstance(expr, sympy.Pow) and expr.exp.is_number and expr.exp.doit().is_positive:
+        expr = expr.base
+    return expr
+
+
+def _sign_set(expr: sympy.Expr, variable: sympy.Symbol, *, strict: bool) -> sympy.Set | None:
+    """Where the polynomial ``expr`` is positive (``strict``) or not negative, from its real
+    zeros, found exactly, and its sign between them (exact arithmetic at a rational point of
+    each gap); None when ``expr`` is no polynomial whose zeros :func:`_real_zeros` finds."""
+    zeros = _real_zeros(expr, variable)
+    if zeros is None:
+        return None
+    polynomial = sympy.Poly(expr, variable, domain="QQ")
+    ends = [-sympy.oo, *zeros, sympy.oo]
+    pieces: list[sympy.Set] = []
+    for low, high in zip(ends, ends[1:]):
+        inside = _rational_between(low, high)
+        if polynomial.eval(inside) > 0:
+            pieces.append(sympy.Interval(low, high, left_open=strict or low == -sympy.oo,
+                                         right_open=strict or high == sympy.oo))
+    if not strict:
+        pieces.extend(sympy.FiniteSet(zero) for zero in zeros)  # a zero of a root's base is in its domain
+    return sympy.Union(*pieces) if pieces else sympy.S.EmptySet
+
+
+def _rational_between(low: sympy.Expr, high: sympy.Expr) -> sympy.Rational:
+    """A rational number strictly between ``low`` and ``high`` (either may be infinite)."""
+    if low == -sympy.oo and high == sympy.oo:
+        return sympy.Integer(0)
+    if low == -sympy.oo:
+        return sympy.floor(high) - 1
+    if high == sympy.oo:
+        return sympy.ceiling(low) + 1
+    middle = sympy.nsimplify(sympy.Rational(str(float((low + high) / 2))))
+    return middle if low < middle < high else (low + high) / 2
 
 
 #: Functions defined on the whole line: each is defined wherever its argument is.
@@ -172,9 +225,9 @@ def _real_zeros(expr: sympy.Expr, variable: sympy.Symbol) -> list[sympy.Expr] | 
         return None
     if polynomial.degree() < 1:
         return [] if not polynomial.is_zero else None
-    count = polynomial.count_roots()  # real roots, with multiplicity (Sturm sequences: exact)
+    count = polynomial.count_roots()  # distinct real roots (Sturm sequences: exact)
     found = sympy.roots(polynomial, filter="R")
-    if sum(found.values()) != count:
+    if len(found) != count:
         return None
     return sorted(found, key=float)
 
