@@ -5,9 +5,11 @@ not a counterexample. When the common domain leaves out a whole interval of the 
 (ln x, √(1 − x²), arcsin x), the verifier says where the equality holds ("for −1 < x < 1").
 
 The domain is SymPy's :func:`~sympy.calculus.util.continuous_domain` of each side (definitions
-expanded, derivatives evaluated), intersected; sides built only from sums, products, whole powers,
-exponentials and logarithms of linear functions (ln u, 1/u) have their domain read off directly,
-which is the same set without SymPy's solver (half a second on its first call). It is asked only
+expanded, derivatives evaluated), intersected; sides built only from sums, products, powers,
+exponentials, and roots, logarithms and inverse functions of rational functions whose zeros are
+found exactly (ln u, 1/u, √(1 − x²), arcsec x, (1 + 1/x)^x) have their domain read off directly,
+from the sign of those functions between their zeros: the same set without SymPy's solver, which
+takes seconds over x/√(1 − x²) (it asks for the periodicity of every piece). It is asked only
 when the sample points showed that a side is undefined somewhere, and only for one variable; and
 not for what SymPy's solver and set algebra take minutes over (logarithms nested four deep, large
 expressions, the infinitely many intervals of tan x or ln(cos x)): there the sample points alone
@@ -134,6 +136,17 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
             if part != sympy.S.Reals:  # SymPy's set algebra takes milliseconds even for ℝ ∩ S
                 domain = part if domain == sympy.S.Reals else domain.intersect(part)
         return domain
+    if isinstance(expr, sympy.Pow) and not expr.exp.is_number:  # a power to a letter (x^x, (1 + 1/x)^x): a positive base
+        base, exponent = _plain_domain(expr.base, variable), _plain_domain(expr.exp, variable)
+        positive = sympy.S.Reals if expr.base.is_positive else _sign_set(expr.base, variable, strict=True)
+        if base is None or exponent is None or positive is None:
+            return None
+        return _meet(_meet(base, exponent), positive)
+    if type(expr) in _INVERSE_DOMAINS:
+        inner = _plain_domain(expr.args[0], variable)
+        condition, strict = _INVERSE_DOMAINS[type(expr)]
+        allowed = _sign_set(condition(expr.args[0]), variable, strict=strict)
+        return None if inner is None or allowed is None else _meet(inner, allowed)
     if isinstance(expr, sympy.Pow) and expr.exp.is_number:
         exponent = expr.exp.doit()  # as typed, 1/2 may be 1·2^(-1)
         if not exponent.is_Rational:
@@ -146,7 +159,7 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
             return None if allowed is None else _meet(base, allowed)
         if exponent >= 0 or expr.base.is_positive:
             return base  # 1/(1 + e^(-x)): a positive base has no zero to leave out
-        zeros = _real_zeros(_under_roots(expr.base), variable)
+        zeros = _zeros(expr.base, variable)
         return None if zeros is None else base - sympy.FiniteSet(*zeros)
     if isinstance(expr, _DEFINED_EVERYWHERE):
         return _plain_domain(expr.args[0], variable)
@@ -166,31 +179,57 @@ def _meet(first: sympy.Set, second: sympy.Set) -> sympy.Set:
     return second if first == sympy.S.Reals else first if second == sympy.S.Reals else first.intersect(second)
 
 
-def _under_roots(expr: sympy.Expr) -> sympy.Expr:
-    """What is under the roots of ``expr`` (√(1 − x²) is 0 where 1 − x² is)."""
-    while isinstance(expr, sympy.Pow) and expr.exp.is_number and expr.exp.doit().is_positive:
-        expr = expr.base
-    return expr
+def _zeros(expr: sympy.Expr, variable: sympy.Symbol) -> list[sympy.Expr] | None:
+    """The real zeros of ``expr`` where it is defined, exactly: of each factor of a product, of
+    what is under a root or inside |u|, of the numerator of a rational function (√(x² − 1)·|x|:
+    ±1 and 0); e^u and 1/u have none. None when they cannot all be found."""
+    if not expr.has(variable):
+        return [] if expr.is_nonzero else None
+    if expr.is_positive or isinstance(expr, sympy.exp):
+        return []
+    if isinstance(expr, sympy.Mul):
+        found: list[sympy.Expr] = []
+        for factor in expr.args:
+            zeros = _zeros(factor, variable)
+            if zeros is None:
+                return None
+            found.extend(zero for zero in zeros if zero not in found)
+        return found
+    if isinstance(expr, sympy.Pow) and expr.exp.is_number:
+        return _zeros(expr.base, variable) if expr.exp.doit().is_positive else []
+    if isinstance(expr, sympy.Abs):
+        return _zeros(expr.args[0], variable)
+    return _real_zeros(sympy.fraction(sympy.together(expr))[0], variable)
 
 
 def _sign_set(expr: sympy.Expr, variable: sympy.Symbol, *, strict: bool) -> sympy.Set | None:
-    """Where the polynomial ``expr`` is positive (``strict``) or not negative, from its real
-    zeros, found exactly, and its sign between them (exact arithmetic at a rational point of
-    each gap); None when ``expr`` is no polynomial whose zeros :func:`_real_zeros` finds."""
-    zeros = _real_zeros(expr, variable)
-    if zeros is None:
+    """Where the rational function ``expr`` is positive (``strict``) or not negative, from the real
+    zeros of its numerator and denominator, found exactly, and its sign between them (exact
+    arithmetic at a rational point of each gap); a zero of the denominator is never in it. None
+    when the zeros cannot all be found (:func:`_real_zeros`)."""
+    numerator, denominator = sympy.fraction(sympy.together(expr))
+    above, below = _real_zeros(numerator, variable), _real_zeros(denominator, variable)
+    if above is None or below is None:
         return None
-    polynomial = sympy.Poly(expr, variable, domain="QQ")
-    ends = [-sympy.oo, *zeros, sympy.oo]
+    ends = [-sympy.oo, *sorted(set(above) | set(below), key=float), sympy.oo]
     pieces: list[sympy.Set] = []
     for low, high in zip(ends, ends[1:]):
         inside = _rational_between(low, high)
-        if polynomial.eval(inside) > 0:
-            pieces.append(sympy.Interval(low, high, left_open=strict or low == -sympy.oo,
-                                         right_open=strict or high == sympy.oo))
-    if not strict:
-        pieces.extend(sympy.FiniteSet(zero) for zero in zeros)  # a zero of a root's base is in its domain
+        if (numerator.xreplace({variable: inside}) * denominator.xreplace({variable: inside})).is_positive:
+            pieces.append(sympy.Interval.open(low, high))
+    if not strict:  # a zero of a root's base is in its domain
+        pieces.extend(sympy.FiniteSet(zero) for zero in above if zero not in below)
     return sympy.Union(*pieces) if pieces else sympy.S.EmptySet
+
+
+#: The inverse functions defined on part of the line, and where: a condition on u² − 1 (or u − 1),
+#: positive (True) or not negative (False); arcsin u needs 1 − u² ≥ 0, arcsec u needs u² − 1 ≥ 0.
+_INVERSE_DOMAINS: dict[type, tuple[Callable[[sympy.Expr], sympy.Expr], bool]] = {
+    sympy.asin: (lambda u: 1 - u**2, False), sympy.acos: (lambda u: 1 - u**2, False),
+    sympy.asec: (lambda u: u**2 - 1, False), sympy.acsc: (lambda u: u**2 - 1, False),
+    sympy.atanh: (lambda u: 1 - u**2, True), sympy.acoth: (lambda u: u**2 - 1, True),
+    sympy.acosh: (lambda u: u - 1, False),
+}
 
 
 def _rational_between(low: sympy.Expr, high: sympy.Expr) -> sympy.Rational:
