@@ -513,7 +513,8 @@ def to_latex(expr: sympy.Basic, *, notation: Notation = "fractions", style: Late
     """
     printer = DeriveLatexPrinter(
         {"negative_powers": notation, "exponential": style.exponential, "sigma_symbol": style.sigma_symbol, "ln_notation": True,
-         "partial_derivatives": style.partial_derivatives, "decimals": style.decimals}
+         "partial_derivatives": style.partial_derivatives, "decimals": style.decimals,
+         "inv_trig_style": "full"}  # \arcsin x, \arctan x, \operatorname{arsinh} x, as textbooks print them
     )
     return printer.doprint(expr)
 

@@ -394,3 +394,13 @@ def test_the_imaginary_unit_reads_i_in_plain_text_as_in_latex() -> None:
     """A proof's method names S = e^(ix) (tan x rewritten in exponentials): i, as the LaTeX has it."""
     x = variable("x")
     assert (to_plain(sympy.exp(sympy.I * x)), to_latex(sympy.exp(sympy.I * x))) == ("e^(i*x)", "e^{i x}")
+
+
+@pytest.mark.parametrize(("function", "latex"), [
+    (sympy.asin, r"\arcsin{\left(2 x \right)}"), (sympy.atan, r"\arctan{\left(2 x \right)}"),
+    (sympy.acot, r"\operatorname{arccot}{\left(2 x \right)}"), (sympy.asec, r"\operatorname{arcsec}{\left(2 x \right)}"),
+    (sympy.asinh, r"\operatorname{arsinh}{\left(2 x \right)}"), (sympy.atanh, r"\operatorname{artanh}{\left(2 x \right)}"),
+])
+def test_inverse_functions_are_typeset_as_textbooks_print_them(function, latex: str) -> None:
+    """arcsin, arctan, arsinh: never SymPy's abbreviations asin, atan, asinh in a document."""
+    assert to_latex(function(2 * variable("x"))) == latex
