@@ -94,7 +94,7 @@ def handout_context(
     numeric = _numeric(derivation)
     figure = (drawn or draw(plot_request(derivation))).plot
     labels = [unicode_label(derivation.function), unicode_label(derivative)]
-    caption = plot_caption(figure, [derivation.function, derivative], x) if figure else None
+    caption = plot_caption(figure, [derivation.function, derivative], x, exact=_excluded_points(derivation, figure)) if figure else None
     return {
         "title": _title(derivation),
         "heading": annotation_view(Annotation(_heading(derivation)), style),
@@ -111,9 +111,43 @@ def handout_context(
     }
 
 
-def plot_caption(figure: Plot, functions: list[sympy.Expr], x: sympy.Symbol) -> Annotation:
+def _excluded_points(derivation: Derivation, figure: Plot | None) -> tuple[sympy.Expr, ...]:
+    """The points of the graph's interval that the proved domain leaves out where it is stated
+    as conditions on functions (cos x ≠ 0 for tan x: ±π/2, ±3π/2), exactly; () otherwise."""
+    domain = derivation.domain
+    if figure is None or domain is None or domain.verification.status != "proved" or domain.function is None:
+        return ()
+    x = derivation.variable
+    conditions = domain.function.args if isinstance(domain.function, sympy.And) else (domain.function,)
+    found: list[sympy.Expr] = []
+    for condition in conditions:
+        if not isinstance(condition, sympy.Ne) or not condition.has(x):
+            continue
+        if condition.lhs == x:
+            found.append(condition.rhs)  # x ≠ 1
+            continue
+        try:
+            zeros = sympy.solveset(condition.lhs - condition.rhs, x, sympy.Interval(*figure.x_range))
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if isinstance(zeros, sympy.FiniteSet):
+            found.extend(zeros)
+    return tuple(found)
+
+
+def plot_caption(figure: Plot, functions: list[sympy.Expr], x: sympy.Symbol,
+                 exact: tuple[sympy.Expr, ...] = ()) -> Annotation:
     """What the picture shows, in words: the interval; where a curve is drawn at all, when not
-    everywhere; where the curves are broken; and the y-range beyond which they are cut off."""
+    everywhere; where the curves are broken; and the y-range beyond which they are cut off.
+    ``exact``: points the proved domain leaves out, exactly (−π/2 for tan x), each written for
+    the break or asymptote found at it (to the two decimals a break is found to), else the decimal."""
+    def matched(at: float) -> sympy.Expr | None:
+        return next((point for point in exact if abs(float(point) - at) < 0.006), None)
+
+    def shown(at: float) -> sympy.Expr:
+        point = matched(at)
+        return shown_number(at) if point is None else point
+
     low, high = figure.x_range
     segments: list[Any] = ["Graph of ", functions[0], " and ", functions[1], " for ",
                            sympy.Contains(x, sympy.Interval(low, high), evaluate=False), ", computed from the verified expressions."]
@@ -126,17 +160,18 @@ def plot_caption(figure: Plot, functions: list[sympy.Expr], x: sympy.Symbol) -> 
                 segments += [" or " if index else "", sympy.Contains(x, interval, evaluate=False)]
             segments.append(".")
     if figure.breaks:
-        segments.append(" The curves are broken where they jump or are undefined, near ")
-        segments += _listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in figure.breaks])
+        exactly = all(matched(at) is not None for at in figure.breaks)
+        segments.append(f" The curves are broken where they jump or are undefined, {'at' if exactly else 'near'} ")
+        segments += _listed([sympy.Eq(x, shown(at), evaluate=False) for at in figure.breaks])
         segments.append(".")
     inside = [at for at in figure.asymptotes if low < at < high]
     edges = [at for at in figure.asymptotes if not low < at < high]
     if inside:
         segments.append(" Dashed lines mark the vertical asymptotes " if len(inside) > 1 else " A dashed line marks the vertical asymptote ")
-        segments += [*_listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in inside]), "."]
+        segments += [*_listed([sympy.Eq(x, shown(at), evaluate=False) for at in inside]), "."]
     if edges:  # drawn on the frame, where no dash shows: said in words
         segments += [" A curve has a vertical asymptote at the edge of the picture, ",
-                     *_listed([sympy.Eq(x, shown_number(at), evaluate=False) for at in edges]), "."]
+                     *_listed([sympy.Eq(x, shown(at), evaluate=False) for at in edges]), "."]
     if figure.clipped:
         y_low, y_high = figure.y_range
         segments += [" Values outside ", sympy.Interval(shown_number(y_low), shown_number(y_high)),

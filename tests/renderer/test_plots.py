@@ -238,8 +238,9 @@ def test_the_caption_says_what_is_shown(name: str) -> None:
     if figure(name).clipped:
         assert "are cut off" in caption
     # an asymptote is named; one on the frame (ln x at x = 0) shows no dash, so the words say where it is
-    if name == "tan":
-        assert "Dashed lines mark the vertical asymptotes $x = -4.71$, " in caption
+    if name == "tan":  # where the proved domain (cos x != 0) says, exactly: not x = -4.71
+        assert r"Dashed lines mark the vertical asymptotes $x = - \frac{3 \pi}{2}$, " in caption
+        assert r"broken where they jump or are undefined, at $x = - \frac{3 \pi}{2}$" in caption
     if name == "1/x":
         assert "A dashed line marks the vertical asymptote $x = 0$." in caption
     if name in ("ln", "x^x") and figure(name).asymptotes:
