@@ -351,7 +351,7 @@ def product_like(f: sympy.Mul, x: sympy.Symbol) -> RuleApplication:
 #: The rules as a textbook states them, typeset in documents.
 _F, _G = sympy.symbols("f g")
 _PRODUCT_RULE = Stated("(f g)' = f' g + f g'", r"(f g)' = f' g + f g'")
-QUOTIENT_RULE = Stated("(f/g)' = (g f' - f g')/g^2", r"\left(\frac{f}{g}\right)' = \frac{g f' - f g'}{g^{2}}")
+QUOTIENT_RULE = Stated("(f/g)' = (g f' - f g')/g^2", r"(f/g)' = \frac{g f' - f g'}{g^{2}}")
 
 
 def product_rule(factors: list[sympy.Expr], x: sympy.Symbol) -> RuleApplication:

@@ -33,7 +33,10 @@ _SIGN = re.compile(
 _NAMED_OPERATOR = re.compile(r"<mo>([A-Za-z][A-Za-z0-9]+)</mo>")
 #: A prime written as a superscript (latex2mathml's σ′): a browser raises the prime glyph, which
 #: already sits high, a second time (σ with a prime floating above it). On the line it is σ′.
-_PRIME = re.compile(r"<msup>(<(mi|mo)>[^<]*</\2>)(?:<mrow>)?((?:<mi>(?:&#x02032;|&#x02033;)</mi>)+)(?:</mrow>)?</msup>")
+_PRIME = re.compile(r"<msup>(<(mi|mo)(?: [^>]*)?>[^<]*</\2>)(?:<mrow>)?((?:<mi>(?:&#x02032;|&#x02033;)</mi>)+)(?:</mrow>)?</msup>")
+#: A slash between two terms (f/g): TeX sets it as an ordinary symbol, without the spaces a
+#: browser's operator dictionary gives it (f / g).
+_SLASH = "<mo>&#x0002F;</mo>"
 #: A function's name (ln, sin, softplus) right after a factor: latex2mathml writes the two
 #: identifiers side by side, which a browser sets without a gap ("xln(x)"); TeX puts a thin space
 #: between a factor and an operator name, and so does this.
@@ -65,7 +68,7 @@ def latex_to_mathml(latex: str, *, alt: str, display: bool = False, hidden: bool
     mathml = _SIGN.sub(r'\1<mo form="prefix">\2</mo>', mathml)
     mathml = _NAMED_OPERATOR.sub(r"<mi>\1</mi>", mathml)
     mathml = _NAME_AFTER_FACTOR.sub(r'\1<mspace width="0.1667em"></mspace>\2', mathml)
-    mathml = _PRIME.sub(_prime_on_the_line, mathml)
+    mathml = _PRIME.sub(_prime_on_the_line, mathml).replace(_SLASH, '<mo lspace="0em" rspace="0em">&#x0002F;</mo>')
     # fences hug what they enclose: ( x ), not (  x  ) (latex2mathml leaves the operator spacing on)
     mathml = _FENCE.sub(r'\1 lspace="0em" rspace="0em">', mathml)
     hide = ' aria-hidden="true"' if hidden else ""

@@ -55,11 +55,14 @@ def test_a_sign_after_a_bracket_a_relation_or_a_comma_is_not_spaced_as_an_operat
     (r"\sigma^{\prime}{\left(x \right)}", '<mrow><mi>&#x003C3;</mi><mo lspace="0em" rspace="0em">&#x02032;</mo></mrow>'),
     (r"\sigma''(x)", '<mrow><mi>&#x003C3;</mi><mo lspace="0em" rspace="0em">&#x02033;</mo></mrow>'),
     (r"\operatorname{softplus}^{\prime}(x)", '<mrow><mi>softplus</mi><mo lspace="0em" rspace="0em">&#x02032;</mo></mrow>'),
+    # the rules as stated: (f g)' and (f/g)', the prime after the bracket, not floating above it
+    ("(f g)' = f' g + f g'", '&#x00029;</mo><mo lspace="0em" rspace="0em">&#x02032;</mo></mrow>'),
+    (r"(f/g)' = \frac{g f' - f g'}{g^{2}}", '&#x00029;</mo><mo lspace="0em" rspace="0em">&#x02032;</mo></mrow>'),
 ])
 def test_a_prime_sits_on_the_line_after_its_function(latex: str, expected: str) -> None:
     mathml = _mathml(latex)
     assert expected in mathml
-    assert "<msup>" not in mathml
+    assert "<mi>&#x02032;</mi>" not in mathml and "<mi>&#x02033;</mi>" not in mathml  # no prime as a superscript
 
 
 def test_a_named_operator_is_an_identifier_set_close_to_its_argument() -> None:
@@ -132,3 +135,8 @@ def test_no_line_starts_with_the_punctuation_after_a_formula_or_a_mark_without_i
         finally:
             browser.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_slash_is_set_as_tex_sets_it_without_operator_spaces() -> None:
+    """f/g, as in the quotient rule's (f/g)', not f / g."""
+    assert '<mi>f</mi><mo lspace="0em" rspace="0em">&#x0002F;</mo><mi>g</mi>' in _mathml("(f/g)'")
