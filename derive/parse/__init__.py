@@ -135,21 +135,11 @@ def detect_syntax(text: str) -> Syntax:
     return "latex" if _LATEX_MARKS.search(text) else "text"
 
 
-def parse_expression(
-    text: str,
-    *,
-    syntax: Syntax | None = None,
-    variable: str = "x",
-    functions: Mapping[str, sympy.FunctionClass] | None = None,
-    catalogue: Mapping[str, str] | None = None,
-    substituted: Iterable[str] = (),
-    definitions: bool = True,
-) -> sympy.Expr:
-    """Parse one expression (no ``=``). ``functions`` adds allowed names, e.g. ``{"f": f}``;
-    ``definitions=False``: the text is all there is (``derive diff``), no line of it can define a
-    function, and an unknown function's message lists the known ones instead."""
-    return read_expression(text, syntax=syntax, variable=variable, functions=functions, catalogue=catalogue,
-                           substituted=substituted, definitions=definitions)[0]
+def parse_expression(text: str, **options: Any) -> sympy.Expr:
+    """Parse one expression (no ``=``): :func:`read_expression` (the same options: ``syntax``,
+    ``variable``, ``functions`` adds allowed names, e.g. ``{"f": f}``, ``catalogue``,
+    ``substituted``, ``definitions``), the expression alone."""
+    return read_expression(text, **options)[0]
 
 
 def read_expression(
@@ -162,8 +152,11 @@ def read_expression(
     substituted: Iterable[str] = (),
     definitions: bool = True,
 ) -> tuple[sympy.Expr, bool]:
-    """:func:`parse_expression`, and whether the text writes a number with a decimal point
-    (``x^1.5``, ``0.5*x^2``): its derivation is then written in decimals too.
+    """Parse one expression (no ``=``), and tell whether the text writes a number with a decimal
+    point (``x^1.5``, ``0.5*x^2``): its derivation is then written in decimals too.
+    ``functions`` adds allowed names, e.g. ``{"f": f}``; ``definitions=False``: the text is all
+    there is (``derive diff``), no line of it can define a function, and an unknown function's
+    message lists the known ones instead.
 
     >>> read_expression("0.5*x^2")
     (x**2/2, True)
