@@ -240,7 +240,7 @@ def _rational_between(low: sympy.Expr, high: sympy.Expr) -> sympy.Rational:
         return sympy.floor(high) - 1
     if high == sympy.oo:
         return sympy.ceiling(low) + 1
-    middle = sympy.nsimplify(sympy.Rational(str(float((low + high) / 2))))
+    middle = sympy.Rational(str(float((low + high) / 2)))  # a short rational near the middle (ends may be ±√2)
     return middle if low < middle < high else (low + high) / 2
 
 
@@ -280,16 +280,6 @@ def has_poles(expr: sympy.Expr, variable: sympy.Symbol) -> bool:
             if _real_zeros(node.base, variable):
                 return True
     return False
-
-
-def _linear_root(expr: sympy.Expr, variable: sympy.Symbol) -> tuple[sympy.Rational, sympy.Rational] | None:
-    """(root, slope) of a linear a·x + b with rational a ≠ 0 and b, else None."""
-    if not expr.is_polynomial(variable) or sympy.degree(expr, variable) != 1:
-        return None
-    slope, intercept = sympy.Poly(expr, variable).all_coeffs()
-    if not (slope.is_Rational and intercept.is_Rational):
-        return None
-    return -intercept / slope, slope
 
 
 #: Deepest nesting of functions that restrict the domain (ln, roots, arcsin, ...) SymPy is asked
