@@ -296,7 +296,8 @@ def derive_page(
         check_variable_name(variable)
         parsed, style = parse_typed(expression or "", variable, [variable])
         derivation, others, stem = derive(parsed, variable=variable, detail=detail), [], "expression"  # type: ignore[arg-type]
-    texts = render_handouts(derivation, ("latex", "markdown", "html"), others=others, plot_file=f"{stem}.svg", style=style)
+    texts = render_handouts(derivation, ("latex", "markdown", "html"), others=others, plot_file=f"{stem}.svg",
+                            style=style)
     values = handout_context(derivation, others, style)
     view = {key: _plain_view(values[key]) for key in ("title", "d", "others", "example", "vanishing")}
     return {"view": view, "svg": texts.pop("svg", ""), "texts": texts, "json": derivation_json(derivation),

@@ -444,10 +444,12 @@ def write_comparison(folder: Path, formats: Iterable[str], *, known: Known | Non
     from derive.renderer.comparison import comparison_row
 
     rows = rows or {}
-    table = [rows.get(entry.name) or comparison_row(entry.title, _derived(known, entry.name, entry.default_route,  # type: ignore[arg-type]
-                                                                          properties=True, detail="standard"))
-             for entry in ENTRIES if entry.activation]
-    texts = {output_format: render_comparison(table, output_format) for output_format in formats}  # type: ignore[arg-type]
+    table = [rows.get(entry.name) or comparison_row(
+        entry.title, _derived(known, entry.name, entry.default_route, properties=True,  # type: ignore[arg-type]
+                              detail="standard"))
+        for entry in ENTRIES if entry.activation]
+    texts = {output_format: render_comparison(table, output_format)  # type: ignore[arg-type]
+             for output_format in formats}
     prepare_folder(folder)
     return [write_text(folder / f"catalogue.{EXTENSIONS[output_format]}", text) for output_format, text in texts.items()]
 
@@ -471,7 +473,8 @@ def write_catalogue(folder: Path, formats: Iterable[str], *, jobs: int = 1) -> l
 
     formats = tuple(formats)
     prepare_folder(folder)
-    shares = [entry.name for entry in sorted(ENTRIES, key=lambda entry: (entry.document == "handout", -len(entry.routes)))]
+    longest_first = sorted(ENTRIES, key=lambda entry: (entry.document == "handout", -len(entry.routes)))
+    shares = [entry.name for entry in longest_first]
     if jobs <= 1 or not _can_fork():
         done = [write_catalogue_part(name, folder, formats) for name in shares]
     else:

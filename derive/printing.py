@@ -282,7 +282,7 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         if chain is None:
             parts = conjunction_parts(expr)
             if not parts and all(isinstance(part, sympy.core.relational.Relational) for part in expr.args):
-                parts = list(expr.args)  # x ≠ 0, cos x ≠ 0: conditions listed as a textbook lists them, never with ∧
+                parts = list(expr.args)  # x ≠ 0, cos x ≠ 0: listed as a textbook lists them, never with ∧
             if not parts:
                 return super()._print_And(expr)
             return ", ".join(rf"\left({self._print(part)}\right)" if isinstance(part, sympy.Or) else self._print(part)

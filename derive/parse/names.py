@@ -446,7 +446,8 @@ def _unknown(
         return ParseError(f"{lead}: check it with --function {word}", column=column)
     if primes or call:
         variable = names.variable
-        meant = difflib.get_close_matches(word, [*_FUNCTION_WORDS, *(n for n in names.functions if n in catalogue)], n=1, cutoff=0.75)
+        known = [*_FUNCTION_WORDS, *(name for name in names.functions if name in catalogue)]
+        meant = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
         if meant:
             return ParseError(f"{lead}: did you mean {meant[0]}?", column=column)
         if not names.definitions:

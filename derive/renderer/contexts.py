@@ -94,7 +94,8 @@ def handout_context(
     numeric = _numeric(derivation)
     figure = (drawn or draw(plot_request(derivation))).plot
     labels = [unicode_label(derivation.function), unicode_label(derivative)]
-    caption = plot_caption(figure, [derivation.function, derivative], x, exact=_excluded_points(derivation, figure)) if figure else None
+    caption = (plot_caption(figure, [derivation.function, derivative], x, exact=_excluded_points(derivation, figure))
+               if figure else None)
     return {
         "title": _title(derivation),
         "heading": annotation_view(Annotation(_heading(derivation)), style),

@@ -136,7 +136,7 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
             if part != sympy.S.Reals:  # SymPy's set algebra takes milliseconds even for ℝ ∩ S
                 domain = part if domain == sympy.S.Reals else domain.intersect(part)
         return domain
-    if isinstance(expr, sympy.Pow) and not expr.exp.is_number:  # a power to a letter (x^x, (1 + 1/x)^x): a positive base
+    if isinstance(expr, sympy.Pow) and not expr.exp.is_number:  # a power to a letter ((1 + 1/x)^x): a positive base
         base, exponent = _plain_domain(expr.base, variable), _plain_domain(expr.exp, variable)
         positive = sympy.S.Reals if expr.base.is_positive else _sign_set(expr.base, variable, strict=True)
         if base is None or exponent is None or positive is None:
@@ -453,7 +453,8 @@ def natural_conditions(expr: sympy.Expr, variable: sympy.Symbol) -> list[sympy.B
                 while isinstance(base, sympy.Pow) and base.exp.is_number and base.exp.doit().is_positive:
                     base = base.base  # 1/√(cos x): cos x ≠ 0
                 need(sympy.Ne(base, 0))
-        elif not isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, *_DEFINED_EVERYWHERE)) or isinstance(node, sympy.Abs):
+        elif (not isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, *_DEFINED_EVERYWHERE))
+              or isinstance(node, sympy.Abs)):
             return None
     kept = []
     for condition in found:
@@ -469,14 +470,15 @@ def natural_conditions(expr: sympy.Expr, variable: sympy.Symbol) -> list[sympy.B
 
 
 #: A condition with its sides swapped, so that its letter side has no minus sign.
-_FLIPPED = {sympy.StrictGreaterThan: sympy.StrictLessThan, sympy.GreaterThan: sympy.LessThan, sympy.Unequality: sympy.Unequality}
+_FLIPPED = {sympy.StrictGreaterThan: sympy.StrictLessThan, sympy.GreaterThan: sympy.LessThan,
+            sympy.Unequality: sympy.Unequality}
 
 
 def _normalised(condition: sympy.Basic) -> sympy.Basic:
     """``u + c ⋈ 0`` as a textbook writes it: sin x ≠ −1, cos x < 1, x ≠ 1 (not sin x + 1 ≠ 0,
     −cos x > −1, x − 1 ≠ 0); a condition with several terms beside the number stays as it is."""
     side = condition.lhs
-    numbers = [term for term in sympy.Add.make_args(side) if term.is_number]  # as typed, cos x − 1/2 ends with its number
+    numbers = [term for term in sympy.Add.make_args(side) if term.is_number]  # as typed, cos x − 1/2 ends with 1/2
     constant = sympy.Add(*numbers).doit()  # typed 1/2 may be the unevaluated 2^(-1)
     rest = sympy.Add(*(term for term in sympy.Add.make_args(side) if not term.is_number))
     if rest.is_Add or (constant == 0 and not rest.could_extract_minus_sign()):
@@ -509,13 +511,15 @@ def _tightest(conditions: list[sympy.Basic]) -> list[sympy.Basic]:
 
     def implied(condition: sympy.Basic) -> bool:
         if isinstance(condition, sympy.Ne):
-            return any((kind, condition.lhs, condition.rhs) in strict for kind in (sympy.StrictGreaterThan, sympy.StrictLessThan))
+            return any((kind, condition.lhs, condition.rhs) in strict
+                       for kind in (sympy.StrictGreaterThan, sympy.StrictLessThan))
         kind = weaker.get(type(condition))
         return kind is not None and (kind, condition.lhs, condition.rhs) in strict
 
     unequal = {(condition.lhs, condition.rhs) for condition in conditions if isinstance(condition, sympy.Ne)}
-    tightened = [sympy.Gt(condition.lhs, condition.rhs) if isinstance(condition, sympy.GreaterThan)  # u ≥ c, u ≠ c: u > c
-                 and (condition.lhs, condition.rhs) in unequal else condition for condition in conditions]
+    tightened = [sympy.Gt(condition.lhs, condition.rhs)  # u ≥ c and u ≠ c: u > c
+                 if isinstance(condition, sympy.GreaterThan) and (condition.lhs, condition.rhs) in unequal else condition
+                 for condition in conditions]
     if tightened != conditions:
         return _tightest(list(dict.fromkeys(tightened)))
     return [condition for condition in conditions if not implied(condition)]
