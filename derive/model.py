@@ -386,6 +386,9 @@ class Domain:
     derivative: sympy.Basic | None
     verification: Verification
     interval: tuple[int, int] = (-6, 6)
+    #: The points of ``interval`` the function's domain leaves out one by one, exactly (x = 0 for
+    #: 1/x; ±π/2, ±3π/2 for tan x), each checked to be undefined in exact arithmetic.
+    excluded: tuple[sympy.Expr, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)

@@ -94,8 +94,9 @@ def handout_context(
     numeric = _numeric(derivation)
     figure = (drawn or draw(plot_request(derivation))).plot
     labels = [unicode_label(derivation.function), unicode_label(derivative)]
-    caption = (plot_caption(figure, [derivation.function, derivative], x, exact=_excluded_points(derivation, figure))
-               if figure else None)
+    domain = derivation.domain
+    exact = domain.excluded if domain is not None and domain.verification.status == "proved" else ()
+    caption = plot_caption(figure, [derivation.function, derivative], x, exact=exact) if figure else None
     return {
         "title": _title(derivation),
         "heading": annotation_view(Annotation(_heading(derivation)), style),
@@ -110,30 +111,6 @@ def handout_context(
         "example": worked_example(derivation, style) if numeric else None,
         "vanishing": vanishing_gradient(derivation, style),
     }
-
-
-def _excluded_points(derivation: Derivation, figure: Plot | None) -> tuple[sympy.Expr, ...]:
-    """The points of the graph's interval that the proved domain leaves out where it is stated
-    as conditions on functions (cos x ≠ 0 for tan x: ±π/2, ±3π/2), exactly; () otherwise."""
-    domain = derivation.domain
-    if figure is None or domain is None or domain.verification.status != "proved" or domain.function is None:
-        return ()
-    x = derivation.variable
-    conditions = domain.function.args if isinstance(domain.function, sympy.And) else (domain.function,)
-    found: list[sympy.Expr] = []
-    for condition in conditions:
-        if not isinstance(condition, sympy.Ne) or not condition.has(x):
-            continue
-        if condition.lhs == x:
-            found.append(condition.rhs)  # x ≠ 1
-            continue
-        try:
-            zeros = sympy.solveset(condition.lhs - condition.rhs, x, sympy.Interval(*figure.x_range))
-        except (NotImplementedError, ValueError, TypeError):
-            continue
-        if isinstance(zeros, sympy.FiniteSet):
-            found.extend(zeros)
-    return tuple(found)
 
 
 def plot_caption(figure: Plot, functions: list[sympy.Expr], x: sympy.Symbol,

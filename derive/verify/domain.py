@@ -551,12 +551,32 @@ def _conditions_domain(function: sympy.Expr, derivative: sympy.Expr, variable: s
         points.append(f"{float(point):.3f}")
     if not points:
         return None
+    excluded = _zeros_within(conditions[0], variable, PLOT_INTERVAL)
+    if not all(undefined_at(function, variable, point) for point in excluded):
+        return None
     verification = Verification(
         proved=True, numeric_ok=True, method="the conditions under which each piece has a real value (a tangent "
         "needs cos u != 0, a logarithm a positive argument, a root a base that is not negative, a denominator "
         "a value other than 0); at every sample point that meets them, the function and its derivative are "
         "defined, and at every other, not", points=tuple(points), seal=SEAL)
-    return Domain(function=conditions[0], derivative=conditions[1], verification=verification)
+    return Domain(function=conditions[0], derivative=conditions[1], verification=verification, excluded=excluded)
+
+
+def _zeros_within(condition: sympy.Basic, variable: sympy.Symbol, interval: tuple[int, int]) -> tuple[sympy.Expr, ...]:
+    """The points of ``interval`` where a condition u ≠ c of ``condition`` fails (cos x = 0 for
+    tan x), exactly, in order; those SymPy's solveset does not give as finitely many are left out."""
+    parts = condition.args if isinstance(condition, sympy.And) else (condition,)
+    found: set[sympy.Expr] = set()
+    for part in parts:
+        if not isinstance(part, sympy.Ne):
+            continue
+        try:
+            zeros = sympy.solveset(part.lhs - part.rhs, variable, sympy.Interval(*interval))
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if isinstance(zeros, sympy.FiniteSet):
+            found.update(zeros)
+    return tuple(sorted(found, key=float))
 
 
 def _all(conditions: list[sympy.Basic]) -> sympy.Basic:
@@ -612,7 +632,7 @@ def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable:
         f"point inside, the function and its derivative are defined, and outside, not{at_gaps}",
         points=tuple(points), seal=SEAL)
     return Domain(function=conditions[0], derivative=conditions[1], verification=verification,
-                  interval=_plot_interval(function_set))
+                  interval=_plot_interval(function_set), excluded=tuple(gaps))
 
 
 #: Where points are taken inside an interval of a domain, as fractions of its length (none a

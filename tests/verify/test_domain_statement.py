@@ -102,3 +102,17 @@ def test_the_handouts_state_the_domain_and_graph_it() -> None:
 
 def test_catalogue_handouts_of_functions_defined_everywhere_say_nothing() -> None:
     assert derive("sigmoid").domain is None
+
+
+@pytest.mark.parametrize(("text", "excluded"), [
+    ("tan(x)", (-3 * sympy.pi / 2, -sympy.pi / 2, sympy.pi / 2, 3 * sympy.pi / 2)),
+    ("1/x", (0,)),
+    ("1/(x^2-2)", (-sympy.sqrt(2), sympy.sqrt(2))),
+    ("ln(x)", ()),  # a bound, no isolated point
+])
+def test_the_domain_names_the_points_of_the_graph_it_leaves_out_exactly(text: str, excluded: tuple) -> None:
+    """The verify stage gives the points of the graph's interval the domain leaves out, each
+    undefined in exact arithmetic; the caption names a break there exactly (x = -3π/2, not -4.71)."""
+    domain = derive(parse_expression(text)).domain
+    assert domain is not None and domain.verification.status == "proved"
+    assert domain.excluded == tuple(sympy.sympify(point) for point in excluded)
