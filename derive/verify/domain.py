@@ -108,10 +108,16 @@ def _principal_roots(expr: sympy.Expr, variable: sympy.Symbol) -> list[tuple[sym
         if not node.exp.is_number:
             roots.append((node.base, True))
             continue
-        exponent = node.exp.doit()  # as typed, 2/3 may be the product 2·(1/3)
+        exponent = _number_exponent(node)
         if exponent.is_Rational and not exponent.is_Integer and exponent.q % 2 == 1:
             roots.append((node.base, bool(exponent.is_negative)))
     return roots
+
+
+def _number_exponent(power: sympy.Pow) -> sympy.Expr | None:
+    """The exponent of ``power`` evaluated when it is a number (as typed, 2/3 may be the product
+    2·(1/3)); None for a power to a letter (x^x, x^a)."""
+    return power.exp.doit() if power.exp.is_number else None
 
 
 def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
@@ -148,7 +154,7 @@ def _plain_domain(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Set | None:
         allowed = _sign_set(condition(expr.args[0]), variable, strict=strict)
         return None if inner is None or allowed is None else _meet(inner, allowed)
     if isinstance(expr, sympy.Pow) and expr.exp.is_number:
-        exponent = expr.exp.doit()  # as typed, 1/2 may be 1·2^(-1)
+        exponent = _number_exponent(expr)
         if not exponent.is_Rational:
             return None
         base = _plain_domain(expr.base, variable)
@@ -196,7 +202,7 @@ def _zeros(expr: sympy.Expr, variable: sympy.Symbol) -> list[sympy.Expr] | None:
             found.extend(zero for zero in zeros if zero not in found)
         return found
     if isinstance(expr, sympy.Pow) and expr.exp.is_number:
-        return _zeros(expr.base, variable) if expr.exp.doit().is_positive else []
+        return _zeros(expr.base, variable) if _number_exponent(expr).is_positive else []
     if isinstance(expr, sympy.Abs):
         return _zeros(expr.args[0], variable)
     return _real_zeros(sympy.fraction(sympy.together(expr))[0], variable)
@@ -443,14 +449,14 @@ def natural_conditions(expr: sympy.Expr, variable: sympy.Symbol) -> list[sympy.B
         elif isinstance(node, sympy.log):
             need(sympy.Gt(argument, 0))
         elif isinstance(node, sympy.Pow) and node.base.has(variable):
-            exponent = node.exp.doit() if node.exp.is_number else node.exp  # as typed, 1/3 may be 1·3^(-1)
-            if not exponent.is_Rational:
+            exponent = _number_exponent(node)
+            if exponent is None or not exponent.is_Rational:
                 return None  # x^x, x^a: a power to a letter
             if not exponent.is_Integer:
                 need(sympy.Gt(node.base, 0) if exponent.is_negative else sympy.Ge(node.base, 0))
             elif exponent.is_negative:
                 base = node.base
-                while isinstance(base, sympy.Pow) and base.exp.is_number and base.exp.doit().is_positive:
+                while isinstance(base, sympy.Pow) and (_number_exponent(base) or sympy.S.Zero).is_positive:
                     base = base.base  # 1/√(cos x): cos x ≠ 0
                 need(sympy.Ne(base, 0))
         elif (not isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, *_DEFINED_EVERYWHERE))
@@ -503,9 +509,14 @@ def _bounded_above_zero(expr: sympy.Expr) -> bool:
 
 
 def _tightest(conditions: list[sympy.Basic]) -> list[sympy.Basic]:
-    """``conditions`` without those another implies: u ≠ c and u ≥ c where u > c is asked too
-    (and u ≤ c where u < c is); u ≥ c and u ≠ c together are u > c."""
-    strict = {(type(condition), condition.lhs, condition.rhs) for condition in conditions
+    """``conditions`` without those another implies: u ≥ c and u ≠ c together are u > c; then u ≠ c
+    and u ≥ c go where u > c is asked too (and u ≤ c where u < c is)."""
+    unequal = {(condition.lhs, condition.rhs) for condition in conditions if isinstance(condition, sympy.Ne)}
+    tightened = list(dict.fromkeys(
+        sympy.Gt(condition.lhs, condition.rhs)
+        if isinstance(condition, sympy.GreaterThan) and (condition.lhs, condition.rhs) in unequal else condition
+        for condition in conditions))
+    strict = {(type(condition), condition.lhs, condition.rhs) for condition in tightened
               if isinstance(condition, (sympy.StrictGreaterThan, sympy.StrictLessThan))}
     weaker = {sympy.GreaterThan: sympy.StrictGreaterThan, sympy.LessThan: sympy.StrictLessThan}
 
@@ -516,13 +527,7 @@ def _tightest(conditions: list[sympy.Basic]) -> list[sympy.Basic]:
         kind = weaker.get(type(condition))
         return kind is not None and (kind, condition.lhs, condition.rhs) in strict
 
-    unequal = {(condition.lhs, condition.rhs) for condition in conditions if isinstance(condition, sympy.Ne)}
-    tightened = [sympy.Gt(condition.lhs, condition.rhs)  # u ≥ c and u ≠ c: u > c
-                 if isinstance(condition, sympy.GreaterThan) and (condition.lhs, condition.rhs) in unequal else condition
-                 for condition in conditions]
-    if tightened != conditions:
-        return _tightest(list(dict.fromkeys(tightened)))
-    return [condition for condition in conditions if not implied(condition)]
+    return [condition for condition in tightened if not implied(condition)]
 
 
 def _conditions_domain(function: sympy.Expr, derivative: sympy.Expr, variable: sympy.Symbol,
@@ -539,16 +544,8 @@ def _conditions_domain(function: sympy.Expr, derivative: sympy.Expr, variable: s
     if len(together) > MOST_CONDITIONS:
         return None
     conditions = _all(own), _all(together)
-    points = []
-    for (point, function_defined), (_, derivative_defined) in zip(values(function), values(derivative)):
-        if function_defined is None or derivative_defined is None:
-            continue
-        inside = [condition.xreplace({variable: point}) for condition in conditions]
-        if not all(member in (sympy.true, sympy.false) for member in inside):
-            return None
-        if bool(inside[0]) != function_defined or bool(inside[1]) and not derivative_defined:
-            return None
-        points.append(f"{float(point):.3f}")
+    points = _points_agree(function, derivative, values,
+                           lambda point: tuple(condition.xreplace({variable: point}) for condition in conditions))
     if not points:
         return None
     excluded = _zeros_within(conditions[0], variable, PLOT_INTERVAL)
@@ -608,19 +605,9 @@ def domain_of_derivation(function: sympy.Expr, derivative: sympy.Expr, variable:
     gaps = sorted({*(isolated_points(function_set) or ()), *(isolated_points(derivative_set) or ())}, key=float)
     if not all(undefined_at(function, variable, point) for point in gaps):
         return None
-    points = []
-    for (point, function_defined), (_, derivative_defined) in zip(values(function), values(derivative)):
-        if function_defined is None or derivative_defined is None:
-            continue  # a parameter's part is undefined there (ln a at a < 0): no evidence either way
-        inside = function_set.contains(point), derivative_set.contains(point)
-        if not all(member in (sympy.true, sympy.false) for member in inside):
-            return None
-        # inside a domain its expressions are defined; outside the derivative's, f or f' is not
-        if bool(inside[0]) != function_defined or bool(inside[1]) and not derivative_defined:
-            return None
-        if not inside[1] and function_defined and derivative_defined and bool(inside[0]) and not _isolated(derivative_set, point):
-            return None
-        points.append(f"{float(point):.3f}")
+    points = _points_agree(function, derivative, values,
+                           lambda point: (function_set.contains(point), derivative_set.contains(point)),
+                           edge=lambda point: _isolated(derivative_set, point))
     if not points:
         return None
     at_gaps = ""
@@ -679,6 +666,32 @@ def undefined_at(expr: sympy.Expr, variable: sympy.Symbol, point: sympy.Expr) ->
         return value.is_real is False
     except (ZeroDivisionError, TypeError, ValueError, AttributeError, RecursionError):
         return False
+
+
+def _points_agree(function: sympy.Expr, derivative: sympy.Expr,
+                  values: Callable[[sympy.Expr], list[tuple[sympy.Rational, bool | None]]],
+                  inside: Callable[[sympy.Rational], tuple[sympy.Basic, sympy.Basic]],
+                  edge: Callable[[sympy.Rational], bool] | None = None) -> list[str] | None:
+    """The sample points (as shown, three decimals) at which a stated domain agrees with where
+    ``function`` and ``derivative`` are defined; None at the first that does not, or where
+    ``inside`` (whether a point is in the function's and in the derivative's domain) cannot tell.
+    ``edge``: whether a point the function's domain holds and the derivative's does not, though both
+    are defined there, is at the derivative's edge (√x at 0); without it that case is not asked."""
+    points = []
+    for (point, function_defined), (_, derivative_defined) in zip(values(function), values(derivative)):
+        if function_defined is None or derivative_defined is None:
+            continue  # a parameter's part is undefined there (ln a at a < 0): no evidence either way
+        members = inside(point)
+        if not all(member in (sympy.true, sympy.false) for member in members):
+            return None
+        # inside a domain its expressions are defined; outside the derivative's, f or f' is not
+        if bool(members[0]) != function_defined or bool(members[1]) and not derivative_defined:
+            return None
+        if (edge is not None and not members[1] and function_defined and derivative_defined and bool(members[0])
+                and not edge(point)):
+            return None
+        points.append(f"{float(point):.3f}")
+    return points
 
 
 def _isolated(domain: sympy.Set, point: sympy.Rational) -> bool:
