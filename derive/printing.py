@@ -130,15 +130,14 @@ class DeriveLatexPrinter(_PositiveFirst, LatexPrinter):
         denominator = _reciprocals_as_one_denominator(expr)
         if denominator is not None:
             return rf"\frac{{1}}{{{self._print(denominator)}}}"
-        coefficient, rest = expr.as_coeff_Mul()
-        decimal = (written_decimal(abs(coefficient), every=self._settings["decimals"])
-                   if coefficient.is_Rational and rest != 1 else None)
+        decimal = decimal_coefficient(expr, every=self._settings["decimals"])
         if decimal is not None:
             # 0.044715 x^3, as the user wrote it, not 8943 x^3/200000
+            negative, written, rest = decimal
             shown = rf"\left({self._print(rest)}\right)" if rest.is_Add else self._print(rest)
             # a number after the decimal takes a dot: 0.044715 \cdot 3 x^2, never 0.0447153x^2
             joiner = r" \cdot " if shown[:1].isdigit() else " "
-            return f"{'- ' if coefficient < 0 else ''}{decimal}{joiner}{shown}"
+            return f"{'- ' if negative else ''}{written}{joiner}{shown}"
         factors = list(expr.args)
         below = [_below(f) for f in factors if f.is_Pow and f.exp.is_negative]
         if is_unevaluated(expr) and len(below) > 1 and any(base.is_Number for base in below):
@@ -503,6 +502,14 @@ def written_decimal(number: sympy.Rational, *, every: bool = False) -> str | Non
     return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
+def decimal_coefficient(expr: sympy.Mul, *, every: bool) -> tuple[bool, str, sympy.Expr] | None:
+    """A product whose number prints as a decimal (:func:`written_decimal`): whether that number is
+    negative, the decimal of its size, and the other factors (0.044715·x³; with ``every``, 2.5·x)."""
+    coefficient, rest = expr.as_coeff_Mul()
+    decimal = written_decimal(abs(coefficient), every=every) if coefficient.is_Rational and rest != 1 else None
+    return None if decimal is None else (bool(coefficient < 0), decimal, rest)
+
+
 def to_latex(expr: sympy.Basic, *, notation: Notation = "fractions", style: LatexStyle = DEFAULT_STYLE) -> str:
     r"""LaTeX of ``expr`` for documents.
 
@@ -574,12 +581,10 @@ class PlainPrinter(_PositiveFirst, DeriveStrPrinter):
         denominator = _reciprocals_as_one_denominator(expr) if self._settings["negative_powers"] == "fractions" else None
         if denominator is not None:
             return f"1/{self.parenthesize(denominator, PRECEDENCE['Mul'], strict=False)}"
-        coefficient, rest = expr.as_coeff_Mul()
-        decimal = (written_decimal(abs(coefficient), every=True)
-                   if self._settings["decimals"] and coefficient.is_Rational and rest != 1 else None)
+        decimal = decimal_coefficient(expr, every=True) if self._settings["decimals"] else None
         if decimal is not None:  # 2.5*x, not 5*x/2
-            shown = self.parenthesize(rest, PRECEDENCE["Mul"], strict=False)
-            return f"{'-' if coefficient < 0 else ''}{decimal}*{shown}"
+            negative, written, rest = decimal
+            return f"{'-' if negative else ''}{written}*{self.parenthesize(rest, PRECEDENCE['Mul'], strict=False)}"
         if self._settings["negative_powers"] == "fractions" and (
             written_product(expr) or _printed_plainly(expr.args)
         ):
